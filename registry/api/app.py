@@ -1,0 +1,58 @@
+"""The application factory: everything the app uses is built here from settings and passed in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+import registry
+from registry.api import errors, health, passports, sparql, validate
+from registry.core import Registry, build_registry, load_examples_if_empty
+from registry.settings import Settings
+
+
+def create_app(settings: Settings | None = None, core: Registry | None = None) -> FastAPI:
+    """Build the ASGI app. Pass `core` to share an already-open registry (tests, benchmarks)."""
+    settings = settings or (core.settings if core else Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = core is None
+        app.state.registry = core if core is not None else await run_in_threadpool(build_registry, settings)
+        await run_in_threadpool(load_examples_if_empty, app.state.registry)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.registry.close()
+
+    app = FastAPI(
+        title="Material Passport Registry",
+        version=registry.__version__,
+        description="An open registry of digital material passports: SHACL-validated RDF in a triple store, "
+        "served through REST and SPARQL 1.1.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+
+    async def bad_parameters(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        return JSONResponse({"detail": f"invalid request: {problems}"}, status_code=400)
+
+    app.add_exception_handler(RequestValidationError, bad_parameters)
+    for module in (health, passports, sparql, validate):
+        app.include_router(module.router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Entry point for `uvicorn --factory` (and worker processes): settings come from MPR_* variables."""
+    return create_app(Settings())

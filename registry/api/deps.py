@@ -1,0 +1,46 @@
+"""Request-scoped helpers shared by the routers: the registry, the caller, a size-limited body."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from registry.core import Registry
+from registry.errors import BodyTooLarge, MalformedInput
+from registry.passports.model import Agent
+
+T = TypeVar("T")
+
+
+def get_registry(request: Request) -> Registry:
+    return request.app.state.registry
+
+
+def get_agent(request: Request) -> Agent:
+    return get_registry(request).auth.agent(request.headers.get("authorization"))
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """Read the body as it streams in and stop at `limit` bytes: an oversized upload is never held whole."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            if int(declared) > limit:
+                raise BodyTooLarge(f"the body is {int(declared)} bytes; the limit is {limit} bytes")
+        except ValueError as exc:
+            raise MalformedInput("invalid Content-Length header") from exc
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(f"the body is over the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def blocking(work: Callable[..., T], *args, **kwargs) -> T:
+    """Store and validation calls block; run them in the thread pool, never on the event loop."""
+    return await run_in_threadpool(work, *args, **kwargs)

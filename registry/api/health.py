@@ -1,0 +1,29 @@
+"""GET /health: is the registry up, how many passports, which store, and does it answer."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from registry.api.deps import blocking, get_registry
+from registry.core import Registry
+from registry.errors import RegistryError
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health")
+async def health(registry: Registry = Depends(get_registry)) -> JSONResponse:
+    info = await blocking(registry.store.info)
+    body: dict[str, object] = {"status": "ok", "store": info.kind, "reachable": info.reachable}
+    if info.detail:
+        body["store_detail"] = info.detail
+    if not info.reachable:
+        body["status"] = "unavailable"
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+    try:
+        body["passports"] = await blocking(registry.passports.count)
+    except RegistryError as exc:
+        body.update(status="unavailable", reachable=False, store_detail=exc.message)
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+    return JSONResponse(body)

@@ -1,0 +1,29 @@
+"""POST /validate: the SHACL report for a passport, nothing stored; ?profile=NAME adds criteria."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from registry.api.deps import blocking, get_registry, read_body
+from registry.core import Registry
+from registry.rdf import upload_format
+
+router = APIRouter(tags=["validation"])
+
+
+@router.post("/validate", summary="Validate a passport without storing it")
+async def validate(
+    request: Request,
+    profile: list[str] = Query([], description="Criteria profile(s) to add, e.g. recycled-content-30"),
+    registry: Registry = Depends(get_registry),
+) -> JSONResponse:
+    fmt = upload_format(request.headers.get("content-type"))
+    body = await read_body(request, registry.settings.max_body_bytes)
+    report = await blocking(registry.passports.check, body, fmt, profile)
+    return JSONResponse(report.as_dict())
+
+
+@router.get("/validate/profiles", summary="Criteria profiles an auditor can add to validation")
+async def profiles(registry: Registry = Depends(get_registry)) -> JSONResponse:
+    return JSONResponse({"profiles": registry.validator.profiles()})

@@ -1,0 +1,99 @@
+"""Plain value types the passport service hands out; the HTTP and CLI layers turn them into JSON or text."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Agent:
+    """Who makes a change: recorded in the history as a prov:Agent acting for an organisation."""
+
+    name: str
+    organisation: str | None = None
+    role: str = "anonymous"
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    id: str
+    iri: str
+    version: int
+    triples: int
+    warnings: int = 0
+
+    @property
+    def etag(self) -> str:
+        return etag_for(self.id, self.version)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "iri": self.iri, "version": self.version, "triples": self.triples,
+                "warnings": self.warnings}
+
+
+@dataclass(frozen=True)
+class PassportRecord:
+    id: str
+    iri: str
+    version: int
+    status: str  # "active" | "withdrawn"
+    created: str
+    modified: str
+    title: str | None = None
+
+    @property
+    def etag(self) -> str:
+        return etag_for(self.id, self.version)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ChangeInfo:
+    version: int
+    kind: str  # "created" | "updated" | "withdrawn"
+    time: str
+    agent: str
+    organisation: str | None
+    reason: str | None
+    added: int
+    removed: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Diff:
+    from_version: int
+    to_version: int
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"from": self.from_version, "to": self.to_version, "added": self.added,
+                "removed": self.removed}
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[PassportRecord]
+    total: int
+    offset: int
+    limit: int
+
+
+def etag_for(passport_id: str, version: int) -> str:
+    return f'"{passport_id}-v{version}"'
+
+
+def version_from_etag(passport_id: str, etag: str) -> int | None:
+    """The version an If-Match header names, or None if it names no version of this passport."""
+    tag = etag.strip()
+    tag = tag.removeprefix("W/")
+    prefix = f'"{passport_id}-v'
+    if tag.startswith(prefix) and tag.endswith('"') and tag[len(prefix):-1].isdigit():
+        return int(tag[len(prefix):-1])
+    return None

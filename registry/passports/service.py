@@ -1,0 +1,379 @@
+"""The passport life cycle on top of the store interface.
+
+Every write is one atomic changeset: the new content (as a diff against the current content), the
+change record with its RDF Patch, and the version bump, guarded by the version it was computed from.
+That guard is what makes If-Match and concurrent writers safe on any backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
+
+from registry.canonical import canonical_triples
+from registry.errors import Conflict, Gone, InvalidPassport, NotFound, PreconditionFailed
+from registry.namespaces import (
+    DCTERMS,
+    OWL,
+    PASSPORT,
+    PROV,
+    RDF_TYPE,
+    RDFS,
+    XSD_DATETIME,
+    XSD_INTEGER,
+    mpr,
+    sparql_prefixes,
+)
+from registry.passports.model import Agent, ChangeInfo, Diff, Page, PassportRecord, WriteResult
+from registry.passports.naming import PassportNames, check_id, new_id
+from registry.passports.patches import apply_backwards, patch_text
+from registry.rdf import parse_triples, skolemize
+from registry.store.base import Changeset, GraphChange, TripleStore
+from registry.validation import ValidationReport, ValidationResult, Validator
+
+CURRENT_VERSION = mpr("currentVersion")
+STATUS = mpr("status")
+ACTIVE = mpr("StatusActive")
+WITHDRAWN = mpr("StatusWithdrawn")
+MODIFIED = NamedNode(DCTERMS + "modified")
+CREATED = NamedNode(DCTERMS + "created")
+IDENTIFIER = NamedNode(DCTERMS + "identifier")
+LABEL = NamedNode(RDFS + "label")
+COMMENT = NamedNode(RDFS + "comment")
+CHANGE_KINDS = {"created": mpr("Created"), "updated": mpr("Updated"), "withdrawn": mpr("Withdrawn")}
+MAX_ATTEMPTS = 8
+
+P = sparql_prefixes()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _int(value: int) -> Literal:
+    return Literal(str(value), datatype=XSD_INTEGER)
+
+
+def _time(value: datetime) -> Literal:
+    return Literal(value.isoformat().replace("+00:00", "Z"), datatype=XSD_DATETIME)
+
+
+@dataclass(frozen=True)
+class _State:
+    version: int
+    status: NamedNode
+    modified: Literal
+
+
+class PassportService:
+    def __init__(
+        self,
+        store: TripleStore,
+        validator: Validator,
+        base: str,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self.store = store
+        self.validator = validator
+        self.base = base.rstrip("/")
+        self.clock = clock
+
+    def names(self, passport_id: str) -> PassportNames:
+        return PassportNames(self.base, check_id(passport_id))
+
+    # --- turning an upload into the triples we would store -------------------------------------
+
+    def prepare(self, data: bytes, fmt: RdfFormat, names: PassportNames) -> list[Triple]:
+        """Parse with the passport IRI as base, give the passport node that IRI, skolemise blank nodes."""
+        triples = parse_triples(data, fmt, names.iri)
+        passports = {t.subject for t in triples if t.predicate == RDF_TYPE and t.object == PASSPORT}
+        if len(passports) != 1:
+            found = ", ".join(sorted(str(p) for p in passports)) or "none"
+            raise InvalidPassport(
+                f"a passport document describes exactly one mpr:Passport; found {len(passports)} ({found})",
+                report=ValidationReport(results=[ValidationResult(
+                    severity="Violation", focus_node=names.iri, path=None, value=None,
+                    message="exactly one node of type mpr:Passport is required",
+                    source_shape=None, constraint=None)]),
+            )
+        (node,) = passports
+        if node != names.node:
+            renamed = [Triple(names.node if t.subject == node else t.subject, t.predicate,
+                              names.node if t.object == node else t.object) for t in triples]
+            if isinstance(node, NamedNode):
+                renamed.append(Triple(names.node, NamedNode(OWL + "sameAs"), node))
+            triples = renamed
+        return skolemize(canonical_triples(triples), names.genid_base)
+
+    def check(self, data: bytes, fmt: RdfFormat, profiles: Sequence[str] = ()) -> ValidationReport:
+        """Validate without storing (POST /validate, `mpr validate`)."""
+        names = PassportNames(self.base, "draft")
+        try:
+            triples = self.prepare(data, fmt, names)
+        except InvalidPassport as exc:
+            return exc.extra["report"]
+        return self.validator.validate(triples, profiles)
+
+    def _validated(self, data: bytes, fmt: RdfFormat, names: PassportNames) -> tuple[list[Triple], int]:
+        triples = self.prepare(data, fmt, names)
+        report = self.validator.validate(triples)
+        if not report.conforms:
+            raise InvalidPassport(
+                f"the passport has {len(report.violations)} SHACL violation(s); nothing was stored",
+                report=report,
+            )
+        return triples, len(report.warnings)
+
+    # --- writes ---------------------------------------------------------------------------------
+
+    def create(
+        self, data: bytes, fmt: RdfFormat, agent: Agent, passport_id: str | None = None,
+        reason: str | None = None,
+    ) -> WriteResult:
+        names = self.names(passport_id or new_id())
+        triples, warnings = self._validated(data, fmt, names)
+        changeset = self._changeset(names, None, set(), triples, "created", agent, reason)
+        if not self.store.apply(changeset):
+            raise Conflict(f"passport id {names.id!r} is already taken")
+        return WriteResult(names.id, names.iri, 1, len(triples), warnings)
+
+    def replace(
+        self, passport_id: str, data: bytes, fmt: RdfFormat, agent: Agent,
+        expected_version: int | None = None, reason: str | None = None,
+    ) -> tuple[WriteResult, bool]:
+        """A new version (or the first one if the id is new). Returns (result, created)."""
+        names = self.names(passport_id)
+        triples, warnings = self._validated(data, fmt, names)
+        for _ in range(MAX_ATTEMPTS):
+            state = self._state(names)
+            if state is None:
+                if expected_version is not None:
+                    raise PreconditionFailed(f"passport {names.id!r} does not exist; If-Match cannot hold")
+                if self.store.apply(self._changeset(names, None, set(), triples, "created", agent, reason)):
+                    return WriteResult(names.id, names.iri, 1, len(triples), warnings), True
+                continue
+            self._check_writable(names, state, expected_version)
+            current = set(self.store.triples(names.content_graph))
+            if current == set(triples):
+                return WriteResult(names.id, names.iri, state.version, len(triples), warnings), False
+            if self.store.apply(self._changeset(names, state, current, triples, "updated", agent, reason)):
+                return WriteResult(names.id, names.iri, state.version + 1, len(triples), warnings), False
+            if expected_version is not None:
+                raise PreconditionFailed(f"passport {names.id!r} changed while this update was prepared")
+        raise Conflict(f"passport {names.id!r} is being changed by others; try again")
+
+    def withdraw(
+        self, passport_id: str, agent: Agent, expected_version: int | None = None, reason: str | None = None
+    ) -> WriteResult:
+        names = self.names(passport_id)
+        for _ in range(MAX_ATTEMPTS):
+            state = self._state(names)
+            if state is None:
+                raise NotFound(f"no passport {names.id!r}")
+            self._check_writable(names, state, expected_version)
+            current = set(self.store.triples(names.content_graph))
+            if self.store.apply(self._changeset(names, state, current, [], "withdrawn", agent, reason)):
+                return WriteResult(names.id, names.iri, state.version + 1, 0)
+            if expected_version is not None:
+                raise PreconditionFailed(f"passport {names.id!r} changed while it was being withdrawn")
+        raise Conflict(f"passport {names.id!r} is being changed by others; try again")
+
+    def _check_writable(self, names: PassportNames, state: _State, expected_version: int | None) -> None:
+        if state.status == WITHDRAWN:
+            raise Gone(f"passport {names.id!r} was withdrawn at version {state.version}")
+        if expected_version is not None and expected_version != state.version:
+            raise PreconditionFailed(
+                f"If-Match names version {expected_version} of {names.id!r}, but the current version is "
+                f"{state.version}; read it again and retry"
+            )
+
+    def _changeset(
+        self, names: PassportNames, state: _State | None, current: set[Triple], new: Sequence[Triple],
+        kind: str, agent: Agent, reason: str | None,
+    ) -> Changeset:
+        new_set = set(new)
+        added = [t for t in dict.fromkeys(new) if t not in current]
+        removed = [t for t in current if t not in new_set]
+        version = (state.version if state else 0) + 1
+        now = _time(self.clock())
+        node, change = names.node, names.change(version)
+        agent_node = NamedNode(f"{self.base}/agents/{quote(agent.name, safe='')}")
+        status = WITHDRAWN if kind == "withdrawn" else ACTIVE
+        record_add = [
+            Triple(node, CURRENT_VERSION, _int(version)),
+            Triple(node, STATUS, status),
+            Triple(node, MODIFIED, now),
+            Triple(change, RDF_TYPE, mpr("PassportChange")),
+            Triple(change, RDF_TYPE, NamedNode(PROV + "Activity")),
+            Triple(change, mpr("changeOf"), node),
+            Triple(change, mpr("version"), _int(version)),
+            Triple(change, mpr("changeKind"), CHANGE_KINDS[kind]),
+            Triple(change, NamedNode(PROV + "endedAtTime"), now),
+            Triple(change, NamedNode(PROV + "wasAssociatedWith"), agent_node),
+            Triple(change, mpr("triplesAdded"), _int(len(added))),
+            Triple(change, mpr("triplesRemoved"), _int(len(removed))),
+            Triple(agent_node, RDF_TYPE, NamedNode(PROV + "Agent")),
+            Triple(agent_node, LABEL, Literal(agent.name)),
+        ]
+        if agent.organisation:
+            org = NamedNode(f"{self.base}/organisations/{quote(agent.organisation, safe='')}")
+            record_add += [
+                Triple(agent_node, NamedNode(PROV + "actedOnBehalfOf"), org),
+                Triple(org, RDF_TYPE, NamedNode(PROV + "Organization")),
+                Triple(org, LABEL, Literal(agent.organisation)),
+            ]
+        if reason:
+            record_add.append(Triple(change, COMMENT, Literal(reason)))
+        if state is None:
+            # Version 0 is empty by definition, so the creation patch is never needed to rebuild a
+            # version; only its size is recorded (it would double the stored data).
+            record_add += [Triple(node, CREATED, now), Triple(node, IDENTIFIER, Literal(names.id))]
+            record_remove: list[Triple] = []
+            guard = f"FILTER NOT EXISTS {{ GRAPH {names.record_graph} {{ {node} {CURRENT_VERSION} ?v }} }}"
+        else:
+            record_add.append(Triple(change, mpr("patch"), Literal(patch_text(added, removed))))
+            record_remove = [
+                Triple(node, CURRENT_VERSION, _int(state.version)),
+                Triple(node, STATUS, state.status),
+                Triple(node, MODIFIED, state.modified),
+            ]
+            guard = (
+                f"GRAPH {names.record_graph} {{ {node} {CURRENT_VERSION} {_int(state.version)} ; "
+                f"{STATUS} {state.status} }}"
+            )
+        return Changeset(
+            changes=[
+                GraphChange(names.content_graph, remove=removed, add=added),
+                GraphChange(names.record_graph, remove=record_remove, add=record_add),
+            ],
+            guard=guard,
+        )
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def _state(self, names: PassportNames) -> _State | None:
+        rows = self.store.select(
+            P + "SELECT ?g ?p ?v ?s ?m WHERE { GRAPH ?g { ?p mpr:currentVersion ?v ; mpr:status ?s ; "
+            "dcterms:modified ?m } }",
+            {"g": names.record_graph, "p": names.node},
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return _State(int(row["v"].value), row["s"], row["m"])
+
+    def record(self, passport_id: str) -> PassportRecord:
+        names = self.names(passport_id)
+        rows = self.store.select(
+            P + "SELECT ?g ?p ?v ?s ?c ?m ?title WHERE { GRAPH ?g { ?p mpr:currentVersion ?v ; mpr:status ?s ; "
+            "dcterms:created ?c ; dcterms:modified ?m } OPTIONAL { GRAPH ?p { ?p dcterms:title ?title } } }",
+            {"g": names.record_graph, "p": names.node},
+        )
+        if not rows:
+            raise NotFound(f"no passport {names.id!r}")
+        return self._record_from_row(names, rows[0])
+
+    def _record_from_row(self, names: PassportNames, row: dict) -> PassportRecord:
+        return PassportRecord(
+            id=names.id,
+            iri=names.iri,
+            version=int(row["v"].value),
+            status="withdrawn" if row["s"] == WITHDRAWN else "active",
+            created=row["c"].value,
+            modified=row["m"].value,
+            title=row["title"].value if "title" in row else None,
+        )
+
+    def list(self, offset: int = 0, limit: int = 50) -> Page:
+        """Active passports, ordered by id; withdrawn ones keep their history but are not listed."""
+        where = ("GRAPH ?g { ?p mpr:currentVersion ?v ; mpr:status mpr:StatusActive ; dcterms:identifier ?id ; "
+                 "dcterms:created ?c ; dcterms:modified ?m }")
+        total = self.store.select(P + f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
+        rows = self.store.select(
+            P + f"SELECT ?id ?v ?c ?m ?title WHERE {{ {{ SELECT * WHERE {{ {where} }} ORDER BY ?id "
+            f"LIMIT {int(limit)} OFFSET {int(offset)} }} "
+            "OPTIONAL { SELECT ?p (SAMPLE(?t) AS ?title) WHERE { GRAPH ?p { ?p dcterms:title ?t } } GROUP BY ?p } "
+            "} ORDER BY ?id"
+        )
+        items = [
+            self._record_from_row(PassportNames(self.base, r["id"].value), {**r, "s": ACTIVE}) for r in rows
+        ]
+        return Page(items=items, total=int(total[0]["n"].value), offset=offset, limit=limit)
+
+    def count(self) -> int:
+        rows = self.store.select(
+            P + "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?p mpr:currentVersion ?v ; "
+            "mpr:status mpr:StatusActive } }"
+        )
+        return int(rows[0]["n"].value)
+
+    def content(self, passport_id: str, version: int | None = None) -> tuple[PassportRecord, list[Triple]]:
+        """The passport's triples, now or at an earlier version (rebuilt from patches)."""
+        record = self.record(passport_id)
+        names = self.names(passport_id)
+        if version is None or version == record.version:
+            if record.status == "withdrawn":
+                raise Gone(
+                    f"passport {names.id!r} was withdrawn at version {record.version}; earlier versions "
+                    f"remain readable with ?version=1..{record.version - 1}"
+                )
+            return record, self.store.triples(names.content_graph)
+        return record, sorted(self._rebuild(names, record.version, version), key=str)
+
+    def _rebuild(self, names: PassportNames, current: int, version: int) -> set[Triple]:
+        if not 1 <= version <= current:
+            raise NotFound(f"passport {names.id!r} has versions 1 to {current}; there is no version {version}")
+        rows = self.store.select(
+            P + "SELECT ?g ?p ?since ?v ?patch WHERE { GRAPH ?g { ?c mpr:changeOf ?p ; mpr:version ?v ; "
+            "mpr:patch ?patch } FILTER(?v > ?since) } ORDER BY DESC(?v)",
+            {"g": names.record_graph, "p": names.node, "since": _int(version)},
+        )
+        return apply_backwards(set(self.store.triples(names.content_graph)), (r["patch"].value for r in rows))
+
+    def history(self, passport_id: str) -> list[ChangeInfo]:
+        names = self.names(passport_id)
+        self.record(passport_id)
+        rows = self.store.select(
+            P + "SELECT ?g ?p ?v ?kind ?time ?who ?org ?reason ?added ?removed WHERE { GRAPH ?g { "
+            "?c mpr:changeOf ?p ; mpr:version ?v ; mpr:changeKind ?kind ; prov:endedAtTime ?time ; "
+            "prov:wasAssociatedWith ?agent ; mpr:triplesAdded ?added ; mpr:triplesRemoved ?removed . "
+            "?agent rdfs:label ?who . OPTIONAL { ?agent prov:actedOnBehalfOf/rdfs:label ?org } "
+            "OPTIONAL { ?c rdfs:comment ?reason } } } ORDER BY ?v",
+            {"g": names.record_graph, "p": names.node},
+        )
+        kinds = {iri: name for name, iri in CHANGE_KINDS.items()}
+        return [
+            ChangeInfo(
+                version=int(r["v"].value),
+                kind=kinds.get(r["kind"], r["kind"].value),
+                time=r["time"].value,
+                agent=r["who"].value,
+                organisation=r["org"].value if "org" in r else None,
+                reason=r["reason"].value if "reason" in r else None,
+                added=int(r["added"].value),
+                removed=int(r["removed"].value),
+            )
+            for r in rows
+        ]
+
+    def history_triples(self, passport_id: str) -> list[Triple]:
+        """The PROV-O record of every change, for auditors who want it as RDF."""
+        names = self.names(passport_id)
+        self.record(passport_id)
+        return self.store.triples(names.record_graph)
+
+    def diff(self, passport_id: str, from_version: int, to_version: int) -> Diff:
+        record = self.record(passport_id)
+        names = self.names(passport_id)
+        old = self._rebuild(names, record.version, from_version)
+        new = self._rebuild(names, record.version, to_version)
+        return Diff(
+            from_version,
+            to_version,
+            added=sorted(f"{t.subject} {t.predicate} {t.object} ." for t in new - old),
+            removed=sorted(f"{t.subject} {t.predicate} {t.object} ." for t in old - new),
+        )

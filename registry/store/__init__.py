@@ -1,0 +1,5 @@
+"""Triple store backends behind one interface."""
+
+from registry.store.base import Changeset, GraphChange, QueryOutput, StoreInfo, TripleStore
+
+__all__ = ["Changeset", "GraphChange", "QueryOutput", "StoreInfo", "TripleStore"]

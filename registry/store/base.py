@@ -1,0 +1,107 @@
+"""The one narrow interface between the registry and a triple store.
+
+Every backend (embedded Oxigraph, any SPARQL 1.1 server) implements exactly these operations with
+exactly these return types, so domain code never learns which store it runs on. All methods block:
+the HTTP layer calls them from a worker thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal as TypingLiteral
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+Term = NamedNode | BlankNode | Literal
+Row = dict[str, Term]
+QueryForm = TypingLiteral["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
+
+
+@dataclass(frozen=True)
+class GraphChange:
+    """Triples to remove from and add to one named graph."""
+
+    graph: NamedNode
+    remove: Sequence[Triple] = ()
+    add: Sequence[Triple] = ()
+
+
+@dataclass(frozen=True)
+class Changeset:
+    """A write that is applied whole or not at all.
+
+    `guard` is a SPARQL group graph pattern (without braces) that must match for the write to apply;
+    it is how optimistic concurrency (If-Match, "id not taken yet") survives several API workers.
+    """
+
+    changes: Sequence[GraphChange]
+    guard: str = ""
+
+    @property
+    def size(self) -> int:
+        return sum(len(c.remove) + len(c.add) for c in self.changes)
+
+
+@dataclass(frozen=True)
+class QueryOutput:
+    """A query answer already serialised in the negotiated format, ready to send."""
+
+    media_type: str
+    body: bytes
+
+
+@dataclass
+class StoreInfo:
+    kind: str
+    reachable: bool
+    detail: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class TripleStore(ABC):
+    """Union default graph semantics: a query without GRAPH sees every named graph once."""
+
+    kind: str
+
+    @abstractmethod
+    def triples(self, graph: NamedNode) -> list[Triple]:
+        """All triples of one named graph (empty if the graph does not exist)."""
+
+    @abstractmethod
+    def select(self, query: str, substitutions: Mapping[str, Term] | None = None) -> list[Row]:
+        """Rows of a SELECT query; unbound variables are absent from a row.
+
+        `substitutions` bind variables to terms (SEP-0007, as pyoxigraph does it): a bound variable
+        must be in the SELECT projection. Values are never pasted into query text.
+        """
+
+    @abstractmethod
+    def ask(self, query: str, substitutions: Mapping[str, Term] | None = None) -> bool: ...
+
+    @abstractmethod
+    def construct(self, query: str, substitutions: Mapping[str, Term] | None = None) -> list[Triple]: ...
+
+    @abstractmethod
+    def query_serialized(self, query: str, form: QueryForm, media_type: str) -> QueryOutput:
+        """Run a user's query and serialise the answer in `media_type` (a SPARQL results or RDF type)."""
+
+    @abstractmethod
+    def update(self, update: str) -> None:
+        """Run a SPARQL 1.1 Update atomically."""
+
+    @abstractmethod
+    def apply(self, changeset: Changeset) -> bool:
+        """Apply a changeset atomically; False (and nothing written) when its guard does not hold."""
+
+    @abstractmethod
+    def count(self, graph: NamedNode | None = None) -> int:
+        """Number of triples in one graph, or quads in the whole store."""
+
+    @abstractmethod
+    def info(self) -> StoreInfo:
+        """What the store is and whether it answers (for /health)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook, most backends have nothing to release
+        """Release files or connections."""

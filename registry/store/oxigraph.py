@@ -1,0 +1,130 @@
+"""The embedded backend: a pyoxigraph Store on disk (or in memory), owned by this one process."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+from pyoxigraph import (
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    Store,
+    Triple,
+    Variable,
+    serialize,
+)
+
+from registry.errors import MalformedInput, StoreError
+from registry.store.base import Changeset, QueryForm, QueryOutput, Row, StoreInfo, Term, TripleStore
+from registry.store.sparql_text import changeset_update
+
+
+def _variables(substitutions: Mapping[str, Term] | None) -> dict[Variable, Term] | None:
+    return {Variable(k): v for k, v in substitutions.items()} if substitutions else None
+
+
+class OxigraphStore(TripleStore):
+    """pyoxigraph applies each update atomically but no longer detects write-write conflicts, so writes
+    are serialised here with one lock; reads run concurrently on RocksDB snapshots."""
+
+    kind = "oxigraph"
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        if path is not None:
+            path.mkdir(parents=True, exist_ok=True)
+        try:
+            self._store = Store(str(path)) if path is not None else Store()
+        except OSError as exc:
+            raise StoreError(f"cannot open the Oxigraph store in {path}: {exc}") from exc
+        self._write_lock = threading.Lock()
+
+    def _query(self, query: str, substitutions: Mapping[str, Term] | None = None):
+        try:
+            return self._store.query(
+                query, use_default_graph_as_union=True, substitutions=_variables(substitutions)
+            )
+        except SyntaxError as exc:
+            raise MalformedInput(f"invalid SPARQL query: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"the store failed to run the query: {exc}") from exc
+
+    def triples(self, graph: NamedNode) -> list[Triple]:
+        quads = self._store.quads_for_pattern(None, None, None, graph)
+        return [Triple(q.subject, q.predicate, q.object) for q in quads]
+
+    def select(self, query: str, substitutions: Mapping[str, Term] | None = None) -> list[Row]:
+        result = self._query(query, substitutions)
+        if not isinstance(result, QuerySolutions):
+            raise MalformedInput("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        rows: list[Row] = []
+        for solution in result:
+            row: Row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = value
+            rows.append(row)
+        return rows
+
+    def ask(self, query: str, substitutions: Mapping[str, Term] | None = None) -> bool:
+        result = self._query(query, substitutions)
+        if not isinstance(result, QueryBoolean):
+            raise MalformedInput("expected an ASK query")
+        return bool(result)
+
+    def construct(self, query: str, substitutions: Mapping[str, Term] | None = None) -> list[Triple]:
+        result = self._query(query, substitutions)
+        if isinstance(result, QuerySolutions | QueryBoolean):
+            raise MalformedInput("expected a CONSTRUCT or DESCRIBE query")
+        return list(result)
+
+    def query_serialized(self, query: str, form: QueryForm, media_type: str) -> QueryOutput:
+        result = self._query(query)
+        if isinstance(result, QuerySolutions | QueryBoolean):
+            fmt = QueryResultsFormat.from_media_type(media_type)
+            if fmt is None:
+                raise MalformedInput(f"no SPARQL results format for {media_type}")
+            body = result.serialize(format=fmt)
+            return QueryOutput(fmt.media_type, body or b"")
+        rdf_format = RdfFormat.from_media_type(media_type)
+        if rdf_format is None:
+            raise MalformedInput(f"no RDF format for {media_type}")
+        return QueryOutput(rdf_format.media_type, serialize(result, format=rdf_format) or b"")
+
+    def update(self, update: str) -> None:
+        with self._write_lock:
+            try:
+                self._store.update(update)
+            except SyntaxError as exc:
+                raise MalformedInput(f"invalid SPARQL update: {exc}") from exc
+            except OSError as exc:
+                raise StoreError(f"the store failed to apply the update: {exc}") from exc
+
+    def apply(self, changeset: Changeset) -> bool:
+        with self._write_lock:
+            if changeset.guard and not self.ask(f"ASK {{ {changeset.guard} }}"):
+                return False
+            text = changeset_update(changeset, conditional=False)
+            if text:
+                try:
+                    self._store.update(text)
+                except (SyntaxError, OSError) as exc:
+                    raise StoreError(f"the store refused the write: {exc}") from exc
+            return True
+
+    def count(self, graph: NamedNode | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, graph))
+
+    def info(self) -> StoreInfo:
+        return StoreInfo(kind=self.kind, reachable=True, detail=str(self.path) if self.path else "in memory")
+
+    def close(self) -> None:
+        self._store.flush()

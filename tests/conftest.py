@@ -1,0 +1,104 @@
+"""Fixtures: real Oxigraph stores in temporary folders, the app through an ASGI client, and a real
+uvicorn server on 127.0.0.1 where the HTTP protocol itself is under test."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from registry.api.app import create_app
+from registry.core import Registry, build_registry
+from registry.settings import PROJECT_ROOT, Settings
+
+ADMIN = "test-admin-token"
+AUTH = {"Authorization": f"Bearer {ADMIN}"}
+DATA = Path(__file__).parent / "data"
+EXAMPLES = PROJECT_ROOT / "examples"
+BASE = "http://testserver"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data=tmp_path / "data", admin_token=ADMIN, load_examples=False, base_url=BASE)
+
+
+@pytest.fixture
+def core(settings: Settings) -> Iterator[Registry]:
+    registry = build_registry(settings)
+    yield registry
+    registry.close()
+
+
+@pytest.fixture
+def client(core: Registry) -> Iterator[TestClient]:
+    with TestClient(create_app(core=core), base_url=BASE) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def passport_ttl() -> bytes:
+    return (DATA / "minimal-passport.ttl").read_bytes()
+
+
+class Server:
+    """`mpr serve` in a subprocess: real sockets, real uvicorn, and a process we can kill -9."""
+
+    def __init__(self, data: Path, *extra: str, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.data = data
+        self.extra = extra
+        self.env = {**os.environ, "MPR_ADMIN_TOKEN": ADMIN, **(env or {})}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Server:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "registry.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+             "--data", str(self.data), *self.extra],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")
+            try:
+                if httpx.get(self.url + "/health", timeout=2).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise RuntimeError("server did not start within 60 s")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    running = Server(tmp_path / "server-data", "--no-examples").start()
+    yield running
+    running.stop()
