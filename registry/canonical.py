@@ -1,7 +1,8 @@
 """Canonical lexical forms of typed literals, matching what Oxigraph stores.
 
 Oxigraph keeps numbers, booleans and date-times as values and gives them back in canonical form
-("11.0"^^xsd:decimal comes back as "11"). Diffs between an upload and the stored version must not
+("11.0"^^xsd:decimal comes back as "11"); it even stores every derived integer type
+(xsd:nonNegativeInteger, xsd:int, ...) as xsd:integer. Validation must see what will be stored. Diffs between an upload and the stored version must not
 see such rewrites as changes, so uploads are brought into the same form before anything else.
 """
 
@@ -12,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 
-from pyoxigraph import Literal, Triple
+from pyoxigraph import Literal, NamedNode, Triple
 
 from registry.namespaces import XSD
 
@@ -67,6 +68,7 @@ def _datetime(text: str) -> str:
     return main + fraction + (zone or "")
 
 
+_INTEGER = NamedNode(XSD + "integer")
 _RULES: dict[str, Callable[[str], str]] = {XSD + name: _integer for name in _INTEGER_TYPES}
 _RULES.update({
     XSD + "decimal": _decimal,
@@ -87,7 +89,8 @@ def canonical(term):
         text = rule(term.value)
     except (ValueError, KeyError, InvalidOperation):
         return term  # ill-typed: left alone for SHACL to report
-    return term if text == term.value else Literal(text, datatype=term.datatype)
+    datatype = _INTEGER if rule is _integer else term.datatype
+    return term if text == term.value and datatype == term.datatype else Literal(text, datatype=datatype)
 
 
 def canonical_triples(triples: Sequence[Triple]) -> list[Triple]:

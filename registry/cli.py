@@ -35,7 +35,7 @@ def _settings(**overrides: Any) -> Settings:
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {message}", soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -96,12 +96,13 @@ def validate(
         try:
             report = registry.passports.check(path.read_bytes(), _format_of(path), profile)
         except RegistryError as exc:
-            err.print(f"[red]{path}: {exc.message}[/red]")
+            err.print(f"[red]{path}: {exc.message}[/red]", soft_wrap=True)
             failed += 1
             continue
         shown = [r for r in report.results if warnings or r.severity == "Violation"]
         verdict = "[green]conforms[/green]" if report.conforms else "[red]does not conform[/red]"
-        out.print(f"{path}: {verdict} ({len(report.violations)} violations, {len(report.warnings)} warnings)")
+        out.print(f"{path}: {verdict} ({len(report.violations)} violations, {len(report.warnings)} warnings)",
+                  soft_wrap=True)
         if shown:
             table = Table("severity", "focus node", "path", "value", "message", show_lines=False)
             for r in shown:

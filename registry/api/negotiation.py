@@ -41,8 +41,14 @@ def _quality(offer: str, ranges: list[tuple[str, float]]) -> float:
     return best
 
 
-def choose(accept: str | None, offers: Sequence[str], aliases: dict[str, str] | None = None) -> str:
-    """The offer the client prefers; the first offer when it accepts anything (or says nothing)."""
+def choose(
+    accept: str | None, offers: Sequence[str], aliases: dict[str, str] | None = None, *, strict: bool = True
+) -> str:
+    """The offer the client prefers; the first offer when it accepts anything (or says nothing).
+
+    Not strict: answer in the first offer rather than 406 (RFC 9110 allows it). SPARQL clients ask
+    for result formats even for CONSTRUCT (rdflib's SPARQLStore does), and expect a graph back.
+    """
     if not accept or not accept.strip():
         return offers[0]
     ranges = _ranges(accept)
@@ -51,5 +57,7 @@ def choose(accept: str | None, offers: Sequence[str], aliases: dict[str, str] | 
     scored = [(_quality(offer, ranges), -i, offer) for i, offer in enumerate(offers)]
     q, _, offer = max(scored)
     if q <= 0:
+        if not strict:
+            return offers[0]
         raise NotAcceptable(f"cannot answer in {accept}; available: {', '.join(offers)}")
     return offer

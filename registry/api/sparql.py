@@ -19,7 +19,7 @@ from registry.sparql.guard import check
 router = APIRouter(tags=["sparql"])
 
 RESULT_OFFERS = [
-    f.media_type
+    f.media_type.split(";")[0]
     for f in (QueryResultsFormat.JSON, QueryResultsFormat.XML, QueryResultsFormat.CSV, QueryResultsFormat.TSV)
 ]
 RESULT_ALIASES = {"application/json": QueryResultsFormat.JSON.media_type,
@@ -50,9 +50,9 @@ def _refuse_dataset(params: dict[str, list[str]]) -> None:
 async def _query(text: str, request: Request, registry: Registry) -> Response:
     checked = check(text, update=False)
     if checked.returns_graph:
-        media_type = choose(request.headers.get("accept"), GRAPH_OFFERS, GRAPH_ALIASES)
+        media_type = choose(request.headers.get("accept"), GRAPH_OFFERS, GRAPH_ALIASES, strict=False)
     else:
-        media_type = choose(request.headers.get("accept"), RESULT_OFFERS, RESULT_ALIASES)
+        media_type = choose(request.headers.get("accept"), RESULT_OFFERS, RESULT_ALIASES, strict=False)
     output = await registry.queries.run(
         lambda: registry.store.query_serialized(checked.text, checked.kind, media_type)  # type: ignore[arg-type]
     )

@@ -1,0 +1,92 @@
+"""Writes are atomic: a crash or a failed write leaves the previous version or the next, never a mixture."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+import pytest
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
+
+from registry.core import build_registry
+from registry.errors import StoreError
+from registry.store.base import Changeset, GraphChange
+from tests.conftest import AUTH, DATA, Server
+
+MASS = b"675.0"
+
+
+def version_body(n: int) -> bytes:
+    """Version n of the test passport: the column's mass is n kg, and one label carries n too."""
+    return (DATA / "minimal-passport.ttl").read_bytes().replace(MASS, f"{n}.0".encode()).replace(
+        b'"Column C1"', f'"Column C1 rev {n}"'.encode()
+    )
+
+
+def masses_and_labels(ntriples: bytes) -> tuple[set[str], set[str]]:
+    triples = list(parse(ntriples, RdfFormat.N_TRIPLES))
+    masses = {t.object.value for t in triples if t.predicate.value.endswith("numericValue")}
+    labels = {t.object.value for t in triples if t.object.__class__ is Literal and "rev" in t.object.value}
+    return masses, labels
+
+
+def test_kill_9_during_a_stream_of_writes_leaves_a_whole_version(tmp_path):
+    data = tmp_path / "data"
+    server = Server(data, "--no-examples").start()
+    url = f"{server.url}/passports/crash"
+    assert httpx.put(url, content=version_body(1), headers={"Content-Type": "text/turtle", **AUTH}).status_code == 201
+    acknowledged: list[int] = [1]
+    stop = threading.Event()
+
+    def writer() -> None:
+        n = 2
+        while not stop.is_set():
+            try:
+                response = httpx.put(url, content=version_body(n),
+                                     headers={"Content-Type": "text/turtle", **AUTH}, timeout=5)
+            except httpx.TransportError:
+                return
+            if response.status_code == 200:
+                acknowledged.append(n)
+            n += 1
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    time.sleep(3)
+    server.kill()
+    stop.set()
+    thread.join(10)
+    assert len(acknowledged) > 3, "the writer should have landed several versions before the kill"
+
+    restarted = Server(data, "--no-examples")
+    restarted.port, restarted.url = server.port, server.url
+    restarted.start()
+    try:
+        current = httpx.get(url, headers={"Accept": "application/n-triples"})
+        masses, labels = masses_and_labels(current.content)
+        (mass,) = masses  # exactly one mass: never a mixture of two versions
+        n = int(mass)
+        assert labels == {f"Column C1 rev {n}"}
+        assert n in (acknowledged[-1], acknowledged[-1] + 1)
+        version = int(current.headers["ETag"].strip('"').rsplit("-v", 1)[1])
+        assert version == n  # version k holds mass k: history and content moved together
+        for k in (1, version // 2 or 1, version):
+            old = httpx.get(f"{url}?version={k}", headers={"Accept": "application/n-triples"})
+            assert masses_and_labels(old.content) == ({str(k)}, {f"Column C1 rev {k}"})
+    finally:
+        restarted.stop()
+
+
+def test_a_write_the_store_rejects_leaves_nothing_behind(settings):
+    registry = build_registry(settings)
+    try:
+        graph_a, graph_b = NamedNode("urn:test:a"), NamedNode("urn:test:b")
+        good = Triple(NamedNode("urn:s"), NamedNode("urn:p"), Literal("kept?"))
+        unwritable = Triple(BlankNode("b0"), NamedNode("urn:p"), Literal("x"))  # DELETE DATA takes no blank node
+        changeset = Changeset([GraphChange(graph_a, add=[good]), GraphChange(graph_b, remove=[unwritable])])
+        with pytest.raises(StoreError):
+            registry.store.apply(changeset)
+        assert registry.store.count() == 0
+    finally:
+        registry.close()

@@ -1,0 +1,162 @@
+"""The /sparql endpoint as real clients use it: SPARQLWrapper and rdflib's SPARQLStore over real HTTP."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+import pytest
+import rdflib
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
+
+from tests.conftest import ADMIN, AUTH, DATA, Server
+
+COUNT_COLUMNS = "PREFIX bot: <https://w3id.org/bot#> SELECT ?e WHERE { ?e a bot:Element }"
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { VALUES ?a { %s } VALUES ?b { %s } VALUES ?c { %s } VALUES ?d { %s } }" % (
+    (" ".join(str(i) for i in range(100)),) * 4
+)
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory) -> Server:
+    server = Server(tmp_path_factory.mktemp("sparql") / "data", "--no-examples",
+                    env={"MPR_QUERY_TIMEOUT_S": "1.5", "MPR_MAX_CONCURRENT_QUERIES": "2"}).start()
+    response = httpx.post(f"{server.url}/passports", content=(DATA / "minimal-passport.ttl").read_bytes(),
+                          headers={"Content-Type": "text/turtle", "Slug": "pavilion", **AUTH})
+    assert response.status_code == 201, response.text
+    yield server
+    server.stop()
+
+
+def wrapper(server: Server, query: str, fmt: str) -> SPARQLWrapper:
+    client = SPARQLWrapper(f"{server.url}/sparql")
+    client.setQuery(query)
+    client.setReturnFormat(fmt)
+    return client
+
+
+def test_sparqlwrapper_select_json(loaded):
+    result = wrapper(loaded, COUNT_COLUMNS, JSON).queryAndConvert()
+    assert [b["e"]["value"] for b in result["results"]["bindings"]] == [f"{loaded.url}/passports/pavilion#column-1"]
+
+
+def test_sparqlwrapper_select_xml(loaded):
+    document = wrapper(loaded, COUNT_COLUMNS, XML).queryAndConvert()
+    assert document.getElementsByTagName("uri")[0].firstChild.data.endswith("#column-1")
+
+
+@pytest.mark.parametrize(("fmt", "separator"), [(CSV, b","), (TSV, b"\t")])
+def test_sparqlwrapper_select_csv_and_tsv(loaded, fmt, separator):
+    body = wrapper(loaded, "SELECT ?a ?b WHERE { BIND(1 AS ?a) BIND(2 AS ?b) }", fmt).queryAndConvert()
+    assert separator in body.splitlines()[0]
+
+
+def test_sparqlwrapper_ask(loaded):
+    result = wrapper(loaded, "ASK { ?s a <https://w3id.org/mpr#Passport> }", JSON).queryAndConvert()
+    assert result["boolean"] is True
+
+
+def test_rdflib_sparqlstore_select_and_construct(loaded):
+    graph = rdflib.Graph(store=SPARQLStore(query_endpoint=f"{loaded.url}/sparql"))
+    rows = list(graph.query("SELECT ?t WHERE { ?p a <https://w3id.org/mpr#Passport> ; "
+                            "<http://purl.org/dc/terms/title> ?t }"))
+    assert [str(r[0]) for r in rows] == ["Test pavilion"]
+    constructed = graph.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s a <https://w3id.org/bot#Storey> ; ?p ?o }")
+    assert len(constructed.graph) >= 3
+
+
+def test_get_and_post_forms_agree(loaded):
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    accept = {"Accept": "application/sparql-results+json"}
+    via_get = httpx.get(f"{loaded.url}/sparql", params={"query": query}, headers=accept).json()
+    via_form = httpx.post(f"{loaded.url}/sparql", data={"query": query}, headers=accept).json()
+    via_body = httpx.post(f"{loaded.url}/sparql", content=query,
+                          headers={**accept, "Content-Type": "application/sparql-query"}).json()
+    assert via_get == via_form == via_body
+
+
+def test_construct_negotiates_rdf_syntax(loaded):
+    response = httpx.get(f"{loaded.url}/sparql", params={"query": "CONSTRUCT WHERE { ?s a ?t }"},
+                         headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/n-triples")
+
+
+def test_service_is_refused_before_reaching_the_store(loaded):
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    response = httpx.get(f"{loaded.url}/sparql", params={"query": query})
+    assert response.status_code == 403
+    assert "SERVICE" in response.json()["detail"]
+
+
+def test_service_hidden_by_a_unicode_escape_is_refused(loaded):
+    query = "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    assert httpx.get(f"{loaded.url}/sparql", params={"query": query}).status_code == 403
+
+
+def test_load_is_refused_even_for_admins(loaded):
+    response = httpx.post(f"{loaded.url}/sparql", content="LOAD <http://127.0.0.1:9/x.ttl>",
+                          headers={"Content-Type": "application/sparql-update", **AUTH})
+    assert response.status_code == 403
+    assert "LOAD" in response.json()["detail"]
+
+
+def test_invalid_sparql_is_400_with_the_parser_message(loaded):
+    response = httpx.get(f"{loaded.url}/sparql", params={"query": "SELECT ?s WHERE { ?s ?p }"})
+    assert response.status_code == 400
+    assert "invalid SPARQL" in response.json()["detail"]
+
+
+def test_missing_query_is_400(loaded):
+    assert httpx.get(f"{loaded.url}/sparql").status_code == 400
+
+
+def test_update_without_a_token_is_401(loaded):
+    response = httpx.post(f"{loaded.url}/sparql", content="INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+                          headers={"Content-Type": "application/sparql-update"})
+    assert response.status_code == 401
+    ask = httpx.get(f"{loaded.url}/sparql", params={"query": "ASK { <urn:a> ?p ?o }"},
+                    headers={"Accept": "application/sparql-results+json"}).json()
+    assert ask["boolean"] is False
+
+
+def test_update_with_the_admin_token_is_applied(loaded):
+    update = "INSERT DATA { GRAPH <urn:g> { <urn:x> <urn:y> <urn:z> } }"
+    response = httpx.post(f"{loaded.url}/sparql", data={"update": update},
+                          headers={"Authorization": f"Bearer {ADMIN}"})
+    assert response.status_code == 204
+    ask = httpx.get(f"{loaded.url}/sparql", params={"query": "ASK { <urn:x> <urn:y> <urn:z> }"},
+                    headers={"Accept": "application/sparql-results+json"}).json()
+    assert ask["boolean"] is True
+
+
+def test_update_sent_as_a_query_is_400(loaded):
+    response = httpx.get(f"{loaded.url}/sparql", params={"query": "DELETE WHERE { ?s ?p ?o }"})
+    assert response.status_code == 400
+
+
+def test_unsupported_request_media_type_is_415(loaded):
+    response = httpx.post(f"{loaded.url}/sparql", content="SELECT * {}", headers={"Content-Type": "text/plain"})
+    assert response.status_code == 415
+
+
+def test_query_past_the_time_limit_gets_503_and_the_server_stays_responsive(loaded):
+    health_times: list[float] = []
+
+    def poll_health() -> None:
+        for _ in range(5):
+            start = time.monotonic()
+            httpx.get(f"{loaded.url}/health", timeout=10)
+            health_times.append(time.monotonic() - start)
+            time.sleep(0.2)
+
+    poller = threading.Thread(target=poll_health)
+    poller.start()
+    response = httpx.get(f"{loaded.url}/sparql", params={"query": HEAVY}, timeout=60)
+    poller.join()
+    assert response.status_code == 503
+    assert "limit" in response.json()["detail"]
+    assert response.headers["Retry-After"]
+    assert len(health_times) == 5  # every health check was answered while the query ran
