@@ -2,8 +2,9 @@
 
 Oxigraph keeps numbers, booleans and date-times as values and gives them back in canonical form
 ("11.0"^^xsd:decimal comes back as "11"); it even stores every derived integer type
-(xsd:nonNegativeInteger, xsd:int, ...) as xsd:integer. Validation must see what will be stored. Diffs between an upload and the stored version must not
-see such rewrites as changes, so uploads are brought into the same form before anything else.
+(xsd:nonNegativeInteger, xsd:int, ...) as xsd:integer. Validation must see what will be stored.
+Diffs between an upload and the stored version must not see such rewrites as changes, so uploads
+are brought into the same form before anything else.
 """
 
 from __future__ import annotations
