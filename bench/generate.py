@@ -24,7 +24,7 @@ PREFIXES = """@prefix mpr: <https://w3id.org/mpr#> .
 MATERIALS = [("reinforced-concrete", 2500), ("structural-steel", 7850), ("float-glass", 2500),
              ("softwood", 450), ("aluminium", 2700), ("brick", 1900)]
 CONNECTIONS = ["bolted", "screwed", "glued", "welded", "mortared"]
-TRIPLES_PER_ELEMENT = 24  # measured from element() below (two compositions on average)
+TRIPLES_PER_ELEMENT = 30  # what element() writes, skolemised compositions and quantities included
 HEADER_TRIPLES = 12
 
 
@@ -43,7 +43,7 @@ def element(rng: random.Random, storey: int, index: int) -> str:
             f"    mpr:mass [ a qudt:QuantityValue ; qudt:numericValue {round(volume * density, 1)} ; "
             f"qudt:unit unit:KiloGM ] ;\n    mpr:recycledContent {round(rng.uniform(0, 0.6), 2)} ]"
         )
-    lines.append(" ,\n".join(parts) + " .")
+    lines.append(" ;\n".join(parts) + " .")
     return "\n".join(lines)
 
 
@@ -56,7 +56,7 @@ def building(target_triples: int, seed: int = 7) -> str:
               "<> a mpr:Passport ; dcterms:title \"Generated office building\"@en ; mpr:describes <#building> .",
               "<#building> a bot:Building ; rdfs:label \"Generated office building\" ;",
               "  geo:hasGeometry [ a geo:Geometry ; geo:asWKT \"POINT(5.1214 52.0907)\"^^geo:wktLiteral ] ;",
-              "  " + " , ".join(f"bot:hasStorey <#storey-{s}>" for s in range(storeys)) + " ."]
+              "  bot:hasStorey " + ", ".join(f"<#storey-{s}>" for s in range(storeys)) + " ."]
     for s in range(storeys):
         members = range(s, elements, storeys)
         chunks.append(f"<#storey-{s}> a bot:Storey ; rdfs:label \"Storey {s}\" ; bot:hasElement "

@@ -1,0 +1,296 @@
+"""Indicators against cases worked out by hand from the published formulas (arithmetic in the tests),
+and against totals computed independently with SPARQL on a real store."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pyoxigraph import NamedNode, RdfFormat
+
+from registry.core import LOADER, Registry
+from registry.errors import NotFound
+from registry.indicators import mci
+from tests.conftest import AUTH, BASE, DATA
+
+MAT = "https://w3id.org/mpr/materials/"
+
+# --- the MCI formula, term by term ----------------------------------------------------------------
+
+
+def test_mci_worked_example_with_madaster_efficiencies():
+    # M = 100 kg, F_R = 0.2, F_U = 0, F_S = 0, C_R = 0.5, C_U = 0, E_C = E_F = 0.75
+    flows = mci.material_flows(100, recycled=0.2, collected_recycling=0.5, efficiency_eol=0.75,
+                               efficiency_feedstock=0.75)
+    assert flows.virgin == pytest.approx(80.0)  # V = 100 (1 - 0.2) = 80
+    assert flows.w0 == pytest.approx(50.0)  # W0 = 100 (1 - 0.5 - 0) = 50
+    assert flows.wc == pytest.approx(12.5)  # W_C = 100 (1 - 0.75) 0.5 = 12.5
+    assert flows.wf == pytest.approx(100 * 0.25 * 0.2 / 0.75)  # W_F = 100 (0.25)(0.2)/0.75 = 6.6667
+    assert flows.waste == pytest.approx(50 + (6.666667 + 12.5) / 2, rel=1e-6)  # W = 59.5833
+    lfi = mci.linear_flow_index(flows)
+    # LFI = (80 + 59.5833) / (200 + (6.6667 - 12.5)/2) = 139.5833 / 197.0833 = 0.708245
+    assert lfi == pytest.approx(139.583333 / 197.083333, rel=1e-6)
+    assert lfi == pytest.approx(0.708245, abs=1e-6)
+    # X = 1 -> F(X) = 0.9; MCI = 1 - 0.708245 * 0.9 = 0.362579
+    assert mci.product_mci(flows) == pytest.approx(0.362579, abs=1e-6)
+    assert mci.product_mci(flows, method="madaster") == pytest.approx(0.362579, abs=1e-6)
+
+
+def test_mci_utility_doubles_lifetime():
+    # Same product, lifetime twice the industry average: X = (20/10)(1/1) = 2, F(X) = 0.9/2 = 0.45
+    flows = mci.material_flows(100, recycled=0.2, collected_recycling=0.5, efficiency_eol=0.75,
+                               efficiency_feedstock=0.75)
+    x = mci.utility(lifetime=20, average_lifetime=10)
+    assert x == 2.0
+    assert mci.utility_factor(x) == 0.45
+    # MCI = 1 - 0.708245 * 0.45 = 0.681290
+    assert mci.product_mci(flows, x) == pytest.approx(0.681290, abs=1e-6)
+    # Madaster ignores utility: F(X) stays 0.9
+    assert mci.product_mci(flows, x, method="madaster") == pytest.approx(0.362579, abs=1e-6)
+
+
+def test_mci_no_recycled_input_is_fully_linear():
+    # M = 50, nothing recycled, reused or collected: V = 50, W0 = 50, W_C = W_F = 0
+    # LFI = (50 + 50) / (100 + 0) = 1; MCI = 1 - 1 x 0.9 = 0.1
+    flows = mci.material_flows(50)
+    assert (flows.virgin, flows.w0, flows.wc, flows.wf) == (50, 50, 0, 0)
+    assert mci.linear_flow_index(flows) == 1.0
+    assert mci.product_mci(flows) == pytest.approx(0.1)
+
+
+def test_mci_fully_reused_product_is_fully_restorative():
+    # F_U = 1 and C_U = 1: V = 0, W0 = 0, W_C = W_F = 0 -> LFI = 0, MCI = 1 (any efficiency)
+    flows = mci.material_flows(30, reused=1.0, collected_reuse=1.0, method="madaster")
+    assert mci.linear_flow_index(flows) == 0.0
+    assert mci.product_mci(flows, method="madaster") == 1.0
+
+
+def test_mci_short_life_is_clamped_at_zero():
+    # LFI = 1, X = 0.5 -> F(X) = 1.8; 1 - 1.8 < 0 -> MCI = max(0, -0.8) = 0
+    assert mci.product_mci(mci.material_flows(10), x=0.5) == 0.0
+
+
+def test_mci_zero_mass_has_no_index_and_bad_fractions_are_refused():
+    with pytest.raises(ValueError):
+        mci.linear_flow_index(mci.material_flows(0))
+    with pytest.raises(ValueError):
+        mci.material_flows(10, recycled=0.7, reused=0.5)  # F_R + F_U > 1
+    with pytest.raises(ValueError):
+        mci.material_flows(10, efficiency_eol=0.0)
+
+
+def test_mass_weighted_aggregation_and_method_defaults():
+    # (100 kg x 0.362579 + 50 kg x 0.1) / 150 kg = (36.2579 + 5) / 150 = 0.275053
+    assert mci.mass_weighted([(100, 0.362579), (50, 0.1)]) == pytest.approx(0.275053, abs=1e-6)
+    assert mci.mass_weighted([]) is None
+    assert mci.default_efficiency("madaster") == 0.75
+    assert mci.default_efficiency("emf") == 1.0
+
+
+# --- a building and a product type in a real store ---------------------------------------------------
+
+BUILDING = b"""
+@prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.org/bot#> .
+@prefix dcterms: <http://purl.org/dc/terms/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix qudt: <http://qudt.org/schema/qudt/> . @prefix unit: <http://qudt.org/vocab/unit/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix mat: <https://w3id.org/mpr/materials/> .
+@prefix conn: <https://w3id.org/mpr/connections/> . @prefix acc: <https://w3id.org/mpr/accessibility/> .
+@prefix mod: <https://w3id.org/mpr/modules/> .
+
+<> a mpr:Passport ; dcterms:title "Indicator test building" ; mpr:describes <#b> .
+<#b> a bot:Building ; mpr:availableFrom "2028-06-01"^^xsd:date ; bot:hasStorey <#s1> , <#s2> .
+<#s1> a bot:Storey ; bot:hasElement <#beam> , <#wall> , <#panel> , <#floor> , <#gasket> .
+<#s2> a bot:Storey ; bot:hasElement <#chairs> .
+
+<#beam> a bot:Element ; rdfs:label "Beam" ; mpr:connectionType conn:bolted ;
+  mpr:availableFrom "2030-01-01"^^xsd:date ;
+  mpr:composedOf [ mpr:material mat:structural-steel ;
+    mpr:mass [ qudt:numericValue 0.2 ; qudt:unit unit:TONNE ] ;
+    mpr:recycledContent 0.6 ; mpr:recyclableAtEndOfLife 0.9 ] ;
+  mpr:embodiedCarbon [ mpr:lifeCycleModule mod:A1-A3 ; mpr:kgCO2e 150 ; dcterms:source "EPD X" ] ,
+                     [ mpr:lifeCycleModule mod:C3 ; mpr:kgCO2e 5 ] .
+<#wall> a bot:Element ; mpr:connectionType conn:mortared ;
+  mpr:composedOf [ mpr:material mat:concrete ; mpr:mass [ qudt:numericValue 1000 ; qudt:unit unit:KiloGM ] ] .
+<#panel> a bot:Element ; mpr:connectionType conn:screwed ; mpr:connectionAccessibility acc:not-accessible ;
+  mpr:mass [ qudt:numericValue 50 ; qudt:unit unit:KiloGM ] .
+<#floor> a bot:Element ; mpr:composedOf [ mpr:material mat:brick ] .
+<#gasket> a bot:Element ; mpr:connectionType conn:clamped ;
+  mpr:composedOf [ mpr:material mat:epdm ; mpr:mass [ qudt:numericValue 0 ; qudt:unit unit:KiloGM ] ] .
+<#chairs> a bot:Element ; mpr:instanceOf <chair#product> ; mpr:count 2 ; mpr:connectionType conn:loose-laid .
+"""
+
+CHAIR = b"""
+@prefix mpr: <https://w3id.org/mpr#> . @prefix schema: <https://schema.org/> .
+@prefix dcterms: <http://purl.org/dc/terms/> . @prefix qudt: <http://qudt.org/schema/qudt/> .
+@prefix unit: <http://qudt.org/vocab/unit/> . @prefix mat: <https://w3id.org/mpr/materials/> .
+@prefix mod: <https://w3id.org/mpr/modules/> .
+
+<> a mpr:Passport ; dcterms:title "Chair (product type)" ; mpr:describes <#product> .
+<#product> a schema:Product ; dcterms:hasPart <#seat> , <#frame> ;
+  mpr:embodiedCarbon [ mpr:lifeCycleModule mod:A1-A3 ; mpr:kgCO2e 30 ] .
+<#seat> mpr:composedOf [ mpr:material mat:polypropylene ; mpr:mass [ qudt:numericValue 4 ; qudt:unit unit:KiloGM ] ;
+  mpr:recycledContent 0.5 ] .
+<#frame> mpr:composedOf [ mpr:material mat:aluminium ; mpr:mass [ qudt:numericValue 3000 ; qudt:unit unit:GM ] ;
+  mpr:recyclableAtEndOfLife 1.0 ] .
+"""
+
+
+@pytest.fixture
+def stored(core: Registry) -> Registry:
+    core.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
+    core.passports.create(BUILDING, RdfFormat.TURTLE, LOADER, passport_id="bldg")
+    return core
+
+
+def test_mass_by_material_rolled_up_with_product_type_and_unknowns(stored: Registry):
+    r = stored.indicators.compute("bldg")
+    by = {m.material.removeprefix(MAT): m for m in r.mass_by_material}
+    # own: steel 0.2 t = 200 kg, concrete 1000, unknown 50, gasket 0,
+    # chairs 2 x (4 kg polypropylene + 3000 g = 3 kg aluminium) = 8 + 6 = 14 kg
+    assert r.total_mass_kg == pytest.approx(200 + 1000 + 50 + 0 + 14)
+    assert by["structural-steel"].mass_kg == 200
+    assert by["metal"].mass_kg == pytest.approx(206)  # 200 steel + 6 aluminium
+    assert by["metal"].own_mass_kg == 0
+    assert by["non-ferrous-metal"].mass_kg == pytest.approx(6)
+    assert by["plastic"].mass_kg == pytest.approx(8)
+    assert by["concrete"].mass_kg == 1000
+    assert r.unknown_material_mass_kg == 50
+    assert r.unknown_material_share == pytest.approx(50 / 1264)
+    assert r.compositions_without_mass == 1  # the brick floor
+    assert r.mass_kg_by_source == {"passport": 1250, "product type": pytest.approx(14)}
+    storey = {k.rsplit("#", 1)[-1]: v for k, v in r.mass_by_storey.items()}
+    assert storey == {"s1": 1250, "s2": pytest.approx(14)}
+    chairs = next(p for p in r.parts if p.iri.endswith("#chairs"))
+    assert chairs.composition_source == "product type" and chairs.product_type == f"{BASE}/passports/chair#product"
+    assert r.product_types == [{"iri": f"{BASE}/passports/chair#product", "found": True, "compositions": 2,
+                                "carbon_values": 1}]
+
+
+def test_building_mci_emf_by_hand(stored: Registry):
+    r = stored.indicators.compute("bldg", "emf")
+    # E_C = E_F = 1 (EMF mode, no efficiencies given): W_C = W_F = 0, F(X) = 0.9
+    # beam: M=200, V = 200(1-0.6) = 80, W0 = 200(1-0.9) = 20 -> LFI = 100/400 = 0.25, MCI = 1 - 0.225 = 0.775
+    # wall: 1000 kg linear -> 0.1; panel: 50 kg linear -> 0.1; gasket: 0 kg -> no MCI; floor: no mass
+    # chairs: M = 14, V = 8(1-0.5) + 6 = 10, W0 = 8 + 6(1-1) = 8 -> LFI = 18/28, MCI = 1 - 0.9 x 18/28 = 0.421429
+    parts = {p.iri.rsplit("#", 1)[-1]: p for p in r.parts}
+    assert parts["beam"].mci == pytest.approx(0.775)
+    assert parts["chairs"].mci == pytest.approx(1 - 0.9 * 18 / 28)
+    assert parts["gasket"].mci is None and parts["floor"].mci is None
+    # building = (200 x 0.775 + 1000 x 0.1 + 50 x 0.1 + 14 x 0.421429) / 1264 = 265.9 / 1264 = 0.210364
+    assert r.mci == pytest.approx((155 + 100 + 5 + 14 * (1 - 0.9 * 18 / 28)) / 1264)
+    assert r.mci == pytest.approx(0.210364, abs=1e-6)
+
+
+def test_building_mci_madaster_by_hand(stored: Registry):
+    r = stored.indicators.compute("bldg", "madaster")
+    # E_C = E_F = 0.75.
+    # beam: V = 80, W0 = 20, W_C = 200(0.25)(0.9) = 45, W_F = 200(0.25)(0.6)/0.75 = 40
+    #   W = 20 + (40 + 45)/2 = 62.5; LFI = (80 + 62.5)/(400 + (40 - 45)/2) = 142.5/397.5; MCI = 0.677358
+    beam = 1 - 0.9 * 142.5 / 397.5
+    # chairs: polypropylene M=8: V=4, W0=8, W_C=0, W_F=8(0.25)(0.5)/0.75=1.3333
+    #         aluminium M=6:     V=6, W0=0, W_C=6(0.25)(1)=1.5, W_F=0
+    #   sum V=10, W0=8, W_C=1.5, W_F=1.3333; W = 8 + (1.3333+1.5)/2 = 9.4167
+    #   LFI = (10 + 9.4167)/(28 + (1.3333 - 1.5)/2) = 19.4167/27.9167 = 0.695522
+    wf = 8 * 0.25 * 0.5 / 0.75
+    chairs = 1 - 0.9 * (10 + 8 + (wf + 1.5) / 2) / (28 + (wf - 1.5) / 2)
+    assert chairs == pytest.approx(1 - 0.9 * 0.695522, abs=1e-6)
+    assert r.mci == pytest.approx((200 * beam + 1000 * 0.1 + 50 * 0.1 + 14 * chairs) / 1264)
+    assert r.mci_assumptions["efficiency_eol_E_C"] == 0.75
+
+
+def test_embodied_carbon_declared_then_type_then_reference(stored: Registry):
+    r = stored.indicators.compute("bldg")
+    # beam declared: A1-A3 150, C3 5; chairs: type declares 30 per chair x 2 = 60;
+    # wall: reference factor concrete 0.090 kg CO2e/kg x 1000 kg = 90; panel: unknown material, 50 kg uncovered
+    assert r.carbon_kg_co2e_by_module == {"A1-A3": pytest.approx(150 + 60 + 90), "C3": 5}
+    assert r.carbon_kg_co2e_by_origin == {"declared": 155, "product type": 60, "reference": pytest.approx(90)}
+    assert r.carbon_uncovered_mass_kg == 50
+    [factor] = r.carbon_reference_factors
+    assert factor["material"] == MAT + "concrete" and "ÖKOBAUDAT" in str(factor["dataset"])
+    assert "ioer" in str(factor["source"]).lower()
+
+
+def test_detachability_reuse_potential_and_completeness(stored: Registry):
+    r = stored.indicators.compute("bldg")
+    # detachable: beam (bolted, 200) + chairs (loose-laid, 14); not the wall (mortared) nor the panel
+    # (screwed but not accessible); the gasket is detachable but weighs 0 kg
+    assert r.detachable_mass_kg == pytest.approx(214)
+    assert r.detachable_share == pytest.approx(214 / 1264)
+    # index = sum(M x connection score x accessibility score) / connected mass
+    #       = (200 x 0.8 + 1000 x 0.1 + 50 x 0.8 x 0.1 + 14 x 1.0 + 0) / 1264 = 278 / 1264
+    assert r.detachability_index == pytest.approx(278 / 1264)
+    # chairs have no date of their own: the building's 2028; the beam says 2030
+    assert r.reuse_potential_kg_by_year == {"2028": pytest.approx(14), "2030": 200}
+    # parts: beam, wall, panel, floor, gasket, chairs = 6; complete: beam, wall, gasket, chairs = 4
+    c = r.completeness
+    assert (c["parts"], c["complete_parts"]) == (6, 4)
+    assert c["share"] == pytest.approx(4 / 6)
+    assert (c["with_material"], c["with_mass"], c["with_connection_type"]) == (5, 5, 5)
+
+
+def test_missing_product_type_and_unknown_passport(core: Registry):
+    core.passports.create(BUILDING, RdfFormat.TURTLE, LOADER, passport_id="bldg")  # chair not stored
+    r = core.indicators.compute("bldg")
+    assert r.product_types[0]["found"] is False
+    assert r.total_mass_kg == 1250 and r.mass_kg_by_source == {"passport": 1250}
+    with pytest.raises(NotFound):
+        core.indicators.compute("no-such-passport")
+
+
+def test_totals_match_an_independent_sparql_aggregate(stored: Registry):
+    """The service's total against one SPARQL query written separately from the service's queries."""
+    rows = stored.store.select("""
+        PREFIX mpr: <https://w3id.org/mpr#> PREFIX qudt: <http://qudt.org/schema/qudt/>
+        PREFIX unit: <http://qudt.org/vocab/unit/> PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?g (SUM(?kg) AS ?total) WHERE {
+          { GRAPH ?g { ?part mpr:composedOf/mpr:mass ?m . ?m qudt:numericValue ?v ; qudt:unit ?u } }
+          UNION
+          { GRAPH ?g { ?part mpr:instanceOf ?type OPTIONAL { ?part mpr:count ?n }
+                       FILTER NOT EXISTS { ?part mpr:composedOf ?own } }
+            GRAPH ?tg { ?type dcterms:hasPart*/mpr:composedOf/mpr:mass ?tm . ?tm qudt:numericValue ?tv ; qudt:unit ?u } 
+            BIND(?tv * COALESCE(?n, 1) AS ?v) }
+          BIND(?v * IF(?u = unit:TONNE, 1000, IF(?u = unit:GM, 0.001, 1)) AS ?kg)
+        } GROUP BY ?g""", {"g": NamedNode(f"{BASE}/passports/bldg")})
+    assert float(rows[0]["total"].value) == pytest.approx(stored.indicators.compute("bldg").total_mass_kg)
+    steel = stored.store.select("""
+        PREFIX mpr: <https://w3id.org/mpr#> PREFIX qudt: <http://qudt.org/schema/qudt/>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?g (SUM(?v) AS ?t) WHERE { GRAPH ?g { ?c mpr:material ?mat ; mpr:mass/qudt:numericValue ?v }
+          FILTER(STRSTARTS(STR(?mat), "https://w3id.org/mpr/materials/structural-steel")) } GROUP BY ?g""",
+        {"g": NamedNode(f"{BASE}/passports/bldg")})
+    assert float(steel[0]["t"].value) * 1000 == 200  # stated in tonnes
+
+
+def test_indicators_route(client):
+    for pid, body in (("chair", CHAIR), ("bldg", BUILDING)):
+        response = client.post("/passports", content=body, headers={**AUTH, "Content-Type": "text/turtle",
+                                                                   "Slug": pid})
+        assert response.status_code == 201, response.text
+    answer = client.get("/passports/bldg/indicators", params={"method": "madaster", "parts": "true"})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["method"] == "madaster"
+    assert body["total_mass_kg"] == pytest.approx(1264)
+    assert len(body["parts"]) == 6
+    assert "parts" not in client.get("/passports/bldg/indicators").json()
+    assert client.get("/passports/nothing/indicators").status_code == 404
+    assert client.get("/passports/bldg/indicators", params={"method": "other"}).status_code == 400
+
+
+def test_cli_indicators(tmp_path: Path):
+    data = tmp_path / "data"
+    passport = tmp_path / "pavilion.ttl"
+    passport.write_bytes((DATA / "minimal-passport.ttl").read_bytes())
+    run = [sys.executable, "-m", "registry.cli"]
+    loaded = subprocess.run([*run, "load", str(passport), "--data", str(data)], capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    shown = subprocess.run([*run, "indicators", "pavilion", "--data", str(data)], capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    result = json.loads(shown.stdout)
+    # one column, 675 kg reinforced concrete, F_R = 0.1: V = 607.5, W = 675, LFI = 1282.5/1350 = 0.95
+    # MCI = 1 - 0.95 x 0.9 = 0.145
+    assert result["total_mass_kg"] == 675
+    assert result["mci"] == pytest.approx(0.145)
