@@ -166,5 +166,153 @@ def query(
     sys.stdout.flush()
 
 
+@app.command()
+def indicators(
+    passport_id: str = typer.Argument(..., help="Passport id"),
+    method: str = typer.Option("emf", "--method", help="MCI method: emf (Ellen MacArthur Foundation) or madaster"),
+    parts: bool = typer.Option(False, "--parts", help="Include the figures of every part"),
+    data: Path | None = DataOption,
+    sparql_query: str | None = QueryUrl,
+    sparql_update: str | None = UpdateUrl,
+) -> None:
+    """Print a passport's indicators (mass by material, MCI, carbon, detachability, completeness) as JSON."""
+    import json
+
+    if method not in ("emf", "madaster"):
+        _fail(f"unknown method {method!r}: use emf or madaster")
+    settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
+    try:
+        registry = build_registry(settings)
+        try:
+            result = registry.indicators.compute(passport_id, method)  # type: ignore[arg-type]
+        finally:
+            registry.close()
+    except RegistryError as exc:
+        _fail(exc.message, 1)
+    out.print_json(json.dumps(result.as_dict(with_parts=parts)))
+
+
+def _import_into_store(
+    path: Path, convert: Any, data: Path | None, sparql_query: str | None, sparql_update: str | None,
+    passport_id: str | None, dry_run: bool,
+) -> None:
+    """Shared by import-ifc and import-sheet: convert, print the report, then store like `mpr load` (or not)."""
+    import json
+
+    from pyoxigraph import RdfFormat as Fmt
+
+    from registry.core import LOADER
+    from registry.importers.vocabulary import load_vocabulary
+
+    settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
+    try:
+        result = convert(load_vocabulary(settings.ontology_dir), settings.base)
+    except InvalidPassport as exc:
+        for problem in exc.extra.get("problems") or []:
+            err.print(f"  {problem['sheet']} row {problem['row']} column {problem['column']}: {problem['message']}",
+                      soft_wrap=True)
+        _fail(exc.message, 1)
+    except RegistryError as exc:
+        _fail(exc.message, 1)
+    err.print_json(json.dumps(result.report.as_dict(), ensure_ascii=False))
+    if dry_run:
+        sys.stdout.buffer.write(result.turtle)
+        return
+    try:
+        registry = build_registry(settings)
+    except RegistryError as exc:
+        _fail(f"{exc.message} (is a server using this store? import through its API instead)")
+    try:
+        written = registry.passports.create(result.turtle, Fmt.TURTLE, LOADER, passport_id or path.stem,
+                                            f"imported from {path.name}")
+    except InvalidPassport as exc:
+        for r in exc.extra["report"].violations:
+            err.print(f"  {r.focus_node} {r.path or ''}: {r.message}", soft_wrap=True)
+        _fail(exc.message, 1)
+    except RegistryError as exc:
+        _fail(exc.message, 1)
+    finally:
+        registry.close()
+    out.print(f"imported {path.name} as passport {written.id} ({written.triples} triples, {written.warnings} warnings)")
+
+
+@app.command("import-ifc")
+def import_ifc(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="An IFC2X3 or IFC4 model (.ifc)"),
+    passport_id: str | None = typer.Option(None, "--id", help="Passport id [default: the file stem]"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the passport (Turtle) without storing"),
+    data: Path | None = DataOption,
+    sparql_query: str | None = QueryUrl,
+    sparql_update: str | None = UpdateUrl,
+) -> None:
+    """Create a passport from an IFC model; the import report (JSON) goes to stderr."""
+    from registry.importers.ifc import IfcImporter
+
+    def convert(vocabulary: Any, base: str) -> Any:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=True) as progress:
+            tasks: dict[str, Any] = {}
+
+            def advance(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(stage, total=total)
+                progress.update(tasks[stage], completed=done)
+
+            return IfcImporter(vocabulary, base).import_path(file, advance)
+
+    _import_into_store(file, convert, data, sparql_query, sparql_update, passport_id, dry_run)
+
+
+@app.command("import-sheet")
+def import_sheet(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The passport template as .xlsx or .csv"),
+    passport_id: str | None = typer.Option(None, "--id", help="Passport id [default: the file stem]"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the passport (Turtle) without storing"),
+    data: Path | None = DataOption,
+    sparql_query: str | None = QueryUrl,
+    sparql_update: str | None = UpdateUrl,
+) -> None:
+    """Create a passport from a spreadsheet (template: GET /imports/spreadsheet/template)."""
+    from registry.importers.spreadsheet import SheetImporter
+
+    kind = "csv" if file.suffix.lower() == ".csv" else "xlsx"
+
+    def convert(vocabulary: Any, base: str) -> Any:
+        return SheetImporter(vocabulary, base).import_bytes(file.read_bytes(), file.name, kind)
+
+    _import_into_store(file, convert, data, sparql_query, sparql_update, passport_id, dry_run)
+
+
+report_app = typer.Typer(help="Reports over all passports", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("urban-mine")
+def urban_mine_command(
+    format: str = typer.Option("json", "--format", "-f", help="json or csv"),
+    data: Path | None = DataOption,
+    sparql_query: str | None = QueryUrl,
+    sparql_update: str | None = UpdateUrl,
+) -> None:
+    """Mass by material, municipality, province and year of availability over all active building passports."""
+    import json
+
+    from registry.reports.urban_mine import urban_mine
+
+    settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
+    try:
+        registry = build_registry(settings)
+        try:
+            report = urban_mine(registry.passports, registry.indicators)
+        finally:
+            registry.close()
+    except RegistryError as exc:
+        _fail(exc.message, 1)
+    if format == "csv":
+        sys.stdout.write(report.csv())
+    else:
+        out.print_json(json.dumps(report.as_dict()))
+
+
 if __name__ == "__main__":
     app()

@@ -10,6 +10,7 @@ from pyoxigraph import RdfFormat
 
 from registry.auth import Authenticator
 from registry.errors import Conflict
+from registry.indicators import IndicatorService
 from registry.passports import Agent, PassportService
 from registry.settings import Settings
 from registry.sparql.runner import QueryRunner
@@ -36,6 +37,7 @@ class Registry:
     passports: PassportService
     auth: Authenticator
     queries: QueryRunner
+    indicators: IndicatorService
 
     def close(self) -> None:
         self.queries.close()
@@ -52,6 +54,7 @@ def build_registry(settings: Settings, store: TripleStore | None = None) -> Regi
         passports=PassportService(store, validator, settings.base),
         auth=Authenticator(settings.admin_token),
         queries=QueryRunner(settings.query_timeout_s, settings.max_concurrent_queries),
+        indicators=IndicatorService(store, settings.base, settings.ontology_dir, validator),
     )
 
 

@@ -231,6 +231,15 @@ def test_detachability_reuse_potential_and_completeness(stored: Registry):
     assert (c["with_material"], c["with_mass"], c["with_connection_type"]) == (5, 5, 5)
 
 
+def test_product_type_passport_carbon_declared_on_the_product_covers_its_parts(stored: Registry):
+    # the chair declares A1-A3 30 kg on <#product>, above its parts seat and frame: counted once, as declared
+    r = stored.indicators.compute("chair")
+    assert r.total_mass_kg == pytest.approx(4 + 3)
+    assert r.carbon_kg_co2e_by_module == {"A1-A3": 30}
+    assert r.carbon_kg_co2e_by_origin == {"declared": 30}
+    assert r.carbon_uncovered_mass_kg == 0
+
+
 def test_missing_product_type_and_unknown_passport(core: Registry):
     core.passports.create(BUILDING, RdfFormat.TURTLE, LOADER, passport_id="bldg")  # chair not stored
     r = core.indicators.compute("bldg")
@@ -240,20 +249,26 @@ def test_missing_product_type_and_unknown_passport(core: Registry):
         core.indicators.compute("no-such-passport")
 
 
-def test_totals_match_an_independent_sparql_aggregate(stored: Registry):
-    """The service's total against one SPARQL query written separately from the service's queries."""
-    rows = stored.store.select("""
+MASS_SPARQL = """
         PREFIX mpr: <https://w3id.org/mpr#> PREFIX qudt: <http://qudt.org/schema/qudt/>
         PREFIX unit: <http://qudt.org/vocab/unit/> PREFIX dcterms: <http://purl.org/dc/terms/>
         SELECT ?g (SUM(?kg) AS ?total) WHERE {
           { GRAPH ?g { ?part mpr:composedOf/mpr:mass ?m . ?m qudt:numericValue ?v ; qudt:unit ?u } }
           UNION
+          { GRAPH ?g { ?part mpr:mass ?m . ?m qudt:numericValue ?v ; qudt:unit ?u
+                       FILTER NOT EXISTS { ?part mpr:composedOf ?c } FILTER NOT EXISTS { ?h mpr:composedOf ?part } } }
+          UNION
           { GRAPH ?g { ?part mpr:instanceOf ?type OPTIONAL { ?part mpr:count ?n }
                        FILTER NOT EXISTS { ?part mpr:composedOf ?own } }
-            GRAPH ?tg { ?type dcterms:hasPart*/mpr:composedOf/mpr:mass ?tm . ?tm qudt:numericValue ?tv ; qudt:unit ?u } 
+            GRAPH ?tg { ?type dcterms:hasPart*/mpr:composedOf/mpr:mass ?tm . ?tm qudt:numericValue ?tv ; qudt:unit ?u }
             BIND(?tv * COALESCE(?n, 1) AS ?v) }
           BIND(?v * IF(?u = unit:TONNE, 1000, IF(?u = unit:GM, 0.001, 1)) AS ?kg)
-        } GROUP BY ?g""", {"g": NamedNode(f"{BASE}/passports/bldg")})
+        } GROUP BY ?g"""
+
+
+def test_totals_match_an_independent_sparql_aggregate(stored: Registry):
+    """The service's total against one SPARQL query written separately from the service's queries."""
+    rows = stored.store.select(MASS_SPARQL, {"g": NamedNode(f"{BASE}/passports/bldg")})
     assert float(rows[0]["total"].value) == pytest.approx(stored.indicators.compute("bldg").total_mass_kg)
     steel = stored.store.select("""
         PREFIX mpr: <https://w3id.org/mpr#> PREFIX qudt: <http://qudt.org/schema/qudt/>
@@ -294,3 +309,54 @@ def test_cli_indicators(tmp_path: Path):
     # MCI = 1 - 0.95 x 0.9 = 0.145
     assert result["total_mass_kg"] == 675
     assert result["mci"] == pytest.approx(0.145)
+    report = subprocess.run([*run, "report", "urban-mine", "--format", "csv", "--data", str(data)],
+                            capture_output=True, text=True)
+    assert report.returncode == 0, report.stderr
+    assert report.stdout.splitlines()[1:] == [
+        "pavilion,unknown,unknown,2027,https://w3id.org/mpr/materials/reinforced-concrete,675.0"]
+
+
+PAVILION = (DATA / "minimal-passport.ttl").read_bytes().replace(
+    b'    bot:hasStorey <#storey-0> .',
+    b'    schema:address [ a schema:PostalAddress ; schema:postalCode "3584 BA" ;\n'
+    b'                     schema:addressLocality "Utrecht" ] ;\n'
+    b'    bot:hasStorey <#storey-0> .',
+).replace(b"@prefix mpr:", b"@prefix schema: <https://schema.org/> .\n@prefix mpr:")
+
+
+def test_urban_mine_report_against_sparql_totals(stored: Registry, client):
+    stored.passports.create(PAVILION, RdfFormat.TURTLE, LOADER, passport_id="pavilion")
+    from registry.reports.urban_mine import urban_mine
+
+    report = urban_mine(stored.passports, stored.indicators)
+    assert report.passports == ["bldg", "pavilion"]  # the chair is a product type, not part of the urban mine
+    independent = sum(
+        float(stored.store.select(MASS_SPARQL, {"g": NamedNode(f"{BASE}/passports/{pid}")})[0]["total"].value)
+        for pid in ("bldg", "pavilion"))
+    assert report.total_kg == pytest.approx(independent)
+    # bldg: 1264 kg, no address; pavilion: 675 kg in Utrecht (province Utrecht from the shipped table)
+    assert report.total_kg == pytest.approx(1264 + 675)
+    assert report.by_province == {"Utrecht": 675, "unknown": pytest.approx(1264)}
+    assert report.by_municipality == {"Utrecht": 675, "unknown": pytest.approx(1264)}
+    # years: pavilion column 2027; beam 2030; everything else of bldg takes the building's 2028
+    assert report.by_year == {"2027": 675, "2028": pytest.approx(1000 + 50 + 14), "2030": 200}
+    assert report.by_material[MAT + "concrete"] == 1000
+    assert report.by_material["unknown"] == 50
+
+    response = client.get("/reports/urban-mine")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["total_kg"] == pytest.approx(1264 + 675)
+    text = client.get("/reports/urban-mine", params={"format": "csv"}).text
+    lines = text.strip().splitlines()
+    assert lines[0] == "passport,municipality,province,year,material,mass_kg"
+    assert sum(float(line.rsplit(",", 1)[1]) for line in lines[1:]) == pytest.approx(1264 + 675)
+
+
+def test_svg_charts(stored: Registry, client):
+    chart = client.get("/passports/bldg/indicators.svg")
+    assert chart.status_code == 200 and chart.headers["content-type"].startswith("image/svg+xml")
+    assert b"<svg" in chart.content and b"concrete" in chart.content  # matplotlib keeps labels as comments
+    mine = client.get("/reports/urban-mine.svg")
+    assert mine.status_code == 200 and b"<svg" in mine.content
+    assert client.get("/passports/nothing/indicators.svg").status_code == 404

@@ -28,13 +28,16 @@ def check_id(passport_id: str) -> str:
 
 @dataclass(frozen=True)
 class PassportNames:
+    """IRIs of one record; `collection` is the path segment ("passports", or "demands" for demands)."""
+
     base: str
     id: str
+    collection: str = "passports"
 
     @property
     def iri(self) -> str:
         """The passport's IRI, also the name of the graph holding its current content."""
-        return f"{self.base}/passports/{self.id}"
+        return f"{self.base}/{self.collection}/{self.id}"
 
     @property
     def node(self) -> NamedNode:

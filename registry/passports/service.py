@@ -18,6 +18,7 @@ from registry.canonical import canonical_triples
 from registry.errors import Conflict, Gone, InvalidPassport, NotFound, PreconditionFailed
 from registry.namespaces import (
     DCTERMS,
+    MPR,
     OWL,
     PASSPORT,
     PROV,
@@ -70,34 +71,48 @@ class _State:
 
 
 class PassportService:
+    """Versioned, validated records. Passports by default; `collection`/`anchor` give the same life
+    cycle to other records (demands live under /demands with anchor mpr:Demand), so versions,
+    history and validation are written once."""
+
     def __init__(
         self,
         store: TripleStore,
         validator: Validator,
         base: str,
         clock: Callable[[], datetime] = _now,
+        collection: str = "passports",
+        anchor: NamedNode = PASSPORT,
+        noun: str = "passport",
     ) -> None:
         self.store = store
         self.validator = validator
         self.base = base.rstrip("/")
         self.clock = clock
+        self.collection = collection
+        self.anchor = anchor
+        self.noun = noun
+        anchor_name = anchor.value.rsplit("#", 1)[-1]
+        self._anchor_name = f"mpr:{anchor_name}" if anchor.value.startswith(MPR) else str(anchor)
+        # Listing and counting only see this collection's records (demands share the store).
+        self._in_collection = f"GRAPH ?p {{ ?p a {anchor} }}"
 
     def names(self, passport_id: str) -> PassportNames:
-        return PassportNames(self.base, check_id(passport_id))
+        return PassportNames(self.base, check_id(passport_id), self.collection)
 
     # --- turning an upload into the triples we would store -------------------------------------
 
     def prepare(self, data: bytes, fmt: RdfFormat, names: PassportNames) -> list[Triple]:
         """Parse with the passport IRI as base, give the passport node that IRI, skolemise blank nodes."""
         triples = parse_triples(data, fmt, names.iri)
-        passports = {t.subject for t in triples if t.predicate == RDF_TYPE and t.object == PASSPORT}
+        passports = {t.subject for t in triples if t.predicate == RDF_TYPE and t.object == self.anchor}
         if len(passports) != 1:
             found = ", ".join(sorted(str(p) for p in passports)) or "none"
             raise InvalidPassport(
-                f"a passport document describes exactly one mpr:Passport; found {len(passports)} ({found})",
+                f"a {self.noun} document describes exactly one {self._anchor_name}; found {len(passports)} ({found})",
                 report=ValidationReport(results=[ValidationResult(
                     severity="Violation", focus_node=names.iri, path=None, value=None,
-                    message="exactly one node of type mpr:Passport is required",
+                    message=f"exactly one node of type {self._anchor_name} is required",
                     source_shape=None, constraint=None)]),
             )
         (node,) = passports
@@ -111,7 +126,7 @@ class PassportService:
 
     def check(self, data: bytes, fmt: RdfFormat, profiles: Sequence[str] = ()) -> ValidationReport:
         """Validate without storing (POST /validate, `mpr validate`)."""
-        names = PassportNames(self.base, "draft")
+        names = PassportNames(self.base, "draft", self.collection)
         try:
             triples = self.prepare(data, fmt, names)
         except InvalidPassport as exc:
@@ -123,7 +138,7 @@ class PassportService:
         report = self.validator.validate(triples)
         if not report.conforms:
             raise InvalidPassport(
-                f"the passport has {len(report.violations)} SHACL violation(s); nothing was stored",
+                f"the {self.noun} has {len(report.violations)} SHACL violation(s); nothing was stored",
                 report=report,
             )
         return triples, len(report.warnings)
@@ -138,7 +153,7 @@ class PassportService:
         triples, warnings = self._validated(data, fmt, names)
         changeset = self._changeset(names, None, set(), triples, "created", agent, reason)
         if not self.store.apply(changeset):
-            raise Conflict(f"passport id {names.id!r} is already taken")
+            raise Conflict(f"{self.noun} id {names.id!r} is already taken")
         return WriteResult(names.id, names.iri, 1, len(triples), warnings)
 
     def replace(
@@ -152,7 +167,7 @@ class PassportService:
             state = self._state(names)
             if state is None:
                 if expected_version is not None:
-                    raise PreconditionFailed(f"passport {names.id!r} does not exist; If-Match cannot hold")
+                    raise PreconditionFailed(f"{self.noun} {names.id!r} does not exist; If-Match cannot hold")
                 if self.store.apply(self._changeset(names, None, set(), triples, "created", agent, reason)):
                     return WriteResult(names.id, names.iri, 1, len(triples), warnings), True
                 continue
@@ -163,8 +178,8 @@ class PassportService:
             if self.store.apply(self._changeset(names, state, current, triples, "updated", agent, reason)):
                 return WriteResult(names.id, names.iri, state.version + 1, len(triples), warnings), False
             if expected_version is not None:
-                raise PreconditionFailed(f"passport {names.id!r} changed while this update was prepared")
-        raise Conflict(f"passport {names.id!r} is being changed by others; try again")
+                raise PreconditionFailed(f"{self.noun} {names.id!r} changed while this update was prepared")
+        raise Conflict(f"{self.noun} {names.id!r} is being changed by others; try again")
 
     def withdraw(
         self, passport_id: str, agent: Agent, expected_version: int | None = None, reason: str | None = None
@@ -173,18 +188,18 @@ class PassportService:
         for _ in range(MAX_ATTEMPTS):
             state = self._state(names)
             if state is None:
-                raise NotFound(f"no passport {names.id!r}")
+                raise NotFound(f"no {self.noun} {names.id!r}")
             self._check_writable(names, state, expected_version)
             current = set(self.store.triples(names.content_graph))
             if self.store.apply(self._changeset(names, state, current, [], "withdrawn", agent, reason)):
                 return WriteResult(names.id, names.iri, state.version + 1, 0)
             if expected_version is not None:
-                raise PreconditionFailed(f"passport {names.id!r} changed while it was being withdrawn")
-        raise Conflict(f"passport {names.id!r} is being changed by others; try again")
+                raise PreconditionFailed(f"{self.noun} {names.id!r} changed while it was being withdrawn")
+        raise Conflict(f"{self.noun} {names.id!r} is being changed by others; try again")
 
     def _check_writable(self, names: PassportNames, state: _State, expected_version: int | None) -> None:
         if state.status == WITHDRAWN:
-            raise Gone(f"passport {names.id!r} was withdrawn at version {state.version}")
+            raise Gone(f"{self.noun} {names.id!r} was withdrawn at version {state.version}")
         if expected_version is not None and expected_version != state.version:
             raise PreconditionFailed(
                 f"If-Match names version {expected_version} of {names.id!r}, but the current version is "
@@ -274,7 +289,7 @@ class PassportService:
             {"g": names.record_graph, "p": names.node},
         )
         if not rows:
-            raise NotFound(f"no passport {names.id!r}")
+            raise NotFound(f"no {self.noun} {names.id!r}")
         return self._record_from_row(names, rows[0])
 
     def _record_from_row(self, names: PassportNames, row: dict) -> PassportRecord:
@@ -291,7 +306,7 @@ class PassportService:
     def list(self, offset: int = 0, limit: int = 50) -> Page:
         """Active passports, ordered by id; withdrawn ones keep their history but are not listed."""
         where = ("GRAPH ?g { ?p mpr:currentVersion ?v ; mpr:status mpr:StatusActive ; dcterms:identifier ?id ; "
-                 "dcterms:created ?c ; dcterms:modified ?m }")
+                 f"dcterms:created ?c ; dcterms:modified ?m }} {self._in_collection}")
         total = self.store.select(P + f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
         rows = self.store.select(
             P + f"SELECT ?id ?v ?c ?m ?title WHERE {{ {{ SELECT * WHERE {{ {where} }} ORDER BY ?id "
@@ -300,14 +315,14 @@ class PassportService:
             "} ORDER BY ?id"
         )
         items = [
-            self._record_from_row(PassportNames(self.base, r["id"].value), {**r, "s": ACTIVE}) for r in rows
+            self._record_from_row(PassportNames(self.base, r["id"].value, self.collection), {**r, "s": ACTIVE}) for r in rows
         ]
         return Page(items=items, total=int(total[0]["n"].value), offset=offset, limit=limit)
 
     def count(self) -> int:
         rows = self.store.select(
             P + "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?p mpr:currentVersion ?v ; "
-            "mpr:status mpr:StatusActive } }"
+            f"mpr:status mpr:StatusActive }} {self._in_collection} }}"
         )
         return int(rows[0]["n"].value)
 
@@ -318,7 +333,7 @@ class PassportService:
         if version is None or version == record.version:
             if record.status == "withdrawn":
                 raise Gone(
-                    f"passport {names.id!r} was withdrawn at version {record.version}; earlier versions "
+                    f"{self.noun} {names.id!r} was withdrawn at version {record.version}; earlier versions "
                     f"remain readable with ?version=1..{record.version - 1}"
                 )
             return record, self.store.triples(names.content_graph)
@@ -326,7 +341,7 @@ class PassportService:
 
     def _rebuild(self, names: PassportNames, current: int, version: int) -> set[Triple]:
         if not 1 <= version <= current:
-            raise NotFound(f"passport {names.id!r} has versions 1 to {current}; there is no version {version}")
+            raise NotFound(f"{self.noun} {names.id!r} has versions 1 to {current}; there is no version {version}")
         rows = self.store.select(
             P + "SELECT ?g ?p ?since ?v ?patch WHERE { GRAPH ?g { ?c mpr:changeOf ?p ; mpr:version ?v ; "
             "mpr:patch ?patch } FILTER(?v > ?since) } ORDER BY DESC(?v)",

@@ -1,0 +1,1 @@
+"""Who may do what: organisations, API tokens, roles, visibility and the public projection of passports."""

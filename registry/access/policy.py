@@ -1,0 +1,48 @@
+"""The one access rule, used by every route, the SPARQL endpoint, search, matching and the pages.
+
+- anonymous and `exchange` callers see public passports, without restricted properties;
+- the owner organisation and `auditor`/`admin` see everything of a passport;
+- `builder` and `manufacturer` write only their own organisation's passports; `admin` writes any.
+"""
+
+from __future__ import annotations
+
+from registry.errors import Forbidden, NotFound, Unauthorized
+from registry.passports.model import Agent
+
+ROLES = ("builder", "manufacturer", "exchange", "auditor", "admin")
+FULL_READERS = frozenset({"auditor", "admin"})
+PASSPORT_WRITERS = frozenset({"builder", "manufacturer", "admin"})
+
+
+def sees_everything(agent: Agent) -> bool:
+    return agent.role in FULL_READERS
+
+
+def sees_full(agent: Agent, owner: str | None) -> bool:
+    """Full data of one passport: restricted properties included."""
+    return sees_everything(agent) or (agent.organisation is not None and agent.organisation == owner)
+
+
+def check_read(agent: Agent, passport_id: str, visibility: str, owner: str | None) -> None:
+    """A restricted passport is answered with 404 to those who may not see it: its existence is not revealed."""
+    if visibility != "public" and not sees_full(agent, owner):
+        raise NotFound(f"no passport {passport_id!r}")
+
+
+def check_write(agent: Agent, passport_id: str | None = None, owner: str | None = None) -> None:
+    if agent.role == "anonymous":
+        raise Unauthorized("writing needs a token: send 'Authorization: Bearer TOKEN'")
+    if agent.role not in PASSPORT_WRITERS:
+        raise Forbidden(f"role {agent.role!r} may not write passports")
+    if owner is not None and agent.role != "admin" and agent.organisation != owner:
+        raise Forbidden(
+            f"passport {passport_id!r} belongs to organisation {owner!r}; {agent.organisation!r} may not change it"
+        )
+
+
+def check_admin(agent: Agent, what: str) -> None:
+    if agent.role == "anonymous":
+        raise Unauthorized(f"{what} needs an admin token: send 'Authorization: Bearer TOKEN'")
+    if agent.role != "admin":
+        raise Forbidden(f"{what} is for administrators only")

@@ -1,0 +1,57 @@
+"""Data carriers: the QR code of a passport and the GS1 Digital Link resolver (`/01/{gtin}[/21/{serial}]`)."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import RedirectResponse
+
+from registry.api.deps import blocking, get_registry
+from registry.api.negotiation import choose
+from registry.core import Registry
+from registry.identifiers import resolve
+
+router = APIRouter(tags=["identifiers"])
+QR_TYPES = ["image/svg+xml", "image/png"]
+
+
+def _qr(url: str, media_type: str, scale: int) -> bytes:
+    # Error correction level M survives the scuffs a label on a building product gets.
+    code = segno.make(url, error="m", micro=False)
+    out = io.BytesIO()
+    code.save(out, kind="svg" if media_type == "image/svg+xml" else "png", scale=scale, border=4)
+    return out.getvalue()
+
+
+@router.get("/passports/{passport_id}/qr", summary="QR code carrying the passport's resolvable URL")
+async def passport_qr(
+    passport_id: str,
+    request: Request,
+    format: str | None = Query(None, description="svg or png; overrides Accept"),
+    scale: int = Query(8, ge=1, le=40),
+    registry: Registry = Depends(get_registry),
+) -> Response:
+    wanted = {"svg": "image/svg+xml", "png": "image/png"}.get(format or "", format)
+    media_type = choose(wanted or request.headers.get("accept"), QR_TYPES, strict=wanted is not None)
+    record = await blocking(registry.passports.record, passport_id)
+    return Response(_qr(record.iri, media_type, scale), media_type=media_type,
+                    headers={"Content-Disposition": f'inline; filename="{passport_id}-qr.{media_type[6:9]}"'})
+
+
+async def _redirect(registry: Registry, gtin: str, serial: str | None) -> RedirectResponse:
+    passport_id, thing = await blocking(resolve, registry.store, registry.settings.base, gtin, serial)
+    record = await blocking(registry.passports.record, passport_id)
+    target = thing if thing.startswith(record.iri + "#") else record.iri
+    return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
+
+
+@router.get("/01/{gtin}", summary="GS1 Digital Link: the passport of a product type", status_code=303)
+async def resolve_gtin(gtin: str, registry: Registry = Depends(get_registry)) -> RedirectResponse:
+    return await _redirect(registry, gtin, None)
+
+
+@router.get("/01/{gtin}/21/{serial}", summary="GS1 Digital Link: the passport of one item", status_code=303)
+async def resolve_item(gtin: str, serial: str, registry: Registry = Depends(get_registry)) -> RedirectResponse:
+    return await _redirect(registry, gtin, serial)

@@ -1,0 +1,118 @@
+"""/imports: IFC models and spreadsheets become passports through the same validation and storage as uploads."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pyoxigraph import RdfFormat
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from registry.api.deps import blocking, get_agent, get_registry, read_body
+from registry.auth import require_writer
+from registry.core import Registry
+from registry.errors import MalformedInput, UnsupportedMediaType
+from registry.importers import ifc, spreadsheet
+from registry.importers.vocabulary import load_vocabulary
+from registry.passports.model import Agent
+from registry.rdf import media_type_of
+
+router = APIRouter(prefix="/imports", tags=["imports"])
+
+XLSX = spreadsheet.XLSX_TYPES[0]
+
+
+async def _upload(request: Request, limit: int) -> tuple[bytes, str, str]:
+    """The file's bytes, name and media type, from a raw body or a one-file multipart form.
+
+    The whole body is read through `read_body` first, so the size limit holds for multipart uploads too.
+    """
+    media_type = media_type_of(request.headers.get("content-type"))
+    body = await read_body(request, limit)
+    if media_type != "multipart/form-data":
+        return body, "upload", media_type
+
+    async def stream() -> AsyncIterator[bytes]:
+        yield body
+
+    try:
+        form = await MultiPartParser(request.headers, stream(), max_files=1, max_fields=10).parse()
+    except MultiPartException as exc:
+        raise MalformedInput(f"the multipart form could not be read: {exc.message}") from exc
+    files = [v for v in form.values() if isinstance(v, UploadFile)]
+    if not files:
+        raise MalformedInput("the multipart form has no file; send it in a field named 'file'")
+    upload = files[0]
+    data = await upload.read()
+    return data, upload.filename or "upload", media_type_of(upload.content_type)
+
+
+def _kind_of_sheet(name: str, media_type: str) -> str:
+    if media_type in spreadsheet.XLSX_TYPES or name.lower().endswith(".xlsx"):
+        return "xlsx"
+    if media_type in spreadsheet.CSV_TYPES or name.lower().endswith(".csv"):
+        return "csv"
+    raise UnsupportedMediaType(f"cannot read a spreadsheet sent as {media_type or 'no Content-Type'}; "
+                               f"send XLSX ({XLSX}) or CSV (text/csv)")
+
+
+async def _store_or_preview(
+    registry: Registry, turtle: bytes, report: dict[str, Any], dry_run: bool, agent: Agent,
+    slug: str | None, reason: str,
+) -> JSONResponse:
+    if dry_run:
+        validation = await blocking(registry.passports.check, turtle, RdfFormat.TURTLE)
+        return JSONResponse({"report": report, "validation": validation.as_dict(),
+                             "passport": turtle.decode("utf-8")})
+    result = await blocking(registry.passports.create, turtle, RdfFormat.TURTLE, agent, slug, reason)
+    return JSONResponse({**result.as_dict(), "report": report}, status_code=201,
+                        headers={"Location": f"/passports/{result.id}", "ETag": result.etag})
+
+
+@router.post("/ifc", status_code=201, summary="Create a passport from an IFC model (IFC2X3, IFC4)")
+async def import_ifc(
+    request: Request,
+    dry_run: bool = Query(False, description="Return the passport and the import report without storing"),
+    slug: str | None = Header(None, description="Proposed passport id"),
+    registry: Registry = Depends(get_registry),
+    agent: Agent = Depends(get_agent),
+) -> JSONResponse:
+    if not dry_run:
+        require_writer(agent)
+    data, name, media_type = await _upload(request, registry.settings.max_body_bytes)
+    if media_type and media_type not in ifc.MEDIA_TYPES and not name.lower().endswith(".ifc"):
+        raise UnsupportedMediaType(f"cannot read an IFC model sent as {media_type}; send application/x-step "
+                                   "or a multipart upload of an .ifc file")
+    importer = ifc.IfcImporter(load_vocabulary(registry.settings.ontology_dir), registry.settings.base)
+    result = await blocking(importer.import_bytes, data, name)
+    return await _store_or_preview(registry, result.turtle, result.report.as_dict(), dry_run, agent, slug,
+                                   f"imported from IFC {name}")
+
+
+@router.post("/spreadsheet", status_code=201, summary="Create a passport from the XLSX or CSV template")
+async def import_spreadsheet(
+    request: Request,
+    dry_run: bool = Query(False, description="Return the passport and the report without storing"),
+    slug: str | None = Header(None, description="Proposed passport id"),
+    registry: Registry = Depends(get_registry),
+    agent: Agent = Depends(get_agent),
+) -> JSONResponse:
+    if not dry_run:
+        require_writer(agent)
+    data, name, media_type = await _upload(request, registry.settings.max_body_bytes)
+    kind = _kind_of_sheet(name, media_type)
+    importer = spreadsheet.SheetImporter(load_vocabulary(registry.settings.ontology_dir), registry.settings.base)
+    result = await blocking(importer.import_bytes, data, name, kind)
+    return await _store_or_preview(registry, result.turtle, result.report.as_dict(), dry_run, agent, slug,
+                                   f"imported from spreadsheet {name}")
+
+
+@router.get("/spreadsheet/template", summary="The XLSX template for spreadsheet imports")
+async def spreadsheet_template() -> Response:
+    return Response(
+        await blocking(spreadsheet.template_bytes), media_type=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="passport-template.xlsx"'},
+    )

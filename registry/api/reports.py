@@ -1,0 +1,34 @@
+"""/reports/urban-mine: mass by material, region and year of availability over all active building passports."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from registry.api.deps import blocking, get_registry
+from registry.core import Registry
+from registry.reports.charts import availability_svg
+from registry.reports.urban_mine import urban_mine
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+
+@router.get("/urban-mine", summary="Urban mine: mass by material, municipality, province and year (JSON or CSV)")
+async def urban_mine_report(
+    request: Request,
+    format: Literal["json", "csv"] | None = Query(None, description="Overrides Accept: json or csv"),
+    registry: Registry = Depends(get_registry),
+) -> Response:
+    report = await blocking(urban_mine, registry.passports, registry.indicators)
+    wants_csv = format == "csv" or (format is None and "text/csv" in (request.headers.get("accept") or ""))
+    if wants_csv:
+        return Response(report.csv(), media_type="text/csv; charset=utf-8")
+    return JSONResponse(report.as_dict())
+
+
+@router.get("/urban-mine.svg", summary="Chart of the urban mine: mass becoming available per year (SVG)")
+async def urban_mine_chart(registry: Registry = Depends(get_registry)) -> Response:
+    report = await blocking(urban_mine, registry.passports, registry.indicators)
+    return Response(await blocking(availability_svg, report), media_type="image/svg+xml")

@@ -1,0 +1,554 @@
+"""IFC (IFC2X3, IFC4) to a passport: BOT topology, material compositions with volumes and masses, passport psets.
+
+Builders' IFC exports are uneven: some carry quantity sets, many carry none, materials are named freely and masses
+are rare. The importer therefore takes every fact the model states (quantity sets first, they are what the author
+measured), fills gaps it can compute (geometry volumes, volume x typical density), and lists everything it could
+not map or measure in the report instead of dropping it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import ifcopenshell
+import ifcopenshell.geom
+import ifcopenshell.util.element
+import ifcopenshell.util.shape
+import ifcopenshell.util.unit
+
+from registry.errors import MalformedInput, UnsupportedMediaType
+from registry.importers import turtle as ttl
+from registry.importers.vocabulary import Vocabulary
+
+SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4")
+MEDIA_TYPES = ("application/x-step", "application/p21", "model/ifc", "application/octet-stream")
+
+#: Element classes that are not material: openings and projections (IfcFeatureElement), virtual boundaries.
+SKIPPED_CLASSES = ("IfcFeatureElement", "IfcVirtualElement")
+
+#: Quantity names, in order of preference. Net comes first: the material that is there, openings removed.
+VOLUME_NAMES = ("NetVolume", "GrossVolume", "Volume")
+MASS_NAMES = ("NetWeight", "GrossWeight", "Weight", "NetMass", "GrossMass", "Mass")
+
+#: Property sets that carry passport data, and the property names read from them (case-insensitive).
+PASSPORT_PSETS = ("MPR_Passport", "Pset_MaterialPassport", "Materialenpaspoort")
+PASSPORT_PROPERTIES = {
+    "productid": "product_id",
+    "gtin": "gtin",
+    "globaltradeitemnumber": "gtin",
+    "producttype": "product_type",
+    "recycledcontent": "recycled_content",
+    "reusedcontent": "reused_content",
+    "connectiontype": "connection_type",
+    "availablefrom": "available_from",
+    "expectedlifetime": "expected_lifetime",
+}
+#: Standard IFC property sets read as well (manufacturers fill these without knowing about passports).
+STANDARD_PROPERTIES = {
+    ("Pset_ManufacturerTypeInformation", "GlobalTradeItemNumber"): "gtin",
+    ("Pset_ManufacturerTypeInformation", "ArticleNumber"): "product_id",
+    ("Pset_ServiceLife", "ServiceLifeDuration"): "expected_lifetime",
+}
+
+SPATIAL = {
+    "IfcSite": "bot:Site",
+    "IfcBuilding": "bot:Building",
+    "IfcBuildingStorey": "bot:Storey",
+    "IfcSpace": "bot:Space",
+}
+#: BOT property from a parent zone to a child zone, by the child's class.
+ZONE_LINK = {"IfcBuilding": "bot:hasBuilding", "IfcBuildingStorey": "bot:hasStorey", "IfcSpace": "bot:hasSpace"}
+
+_HEADER_SCHEMA = re.compile(rb"FILE_SCHEMA\s*\(\s*\(\s*'([^']*)'", re.IGNORECASE)
+
+
+@dataclass
+class MaterialTotal:
+    """Sums for one material; volume without a mass (no stated mass, no density) is kept apart, not zeroed."""
+
+    volume_m3: float = 0.0
+    mass_kg: float = 0.0
+    volume_without_mass_m3: float = 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {"volume_m3": round(self.volume_m3, 6), "mass_kg": round(self.mass_kg, 3),
+                "volume_without_mass_m3": round(self.volume_without_mass_m3, 6)}
+
+
+@dataclass
+class ImportReport:
+    """What the import did and did not manage; returned with the passport so a builder can fix the model."""
+
+    source: str
+    schema: str = ""
+    elements: int = 0
+    elements_without_material: list[str] = field(default_factory=list)
+    elements_without_quantities: list[str] = field(default_factory=list)
+    unmapped_materials: dict[str, int] = field(default_factory=dict)
+    fuzzy_matches: dict[str, str] = field(default_factory=dict)
+    quantity_sources: Counter[str] = field(default_factory=Counter)
+    totals_by_material: dict[str, MaterialTotal] = field(default_factory=lambda: defaultdict(MaterialTotal))
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "schema": self.schema,
+            "elements_imported": self.elements,
+            "elements_without_material": self.elements_without_material,
+            "elements_without_quantities": self.elements_without_quantities,
+            "unmapped_materials": dict(sorted(self.unmapped_materials.items())),
+            "fuzzy_matches": self.fuzzy_matches,
+            "quantity_sources": dict(self.quantity_sources),
+            "totals_by_material": {k: v.as_dict() for k, v in sorted(self.totals_by_material.items())},
+            "warnings": self.warnings,
+        }
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    turtle: bytes
+    report: ImportReport
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One material of an element and its share of the element's volume (None: the model gives no split)."""
+
+    name: str
+    fraction: float | None
+
+
+def open_model(data: bytes, source: str = "upload") -> ifcopenshell.file:
+    """Open an IFC-SPF document, refusing what ifcopenshell would half-read: truncated files open without error."""
+    head = data[:4096]
+    if not head.lstrip().startswith(b"ISO-10303-21;"):
+        raise MalformedInput(f"{source} is not an IFC file (IFC-SPF files start with 'ISO-10303-21;')")
+    found = _HEADER_SCHEMA.search(head)
+    if found is None:
+        raise MalformedInput(f"{source} has no FILE_SCHEMA in its header")
+    schema = found.group(1).decode("ascii", "replace").upper()
+    if schema not in SUPPORTED_SCHEMAS:
+        raise UnsupportedMediaType(
+            f"{source} uses the IFC schema {schema}; the importer reads {' and '.join(SUPPORTED_SCHEMAS)}"
+        )
+    if not data.rstrip().endswith(b"END-ISO-10303-21;"):
+        raise MalformedInput(f"{source} is truncated: it does not end with 'END-ISO-10303-21;'")
+    try:
+        # IFC-SPF is 7-bit ASCII with \X2\ escapes; latin-1 maps any stray byte instead of failing on it.
+        return ifcopenshell.file.from_string(data.decode("latin-1"))
+    except RuntimeError as exc:  # ifcopenshell reports parse and schema failures as RuntimeError
+        raise MalformedInput(f"{source} could not be read as IFC: {exc}") from exc
+
+
+def _units(model: ifcopenshell.file) -> tuple[float, float, float | None]:
+    """Scale factors to m (length), m3 (volume quantities) and kg (mass quantities; None: kg assumed)."""
+    length = ifcopenshell.util.unit.calculate_unit_scale(model, "LENGTHUNIT")
+    volume = ifcopenshell.util.unit.calculate_unit_scale(model, "VOLUMEUNIT")
+    has_mass_unit = any(
+        getattr(u, "UnitType", None) == "MASSUNIT"
+        for assignment in model.by_type("IfcUnitAssignment") for u in assignment.Units
+    )
+    # calculate_unit_scale gives mass relative to the gram (the SI base for IFC's MASSUNIT is the gram).
+    mass = ifcopenshell.util.unit.calculate_unit_scale(model, "MASSUNIT") / 1000.0 if has_mass_unit else None
+    return length, volume, mass
+
+
+def _parts(material: Any) -> tuple[list[_Part], str | None]:
+    """Split a material association into parts with volume fractions where the model states them.
+
+    Returns the parts and, when the model gives no fractions, the reason the volume is not split.
+    """
+    if material is None:
+        return [], None
+    kind = material.is_a()
+    if kind == "IfcMaterial":
+        return [_Part(material.Name or "", 1.0)], None
+    if kind == "IfcMaterialLayerSet":
+        layers = [layer for layer in material.MaterialLayers]
+        total = sum(float(layer.LayerThickness or 0.0) for layer in layers)
+        parts = []
+        for layer in layers:
+            if layer.Material is None:  # an air gap: thickness, but no material
+                continue
+            fraction = float(layer.LayerThickness or 0.0) / total if total > 0 else None
+            parts.append(_Part(layer.Material.Name or "", fraction))
+        return parts, None
+    if kind == "IfcMaterialConstituentSet":
+        constituents = [c for c in (material.MaterialConstituents or ()) if c.Material is not None]
+        fractions = [c.Fraction for c in constituents]
+        if constituents and all(f is not None for f in fractions):
+            return [_Part(c.Material.Name or "", float(c.Fraction)) for c in constituents], None
+        return ([_Part(c.Material.Name or "", None) for c in constituents],
+                "constituent set without fractions; volumes not split by material")
+    if kind == "IfcMaterialProfileSet":
+        profiles = [p for p in material.MaterialProfiles if p.Material is not None]
+        if len(profiles) == 1:
+            return [_Part(profiles[0].Material.Name or "", 1.0)], None
+        return ([_Part(p.Material.Name or "", None) for p in profiles],
+                f"{len(profiles)} profiles; volumes not split by material")
+    if kind == "IfcMaterialList":
+        materials = list(material.Materials)
+        if len(materials) == 1:
+            return [_Part(materials[0].Name or "", 1.0)], None
+        return ([_Part(m.Name or "", None) for m in materials],
+                f"IfcMaterialList of {len(materials)} materials has no fractions; volumes not split by material")
+    return [], None
+
+
+def _first_number(qto: dict[str, Any], names: Iterable[str]) -> float | None:
+    lowered = {k.casefold(): v for k, v in qto.items()}
+    for name in names:
+        value = lowered.get(name.casefold())
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value > 0:
+            return float(value)
+    return None
+
+
+def _quantities(element: Any) -> tuple[float | None, float | None]:
+    """Volume and mass from quantity sets: Qto_*BaseQuantities first, then any other IfcElementQuantity."""
+    qtos = ifcopenshell.util.element.get_psets(element, qtos_only=True)
+    ordered = sorted(qtos.items(), key=lambda item: 0 if str(item[0]).startswith("Qto_") else 1)
+    volume = mass = None
+    for _name, qto in ordered:
+        volume = volume if volume is not None else _first_number(qto, VOLUME_NAMES)
+        mass = mass if mass is not None else _first_number(qto, MASS_NAMES)
+    return volume, mass
+
+
+def _passport_properties(element: Any) -> dict[str, Any]:
+    """Passport data from the element's (and its type's) property sets; names in PASSPORT_PROPERTIES."""
+    psets = ifcopenshell.util.element.get_psets(element, psets_only=True)
+    found: dict[str, Any] = {}
+    for (pset, prop), key in STANDARD_PROPERTIES.items():
+        value = psets.get(pset, {}).get(prop)
+        if value not in (None, ""):
+            found[key] = value
+    for pset in PASSPORT_PSETS:
+        for prop, value in psets.get(pset, {}).items():
+            key = PASSPORT_PROPERTIES.get(prop.replace("_", "").casefold())
+            if key and value not in (None, ""):
+                found[key] = value
+    return found
+
+
+def _geometry_volumes(
+    model: ifcopenshell.file, elements: list[Any], length_scale: float,
+    progress: Callable[[int], None] | None = None,
+) -> dict[int, float]:
+    """Volumes in m3 from the geometry engine, for elements without a volume quantity.
+
+    Geometry is asked for in the file's own units ("convert-back-units") and scaled here: the engine's own
+    conversion silently falls back to file units when a file has more than one context (see tests/data/ifc).
+    """
+    if not elements:
+        return {}
+    settings = ifcopenshell.geom.settings()
+    settings.set("convert-back-units", True)
+    iterator = ifcopenshell.geom.iterator(settings, model, 1, include=elements)
+    volumes: dict[int, float] = {}
+    if not iterator.initialize():
+        return volumes
+    while True:
+        shape = iterator.get()
+        volume = ifcopenshell.util.shape.get_volume(shape.geometry) * length_scale**3
+        if math.isfinite(volume) and volume > 0:
+            volumes[shape.id] = volume
+        if progress:
+            progress(1)
+        if not iterator.next():
+            break
+    return volumes
+
+
+def _key(entity: Any) -> str:
+    return getattr(entity, "GlobalId", None) or f"e{entity.id()}"
+
+
+def _is_material_element(element: Any) -> bool:
+    return not any(element.is_a(cls) for cls in SKIPPED_CLASSES)
+
+
+class IfcImporter:
+    """Turns one IFC model into passport Turtle; `vocabulary` maps material and connection names to concepts."""
+
+    def __init__(self, vocabulary: Vocabulary, base: str = "") -> None:
+        self.vocabulary = vocabulary
+        self.base = base.rstrip("/")
+
+    def import_bytes(
+        self, data: bytes, source: str = "upload", title: str | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> ImportResult:
+        model = open_model(data, source)
+        return self.import_model(model, source, title, progress)
+
+    def import_path(self, path: Path, progress: Callable[[str, int, int], None] | None = None) -> ImportResult:
+        return self.import_bytes(path.read_bytes(), path.name, None, progress)
+
+    def import_model(
+        self, model: ifcopenshell.file, source: str, title: str | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> ImportResult:
+        report = ImportReport(source=source, schema=model.schema)
+        self._pending_links: dict[str, list[tuple[str, str]]] = {}
+        self._types: set[str] = set()
+        self._parts_cache: dict[int, tuple[list[_Part], str | None]] = {}
+        length, volume_scale, mass_scale = _units(model)
+        doc = ttl.TurtleDocument()
+        elements = [e for e in model.by_type("IfcElement") if _is_material_element(e)]
+
+        # Quantities first: the geometry engine only runs for elements the quantity sets leave without a volume.
+        stated = {e.id(): _quantities(e) for e in elements}
+        need_geometry = [e for e in elements if stated[e.id()][0] is None]
+        done = [0]
+
+        def step(n: int) -> None:
+            done[0] += n
+            if progress:
+                progress("geometry", done[0], len(need_geometry))
+
+        geometry = _geometry_volumes(model, need_geometry, length, step)
+
+        root = self._topology(model, doc, elements)
+        project = next(iter(model.by_type("IfcProject")), None)
+        name = title or (project.LongName or project.Name if project else None) or source
+        doc.add("<>", [
+            ("a", "mpr:Passport"),
+            ("dcterms:title", ttl.text(name)),
+            ("mpr:describes", root),
+            ("dcterms:source", ttl.text(f"IFC import of {source} ({model.schema})")),
+        ])
+
+        for index, element in enumerate(elements):
+            volume, mass = stated[element.id()]
+            origin = "quantity set"
+            if volume is not None:
+                volume *= volume_scale
+            elif element.id() in geometry:
+                volume, origin = geometry[element.id()], "geometry"
+            if mass is not None:
+                mass *= mass_scale if mass_scale is not None else 1.0
+            self._element(element, volume, origin, mass, doc, report)
+            if progress:
+                progress("elements", index + 1, len(elements))
+        report.elements = len(elements)
+        header = f"# Imported from {source} ({model.schema}); see the import report for gaps.\n"
+        return ImportResult(doc.to_bytes(header), report)
+
+    # --- topology -------------------------------------------------------------------------------
+
+    def _topology(self, model: ifcopenshell.file, doc: ttl.TurtleDocument, elements: list[Any]) -> str:
+        """Write sites, buildings, storeys, spaces and their links; return the asset the passport describes."""
+        zones: dict[str, list[tuple[str, str]]] = {}
+        for ifc_class, bot_class in SPATIAL.items():
+            for zone in model.by_type(ifc_class):
+                pairs = [("a", bot_class), ("dcterms:identifier", ttl.text(_key(zone)))]
+                if zone.Name:
+                    pairs.append(("rdfs:label", ttl.text(zone.Name)))
+                zones[_key(zone)] = pairs
+        for ifc_class, link in ZONE_LINK.items():
+            for zone in model.by_type(ifc_class):
+                parent = ifcopenshell.util.element.get_aggregate(zone)
+                if parent is not None and _key(parent) in zones:
+                    zones[_key(parent)].append((link, ttl.local(_key(zone))))
+        buildings = model.by_type("IfcBuilding")
+        sites = model.by_type("IfcSite")
+        if len(buildings) == 1:
+            root_key = _key(buildings[0])
+        elif sites:
+            root_key = _key(sites[0])
+        else:  # a model without spatial structure (a product or a loose element): describe it as one building
+            root_key = "building"
+            zones[root_key] = [("a", "bot:Building"), ("rdfs:label", ttl.text("Imported model"))]
+        location = _site_location(sites[0]) if sites else None
+        if location is not None:
+            lon, lat = location
+            wkt = ttl.typed(f"POINT({lon:.7f} {lat:.7f})", "geo:wktLiteral")
+            zones[root_key].append(("geo:hasGeometry", f"[ a geo:Geometry ; geo:asWKT {wkt} ]"))
+        for element in elements:
+            parent = ifcopenshell.util.element.get_aggregate(element)
+            if parent is not None and parent.is_a("IfcElement"):
+                holder = _key(parent)
+                link = "bot:hasSubElement"
+            else:
+                container = ifcopenshell.util.element.get_container(element)
+                holder = _key(container) if container is not None else root_key
+                link = "bot:hasElement"
+            if holder in zones:
+                zones[holder].append((link, ttl.local(_key(element))))
+            else:
+                self._pending_links.setdefault(holder, []).append((link, ttl.local(_key(element))))
+        for key, pairs in zones.items():
+            doc.add(ttl.local(key), pairs)
+        return ttl.local(root_key)
+
+    # --- elements -------------------------------------------------------------------------------
+
+    def _element(
+        self, element: Any, volume: float | None, origin: str, mass: float | None,
+        doc: ttl.TurtleDocument, report: ImportReport,
+    ) -> None:
+        key = _key(element)
+        label = f"{element.is_a()} {key}" + (f" ({element.Name})" if element.Name else "")
+        pairs: list[tuple[str, str]] = [
+            ("a", "bot:Element"),
+            ("dcterms:identifier", ttl.text(key)),
+            ("dcterms:type", ttl.text(element.is_a())),
+        ]
+        if element.Name:
+            pairs.append(("rdfs:label", ttl.text(element.Name)))
+        element_type = ifcopenshell.util.element.get_type(element)
+        if element_type is not None:
+            pairs.append(("mpr:instanceOf", self._product_type(element_type, doc)))
+        pairs += self._pending_links.pop(key, [])
+        props = _passport_properties(element)
+        pairs += self._property_pairs(props, label, report)
+
+        material = ifcopenshell.util.element.get_material(element, should_skip_usage=True)
+        cache_key = material.id() if material is not None else 0
+        if cache_key not in self._parts_cache:  # thousands of elements share a few material sets
+            self._parts_cache[cache_key] = _parts(material)
+        parts, unsplit = self._parts_cache[cache_key]
+        if unsplit:
+            report.warnings.append(f"{label}: {unsplit}")
+        if not parts:
+            report.elements_without_material.append(key)
+        if volume is None and mass is None:
+            report.elements_without_quantities.append(key)
+        else:
+            report.quantity_sources[origin if volume is not None else "quantity set"] += 1
+        if volume is not None:
+            pairs.append(("mpr:volume", ttl.quantity(volume, "M3", f"IFC {origin}")))
+        if mass is not None:
+            pairs.append(("mpr:mass", ttl.quantity(mass, "KiloGM", "IFC quantity set")))
+
+        splittable = all(p.fraction is not None for p in parts)
+        recycled = _fraction(props.get("recycled_content"))
+        reused = _fraction(props.get("reused_content"))
+        for part in parts:
+            match = self.vocabulary.material(part.name)
+            if match is None:
+                report.unmapped_materials[part.name or "(unnamed)"] = (
+                    report.unmapped_materials.get(part.name or "(unnamed)", 0) + 1)
+                continue
+            if match.method == "fuzzy":
+                report.fuzzy_matches[part.name] = match.iri
+            comp = [("a", "mpr:MaterialComposition"), ("mpr:material", f"<{match.iri}>")]
+            if part.name:
+                comp.append(("rdfs:label", ttl.text(part.name)))
+            if splittable and part.fraction is not None and (volume is not None or mass is not None):
+                total = report.totals_by_material[match.iri.rsplit("/", 1)[-1]]
+                part_volume = volume * part.fraction if volume is not None else None
+                part_mass = self._part_mass(match.iri, part, parts, mass, part_volume)
+                if part_volume is not None:
+                    comp.append(("mpr:volume", ttl.quantity(part_volume, "M3")))
+                    total.volume_m3 += part_volume
+                if part_mass is not None:
+                    value, source = part_mass
+                    comp.append(("mpr:mass", ttl.quantity(value, "KiloGM", source)))
+                    total.mass_kg += value
+                elif part_volume is not None:
+                    total.volume_without_mass_m3 += part_volume
+            if recycled is not None:
+                comp.append(("mpr:recycledContent", ttl.decimal(recycled)))
+            if reused is not None:
+                comp.append(("mpr:reusedContent", ttl.decimal(reused)))
+            pairs.append(("mpr:composedOf", "[ " + " ; ".join(f"{p} {o}" for p, o in comp) + " ]"))
+        doc.add(ttl.local(key), pairs)
+
+    def _part_mass(
+        self, concept: str, part: _Part, parts: list[_Part], mass: float | None, part_volume: float | None,
+    ) -> tuple[float, str] | None:
+        """A stated mass for a one-material element; otherwise volume x the concept's typical density."""
+        if mass is not None and len(parts) == 1:
+            return mass, "IFC quantity set"
+        density = self.vocabulary.density(concept)
+        if part_volume is None or density is None:
+            return None
+        source = f"volume x typical density {density.kg_per_m3:g} kg/m3 ({density.source})"
+        return part_volume * density.kg_per_m3, source
+
+    def _product_type(self, element_type: Any, doc: ttl.TurtleDocument) -> str:
+        """The IFC type object as a product type (`schema:Product`), written once however many elements use it."""
+        key = _key(element_type)
+        if key not in self._types:
+            self._types.add(key)
+            pairs = [("a", "schema:Product"), ("dcterms:identifier", ttl.text(key)),
+                     ("dcterms:type", ttl.text(element_type.is_a()))]
+            if element_type.Name:
+                pairs.append(("rdfs:label", ttl.text(element_type.Name)))
+            doc.add(ttl.local(key), pairs)
+        return ttl.local(key)
+
+    def _property_pairs(self, props: dict[str, Any], label: str, report: ImportReport) -> list[tuple[str, str]]:
+        pairs: list[tuple[str, str]] = []
+        if "gtin" in props:
+            pairs.append(("schema:gtin", ttl.text(str(props["gtin"]))))
+        if "product_id" in props:
+            pairs.append(("schema:productID", ttl.text(str(props["product_id"]))))
+        product_type = props.get("product_type")
+        if product_type:
+            text = str(product_type)
+            target = text if text.startswith(("http://", "https://")) else f"{self.base}/passports/{text}"
+            pairs.append(("mpr:instanceOf", ttl.iri(target)))
+        connection = props.get("connection_type")
+        if connection:
+            concept = self.vocabulary.connection(str(connection))
+            if concept:
+                pairs.append(("mpr:connectionType", f"<{concept}>"))
+            else:
+                report.warnings.append(f"{label}: connection type {connection!r} is not in the connections scheme")
+        available = props.get("available_from")
+        if available:
+            try:
+                pairs.append(("mpr:availableFrom", ttl.typed(date.fromisoformat(str(available)[:10]).isoformat(),
+                                                             "xsd:date")))
+            except ValueError:
+                report.warnings.append(f"{label}: AvailableFrom {available!r} is not a date (YYYY-MM-DD)")
+        lifetime = props.get("expected_lifetime")
+        if isinstance(lifetime, int | float) and lifetime > 0:
+            pairs.append(("mpr:expectedLifetime", ttl.decimal(float(lifetime))))
+        for key in ("recycled_content", "reused_content"):
+            if key in props and _fraction(props[key]) is None:
+                report.warnings.append(f"{label}: {key} {props[key]!r} is not a fraction 0..1 or a percentage")
+        return pairs
+
+
+def _degrees(angle: Any) -> float | None:
+    """IfcCompoundPlaneAngleMeasure (degrees, minutes, seconds[, millionths]; all of one sign) to decimal degrees."""
+    if not angle or len(angle) < 3:
+        return None
+    parts = [*angle, 0][:4]
+    return parts[0] + parts[1] / 60 + parts[2] / 3600 + parts[3] / 3.6e9
+
+
+def _site_location(site: Any) -> tuple[float, float] | None:
+    """The site's RefLongitude/RefLatitude (WGS 84 by IFC's definition) as (lon, lat); None when absent or 0,0."""
+    lat, lon = _degrees(site.RefLatitude), _degrees(site.RefLongitude)
+    if lat is None or lon is None or (lat == 0 and lon == 0) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lon, lat
+
+
+def _fraction(value: Any) -> float | None:
+    """0..1, or a percentage 1..100 (builders type 30 for 30 %)."""
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().rstrip("%").replace(",", "."))
+        except ValueError:
+            return None
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        return None
+    if 0 <= value <= 1:
+        return float(value)
+    if 1 < value <= 100:
+        return float(value) / 100
+    return None

@@ -1,0 +1,247 @@
+"""Gathering a passport's compositions, connections and carbon from the store with a few SPARQL queries.
+
+Why a handful of whole-graph queries instead of walking the topology node by node: indicators run on
+buildings of 100k elements, and one SELECT per property family over one named graph costs a single
+scan, so the indicator stays within a small factor of a plain SPARQL aggregate over the same masses.
+
+The passport's own content graph is read first; every product type an element points to with
+mpr:instanceOf is then read from the referenced passport's content graph (the type IRI without its
+fragment, e.g. <{base}/passports/ergo-chair#product> lives in graph <{base}/passports/ergo-chair>).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pyoxigraph import Literal, NamedNode
+
+from registry.store.base import Row, Term, TripleStore
+
+MPR = "https://w3id.org/mpr#"
+BOT = "https://w3id.org/bot#"
+DCTERMS = "http://purl.org/dc/terms/"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+UNIT = "http://qudt.org/vocab/unit/"
+
+PREFIXES = f"""PREFIX mpr: <{MPR}>
+PREFIX bot: <{BOT}>
+PREFIX dcterms: <{DCTERMS}>
+PREFIX rdfs: <{RDFS}>
+PREFIX qudt: <http://qudt.org/schema/qudt/>
+"""
+
+# Mass units the ontology allows for mpr:mass, as factors to kilograms.
+MASS_UNITS = {UNIT + "KiloGM": 1.0, UNIT + "TONNE": 1000.0, UNIT + "GM": 0.001}
+
+COMPOSITIONS = PREFIXES + """
+SELECT ?g ?part ?comp ?material ?mv ?mu ?fr ?fu ?fs ?cr ?cu WHERE { GRAPH ?g {
+  ?part mpr:composedOf ?comp .
+  OPTIONAL { ?comp mpr:material ?material }
+  OPTIONAL { ?comp mpr:mass ?m . ?m qudt:numericValue ?mv . OPTIONAL { ?m qudt:unit ?mu } }
+  OPTIONAL { ?comp mpr:recycledContent ?fr }
+  OPTIONAL { ?comp mpr:reusedContent ?fu }
+  OPTIONAL { ?comp mpr:renewableContent ?fs }
+  OPTIONAL { ?comp mpr:recyclableAtEndOfLife ?cr }
+  OPTIONAL { ?comp mpr:reusableAtEndOfLife ?cu }
+} }"""
+
+# Single- and multi-valued facts about parts and the topology, in one scan of the graph.
+FACTS = PREFIXES + """
+SELECT ?g ?s ?p ?o WHERE { GRAPH ?g {
+  VALUES ?p { rdfs:label mpr:connectionType mpr:connectionAccessibility mpr:instanceOf mpr:count
+              mpr:expectedLifetime mpr:availableFrom bot:hasStorey bot:hasElement bot:hasSubElement
+              dcterms:hasPart mpr:describes }
+  ?s ?p ?o .
+} }"""
+
+# A mass stated on a part itself (not on a composition): material unknown unless compositions say more.
+PART_MASS = PREFIXES + """
+SELECT ?g ?part ?mv ?mu WHERE { GRAPH ?g {
+  ?part mpr:mass ?m . ?m qudt:numericValue ?mv . OPTIONAL { ?m qudt:unit ?mu }
+  FILTER NOT EXISTS { ?holder mpr:composedOf ?part }
+} }"""
+
+ELEMENTS = PREFIXES + "SELECT ?g ?s WHERE { GRAPH ?g { ?s a bot:Element } }"
+
+CARBON = PREFIXES + """
+SELECT ?g ?holder ?module ?kg ?source WHERE { GRAPH ?g {
+  ?holder mpr:embodiedCarbon ?n .
+  ?n mpr:lifeCycleModule ?module ; mpr:kgCO2e ?kg .
+  OPTIONAL { ?n dcterms:source ?source }
+} }"""
+
+PART_LINKS = (BOT + "hasStorey", BOT + "hasElement", BOT + "hasSubElement", DCTERMS + "hasPart")
+
+
+def number(term: Term | None) -> float | None:
+    """A literal as a float; None when absent or not a number (SHACL reports those, we skip them)."""
+    if not isinstance(term, Literal):
+        return None
+    try:
+        return float(term.value)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Composition:
+    """One material of one part, as stated (mass in kg, None when missing or in an unknown unit)."""
+
+    node: str
+    part: str
+    material: str | None
+    mass_kg: float | None
+    recycled: float | None = None
+    reused: float | None = None
+    renewable: float | None = None
+    recyclable: float | None = None
+    reusable: float | None = None
+
+    def scaled(self, factor: float, part: str) -> Composition:
+        """The same composition for `factor` items of a product type, attributed to `part`."""
+        mass = self.mass_kg * factor if self.mass_kg is not None else None
+        return Composition(self.node, part, self.material, mass, self.recycled, self.reused, self.renewable,
+                           self.recyclable, self.reusable)
+
+
+@dataclass(frozen=True)
+class CarbonValue:
+    holder: str
+    module: str
+    kg: float
+    source: str | None
+
+
+@dataclass
+class GraphData:
+    """Everything the indicators read from one named graph, indexed by subject."""
+
+    graph: str
+    compositions: dict[str, list[Composition]] = field(default_factory=lambda: defaultdict(list))
+    facts: dict[str, dict[str, list[Term]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    elements: set[str] = field(default_factory=set)
+    carbon: dict[str, list[CarbonValue]] = field(default_factory=lambda: defaultdict(list))
+    part_mass: dict[str, float | None] = field(default_factory=dict)
+    composition_nodes: set[str] = field(default_factory=set)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.compositions or self.facts or self.elements or self.carbon or self.part_mass)
+
+    def is_composition(self, node: str) -> bool:
+        return node in self.composition_nodes
+
+    def first(self, subject: str, predicate: str) -> Term | None:
+        values = self.facts.get(subject, {}).get(predicate)
+        return values[0] if values else None
+
+    def iris(self, subject: str, predicate: str) -> list[str]:
+        return [t.value for t in self.facts.get(subject, {}).get(predicate, []) if isinstance(t, NamedNode)]
+
+    def children(self, subject: str) -> list[str]:
+        return [c for link in PART_LINKS for c in self.iris(subject, link)]
+
+    def reachable(self, root: str) -> list[str]:
+        """The root and every part below it through the part links, each once."""
+        seen, todo = [root], [root]
+        known = {root}
+        while todo:
+            for child in self.children(todo.pop()):
+                if child not in known:
+                    known.add(child)
+                    seen.append(child)
+                    todo.append(child)
+        return seen
+
+    def carbon_of(self, subjects: Iterable[str]) -> list[CarbonValue]:
+        """Carbon declared on these subjects or on their compositions."""
+        found: list[CarbonValue] = []
+        for s in subjects:
+            found.extend(self.carbon.get(s, []))
+            for comp in self.compositions.get(s, []):
+                found.extend(self.carbon.get(comp.node, []))
+        return found
+
+
+def _kg(row: Row) -> float | None:
+    mass = number(row.get("mv"))
+    unit = row.get("mu")
+    factor = MASS_UNITS.get(unit.value) if isinstance(unit, NamedNode) else None
+    return mass * factor if mass is not None and factor is not None else None
+
+
+def _composition(row: Row) -> Composition:
+    material = row.get("material")
+    return Composition(
+        node=row["comp"].value,
+        part=row["part"].value,
+        material=material.value if isinstance(material, NamedNode) else None,
+        mass_kg=_kg(row),
+        recycled=number(row.get("fr")),
+        reused=number(row.get("fu")),
+        renewable=number(row.get("fs")),
+        recyclable=number(row.get("cr")),
+        reusable=number(row.get("cu")),
+    )
+
+
+def read_graph(store: TripleStore, graph: str) -> GraphData:
+    """Read compositions, facts, elements and declared carbon of one named graph (five queries)."""
+    g = {"g": NamedNode(graph)}
+    data = GraphData(graph)
+    seen: set[str] = set()
+    for row in store.select(COMPOSITIONS, g):
+        comp = _composition(row)
+        if comp.node not in seen:  # a malformed passport may repeat a functional property: count once
+            seen.add(comp.node)
+            data.compositions[comp.part].append(comp)
+    data.composition_nodes = seen
+    for row in store.select(FACTS, g):
+        data.facts[row["s"].value][row["p"].value].append(row["o"])
+    for row in store.select(PART_MASS, g):
+        data.part_mass[row["part"].value] = _kg(row)
+    data.elements = {row["s"].value for row in store.select(ELEMENTS, g)}
+    for row in store.select(CARBON, g):
+        kg = number(row.get("kg"))
+        module = row["module"]
+        if kg is None or not isinstance(module, NamedNode):
+            continue
+        source = row.get("source")
+        data.carbon[row["holder"].value].append(
+            CarbonValue(row["holder"].value, module_code(module.value), kg, source.value if source else None))
+    return data
+
+
+def module_code(iri: str) -> str:
+    """EN 15804 module code from a concept IRI of the modules scheme (its local name is the notation)."""
+    return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def graph_of(iri: str) -> str:
+    """The content graph of a passport-local IRI: the IRI without its fragment."""
+    return iri.split("#", 1)[0]
+
+
+@dataclass
+class ProductType:
+    """A product type's own data, per single item, read from its passport's graph."""
+
+    iri: str
+    found: bool
+    compositions: list[Composition]
+    carbon: list[CarbonValue]
+    lifetime: float | None
+
+
+def product_type(store: TripleStore, iri: str, cache: dict[str, GraphData]) -> ProductType:
+    graph = graph_of(iri)
+    if graph not in cache:
+        cache[graph] = read_graph(store, graph)
+    data = cache[graph]
+    nodes = data.reachable(iri)
+    found = any(n in data.compositions or n in data.facts or n in data.carbon for n in nodes)
+    comps = [c for n in nodes for c in data.compositions.get(n, [])]
+    return ProductType(iri, found, comps, data.carbon_of(nodes),
+                       number(data.first(iri, MPR + "expectedLifetime")))

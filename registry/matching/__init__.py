@@ -1,0 +1,1 @@
+"""Supply search and matching."""

@@ -1,0 +1,274 @@
+"""What is available for reuse: one item per material composition of a part of an active passport.
+
+Why two queries and Python for inheritance: location and availability date are usually stated on
+the building, not on each element, and the nearest ancestor wins. SPARQL property paths cannot pick
+the nearest of several ancestors, so the topology edges of the matching graphs are read once and
+walked in Python. Nothing is cached: every search reads the store, so a withdrawal or a new version
+shows in the next answer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode
+
+from registry.indicators.carbon import load_factors
+from registry.matching.concepts import Vocabulary
+from registry.matching.geo import haversine_km, point_of_wkt
+from registry.namespaces import sparql_prefixes
+from registry.store.base import Term, TripleStore
+
+P = sparql_prefixes() + "PREFIX mod: <https://w3id.org/mpr/modules/>\n"
+UNIT = "http://qudt.org/vocab/unit/"
+MASS_UNITS = {UNIT + "KiloGM": 1.0, UNIT + "TONNE": 1000.0, UNIT + "GM": 0.001}
+VOLUME_UNITS = {UNIT + "M3": 1.0, UNIT + "DeciM3": 0.001, UNIT + "L": 0.001}
+LENGTH_UNITS = {UNIT + "M": 1.0, UNIT + "CentiM": 0.01, UNIT + "MilliM": 0.001}
+AREA_UNITS = {UNIT + "M2": 1.0}
+# Above this many graphs a VALUES list costs more than letting the store scan every graph.
+MAX_GRAPH_VALUES = 500
+
+TOPOLOGY = ("bot:hasStorey", "bot:hasElement", "bot:hasSubElement", "dcterms:hasPart", "mpr:describes")
+DIMENSIONS = {"mpr:length": "length", "schema:width": "width", "schema:height": "height", "schema:depth": "depth",
+              "mpr:area": "area"}
+
+
+@dataclass
+class SupplyItem:
+    """One reusable material of one part, with everything search and scoring need."""
+
+    passport: str
+    part: str
+    composition: str
+    material: str
+    label: str | None = None
+    mass_kg: float | None = None
+    mass_estimated: bool = False
+    volume_m3: float | None = None
+    count: float = 1.0
+    lon: float | None = None
+    lat: float | None = None
+    available_from: date | None = None
+    condition: str | None = None
+    dimensions_m: dict[str, float] = field(default_factory=dict)  # per item; "area" in m2
+    declared_a1a3_kg: float | None = None
+    distance_km: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["available_from"] = self.available_from.isoformat() if self.available_from else None
+        return out
+
+
+@dataclass(frozen=True)
+class SupplyFilter:
+    """Search criteria; every field is optional. `materials` is already expanded (narrower concepts)."""
+
+    materials: frozenset[str] | None = None
+    lon: float | None = None
+    lat: float | None = None
+    radius_km: float | None = None
+    available_from: date | None = None
+    available_until: date | None = None
+    min_mass_kg: float | None = None
+    min_volume_m3: float | None = None
+    min_count: float | None = None
+    worst_condition: int | None = None  # notation grade; items graded worse are left out
+    public_only: bool = True
+
+
+def _values(var: str, terms: Iterable[str]) -> str:
+    """A VALUES block from IRIs, written by pyoxigraph (which escapes), never by string pasting."""
+    return f"VALUES ?{var} {{ " + " ".join(str(NamedNode(t)) for t in sorted(terms)) + " }"
+
+
+def _num(term: Term | None) -> float | None:
+    if isinstance(term, Literal):
+        try:
+            return float(term.value)
+        except ValueError:
+            return None
+    return None
+
+
+def _date(term: Term | None) -> date | None:
+    if isinstance(term, Literal):
+        try:
+            return date.fromisoformat(term.value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+class SupplyIndex:
+    """Reads supply items from the store on every call (no cache, see module docstring)."""
+
+    def __init__(self, store: TripleStore, vocabulary: Vocabulary) -> None:
+        self.store = store
+        self.vocabulary = vocabulary
+        self.factors = {m: f for m, fs in load_factors().items() for f in fs if f.module == "A1-A3"}
+
+    def _visible(self, public_only: bool) -> str:
+        active = "?g mpr:status mpr:StatusActive ."
+        if public_only:
+            return active + " FILTER NOT EXISTS { GRAPH ?g { ?g mpr:visibility mpr:Restricted } }"
+        return active
+
+    def items(self, flt: SupplyFilter) -> list[SupplyItem]:
+        """Items matching the filter, with distance set when a centre is given. Unsorted."""
+        materials = _values("material", flt.materials) if flt.materials is not None else ""
+        if flt.materials is not None and not flt.materials:
+            return []
+        rows = self.store.select(P + f"""
+SELECT ?g ?part ?comp ?material ?mv ?mu ?vv ?vu ?cv WHERE {{
+  {materials}
+  GRAPH ?g {{
+    ?part mpr:composedOf ?comp . ?comp mpr:material ?material .
+    OPTIONAL {{ ?comp mpr:mass ?m . ?m qudt:numericValue ?mv . OPTIONAL {{ ?m qudt:unit ?mu }} }}
+    OPTIONAL {{ ?comp mpr:volume ?vol . ?vol qudt:numericValue ?vv . OPTIONAL {{ ?vol qudt:unit ?vu }} }}
+    OPTIONAL {{ ?comp mpr:embodiedCarbon ?ce . ?ce mpr:lifeCycleModule mod:A1-A3 ; mpr:kgCO2e ?cv }}
+  }}
+  {self._visible(flt.public_only)}
+}}""")
+        if not rows:
+            return []
+        graphs = {r["g"].value for r in rows}
+        facts = self._facts(graphs, flt.public_only)
+        items = []
+        for r in rows:
+            g = r["g"].value
+            item = SupplyItem(passport=g, part=r["part"].value, composition=str(r["comp"]),
+                              material=r["material"].value)
+            self._measure(item, r)
+            if "cv" in r:
+                item.declared_a1a3_kg = _num(r["cv"])
+            facts[g].apply(item)
+            if item.declared_a1a3_kg is None:
+                item.declared_a1a3_kg = facts[g].carbon.get(item.part)
+            if self._keep(item, flt):
+                items.append(item)
+        return items
+
+    def _measure(self, item: SupplyItem, r: dict[str, Term]) -> None:
+        mass, volume = _num(r.get("mv")), _num(r.get("vv"))
+        if mass is not None:
+            item.mass_kg = mass * MASS_UNITS.get(r["mu"].value if "mu" in r else UNIT + "KiloGM", 1.0)
+        if volume is not None:
+            item.volume_m3 = volume * VOLUME_UNITS.get(r["vu"].value if "vu" in r else UNIT + "M3", 1.0)
+        if item.mass_kg is None and item.volume_m3 is not None:
+            density = self.vocabulary.materials.density.get(item.material)
+            if density is not None:
+                item.mass_kg, item.mass_estimated = item.volume_m3 * density, True
+
+    def _keep(self, item: SupplyItem, flt: SupplyFilter) -> bool:
+        if flt.lon is not None and flt.lat is not None and item.lon is not None and item.lat is not None:
+            item.distance_km = haversine_km(flt.lon, flt.lat, item.lon, item.lat)
+        if flt.radius_km is not None and (item.distance_km is None or item.distance_km > flt.radius_km):
+            return False
+        if flt.available_from is not None or flt.available_until is not None:
+            if item.available_from is None:
+                return False
+            if flt.available_from is not None and item.available_from < flt.available_from:
+                return False
+            if flt.available_until is not None and item.available_from > flt.available_until:
+                return False
+        if flt.min_mass_kg is not None and (item.mass_kg or 0.0) < flt.min_mass_kg:
+            return False
+        if flt.min_volume_m3 is not None and (item.volume_m3 or 0.0) < flt.min_volume_m3:
+            return False
+        if flt.min_count is not None and item.count < flt.min_count:
+            return False
+        if flt.worst_condition is not None:
+            grade = self.vocabulary.conditions.notation.get(item.condition or "")
+            if grade is None or grade > flt.worst_condition:
+                return False
+        return True
+
+    def _facts(self, graphs: set[str], public_only: bool) -> dict[str, _GraphFacts]:
+        scope = _values("g", graphs) if len(graphs) <= MAX_GRAPH_VALUES else ""
+        visible = self._visible(public_only)
+        plain = " ".join([*TOPOLOGY, "mpr:availableFrom", "mpr:condition", "mpr:count", "rdfs:label", "schema:name"])
+        dims = " ".join(DIMENSIONS)
+        rows = self.store.select(P + f"""
+SELECT ?g ?s ?p ?o ?u WHERE {{
+  {scope}
+  {{ GRAPH ?g {{ VALUES ?p {{ {plain} }} ?s ?p ?o }} }}
+  UNION {{ GRAPH ?g {{ ?s geo:hasGeometry ?x . ?x geo:asWKT ?o }} BIND(geo:asWKT AS ?p) }}
+  UNION {{ GRAPH ?g {{ VALUES ?p {{ {dims} }} ?s ?p ?q . ?q qudt:numericValue ?o . OPTIONAL {{ ?q qudt:unit ?u }} }} }}
+  UNION {{ GRAPH ?g {{ ?s mpr:embodiedCarbon ?c . ?c mpr:lifeCycleModule mod:A1-A3 ; mpr:kgCO2e ?o }}
+           BIND(mpr:kgCO2e AS ?p) }}
+  {visible}
+}}""")
+        facts: dict[str, _GraphFacts] = defaultdict(_GraphFacts)
+        for r in rows:
+            facts[r["g"].value].add(r["s"].value if isinstance(r["s"], NamedNode) else str(r["s"]),
+                                    r["p"].value, r["o"], r.get("u"))
+        return facts
+
+
+_MPR, _BOT, _DCT = "https://w3id.org/mpr#", "https://w3id.org/bot#", "http://purl.org/dc/terms/"
+_TOPOLOGY_IRIS = {_BOT + "hasStorey", _BOT + "hasElement", _BOT + "hasSubElement", _DCT + "hasPart",
+                  _MPR + "describes"}
+_DIMENSION_IRIS = {_MPR + "length": "length", "https://schema.org/width": "width",
+                   "https://schema.org/height": "height", "https://schema.org/depth": "depth", _MPR + "area": "area"}
+
+
+class _GraphFacts:
+    """Facts of one passport graph, and the nearest-ancestor rule for location, date and condition."""
+
+    def __init__(self) -> None:
+        self.parents: dict[str, list[str]] = defaultdict(list)
+        self.wkt: dict[str, tuple[float, float]] = {}
+        self.available: dict[str, date] = {}
+        self.condition: dict[str, str] = {}
+        self.count: dict[str, float] = {}
+        self.label: dict[str, str] = {}
+        self.dims: dict[str, dict[str, float]] = defaultdict(dict)
+        self.carbon: dict[str, float] = {}
+
+    def add(self, s: str, p: str, o: Term, unit: Term | None) -> None:
+        if p in _TOPOLOGY_IRIS and isinstance(o, NamedNode):
+            self.parents[o.value].append(s)
+        elif p == "http://www.opengis.net/ont/geosparql#asWKT" and isinstance(o, Literal):
+            point = point_of_wkt(o.value)
+            if point is not None:
+                self.wkt[s] = point
+        elif p == _MPR + "availableFrom" and (d := _date(o)) is not None:
+            self.available[s] = d
+        elif p == _MPR + "condition" and isinstance(o, NamedNode):
+            self.condition[s] = o.value
+        elif p == _MPR + "count" and (n := _num(o)) is not None:
+            self.count[s] = n
+        elif p in {"http://www.w3.org/2000/01/rdf-schema#label", "https://schema.org/name"} and isinstance(o, Literal):
+            self.label.setdefault(s, o.value)
+        elif p in _DIMENSION_IRIS and (n := _num(o)) is not None:
+            name = _DIMENSION_IRIS[p]
+            units = AREA_UNITS if name == "area" else LENGTH_UNITS
+            self.dims[s][name] = n * units.get(unit.value if isinstance(unit, NamedNode) else "", 1.0)
+        elif p == _MPR + "kgCO2e" and (n := _num(o)) is not None:
+            self.carbon[s] = self.carbon.get(s, 0.0) + n
+
+    def nearest(self, start: str, table: dict[str, Any]) -> Any:
+        """The value on the node itself, else on the nearest ancestor (breadth first)."""
+        seen, layer = {start}, [start]
+        while layer:
+            for node in layer:
+                if node in table:
+                    return table[node]
+            layer = [p for n in layer for p in self.parents.get(n, ()) if p not in seen]
+            seen.update(layer)
+        return None
+
+    def apply(self, item: SupplyItem) -> None:
+        point = self.nearest(item.part, self.wkt)
+        if point is not None:
+            item.lon, item.lat = point
+        item.available_from = self.nearest(item.part, self.available)
+        item.condition = self.nearest(item.part, self.condition)
+        item.count = self.count.get(item.part, 1.0)
+        item.label = self.label.get(item.part)
+        item.dimensions_m = dict(self.dims.get(item.part, {}))

@@ -1,0 +1,104 @@
+"""The urban mine: mass by material, region and year of availability over all active building passports.
+
+Why it is built on IndicatorService instead of one SPARQL aggregate: the report must agree with each
+passport's own indicators (product-type fallback, part-level masses, unit conversion, the building's
+availability date for parts without their own), so it sums the same per-part figures.
+
+Regions come from the building's postal address: schema:addressLocality is the municipality, and the
+province is schema:addressRegion where given, else looked up in `municipalities.csv` (a small table of
+Dutch municipalities used by the examples; polygons for a location-only passport are not shipped yet).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from registry.indicators.data import PREFIXES
+from registry.indicators.service import IndicatorService
+from registry.passports import PassportService
+
+MUNICIPALITIES = Path(__file__).with_name("municipalities.csv")
+UNKNOWN = "unknown"
+
+BUILDINGS = PREFIXES + """PREFIX schema: <https://schema.org/>
+SELECT ?g ?locality ?region WHERE { GRAPH ?g {
+  ?g mpr:describes ?asset . ?asset a ?type . VALUES ?type { bot:Building bot:Site }
+  OPTIONAL { ?asset schema:address ?address .
+             OPTIONAL { ?address schema:addressLocality ?locality }
+             OPTIONAL { ?address schema:addressRegion ?region } }
+} }"""
+
+
+def provinces(path: Path = MUNICIPALITIES) -> dict[str, str]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["municipality"].casefold(): row["province"] for row in csv.DictReader(handle)}
+
+
+@dataclass
+class UrbanMine:
+    passports: list[str] = field(default_factory=list)
+    total_kg: float = 0.0
+    by_material: dict[str, float] = field(default_factory=dict)
+    by_municipality: dict[str, float] = field(default_factory=dict)
+    by_province: dict[str, float] = field(default_factory=dict)
+    by_year: dict[str, float] = field(default_factory=dict)
+    rows: list[dict[str, object]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, ["passport", "municipality", "province", "year", "material", "mass_kg"],
+                                lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.rows)
+        return out.getvalue()
+
+
+def urban_mine(passports: PassportService, indicators: IndicatorService) -> UrbanMine:
+    """Sum the stated (not rolled-up) material masses of every part of every active building passport."""
+    table = provinces()
+    active: set[str] = set()
+    offset = 0
+    while True:
+        page = passports.list(offset, 500)
+        active.update(r.iri for r in page.items)
+        offset += page.limit
+        if offset >= page.total:
+            break
+    report = UrbanMine()
+    cells: dict[tuple[str, str, str, str, str], float] = defaultdict(float)
+    for row in indicators.store.select(BUILDINGS):
+        graph = row["g"].value
+        if graph not in active:
+            continue
+        passport_id = graph.rsplit("/", 1)[-1]
+        municipality = row["locality"].value if "locality" in row else UNKNOWN
+        province = row["region"].value if "region" in row else table.get(municipality.casefold(), UNKNOWN)
+        result = indicators.compute(passport_id, warnings=False)
+        report.passports.append(passport_id)
+        for part in result.parts:
+            year = part.available_from[:4] if part.available_from else UNKNOWN
+            for material, kg in part.mass_by_material.items():
+                cells[(passport_id, municipality, province, year, material)] += kg
+    totals: dict[str, dict[str, float]] = {k: defaultdict(float) for k in ("m", "mun", "prov", "year")}
+    for (pid, municipality, province, year, material), kg in sorted(cells.items()):
+        report.rows.append({"passport": pid, "municipality": municipality, "province": province, "year": year,
+                            "material": material, "mass_kg": kg})
+        report.total_kg += kg
+        totals["m"][material] += kg
+        totals["mun"][municipality] += kg
+        totals["prov"][province] += kg
+        totals["year"][year] += kg
+    report.by_material = dict(sorted(totals["m"].items(), key=lambda kv: -kv[1]))
+    report.by_municipality = dict(sorted(totals["mun"].items()))
+    report.by_province = dict(sorted(totals["prov"].items()))
+    report.by_year = dict(sorted(totals["year"].items()))
+    report.passports.sort()
+    return report
+
