@@ -11,6 +11,7 @@ from pyoxigraph import RdfFormat
 from registry.auth import Authenticator
 from registry.errors import Conflict
 from registry.indicators import IndicatorService
+from registry.matching import MatchingService, build_matching
 from registry.passports import Agent, PassportService
 from registry.settings import Settings
 from registry.sparql.runner import QueryRunner
@@ -38,6 +39,7 @@ class Registry:
     auth: Authenticator
     queries: QueryRunner
     indicators: IndicatorService
+    matching: MatchingService  # also holds the demands collection (matching.demands)
 
     def close(self) -> None:
         self.queries.close()
@@ -55,6 +57,7 @@ def build_registry(settings: Settings, store: TripleStore | None = None) -> Regi
         auth=Authenticator(settings.admin_token),
         queries=QueryRunner(settings.query_timeout_s, settings.max_concurrent_queries),
         indicators=IndicatorService(store, settings.base, settings.ontology_dir, validator),
+        matching=build_matching(store, validator, settings.base, settings.ontology_dir),
     )
 
 

@@ -109,9 +109,7 @@ def test_every_mpr_term_used_anywhere_is_defined_with_label_and_comment():
     used = set()
     for relative in TURTLE_FILES:
         used |= mpr_terms(graph(relative))
-    undefined = sorted(
-        str(t) for t in used if ont.value(t, RDFS.label) is None or ont.value(t, RDFS.comment) is None
-    )
+    undefined = sorted(str(t) for t in used if ont.value(t, RDFS.label) is None or ont.value(t, RDFS.comment) is None)
     assert not undefined, f"mpr: terms without rdfs:label or rdfs:comment in ontology/mpr.ttl: {undefined}"
 
 
@@ -125,13 +123,57 @@ def test_every_minted_term_has_an_english_label_and_is_defined_by_the_ontology()
 
 def test_core_terms_of_the_design_are_defined():
     ont = graph("ontology/mpr.ttl")
-    core = """Passport describes composedOf MaterialComposition material mass volume recycledContent
-        reusedContent renewableContent recyclableAtEndOfLife reusableAtEndOfLife expectedLifetime
-        connectionType availableFrom instanceOf embodiedCarbon lifeCycleModule kgCO2e Demand wants
-        quantity neededBy radiusKm PassportChange changeOf version currentVersion changeKind ChangeKind
-        Created Updated Withdrawn patch triplesAdded triplesRemoved status StatusActive StatusWithdrawn
-        visibility Public Restricted owner residualValue unitPrice supplier contractReference accessLevel
-        ValidationProfile""".split()
+    core = (
+        "Passport",
+        "describes",
+        "composedOf",
+        "MaterialComposition",
+        "material",
+        "mass",
+        "volume",
+        "recycledContent",
+        "reusedContent",
+        "renewableContent",
+        "recyclableAtEndOfLife",
+        "reusableAtEndOfLife",
+        "expectedLifetime",
+        "connectionType",
+        "availableFrom",
+        "instanceOf",
+        "embodiedCarbon",
+        "lifeCycleModule",
+        "kgCO2e",
+        "Demand",
+        "wants",
+        "quantity",
+        "neededBy",
+        "radiusKm",
+        "PassportChange",
+        "changeOf",
+        "version",
+        "currentVersion",
+        "changeKind",
+        "ChangeKind",
+        "Created",
+        "Updated",
+        "Withdrawn",
+        "patch",
+        "triplesAdded",
+        "triplesRemoved",
+        "status",
+        "StatusActive",
+        "StatusWithdrawn",
+        "visibility",
+        "Public",
+        "Restricted",
+        "owner",
+        "residualValue",
+        "unitPrice",
+        "supplier",
+        "contractReference",
+        "accessLevel",
+        "ValidationProfile",
+    )
     missing = [name for name in core if (MPR[name], RDF.type, None) not in ont]
     assert not missing
 

@@ -11,7 +11,20 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 import registry
-from registry.api import errors, health, imports, indicators, passports, reports, sparql, validate
+from registry.api import (
+    carriers,
+    demands,
+    errors,
+    health,
+    home,
+    imports,
+    indicators,
+    materials,
+    passports,
+    reports,
+    sparql,
+    validate,
+)
 from registry.core import Registry, build_registry, load_examples_if_empty
 from registry.settings import Settings
 
@@ -48,7 +61,8 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
         return JSONResponse({"detail": f"invalid request: {problems}"}, status_code=400)
 
     app.add_exception_handler(RequestValidationError, bad_parameters)
-    for module in (health, passports, indicators, reports, sparql, validate, imports):
+    for module in (home, health, carriers, passports, indicators, reports, sparql, validate, imports, materials,
+                   demands):
         app.include_router(module.router)
     return app
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
-import segno
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
@@ -12,17 +9,10 @@ from registry.api.deps import blocking, get_registry
 from registry.api.negotiation import choose
 from registry.core import Registry
 from registry.identifiers import resolve
+from registry.qr import KINDS, qr_code
 
 router = APIRouter(tags=["identifiers"])
-QR_TYPES = ["image/svg+xml", "image/png"]
-
-
-def _qr(url: str, media_type: str, scale: int) -> bytes:
-    # Error correction level M survives the scuffs a label on a building product gets.
-    code = segno.make(url, error="m", micro=False)
-    out = io.BytesIO()
-    code.save(out, kind="svg" if media_type == "image/svg+xml" else "png", scale=scale, border=4)
-    return out.getvalue()
+QR_TYPES = list(KINDS)
 
 
 @router.get("/passports/{passport_id}/qr", summary="QR code carrying the passport's resolvable URL")
@@ -36,8 +26,8 @@ async def passport_qr(
     wanted = {"svg": "image/svg+xml", "png": "image/png"}.get(format or "", format)
     media_type = choose(wanted or request.headers.get("accept"), QR_TYPES, strict=wanted is not None)
     record = await blocking(registry.passports.record, passport_id)
-    return Response(_qr(record.iri, media_type, scale), media_type=media_type,
-                    headers={"Content-Disposition": f'inline; filename="{passport_id}-qr.{media_type[6:9]}"'})
+    return Response(qr_code(record.iri, media_type, scale), media_type=media_type,
+                    headers={"Content-Disposition": f'inline; filename="{passport_id}-qr.{KINDS[media_type]}"'})
 
 
 async def _redirect(registry: Registry, gtin: str, serial: str | None) -> RedirectResponse:

@@ -13,13 +13,25 @@ from registry.auth import require_writer
 from registry.core import Registry
 from registry.errors import PreconditionFailed
 from registry.passports.model import Agent, PassportRecord, WriteResult, version_from_etag
+from registry.qr import qr_code
 from registry.rdf import ANSWER_FORMATS, serialize_triples, upload_format
+from registry.reports.charts import composition_svg
 
 router = APIRouter(prefix="/passports", tags=["passports"])
 
 HTML = "text/html"
 RDF_OFFERS = [f.media_type for f in ANSWER_FORMATS]
 JSON_ALIASES = {"application/json": "application/ld+json"}
+
+
+def _page(registry: Registry, record: PassportRecord, version: int, triples: list) -> str:
+    """The passport page; figures and chart only for the current version (they are computed from it)."""
+    history = registry.passports.history(record.id)
+    indicators = chart = None
+    if version == record.version:
+        indicators = registry.indicators.compute(record.id, "emf", warnings=False)
+        chart = composition_svg(indicators) if indicators.total_mass_kg > 0 else None
+    return render_passport(record, version, triples, history, indicators, chart, qr_code(record.iri))
 
 
 def _expected_version(passport_id: str, if_match: str | None) -> int | None:
@@ -86,8 +98,8 @@ async def read_passport(
     shown = version or record.version
     headers = {"ETag": record.etag if shown == record.version else f'"{record.id}-v{shown}"', "Vary": "Accept"}
     if media_type == HTML:
-        history = await blocking(registry.passports.history, passport_id)
-        return HTMLResponse(render_passport(record, shown, triples, history), headers=headers)
+        page = await blocking(_page, registry, record, shown, triples)
+        return HTMLResponse(page, headers=headers)
     fmt = RdfFormat.from_media_type(media_type)
     assert fmt is not None
     body = await blocking(serialize_triples, triples, fmt, record.iri)

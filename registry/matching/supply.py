@@ -147,11 +147,23 @@ SELECT ?g ?part ?comp ?material ?mv ?mu ?vv ?vu ?cv WHERE {{
             if "cv" in r:
                 item.declared_a1a3_kg = _num(r["cv"])
             facts[g].apply(item)
-            if item.declared_a1a3_kg is None:
-                item.declared_a1a3_kg = facts[g].carbon.get(item.part)
-            if self._keep(item, flt):
-                items.append(item)
-        return items
+            items.append(item)
+        self._share_part_carbon(items, facts)
+        return [item for item in items if self._keep(item, flt)]
+
+    @staticmethod
+    def _share_part_carbon(items: list[SupplyItem], facts: dict[str, _GraphFacts]) -> None:
+        """Carbon declared on a part covers all its compositions: share it by mass so it is counted once."""
+        part_mass: dict[tuple[str, str], float] = defaultdict(float)
+        for item in items:
+            part_mass[(item.passport, item.part)] += item.mass_kg or 0.0
+        for item in items:
+            declared = facts[item.passport].carbon.get(item.part)
+            if item.declared_a1a3_kg is not None or declared is None:
+                continue
+            total = part_mass[(item.passport, item.part)]
+            if total > 0 and item.mass_kg is not None:
+                item.declared_a1a3_kg = declared * item.mass_kg / total
 
     def _measure(self, item: SupplyItem, r: dict[str, Term]) -> None:
         mass, volume = _num(r.get("mv")), _num(r.get("vv"))

@@ -84,6 +84,7 @@ class PassportService:
         collection: str = "passports",
         anchor: NamedNode = PASSPORT,
         noun: str = "passport",
+        check_content: Callable[[Sequence[Triple]], None] | None = None,
     ) -> None:
         self.store = store
         self.validator = validator
@@ -92,6 +93,8 @@ class PassportService:
         self.collection = collection
         self.anchor = anchor
         self.noun = noun
+        # Checks shapes cannot express (e.g. a demand's dates in order); they raise before anything is stored.
+        self.check_content = check_content
         anchor_name = anchor.value.rsplit("#", 1)[-1]
         self._anchor_name = f"mpr:{anchor_name}" if anchor.value.startswith(MPR) else str(anchor)
         # Listing and counting only see this collection's records (demands share the store).
@@ -141,6 +144,8 @@ class PassportService:
                 f"the {self.noun} has {len(report.violations)} SHACL violation(s); nothing was stored",
                 report=report,
             )
+        if self.check_content is not None:
+            self.check_content(triples)
         return triples, len(report.warnings)
 
     # --- writes ---------------------------------------------------------------------------------
@@ -315,7 +320,8 @@ class PassportService:
             "} ORDER BY ?id"
         )
         items = [
-            self._record_from_row(PassportNames(self.base, r["id"].value, self.collection), {**r, "s": ACTIVE}) for r in rows
+            self._record_from_row(PassportNames(self.base, r["id"].value, self.collection), {**r, "s": ACTIVE})
+            for r in rows
         ]
         return Page(items=items, total=int(total[0]["n"].value), offset=offset, limit=limit)
 

@@ -1,0 +1,153 @@
+"""/demands (stored, versioned demands), their matches, /match for an unsaved demand, /match/portfolio."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pyoxigraph import RdfFormat
+
+from registry.api.deps import blocking, get_agent, get_registry, read_body
+from registry.api.negotiation import choose
+from registry.core import Registry
+from registry.errors import MalformedInput, Unauthorized
+from registry.matching.demand import Demand
+from registry.matching.portfolio import Plan
+from registry.matching.scoring import Match, Weights
+from registry.matching.service import PortfolioResult
+from registry.passports.model import Agent
+from registry.rdf import ANSWER_FORMATS, serialize_triples, upload_format
+
+router = APIRouter(tags=["matching"])
+RDF_OFFERS = [f.media_type for f in ANSWER_FORMATS]
+
+
+def _is_json(content_type: str | None) -> bool:
+    return (content_type or "").split(";")[0].strip().lower() == "application/json"
+
+
+def _format(content_type: str | None) -> RdfFormat | None:
+    """None for plain JSON (the JSON demand form); an RDF format otherwise (415 if unknown)."""
+    return None if _is_json(content_type) else upload_format(content_type)
+
+
+def _weights(text: str | None) -> Weights:
+    """`concept:0.5,carbon:0.5` -> Weights; unnamed components keep their defaults."""
+    if not text:
+        return Weights()
+    values: dict[str, Any] = {}
+    for part in text.split(","):
+        name, _, number = part.partition(":")
+        try:
+            values[name.strip()] = float(number)
+        except ValueError as exc:
+            raise MalformedInput(f"weights: {part!r} is not NAME:NUMBER") from exc
+    return Weights.from_mapping(values)
+
+
+def _matches(demand: Demand, matches: list[Match], weights: Weights) -> JSONResponse:
+    return JSONResponse({"demand": demand.as_dict(), "weights": weights.__dict__,
+                         "matches": [m.as_dict() for m in matches]})
+
+
+@router.post("/demands", status_code=201, summary="Store a demand (RDF with the core demand terms, or JSON)")
+async def create_demand(
+    request: Request,
+    slug: str | None = Header(None, description="Proposed demand id"),
+    registry: Registry = Depends(get_registry),
+    agent: Agent = Depends(get_agent),
+) -> JSONResponse:
+    if agent.role == "anonymous":
+        raise Unauthorized("storing a demand needs a token: send 'Authorization: Bearer TOKEN'")
+    fmt = _format(request.headers.get("content-type"))
+    body = await read_body(request, registry.settings.max_body_bytes)
+    data, fmt = registry.matching.demand_body(body, fmt)
+    result = await blocking(registry.matching.demands.create, data, fmt, agent, slug,
+                            request.headers.get("x-change-reason"))
+    return JSONResponse(result.as_dict(), status_code=201,
+                        headers={"Location": f"/demands/{result.id}", "ETag": result.etag})
+
+
+@router.get("/demands/{demand_id}", summary="Read a demand (RDF by Accept); ?version=N for an earlier one")
+async def read_demand(
+    demand_id: str,
+    request: Request,
+    version: int | None = Query(None, ge=1),
+    registry: Registry = Depends(get_registry),
+) -> Response:
+    media_type = choose(request.headers.get("accept"), RDF_OFFERS, {"application/json": "application/ld+json"})
+    record, triples = await blocking(registry.matching.demands.content, demand_id, version)
+    fmt = RdfFormat.from_media_type(media_type)
+    assert fmt is not None
+    body = await blocking(serialize_triples, triples, fmt, record.iri)
+    return Response(body, media_type=fmt.media_type, headers={"ETag": f'"{record.id}-v{version or record.version}"'})
+
+
+@router.get("/demands/{demand_id}/matches", summary="Supply matching a stored demand, best first, with reasons")
+async def demand_matches(
+    demand_id: str,
+    limit: int = Query(20, ge=1, le=500),
+    weights: str | None = Query(None, description="e.g. concept:0.4,carbon:0.3 (others keep their defaults)"),
+    registry: Registry = Depends(get_registry),
+    agent: Agent = Depends(get_agent),
+) -> JSONResponse:
+    chosen = _weights(weights)
+    demand = await blocking(registry.matching.stored_demand, demand_id)
+    found = await blocking(registry.matching.matches, demand, agent, limit, chosen)
+    return _matches(demand, found, chosen)
+
+
+@router.post("/match", summary="Matches for an unsaved demand (RDF or JSON); nothing is stored")
+async def match_unsaved(
+    request: Request,
+    limit: int = Query(20, ge=1, le=500),
+    weights: str | None = Query(None, description="e.g. concept:0.4,carbon:0.3"),
+    registry: Registry = Depends(get_registry),
+    agent: Agent = Depends(get_agent),
+) -> JSONResponse:
+    chosen = _weights(weights)
+    body = await read_body(request, registry.settings.max_body_bytes)
+    data, fmt = registry.matching.demand_body(body, _format(request.headers.get("content-type")))
+    demand = await blocking(registry.matching.unsaved_demand, data, fmt)
+    found = await blocking(registry.matching.matches, demand, agent, limit, chosen)
+    return _matches(demand, found, chosen)
+
+
+def _plan(plan: Plan, result: PortfolioResult) -> dict[str, Any]:
+    return {
+        "method": plan.method, "saved_kg": plan.saved_kg, "transport_kg": plan.transport_kg,
+        "allocations": [
+            {"demand": result.demands[a.demand].iri, "supply": result.items[a.supply].as_dict(),
+             "fraction": a.fraction, "quantity": a.quantity, "unit": result.demands[a.demand].quantity.unit,
+             "saved_kg": a.saved_kg, "transport_kg": a.transport_kg}
+            for a in plan.allocations
+        ],
+    }
+
+
+def _portfolio(registry: Registry, body: Any, agent: Agent) -> PortfolioResult:
+    if not isinstance(body, dict) or not isinstance(body.get("demands"), list) or not body["demands"]:
+        raise MalformedInput('send {"demands": [DEMAND-ID or JSON demand, ...], "objective": "carbon"|"transport"}')
+    demands = []
+    for entry in body["demands"]:
+        if isinstance(entry, str):
+            demands.append(registry.matching.stored_demand(entry))
+        else:
+            data, fmt = registry.matching.demand_body(json.dumps(entry).encode(), None)
+            demands.append(registry.matching.unsaved_demand(data, fmt))
+    return registry.matching.portfolio(demands, agent, str(body.get("objective", "carbon")))
+
+
+@router.post("/match/portfolio", summary="Assign many demands to many supply items at once (optimiser)")
+async def match_portfolio(
+    request: Request, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent),
+) -> JSONResponse:
+    raw = await read_body(request, registry.settings.max_body_bytes)
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MalformedInput(f"malformed JSON: {exc}") from exc
+    result = await blocking(_portfolio, registry, body, agent)
+    return JSONResponse({**_plan(result.plan, result), "greedy": _plan(result.baseline, result)})

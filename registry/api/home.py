@@ -1,0 +1,23 @@
+"""The landing page: public passports with a search box."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse
+
+from registry.api.deps import blocking, get_registry
+from registry.api.pages import render_index
+from registry.core import Registry
+
+router = APIRouter(tags=["pages"])
+
+
+@router.get("/", response_class=HTMLResponse, summary="Landing page: list and search passports")
+async def home(
+    q: str | None = Query(None, max_length=200, description="Words in the passport title"),
+    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=200),
+    registry: Registry = Depends(get_registry),
+) -> HTMLResponse:
+    page = await blocking(registry.passports.list, offset, limit)
+    return HTMLResponse(render_index(page.items, page.total, q, offset, limit))

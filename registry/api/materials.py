@@ -1,0 +1,71 @@
+"""/materials: the available supply, filtered, paged and sorted; JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from registry.api.deps import blocking, get_agent, get_registry
+from registry.api.negotiation import choose
+from registry.core import Registry
+from registry.matching.service import SearchPage
+from registry.passports.model import Agent
+
+router = APIRouter(tags=["matching"])
+
+CSV_COLUMNS = ("passport", "part", "label", "material", "mass_kg", "mass_estimated", "volume_m3", "count", "lon",
+               "lat", "distance_km", "available_from", "condition", "declared_a1a3_kg")
+
+
+def _csv(page: SearchPage) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for item in page.items:
+        row = item.as_dict()
+        writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+@router.get("/materials", summary="Materials available for reuse: filter by material (with narrower concepts), "
+            "place and radius, dates, quantity and condition")
+async def list_materials(
+    request: Request,
+    material: list[str] = Query([], description="Material concept IRI, mat:slug or slug; repeatable"),
+    narrower: bool = Query(True, description="Include narrower concepts of the materials scheme"),
+    lon: float | None = Query(None, description="Centre longitude (WGS 84)"),
+    lat: float | None = Query(None, description="Centre latitude (WGS 84)"),
+    radius_km: float | None = Query(None, description="Great-circle radius around lon/lat in km"),
+    available_from: date | None = Query(None, description="Available on or after this date"),
+    available_until: date | None = Query(None, description="Available on or before this date"),
+    min_mass_kg: float | None = Query(None),
+    min_volume_m3: float | None = Query(None),
+    min_count: float | None = Query(None),
+    condition: str | None = Query(None, description="Worst acceptable condition (new, as-new, good, fair, poor)"),
+    sort: str | None = Query(None, description="distance (needs lon/lat; the default with them) or date"),
+    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=1000),
+    format: str | None = Query(None, description="application/json or text/csv; overrides Accept"),
+    registry: Registry = Depends(get_registry),
+    agent: Agent = Depends(get_agent),
+) -> Response:
+    media_type = choose(format or request.headers.get("accept"), ["application/json", "text/csv"])
+    matching = registry.matching
+    flt = matching.materials_filter(
+        material, narrower, lon=lon, lat=lat, radius_km=radius_km, available_from=available_from,
+        available_until=available_until, min_mass_kg=min_mass_kg, min_volume_m3=min_volume_m3,
+        min_count=min_count, condition=condition,
+    )
+    page = await blocking(matching.search, flt, agent, sort, offset, limit)
+    if media_type == "text/csv":
+        return Response(_csv(page), media_type="text/csv; charset=utf-8")
+    body: dict[str, object] = {"items": [i.as_dict() for i in page.items], "total": page.total,
+                               "offset": page.offset, "limit": page.limit}
+    if page.offset + page.limit < page.total:
+        following = request.url.include_query_params(offset=page.offset + page.limit, limit=page.limit)
+        body["next"] = f"{following.path}?{following.query}"
+    return JSONResponse(body)
