@@ -1,42 +1,49 @@
-"""Who is calling. Until organisations and stored tokens exist, one admin token (from settings) may write."""
+"""Who is calling: an `Authorization: Bearer` header becomes an Agent (anonymous without one).
+
+A bootstrap admin token may come from settings (`MPR_ADMIN_TOKEN`); every other token is one of
+the stored, organisation-bound tokens of `registry.access.tokens`.
+"""
 
 from __future__ import annotations
 
 import hmac
+import logging
 
-from registry.errors import Forbidden, Unauthorized
+from registry.access.policy import check_admin, check_write
+from registry.access.tokens import TokenService
+from registry.errors import Unauthorized
 from registry.passports.model import Agent
 
+log = logging.getLogger("registry.access")
 ANONYMOUS = Agent(name="anonymous", role="anonymous")
+ADMIN = Agent(name="admin", organisation=None, role="admin")
 
 
 class Authenticator:
-    def __init__(self, admin_token: str | None) -> None:
+    def __init__(self, admin_token: str | None, tokens: TokenService) -> None:
         self._admin_token = admin_token
+        self._tokens = tokens
 
     def agent(self, authorization: str | None) -> Agent:
         """The caller behind an `Authorization` header; a bad token is an error, not anonymity."""
         if not authorization:
             return ANONYMOUS
         scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            log.warning("refused a malformed Authorization header")
             raise Unauthorized("malformed Authorization header; send 'Authorization: Bearer TOKEN'")
-        if self._admin_token and hmac.compare_digest(token.strip(), self._admin_token):
-            return Agent(name="admin", organisation=None, role="admin")
-        raise Unauthorized("unknown or expired token")
+        if self._admin_token and hmac.compare_digest(token.encode(), self._admin_token.encode()):
+            return ADMIN
+        return self._tokens.verify(token)
 
 
 def require_writer(agent: Agent) -> Agent:
-    if agent.role == "anonymous":
-        raise Unauthorized("writing needs a token: send 'Authorization: Bearer TOKEN'")
-    if agent.role not in ("admin", "builder", "manufacturer"):
-        raise Forbidden(f"role {agent.role!r} may not write passports")
+    """Kept for routes that only need "may this caller write at all"."""
+    check_write(agent)
     return agent
 
 
 def require_admin(agent: Agent) -> Agent:
-    if agent.role == "anonymous":
-        raise Unauthorized("SPARQL updates need an admin token: send 'Authorization: Bearer TOKEN'")
-    if agent.role != "admin":
-        raise Forbidden("SPARQL updates are for administrators only")
+    check_admin(agent, "SPARQL updates")
     return agent

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -313,6 +314,115 @@ def urban_mine_command(
     else:
         out.print_json(json.dumps(report.as_dict()))
 
+
+
+@app.command()
+def match(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A demand: RDF (by extension) or .json"),
+    limit: int = typer.Option(20, "--limit", help="How many matches to print"),
+    as_json: bool = typer.Option(False, "--json", help="Print the matches as JSON"),
+    data: Path | None = DataOption,
+    sparql_query: str | None = QueryUrl,
+    sparql_update: str | None = UpdateUrl,
+) -> None:
+    """Match a demand file against the supply in the store (nothing is stored); best matches first."""
+    import json
+
+    from registry.core import LOADER
+
+    fmt = None if file.suffix.lower() == ".json" else _format_of(file)
+    settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
+    try:
+        registry = build_registry(settings)
+        try:
+            body, rdf_format = registry.matching.demand_body(file.read_bytes(), fmt)
+            demand = registry.matching.unsaved_demand(body, rdf_format)
+            found = registry.matching.matches(demand, LOADER, limit)
+        finally:
+            registry.close()
+    except InvalidPassport as exc:
+        for r in exc.extra["report"].violations:
+            err.print(f"  {r.focus_node} {r.path or ''}: {r.message}", soft_wrap=True)
+        _fail(exc.message, 1)
+    except RegistryError as exc:
+        _fail(exc.message, 1)
+    if as_json:
+        out.print_json(json.dumps({"demand": demand.as_dict(), "matches": [m.as_dict() for m in found]}))
+        return
+    table = Table("score", "material", "part", "km", "saved kg CO2e", "why")
+    for m in found:
+        table.add_row(f"{m.score:.3f}", m.item.material.rsplit("/", 1)[-1], m.item.label or m.item.part,
+                      "" if m.item.distance_km is None else f"{m.item.distance_km:.1f}",
+                      "" if m.carbon.saved_kg is None else f"{m.carbon.saved_kg:.1f}", "; ".join(m.reasons))
+    out.print(table)
+
+
+token_app = typer.Typer(help="API tokens of organisations (shown once, stored as salted hashes)", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+def _token_service(data: Path | None, sparql_query: str | None, sparql_update: str | None):
+    settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
+    try:
+        return build_registry(settings)
+    except RegistryError as exc:
+        _fail(f"{exc.message} (is a server using this store? stop it first)")
+        raise
+
+
+@token_app.command("create")
+def token_create(
+    org: str = typer.Option(..., "--org", help="Organisation the token acts for (e.g. acme-bouw)"),
+    role: str = typer.Option(..., "--role", help="builder, manufacturer, exchange, auditor or admin"),
+    expires: datetime | None = typer.Option(None, "--expires", formats=["%Y-%m-%d"], help="Last valid day"),
+    label: str | None = typer.Option(None, "--label", help="Who or what uses it (shown in the history)"),
+    data: Path | None = DataOption,
+    sparql_query: str | None = QueryUrl,
+    sparql_update: str | None = UpdateUrl,
+) -> None:
+    """Create a token; it is printed once and cannot be shown again."""
+    registry = _token_service(data, sparql_query, sparql_update)
+    try:
+        info, secret = registry.tokens.create(org, role, expires.date() if expires else None, label)
+    except RegistryError as exc:
+        _fail(exc.message, 1)
+    finally:
+        registry.close()
+    err.print(f"token {info.id} for {info.organisation} as {info.role}; store it now, it is not shown again:")
+    out.print(secret, soft_wrap=True)
+
+
+@token_app.command("list")
+def token_list(
+    data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+) -> None:
+    """List tokens (never their secrets)."""
+    registry = _token_service(data, sparql_query, sparql_update)
+    try:
+        tokens = registry.tokens.list()
+    finally:
+        registry.close()
+    table = Table("id", "organisation", "role", "created", "expires", "revoked", "label")
+    for t in tokens:
+        table.add_row(t.id, t.organisation, t.role, t.created[:19], t.expires or "", "yes" if t.revoked else "",
+                      t.label or "")
+    out.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: str = typer.Argument(..., help="The token's id (see `mpr token list`)"),
+    data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+) -> None:
+    """Revoke a token: every later request with it gets 401."""
+    registry = _token_service(data, sparql_query, sparql_update)
+    try:
+        info = registry.tokens.revoke(token_id)
+    except RegistryError as exc:
+        _fail(exc.message, 1)
+    finally:
+        registry.close()
+    out.print(f"revoked token {info.id} of {info.organisation}")
 
 if __name__ == "__main__":
     app()

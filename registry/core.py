@@ -8,6 +8,10 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat
 
+from registry.access.passports import AccessControlledPassports
+from registry.access.projection import restricted_properties
+from registry.access.public import PublicProjection
+from registry.access.tokens import TokenService
 from registry.auth import Authenticator
 from registry.errors import Conflict
 from registry.indicators import IndicatorService
@@ -27,7 +31,18 @@ def open_store(settings: Settings) -> TripleStore:
         from registry.store.sparql import SparqlStore  # only needed, and importable, for remote use
 
         return SparqlStore.from_settings(settings)
-    return OxigraphStore(settings.data)
+    return OxigraphStore(settings.data / "full")
+
+
+def open_public_store(settings: Settings) -> TripleStore | None:
+    """The public dataset's store (DESIGN 3); None when a remote deployment did not configure one."""
+    if settings.remote:
+        if not settings.public_sparql_query:
+            return None
+        from registry.store.sparql import SparqlStore
+
+        return SparqlStore.from_settings(settings, public=True)
+    return OxigraphStore(settings.data / "public")
 
 
 @dataclass
@@ -36,7 +51,10 @@ class Registry:
     store: TripleStore
     validator: Validator
     passports: PassportService
+    access: AccessControlledPassports  # passports as each caller may see and change them
+    tokens: TokenService
     auth: Authenticator
+    public_store: TripleStore | None  # public projection, queried by anonymous users and exchanges
     queries: QueryRunner
     indicators: IndicatorService
     matching: MatchingService  # also holds the demands collection (matching.demands)
@@ -44,17 +62,33 @@ class Registry:
     def close(self) -> None:
         self.queries.close()
         self.store.close()
+        if self.public_store is not None:
+            self.public_store.close()
 
 
-def build_registry(settings: Settings, store: TripleStore | None = None) -> Registry:
-    store = store if store is not None else open_store(settings)
+def build_registry(
+    settings: Settings, store: TripleStore | None = None, public_store: TripleStore | None = None
+) -> Registry:
+    """Open (or take) the stores and wire the services; the public projection is repaired on the way."""
+    if store is None:
+        store, public_store = open_store(settings), open_public_store(settings)
     validator = Validator(settings.shapes_dir, settings.ontology_dir)
+    restricted = restricted_properties(validator.ontology)
+    passports = PassportService(store, validator, settings.base)
+    if public_store is not None:
+        projection = PublicProjection(passports, public_store, restricted)
+        passports.on_change = projection.sync
+        projection.repair()
+    tokens = TokenService(store, settings.base)
     return Registry(
         settings=settings,
         store=store,
         validator=validator,
-        passports=PassportService(store, validator, settings.base),
-        auth=Authenticator(settings.admin_token),
+        passports=passports,
+        access=AccessControlledPassports(passports, restricted),
+        tokens=tokens,
+        auth=Authenticator(settings.admin_token, tokens),
+        public_store=public_store,
         queries=QueryRunner(settings.query_timeout_s, settings.max_concurrent_queries),
         indicators=IndicatorService(store, settings.base, settings.ontology_dir, validator),
         matching=build_matching(store, validator, settings.base, settings.ontology_dir),

@@ -19,10 +19,14 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000",
         description="Public URL of the registry; passport IRIs are minted under it and must stay stable.",
     )
-    data: Path = Field(Path("data"), description="Folder of the embedded Oxigraph store.")
+    data: Path = Field(Path("data"), description="Folder of the embedded stores (full/ and public/).")
     sparql_query: str | None = Field(None, description="SPARQL 1.1 query endpoint of a remote store.")
     sparql_update: str | None = Field(None, description="SPARQL 1.1 update endpoint of a remote store.")
     graph_store: str | None = Field(None, description="Graph Store HTTP Protocol endpoint, if the server has one.")
+    public_sparql_query: str | None = Field(
+        None, description="Query endpoint of the remote store holding the public projection (anonymous SPARQL)."
+    )
+    public_sparql_update: str | None = Field(None, description="Update endpoint of that public store.")
     sparql_user: str | None = None
     sparql_password: str | None = None
     sparql_auth: str = Field("basic", description="'basic' or 'digest' authentication for the remote store.")

@@ -128,7 +128,7 @@ def test_update_with_the_admin_token_is_applied(loaded):
                           headers={"Authorization": f"Bearer {ADMIN}"})
     assert response.status_code == 204
     ask = httpx.get(f"{loaded.url}/sparql", params={"query": "ASK { <urn:x> <urn:y> <urn:z> }"},
-                    headers={"Accept": "application/sparql-results+json"}).json()
+                    headers={"Accept": "application/sparql-results+json", **AUTH}).json()
     assert ask["boolean"] is True
 
 

@@ -68,11 +68,12 @@ def concepts(scheme: URIRef) -> set[URIRef]:
     return set(ontology().subjects(SKOS.inScheme, scheme))
 
 
-def sh_in_list(relative: str, shape: URIRef) -> set[URIRef]:
+def sh_in_list_for_path(relative: str, path: URIRef) -> set[URIRef]:
+    """The one sh:in list of the property shapes on `path` (there must be exactly one)."""
     g = graph(relative)
-    head = g.value(shape, SH["in"])
-    assert head is not None, f"{shape} has no sh:in"
-    return set(Collection(g, head))
+    lists = [g.value(s, SH["in"]) for s in g.subjects(SH.path, path) if g.value(s, SH["in"]) is not None]
+    assert len(lists) == 1, f"{relative}: {len(lists)} sh:in lists on {path}"
+    return set(Collection(g, lists[0]))
 
 
 def sh_in_list_in_or(relative: str, shape: URIRef) -> set[URIRef]:
@@ -223,6 +224,19 @@ def test_minted_classes_and_properties_are_aligned_or_explained():
     assert not unaligned, f"terms with neither an alignment nor a range: {unaligned}"
 
 
+def test_named_individuals_do_not_lead_to_the_concept_schemes():
+    # pySHACL's ont_graph mix-in deep-copies every owl:NamedIndividual and, recursively, all it
+    # links to; a path from one to the schemes makes it copy every concept, over and over.
+    ont = ontology()
+    frontier = set(ont.subjects(RDF.type, OWL.NamedIndividual))
+    reached = set(frontier)
+    for _depth in range(10):
+        frontier = {o for n in frontier for o in ont.objects(n) if not isinstance(o, Literal)} - reached
+        reached |= frontier
+    assert not {n for n in reached if (n, RDF.type, SKOS.Concept) in ont or (n, RDF.type, SKOS.ConceptScheme) in ont}
+    assert len(reached) < 100
+
+
 # --- materials scheme --------------------------------------------------------------
 
 
@@ -350,41 +364,41 @@ SHAPES = Namespace("https://w3id.org/mpr/shapes#")
 
 
 def test_shape_concept_lists_equal_the_schemes():
-    assert sh_in_list("shapes/passport.ttl", SHAPES.MaterialConcept) == concepts(MATERIALS)
-    assert sh_in_list("shapes/passport.ttl", SHAPES.ConnectionConcept) == concepts(CONNECTIONS)
-    assert sh_in_list("shapes/passport.ttl", SHAPES.AccessibilityConcept) == concepts(ACCESSIBILITY)
-    assert sh_in_list("shapes/passport.ttl", SHAPES.ConditionConcept) == concepts(CONDITIONS)
-    assert sh_in_list("shapes/passport.ttl", SHAPES.ModuleConcept) == concepts(MODULES)
+    passport = "shapes/passport.ttl"
+    assert sh_in_list_for_path(passport, MPR.material) == concepts(MATERIALS)
+    assert sh_in_list_for_path(passport, MPR.connectionType) == concepts(CONNECTIONS)
+    assert sh_in_list_for_path(passport, MPR.connectionAccessibility) == concepts(ACCESSIBILITY)
+    assert sh_in_list_for_path(passport, MPR.condition) == concepts(CONDITIONS)
+    assert sh_in_list_for_path(passport, MPR.lifeCycleModule) == concepts(MODULES)
     assert sh_in_list_in_or("shapes/demand.ttl", SHAPES.DemandWantedItem) == concepts(MATERIALS)
+    assert sh_in_list_for_path("shapes/demand.ttl", MPR.condition) == concepts(CONDITIONS)
 
 
 def test_detachable_profile_lists_exactly_the_reversible_connection_types():
     reversible = {c for c in concepts(CONNECTIONS) if ontology().value(c, MPR.reversible).toPython()}
-    shape = URIRef("https://w3id.org/mpr/profiles/detachable-connections#ReversibleConnection")
-    assert sh_in_list("shapes/profiles/detachable-connections.ttl", shape) == reversible
+    profile = "shapes/profiles/detachable-connections.ttl"
+    assert sh_in_list_for_path(profile, MPR.connectionType) == reversible
 
 
 def shape_files() -> list[str]:
     return [r for r in TURTLE_FILES if r.startswith("shapes/")]
 
 
-def test_every_targeted_shape_and_its_property_shapes_have_names_messages_and_severities():
+def test_every_targeted_shape_has_a_name_a_message_and_a_severity():
     targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
-    node_constraints = (SH["or"], SH["and"], SH["not"], SH["in"], SH["class"], SH.datatype, SH.node)
     for relative in shape_files():
         g = graph(relative)
         targeted = {s for t in targets for s in g.subjects(t, None)}
         assert targeted, relative
         for shape in targeted:
-            assert g.value(shape, SH.name) is not None, (relative, shape)
-            if any((shape, c, None) in g for c in node_constraints):
-                assert g.value(shape, SH.message) is not None, (relative, shape)
-                assert g.value(shape, SH.severity) is not None, (relative, shape)
-            for prop in g.objects(shape, SH.property):
-                label = prop if isinstance(prop, URIRef) else g.value(prop, SH.path)
-                assert g.value(prop, SH.name) is not None, (relative, shape, label)
-                assert g.value(prop, SH.message) is not None, (relative, shape, label)
-                assert g.value(prop, SH.severity) in (SH.Violation, SH.Warning, SH.Info), (relative, label)
+            assert isinstance(shape, URIRef), (relative, shape)
+            shapes = [shape, *g.objects(shape, SH.property)]
+            if len(shapes) > 1:  # a node shape with property shapes: those give the results
+                shapes = shapes[1:]
+            for s in shapes:
+                assert g.value(s, SH.name) is not None, (relative, s)
+                assert g.value(s, SH.message) is not None, (relative, s)
+                assert g.value(s, SH.severity) in (SH.Violation, SH.Warning, SH.Info), (relative, s)
 
 
 def test_shapes_use_no_sparql_constraints():

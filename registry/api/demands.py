@@ -70,6 +70,23 @@ async def create_demand(
                         headers={"Location": f"/demands/{result.id}", "ETag": result.etag})
 
 
+@router.put("/demands/{demand_id}", summary="Replace a demand with a new version (RDF or JSON)")
+async def replace_demand(
+    demand_id: str,
+    request: Request,
+    registry: Registry = Depends(get_registry),
+    agent: Agent = Depends(get_agent),
+) -> JSONResponse:
+    if agent.role == "anonymous":
+        raise Unauthorized("changing a demand needs a token: send 'Authorization: Bearer TOKEN'")
+    body = await read_body(request, registry.settings.max_body_bytes)
+    data, fmt = registry.matching.demand_body(body, _format(request.headers.get("content-type")))
+    result, created = await blocking(registry.matching.demands.replace, demand_id, data, fmt, agent, None,
+                                     request.headers.get("x-change-reason"))
+    return JSONResponse(result.as_dict(), status_code=201 if created else 200,
+                        headers={"Location": f"/demands/{result.id}", "ETag": result.etag})
+
+
 @router.get("/demands/{demand_id}", summary="Read a demand (RDF by Accept); ?version=N for an earlier one")
 async def read_demand(
     demand_id: str,
@@ -119,7 +136,8 @@ def _plan(plan: Plan, result: PortfolioResult) -> dict[str, Any]:
     return {
         "method": plan.method, "saved_kg": plan.saved_kg, "transport_kg": plan.transport_kg,
         "allocations": [
-            {"demand": result.demands[a.demand].iri, "supply": result.items[a.supply].as_dict(),
+            {"demand": result.demands[a.demand].iri, "demand_index": a.demand,
+             "demand_label": result.demands[a.demand].label, "supply": result.items[a.supply].as_dict(),
              "fraction": a.fraction, "quantity": a.quantity, "unit": result.demands[a.demand].quantity.unit,
              "saved_kg": a.saved_kg, "transport_kg": a.transport_kg}
             for a in plan.allocations

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pyoxigraph import RdfFormat
 
+from registry.access.policy import check_write
 from registry.api.deps import blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
 from registry.api.pages import render_passport
-from registry.auth import require_writer
 from registry.core import Registry
 from registry.errors import PreconditionFailed
 from registry.passports.model import Agent, PassportRecord, WriteResult, version_from_etag
@@ -24,9 +24,9 @@ RDF_OFFERS = [f.media_type for f in ANSWER_FORMATS]
 JSON_ALIASES = {"application/json": "application/ld+json"}
 
 
-def _page(registry: Registry, record: PassportRecord, version: int, triples: list) -> str:
+def _page(registry: Registry, agent: Agent, record: PassportRecord, version: int, triples: list) -> str:
     """The passport page; figures and chart only for the current version (they are computed from it)."""
-    history = registry.passports.history(record.id)
+    history = registry.access.history(agent, record.id)
     indicators = chart = None
     if version == record.version:
         indicators = registry.indicators.compute(record.id, "emf", warnings=False)
@@ -59,11 +59,11 @@ async def create_passport(
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
-    require_writer(agent)
+    check_write(agent)
     fmt = upload_format(request.headers.get("content-type"))
     body = await read_body(request, registry.settings.max_body_bytes)
     reason = request.headers.get("x-change-reason")
-    result = await blocking(registry.passports.create, body, fmt, agent, slug, reason)
+    result = await blocking(registry.access.create, agent, body, fmt, slug, reason)
     return _written(result, 201)
 
 
@@ -71,9 +71,11 @@ async def create_passport(
 async def list_passports(
     offset: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=500),
+    q: str | None = Query(None, max_length=200, description="Words in the title"),
     registry: Registry = Depends(get_registry),
+    agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
-    page = await blocking(registry.passports.list, offset, limit)
+    page = await blocking(registry.access.list, agent, offset, limit, q)
     body: dict[str, object] = {
         "items": [r.as_dict() for r in page.items],
         "total": page.total,
@@ -92,13 +94,14 @@ async def read_passport(
     version: int | None = Query(None, ge=1),
     format: str | None = Query(None, description="A media type; overrides Accept (for links and browsers)"),
     registry: Registry = Depends(get_registry),
+    agent: Agent = Depends(get_agent),
 ) -> Response:
     media_type = choose(format or request.headers.get("accept"), [*RDF_OFFERS, HTML], JSON_ALIASES)
-    record, triples = await blocking(registry.passports.content, passport_id, version)
+    record, triples = await blocking(registry.access.content, agent, passport_id, version)
     shown = version or record.version
     headers = {"ETag": record.etag if shown == record.version else f'"{record.id}-v{shown}"', "Vary": "Accept"}
     if media_type == HTML:
-        page = await blocking(_page, registry, record, shown, triples)
+        page = await blocking(_page, registry, agent, record, shown, triples)
         return HTMLResponse(page, headers=headers)
     fmt = RdfFormat.from_media_type(media_type)
     assert fmt is not None
@@ -114,12 +117,12 @@ async def replace_passport(
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
-    require_writer(agent)
+    check_write(agent)
     expected = _expected_version(passport_id, if_match)
     fmt = upload_format(request.headers.get("content-type"))
     body = await read_body(request, registry.settings.max_body_bytes)
     reason = request.headers.get("x-change-reason")
-    result, created = await blocking(registry.passports.replace, passport_id, body, fmt, agent, expected, reason)
+    result, created = await blocking(registry.access.replace, agent, passport_id, body, fmt, expected, reason)
     return _written(result, 201 if created else 200)
 
 
@@ -131,10 +134,10 @@ async def withdraw_passport(
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
-    require_writer(agent)
+    check_write(agent)
     expected = _expected_version(passport_id, if_match)
     reason = request.headers.get("x-change-reason")
-    result = await blocking(registry.passports.withdraw, passport_id, agent, expected, reason)
+    result = await blocking(registry.access.withdraw, agent, passport_id, expected, reason)
     return JSONResponse({**result.as_dict(), "status": "withdrawn"}, headers={"ETag": result.etag})
 
 
@@ -144,24 +147,26 @@ def _version_entry(record: PassportRecord, change) -> dict[str, object]:
 
 
 @router.get("/{passport_id}/versions", summary="The versions of a passport")
-async def list_versions(passport_id: str, registry: Registry = Depends(get_registry)) -> JSONResponse:
-    record = await blocking(registry.passports.record, passport_id)
-    history = await blocking(registry.passports.history, passport_id)
+async def list_versions(
+    passport_id: str, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
+) -> JSONResponse:
+    record = await blocking(registry.access.record, agent, passport_id)
+    history = await blocking(registry.access.history, agent, passport_id)
     return JSONResponse({"id": record.id, "current": record.version, "status": record.status,
                          "versions": [_version_entry(record, c) for c in history]})
 
 
 @router.get("/{passport_id}/history", summary="Who changed what, when (JSON, or PROV-O as RDF)")
 async def read_history(
-    passport_id: str, request: Request, registry: Registry = Depends(get_registry)
+    passport_id: str, request: Request, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
 ) -> Response:
     media_type = choose(request.headers.get("accept"), ["application/json", *RDF_OFFERS])
     if media_type == "application/json":
-        history = await blocking(registry.passports.history, passport_id)
+        history = await blocking(registry.access.history, agent, passport_id)
         return JSONResponse({"id": passport_id, "changes": [c.as_dict() for c in history]})
     fmt = RdfFormat.from_media_type(media_type)
     assert fmt is not None
-    triples = await blocking(registry.passports.history_triples, passport_id)
+    triples = await blocking(registry.access.history_triples, agent, passport_id)
     return Response(await blocking(serialize_triples, triples, fmt), media_type=fmt.media_type)
 
 
@@ -171,6 +176,7 @@ async def diff_versions(
     from_version: int = Query(..., alias="from", ge=1),
     to_version: int = Query(..., alias="to", ge=1),
     registry: Registry = Depends(get_registry),
+    agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
-    diff = await blocking(registry.passports.diff, passport_id, from_version, to_version)
+    diff = await blocking(registry.access.diff, agent, passport_id, from_version, to_version)
     return JSONResponse({"id": passport_id, **diff.as_dict()})

@@ -7,14 +7,16 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, Request, Response
 from pyoxigraph import QueryResultsFormat
 
+from registry.access.policy import sees_everything
 from registry.api.deps import blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
 from registry.auth import require_admin
 from registry.core import Registry
-from registry.errors import MalformedInput, UnsupportedMediaType
+from registry.errors import MalformedInput, StoreUnavailable, UnsupportedMediaType
 from registry.passports.model import Agent
 from registry.rdf import ANSWER_FORMATS, media_type_of
 from registry.sparql.guard import check
+from registry.store.base import TripleStore
 
 router = APIRouter(tags=["sparql"])
 
@@ -47,14 +49,24 @@ def _refuse_dataset(params: dict[str, list[str]]) -> None:
         )
 
 
-async def _query(text: str, request: Request, registry: Registry) -> Response:
+def _dataset(registry: Registry, agent: Agent) -> TripleStore:
+    """Auditors and admins query the full store; everyone else the public projection (DESIGN 3, 5)."""
+    if sees_everything(agent):
+        return registry.store
+    if registry.public_store is None:
+        raise StoreUnavailable("this deployment has no public dataset configured; SPARQL needs an auditor token")
+    return registry.public_store
+
+
+async def _query(text: str, request: Request, registry: Registry, agent: Agent) -> Response:
     checked = check(text, update=False)
+    store = _dataset(registry, agent)
     if checked.returns_graph:
         media_type = choose(request.headers.get("accept"), GRAPH_OFFERS, GRAPH_ALIASES, strict=False)
     else:
         media_type = choose(request.headers.get("accept"), RESULT_OFFERS, RESULT_ALIASES, strict=False)
     output = await registry.queries.run(
-        lambda: registry.store.query_serialized(checked.text, checked.kind, media_type)  # type: ignore[arg-type]
+        lambda: store.query_serialized(checked.text, checked.kind, media_type)  # type: ignore[arg-type]
     )
     return Response(output.body, media_type=output.media_type, headers={"Vary": "Accept"})
 
@@ -67,7 +79,9 @@ async def _update(text: str, agent: Agent, registry: Registry) -> Response:
 
 
 @router.get("/sparql", summary="SPARQL 1.1 query (query=...)")
-async def sparql_get(request: Request, registry: Registry = Depends(get_registry)) -> Response:
+async def sparql_get(
+    request: Request, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
+) -> Response:
     params = parse_qs(request.url.query, keep_blank_values=True)
     _refuse_dataset(params)
     if "update" in params:
@@ -75,7 +89,7 @@ async def sparql_get(request: Request, registry: Registry = Depends(get_registry
     query = _one(params, "query")
     if query is None:
         raise MalformedInput("missing 'query' parameter; see the SPARQL 1.1 Protocol")
-    return await _query(query, request, registry)
+    return await _query(query, request, registry, agent)
 
 
 @router.post("/sparql", summary="SPARQL 1.1 query or update (form, sparql-query or sparql-update body)")
@@ -98,9 +112,9 @@ async def sparql_post(
             raise MalformedInput("send exactly one of the form fields 'query' or 'update'")
         if update is not None:
             return await _update(update, agent, registry)
-        return await _query(query or "", request, registry)
+        return await _query(query or "", request, registry, agent)
     if content_type == "application/sparql-query":
-        return await _query(text, request, registry)
+        return await _query(text, request, registry, agent)
     if content_type == "application/sparql-update":
         return await _update(text, agent, registry)
     raise UnsupportedMediaType(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from pyoxigraph import Triple
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class PassportRecord:
     created: str
     modified: str
     title: str | None = None
+    owner: str | None = None  # the organisation whose account created it (prov:wasAttributedTo)
+    visibility: str = "public"  # "public" | "restricted" (mpr:visibility in the content)
 
     @property
     def etag(self) -> str:
@@ -75,6 +80,16 @@ class Diff:
     def as_dict(self) -> dict[str, Any]:
         return {"from": self.from_version, "to": self.to_version, "added": self.added,
                 "removed": self.removed}
+
+
+def diff_of(from_version: int, to_version: int, old: Iterable[Triple], new: Iterable[Triple]) -> Diff:
+    old_set, new_set = set(old), set(new)
+    return Diff(
+        from_version,
+        to_version,
+        added=sorted(f"{t.subject} {t.predicate} {t.object} ." for t in new_set - old_set),
+        removed=sorted(f"{t.subject} {t.predicate} {t.object} ." for t in old_set - new_set),
+    )
 
 
 @dataclass(frozen=True)

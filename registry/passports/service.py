@@ -29,7 +29,7 @@ from registry.namespaces import (
     mpr,
     sparql_prefixes,
 )
-from registry.passports.model import Agent, ChangeInfo, Diff, Page, PassportRecord, WriteResult
+from registry.passports.model import Agent, ChangeInfo, Diff, Page, PassportRecord, WriteResult, diff_of
 from registry.passports.naming import PassportNames, check_id, new_id
 from registry.passports.patches import apply_backwards, patch_text
 from registry.rdf import parse_triples, skolemize
@@ -44,6 +44,8 @@ MODIFIED = NamedNode(DCTERMS + "modified")
 CREATED = NamedNode(DCTERMS + "created")
 IDENTIFIER = NamedNode(DCTERMS + "identifier")
 LABEL = NamedNode(RDFS + "label")
+ATTRIBUTED_TO = NamedNode(PROV + "wasAttributedTo")
+VISIBILITY = mpr("visibility")
 COMMENT = NamedNode(RDFS + "comment")
 CHANGE_KINDS = {"created": mpr("Created"), "updated": mpr("Updated"), "withdrawn": mpr("Withdrawn")}
 MAX_ATTEMPTS = 8
@@ -85,6 +87,7 @@ class PassportService:
         anchor: NamedNode = PASSPORT,
         noun: str = "passport",
         check_content: Callable[[Sequence[Triple]], None] | None = None,
+        on_change: Callable[[str], None] | None = None,
     ) -> None:
         self.store = store
         self.validator = validator
@@ -93,6 +96,9 @@ class PassportService:
         self.collection = collection
         self.anchor = anchor
         self.noun = noun
+        # Called with the id after every successful write (keeps derived data such as the public
+        # projection in step); the write itself is already durable when it runs.
+        self.on_change = on_change
         # Checks shapes cannot express (e.g. a demand's dates in order); they raise before anything is stored.
         self.check_content = check_content
         anchor_name = anchor.value.rsplit("#", 1)[-1]
@@ -159,6 +165,7 @@ class PassportService:
         changeset = self._changeset(names, None, set(), triples, "created", agent, reason)
         if not self.store.apply(changeset):
             raise Conflict(f"{self.noun} id {names.id!r} is already taken")
+        self._changed(names.id)
         return WriteResult(names.id, names.iri, 1, len(triples), warnings)
 
     def replace(
@@ -174,6 +181,7 @@ class PassportService:
                 if expected_version is not None:
                     raise PreconditionFailed(f"{self.noun} {names.id!r} does not exist; If-Match cannot hold")
                 if self.store.apply(self._changeset(names, None, set(), triples, "created", agent, reason)):
+                    self._changed(names.id)
                     return WriteResult(names.id, names.iri, 1, len(triples), warnings), True
                 continue
             self._check_writable(names, state, expected_version)
@@ -181,6 +189,7 @@ class PassportService:
             if current == set(triples):
                 return WriteResult(names.id, names.iri, state.version, len(triples), warnings), False
             if self.store.apply(self._changeset(names, state, current, triples, "updated", agent, reason)):
+                self._changed(names.id)
                 return WriteResult(names.id, names.iri, state.version + 1, len(triples), warnings), False
             if expected_version is not None:
                 raise PreconditionFailed(f"{self.noun} {names.id!r} changed while this update was prepared")
@@ -197,10 +206,15 @@ class PassportService:
             self._check_writable(names, state, expected_version)
             current = set(self.store.triples(names.content_graph))
             if self.store.apply(self._changeset(names, state, current, [], "withdrawn", agent, reason)):
+                self._changed(names.id)
                 return WriteResult(names.id, names.iri, state.version + 1, 0)
             if expected_version is not None:
                 raise PreconditionFailed(f"{self.noun} {names.id!r} changed while it was being withdrawn")
         raise Conflict(f"{self.noun} {names.id!r} is being changed by others; try again")
+
+    def _changed(self, record_id: str) -> None:
+        if self.on_change is not None:
+            self.on_change(record_id)
 
     def _check_writable(self, names: PassportNames, state: _State, expected_version: int | None) -> None:
         if state.status == WITHDRAWN:
@@ -210,6 +224,9 @@ class PassportService:
                 f"If-Match names version {expected_version} of {names.id!r}, but the current version is "
                 f"{state.version}; read it again and retry"
             )
+
+    def _organisation(self, organisation: str) -> NamedNode:
+        return NamedNode(f"{self.base}/organisations/{quote(organisation, safe='')}")
 
     def _changeset(
         self, names: PassportNames, state: _State | None, current: set[Triple], new: Sequence[Triple],
@@ -240,7 +257,7 @@ class PassportService:
             Triple(agent_node, LABEL, Literal(agent.name)),
         ]
         if agent.organisation:
-            org = NamedNode(f"{self.base}/organisations/{quote(agent.organisation, safe='')}")
+            org = self._organisation(agent.organisation)
             record_add += [
                 Triple(agent_node, NamedNode(PROV + "actedOnBehalfOf"), org),
                 Triple(org, RDF_TYPE, NamedNode(PROV + "Organization")),
@@ -252,6 +269,8 @@ class PassportService:
             # Version 0 is empty by definition, so the creation patch is never needed to rebuild a
             # version; only its size is recorded (it would double the stored data).
             record_add += [Triple(node, CREATED, now), Triple(node, IDENTIFIER, Literal(names.id))]
+            if agent.organisation:
+                record_add.append(Triple(node, ATTRIBUTED_TO, self._organisation(agent.organisation)))
             record_remove: list[Triple] = []
             guard = f"FILTER NOT EXISTS {{ GRAPH {names.record_graph} {{ {node} {CURRENT_VERSION} ?v }} }}"
         else:
@@ -289,8 +308,10 @@ class PassportService:
     def record(self, passport_id: str) -> PassportRecord:
         names = self.names(passport_id)
         rows = self.store.select(
-            P + "SELECT ?g ?p ?v ?s ?c ?m ?title WHERE { GRAPH ?g { ?p mpr:currentVersion ?v ; mpr:status ?s ; "
-            "dcterms:created ?c ; dcterms:modified ?m } OPTIONAL { GRAPH ?p { ?p dcterms:title ?title } } }",
+            P + "SELECT ?g ?p ?v ?s ?c ?m ?title ?owner ?vis WHERE { GRAPH ?g { ?p mpr:currentVersion ?v ; "
+            "mpr:status ?s ; dcterms:created ?c ; dcterms:modified ?m "
+            "OPTIONAL { ?p prov:wasAttributedTo/rdfs:label ?owner } } "
+            "OPTIONAL { GRAPH ?p { ?p dcterms:title ?title } } OPTIONAL { GRAPH ?p { ?p mpr:visibility ?vis } } }",
             {"g": names.record_graph, "p": names.node},
         )
         if not rows:
@@ -306,24 +327,48 @@ class PassportService:
             created=row["c"].value,
             modified=row["m"].value,
             title=row["title"].value if "title" in row else None,
+            owner=row["owner"].value if "owner" in row else None,
+            visibility="restricted" if row.get("vis") == mpr("Restricted") else "public",
         )
 
-    def list(self, offset: int = 0, limit: int = 50) -> Page:
-        """Active passports, ordered by id; withdrawn ones keep their history but are not listed."""
+    def list(
+        self, offset: int = 0, limit: int = 50, search: str | None = None, visible_to: str | bool | None = True
+    ) -> Page:
+        """Active records, ordered by id; withdrawn ones keep their history but are not listed.
+
+        `visible_to=True` lists everything; otherwise only public records and those owned by the
+        organisation named (None: public ones only). `search` matches words of the title.
+        """
         where = ("GRAPH ?g { ?p mpr:currentVersion ?v ; mpr:status mpr:StatusActive ; dcterms:identifier ?id ; "
-                 f"dcterms:created ?c ; dcterms:modified ?m }} {self._in_collection}")
-        total = self.store.select(P + f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
+                 "dcterms:created ?c ; dcterms:modified ?m OPTIONAL { ?p prov:wasAttributedTo/rdfs:label ?owner } } "
+                 f"{self._in_collection} OPTIONAL {{ GRAPH ?p {{ ?p mpr:visibility ?vis }} }}")
+        bindings: dict = {}
+        if visible_to is not True:
+            where += " FILTER(!BOUND(?vis) || ?vis != mpr:Restricted"
+            if isinstance(visible_to, str):
+                where += " || (BOUND(?owner) && ?owner = ?viewer)"
+                bindings["viewer"] = Literal(visible_to)
+            where += ")"
+        if search:
+            where += (" FILTER EXISTS { GRAPH ?p { ?p dcterms:title ?anyTitle } "
+                      "FILTER(CONTAINS(LCASE(STR(?anyTitle)), LCASE(?search))) }")
+            bindings["search"] = Literal(search)
+        projected = " ".join(f"?{name}" for name in bindings)
+        total = self.store.select(
+            P + f"SELECT {projected} (COUNT(*) AS ?n) WHERE {{ {where} }} GROUP BY {projected}", bindings
+        ) if bindings else self.store.select(P + f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
         rows = self.store.select(
-            P + f"SELECT ?id ?v ?c ?m ?title WHERE {{ {{ SELECT * WHERE {{ {where} }} ORDER BY ?id "
-            f"LIMIT {int(limit)} OFFSET {int(offset)} }} "
+            P + f"SELECT {projected} ?id ?v ?c ?m ?owner ?vis ?title WHERE {{ {{ SELECT * WHERE {{ {where} }} "
+            f"ORDER BY ?id LIMIT {int(limit)} OFFSET {int(offset)} }} "
             "OPTIONAL { SELECT ?p (SAMPLE(?t) AS ?title) WHERE { GRAPH ?p { ?p dcterms:title ?t } } GROUP BY ?p } "
-            "} ORDER BY ?id"
+            "} ORDER BY ?id",
+            bindings,
         )
         items = [
             self._record_from_row(PassportNames(self.base, r["id"].value, self.collection), {**r, "s": ACTIVE})
             for r in rows
         ]
-        return Page(items=items, total=int(total[0]["n"].value), offset=offset, limit=limit)
+        return Page(items=items, total=int(total[0]["n"].value) if total else 0, offset=offset, limit=limit)
 
     def count(self) -> int:
         rows = self.store.select(
@@ -392,9 +437,4 @@ class PassportService:
         names = self.names(passport_id)
         old = self._rebuild(names, record.version, from_version)
         new = self._rebuild(names, record.version, to_version)
-        return Diff(
-            from_version,
-            to_version,
-            added=sorted(f"{t.subject} {t.predicate} {t.object} ." for t in new - old),
-            removed=sorted(f"{t.subject} {t.predicate} {t.object} ." for t in old - new),
-        )
+        return diff_of(from_version, to_version, old, new)

@@ -1,0 +1,78 @@
+"""The public dataset: what anonymous users and exchanges query through SPARQL.
+
+Restricted data is kept out of their queries by design, not by filtering answers (DESIGN 3): a
+second store holds the public projection of every public passport, in the same graph names, and
+their SPARQL runs there. It is derived data: the full store is written first (atomically), then
+the projection; if the process dies in between, `repair()` at start-up brings it back in step.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from pyoxigraph import Triple
+
+from registry.access.projection import public_view
+from registry.errors import NotFound
+from registry.namespaces import mpr, sparql_prefixes
+from registry.passports.service import PassportService
+from registry.store.base import Changeset, GraphChange, TripleStore
+
+log = logging.getLogger("registry.access")
+P = sparql_prefixes()
+PATCH = mpr("patch")
+VERSIONS = P + ("SELECT ?p ?v WHERE { GRAPH ?g { ?p mpr:currentVersion ?v ; mpr:status mpr:StatusActive } "
+                "GRAPH ?p { ?p a mpr:Passport } }")
+
+
+def _replace(graph, have: Iterable[Triple], want: Iterable[Triple]) -> GraphChange:
+    have_set, want_set = set(have), set(want)
+    return GraphChange(graph, remove=list(have_set - want_set), add=list(want_set - have_set))
+
+
+class PublicProjection:
+    def __init__(self, passports: PassportService, public: TripleStore, restricted: frozenset) -> None:
+        self.passports = passports
+        self.public = public
+        self.restricted = restricted
+
+    def sync(self, passport_id: str) -> None:
+        """Make the public store hold exactly the public view of this passport (or nothing of it)."""
+        names = self.passports.names(passport_id)
+        try:
+            record = self.passports.record(passport_id)
+        except NotFound:
+            record = None
+        content: list[Triple] = []
+        record_triples: list[Triple] = []
+        if record is not None and record.status == "active" and record.visibility == "public":
+            content = public_view(self.passports.store.triples(names.content_graph), self.restricted)
+            # Patches carry restricted values verbatim; the public history keeps who, when and how much.
+            record_triples = [t for t in self.passports.store.triples(names.record_graph) if t.predicate != PATCH]
+        changes = [
+            _replace(names.content_graph, self.public.triples(names.content_graph), content),
+            _replace(names.record_graph, self.public.triples(names.record_graph), record_triples),
+        ]
+        self.public.apply(Changeset([c for c in changes if c.add or c.remove]))
+
+    def _versions(self, store: TripleStore) -> dict[str, int]:
+        return {row["p"].value: int(row["v"].value) for row in store.select(VERSIONS)}
+
+    def repair(self) -> list[str]:
+        """Re-project every passport whose public state does not match the full store. Returns their ids."""
+        base = f"{self.passports.base}/{self.passports.collection}/"
+        full, public = self._versions(self.passports.store), self._versions(self.public)
+        stale = []
+        for iri in sorted(set(full) | set(public)):
+            passport_id = iri[len(base):]
+            if full.get(iri) == public.get(iri):
+                continue
+            if iri in full and public.get(iri) is None and self.passports.record(passport_id).visibility != "public":
+                continue  # restricted: rightly absent from the public store
+            stale.append(passport_id)
+        for passport_id in stale:
+            self.sync(passport_id)
+        if stale:
+            log.warning("public projection repaired for %d passport(s)", len(stale))
+        return stale
