@@ -73,7 +73,8 @@ def report_from_graph(report: rdflib.Graph, profiles: list[str]) -> ValidationRe
     results = []
     # Only the report's own sh:result entries: pySHACL also nests results under sh:detail (for sh:node
     # and sh:or), and those would appear twice with a literal as their "focus node".
-    for result in {r for node in report.subjects(RDF.type, SH.ValidationReport) for r in report.objects(node, SH.result)}:
+    top = {r for node in report.subjects(RDF.type, SH.ValidationReport) for r in report.objects(node, SH.result)}
+    for result in top:
         severity = report.value(result, SH.resultSeverity)
         messages = [str(m) for m in report.objects(result, SH.resultMessage)]
         results.append(
