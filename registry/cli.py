@@ -304,7 +304,7 @@ def urban_mine_command(
     try:
         registry = build_registry(settings)
         try:
-            report = urban_mine(registry.passports, registry.indicators)
+            report = urban_mine(registry.passports.list, registry.indicators)
         finally:
             registry.close()
     except RegistryError as exc:

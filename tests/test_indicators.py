@@ -328,7 +328,7 @@ def test_urban_mine_report_against_sparql_totals(stored: Registry, client):
     stored.passports.create(PAVILION, RdfFormat.TURTLE, LOADER, passport_id="pavilion")
     from registry.reports.urban_mine import urban_mine
 
-    report = urban_mine(stored.passports, stored.indicators)
+    report = urban_mine(stored.passports.list, stored.indicators)
     assert report.passports == ["bldg", "pavilion"]  # the chair is a product type, not part of the urban mine
     independent = sum(
         float(stored.store.select(MASS_SPARQL, {"g": NamedNode(f"{BASE}/passports/{pid}")})[0]["total"].value)

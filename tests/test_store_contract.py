@@ -226,7 +226,10 @@ LITERALS = {
 
 
 @pytest.mark.parametrize("name", list(LITERALS))
-def test_literal_round_trips(store, base, name):
+def test_literal_round_trips(store, base, name, request):
+    if name == "wkt" and "virtuoso" in request.node.callspec.id:
+        pytest.xfail("Virtuoso 7 turns geo:wktLiteral into its own geometry type with single-precision "
+                     "coordinates: POINT(5.1214 52.0907) comes back as POINT(5.1213998794556 52.090698242188)")
     g, s = node(base, "g"), node(base, "s")
     written = canonical(LITERALS[name])
     store.apply(Changeset([GraphChange(g, add=[Triple(s, P, written)])]))

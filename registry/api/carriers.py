@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
-from registry.api.deps import blocking, get_registry
+from registry.api.deps import blocking, get_agent, get_registry
 from registry.api.negotiation import choose
 from registry.core import Registry
 from registry.identifiers import resolve
+from registry.passports.model import Agent
 from registry.qr import KINDS, qr_code
 
 router = APIRouter(tags=["identifiers"])
@@ -22,26 +23,31 @@ async def passport_qr(
     format: str | None = Query(None, description="svg or png; overrides Accept"),
     scale: int = Query(8, ge=1, le=40),
     registry: Registry = Depends(get_registry),
+    agent: Agent = Depends(get_agent),
 ) -> Response:
     wanted = {"svg": "image/svg+xml", "png": "image/png"}.get(format or "", format)
     media_type = choose(wanted or request.headers.get("accept"), QR_TYPES, strict=wanted is not None)
-    record = await blocking(registry.passports.record, passport_id)
+    record = await blocking(registry.access.record, agent, passport_id)
     return Response(qr_code(record.iri, media_type, scale), media_type=media_type,
                     headers={"Content-Disposition": f'inline; filename="{passport_id}-qr.{KINDS[media_type]}"'})
 
 
-async def _redirect(registry: Registry, gtin: str, serial: str | None) -> RedirectResponse:
+async def _redirect(registry: Registry, agent: Agent, gtin: str, serial: str | None) -> RedirectResponse:
     passport_id, thing = await blocking(resolve, registry.store, registry.settings.base, gtin, serial)
-    record = await blocking(registry.passports.record, passport_id)
+    record = await blocking(registry.access.record, agent, passport_id)
     target = thing if thing.startswith(record.iri + "#") else record.iri
     return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
 
 
 @router.get("/01/{gtin}", summary="GS1 Digital Link: the passport of a product type", status_code=303)
-async def resolve_gtin(gtin: str, registry: Registry = Depends(get_registry)) -> RedirectResponse:
-    return await _redirect(registry, gtin, None)
+async def resolve_gtin(
+    gtin: str, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
+) -> RedirectResponse:
+    return await _redirect(registry, agent, gtin, None)
 
 
 @router.get("/01/{gtin}/21/{serial}", summary="GS1 Digital Link: the passport of one item", status_code=303)
-async def resolve_item(gtin: str, serial: str, registry: Registry = Depends(get_registry)) -> RedirectResponse:
-    return await _redirect(registry, gtin, serial)
+async def resolve_item(
+    gtin: str, serial: str, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
+) -> RedirectResponse:
+    return await _redirect(registry, agent, gtin, serial)

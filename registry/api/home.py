@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
-from registry.api.deps import blocking, get_registry
+from registry.api.deps import blocking, get_agent, get_registry
 from registry.api.pages import render_index
 from registry.core import Registry
+from registry.passports.model import Agent
 
 router = APIRouter(tags=["pages"])
 
@@ -18,6 +19,7 @@ async def home(
     offset: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=200),
     registry: Registry = Depends(get_registry),
+    agent: Agent = Depends(get_agent),
 ) -> HTMLResponse:
-    page = await blocking(registry.passports.list, offset, limit)
+    page = await blocking(registry.access.list, agent, offset, limit, q)
     return HTMLResponse(render_index(page.items, page.total, q, offset, limit))

@@ -7,18 +7,19 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
-from registry.api.deps import blocking, get_registry
+from registry.api.deps import blocking, get_agent, get_registry
 from registry.core import Registry
 from registry.errors import Gone
 from registry.indicators.service import Indicators
+from registry.passports.model import Agent
 from registry.reports.charts import composition_svg
 
 router = APIRouter(prefix="/passports", tags=["indicators"])
 
 
-def _compute(registry: Registry, passport_id: str, method: str, warnings: bool) -> Indicators:
-    """Check the passport exists and is active first, so the answer is 404/410 like GET /passports/{id}."""
-    record = registry.passports.record(passport_id)
+def _compute(registry: Registry, agent: Agent, passport_id: str, method: str, warnings: bool) -> Indicators:
+    """Check the passport exists, may be seen and is active first, so the answer is 404/410 like GET /passports/{id}."""
+    record = registry.access.record(agent, passport_id)
     if record.status == "withdrawn":
         raise Gone(f"passport {passport_id!r} was withdrawn at version {record.version}")
     return registry.indicators.compute(passport_id, method, warnings)  # type: ignore[arg-type]
@@ -31,12 +32,15 @@ async def passport_indicators(
     parts: bool = Query(False, description="Include the figures of every part (element)"),
     warnings: bool = Query(True, description="Run the SHACL shapes and list their warnings"),
     registry: Registry = Depends(get_registry),
+    agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
-    result = await blocking(_compute, registry, passport_id, method, warnings)
+    result = await blocking(_compute, registry, agent, passport_id, method, warnings)
     return JSONResponse(result.as_dict(with_parts=parts))
 
 
 @router.get("/{passport_id}/indicators.svg", summary="Chart of a passport's material composition (SVG)")
-async def passport_composition_chart(passport_id: str, registry: Registry = Depends(get_registry)) -> Response:
-    result = await blocking(_compute, registry, passport_id, "emf", False)
+async def passport_composition_chart(
+    passport_id: str, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
+) -> Response:
+    result = await blocking(_compute, registry, agent, passport_id, "emf", False)
     return Response(await blocking(composition_svg, result), media_type="image/svg+xml")

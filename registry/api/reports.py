@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from registry.api.deps import blocking, get_registry
+from registry.api.deps import blocking, get_agent, get_registry
 from registry.core import Registry
+from registry.passports.model import Agent
 from registry.reports.charts import availability_svg
 from registry.reports.urban_mine import urban_mine
 
@@ -20,8 +22,9 @@ async def urban_mine_report(
     request: Request,
     format: Literal["json", "csv"] | None = Query(None, description="Overrides Accept: json or csv"),
     registry: Registry = Depends(get_registry),
+    agent: Agent = Depends(get_agent),
 ) -> Response:
-    report = await blocking(urban_mine, registry.passports, registry.indicators)
+    report = await blocking(urban_mine, partial(registry.access.list, agent), registry.indicators)
     wants_csv = format == "csv" or (format is None and "text/csv" in (request.headers.get("accept") or ""))
     if wants_csv:
         return Response(report.csv(), media_type="text/csv; charset=utf-8")
@@ -29,6 +32,8 @@ async def urban_mine_report(
 
 
 @router.get("/urban-mine.svg", summary="Chart of the urban mine: mass becoming available per year (SVG)")
-async def urban_mine_chart(registry: Registry = Depends(get_registry)) -> Response:
-    report = await blocking(urban_mine, registry.passports, registry.indicators)
+async def urban_mine_chart(
+    registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
+) -> Response:
+    report = await blocking(urban_mine, partial(registry.access.list, agent), registry.indicators)
     return Response(await blocking(availability_svg, report), media_type="image/svg+xml")

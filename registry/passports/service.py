@@ -357,11 +357,12 @@ class PassportService:
         total = self.store.select(
             P + f"SELECT {projected} (COUNT(*) AS ?n) WHERE {{ {where} }} GROUP BY {projected}", bindings
         ) if bindings else self.store.select(P + f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
+        # Substituted variables are bound at the top level only (not inside sub-selects), so the
+        # filters stay in the outer query.
         rows = self.store.select(
-            P + f"SELECT {projected} ?id ?v ?c ?m ?owner ?vis ?title WHERE {{ {{ SELECT * WHERE {{ {where} }} "
-            f"ORDER BY ?id LIMIT {int(limit)} OFFSET {int(offset)} }} "
+            P + f"SELECT {projected} ?id ?v ?c ?m ?owner ?vis ?title WHERE {{ {where} "
             "OPTIONAL { SELECT ?p (SAMPLE(?t) AS ?title) WHERE { GRAPH ?p { ?p dcterms:title ?t } } GROUP BY ?p } "
-            "} ORDER BY ?id",
+            f"}} ORDER BY ?id LIMIT {int(limit)} OFFSET {int(offset)}",
             bindings,
         )
         items = [

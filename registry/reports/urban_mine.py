@@ -14,12 +14,13 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from registry.indicators.data import PREFIXES
 from registry.indicators.service import IndicatorService
-from registry.passports import PassportService
+from registry.passports.model import Page
 
 MUNICIPALITIES = Path(__file__).with_name("municipalities.csv")
 UNKNOWN = "unknown"
@@ -60,13 +61,17 @@ class UrbanMine:
         return out.getvalue()
 
 
-def urban_mine(passports: PassportService, indicators: IndicatorService) -> UrbanMine:
-    """Sum the stated (not rolled-up) material masses of every part of every active building passport."""
+def urban_mine(list_page: Callable[[int, int], Page], indicators: IndicatorService) -> UrbanMine:
+    """Sum the stated (not rolled-up) material masses of every part of every active building passport.
+
+    `list_page(offset, limit)` lists the passports to include: the caller's visible ones over HTTP,
+    all of them for a local administrator.
+    """
     table = provinces()
     active: set[str] = set()
     offset = 0
     while True:
-        page = passports.list(offset, 500)
+        page = list_page(offset, 500)
         active.update(r.iri for r in page.items)
         offset += page.limit
         if offset >= page.total:

@@ -101,7 +101,7 @@ from registry.store.base import (
     Term,
     TripleStore,
 )
-from registry.store.sparql_text import changeset_update
+from registry.store.sparql_text import triples_block
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,9 @@ LEASE_GRAPH = NamedNode("urn:mpr:write-leases")
 LEASED_TO = NamedNode("urn:mpr:leasedTo")
 LEASE_EXPIRES = NamedNode("urn:mpr:leaseExpires")
 
-RESULTS_XML = QueryResultsFormat.XML  # Virtuoso's JSON writes booleans as "1"; its XML is exact
+# JSON, not XML: XML parsers turn a "\r" in a literal into "\n", and Virtuoso writes it raw. (Virtuoso's
+# JSON writes booleans as "1"; `normalise` gives them their canonical form again.)
+RESULTS = QueryResultsFormat.JSON
 MAX_ROWS_HEADER = "x-sparql-maxrows"
 PARTIAL_HEADER = "x-sql-state"  # Virtuoso "anytime" answers: partial results after its time limit
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -471,7 +473,7 @@ class SparqlStore(TripleStore):
         return response.headers.get("content-type", "").split(";")[0].strip().lower()
 
     def _results_format(self, response: httpx.Response) -> QueryResultsFormat:
-        return QueryResultsFormat.from_media_type(self._media_type(response)) or RESULTS_XML
+        return QueryResultsFormat.from_media_type(self._media_type(response)) or RESULTS
 
     def _broken(self, answer: _Answer, exc: SyntaxError) -> RegistryError:
         tail = answer.response.content[-120:].decode("utf-8", "replace")
@@ -489,7 +491,7 @@ class SparqlStore(TripleStore):
 
     def select(self, query: str, substitutions: Mapping[str, Term] | None = None) -> list[Row]:
         text = bind_variables(query, substitutions)
-        answer = self._query(text, RESULTS_XML.media_type)
+        answer = self._query(text, RESULTS.media_type)
         _names, rows = self._solutions(answer)
         cap = answer.truncated_at
         if cap is None or len(rows) < cap:
@@ -506,7 +508,7 @@ class SparqlStore(TripleStore):
         rows: list[Row] = []
         offset = 0
         while True:
-            answer = self._query(f"{text}\nLIMIT {cap} OFFSET {offset}", RESULTS_XML.media_type)
+            answer = self._query(f"{text}\nLIMIT {cap} OFFSET {offset}", RESULTS.media_type)
             _names, page = self._solutions(answer)
             rows.extend(page)
             if len(page) < cap:
@@ -514,7 +516,7 @@ class SparqlStore(TripleStore):
             offset += cap
 
     def ask(self, query: str, substitutions: Mapping[str, Term] | None = None) -> bool:
-        return self._boolean(self._query(bind_variables(query, substitutions), RESULTS_XML.media_type))
+        return self._boolean(self._query(bind_variables(query, substitutions), RESULTS.media_type))
 
     def construct(self, query: str, substitutions: Mapping[str, Term] | None = None) -> list[Triple]:
         answer = self._query(bind_variables(query, substitutions), RdfFormat.N_TRIPLES.media_type)
@@ -528,7 +530,7 @@ class SparqlStore(TripleStore):
             )
             found = [] if response.status_code == 404 else self._graph(response)
         else:
-            answer = self._query(f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}", RESULTS_XML.media_type)
+            answer = self._query(f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}", RESULTS.media_type)
             _names, rows = self._solutions(answer)
             found = [Triple(r["s"], r["p"], r["o"]) for r in rows]  # type: ignore[arg-type]
             if answer.truncated_at is not None and len(rows) >= answer.truncated_at:
@@ -545,7 +547,7 @@ class SparqlStore(TripleStore):
             while True:
                 answer = self._query(
                     f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }} LIMIT {page_rows} OFFSET {offset}",
-                    RESULTS_XML.media_type,
+                    RESULTS.media_type,
                 )
                 cap = answer.truncated_at
                 if cap is not None and cap < page_rows:
@@ -565,7 +567,7 @@ class SparqlStore(TripleStore):
             query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
         else:
             query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {LEASE_GRAPH}) }}"
-        _names, rows = self._solutions(self._query(query, RESULTS_XML.media_type))
+        _names, rows = self._solutions(self._query(query, RESULTS.media_type))
         return int(rows[0]["n"].value) if rows and "n" in rows[0] else 0
 
     def query_serialized(self, query: str, form: QueryForm, media_type: str) -> QueryOutput:
@@ -593,7 +595,9 @@ class SparqlStore(TripleStore):
         results = QueryResultsFormat.from_media_type(media_type)
         if results is None:
             raise MalformedInput(f"no SPARQL results format for {media_type}")
-        ask_for = RESULTS_XML if results == QueryResultsFormat.CSV else results
+        # Only JSON and XML are forwarded as the server wrote them: CSV cannot be parsed back to check it,
+        # and Virtuoso's TSV header is not valid TSV. Those are re-serialised from a checked JSON answer.
+        ask_for = results if results in (QueryResultsFormat.JSON, QueryResultsFormat.XML) else RESULTS
         answer = self._query(query, ask_for.media_type, user_text=True)
         got = QueryResultsFormat.from_media_type(self._media_type(answer.response))
         if got is None or got == QueryResultsFormat.CSV:
@@ -621,12 +625,22 @@ class SparqlStore(TripleStore):
     def update(self, update: str) -> None:
         self._send_update(update, user_text=True)
 
-    def _chunked(self, changes: Sequence[GraphChange]) -> list[GraphChange]:
-        out = []
+    def _data_update(self, changes: Sequence[GraphChange]) -> str:
+        """DELETE DATA then INSERT DATA, one operation per GRAPH block of at most CHUNK triples.
+
+        One block per operation because Virtuoso 7.2's DELETE DATA with several GRAPH blocks silently
+        keeps language-tagged and custom-typed literals; at most CHUNK triples because its SPARQL parser
+        runs out of stack near 5,000. The server still gets one request, one transaction.
+        """
+        deletes, inserts = [], []
         for change in changes:
-            for i in range(0, max(len(change.remove), len(change.add)), self.CHUNK):
-                out.append(GraphChange(change.graph, change.remove[i:i + self.CHUNK], change.add[i:i + self.CHUNK]))
-        return out
+            for i in range(0, len(change.remove), self.CHUNK):
+                block = triples_block(change.remove[i:i + self.CHUNK])
+                deletes.append(f"DELETE DATA {{ GRAPH {change.graph} {{\n{block}\n}} }}")
+            for i in range(0, len(change.add), self.CHUNK):
+                block = triples_block(change.add[i:i + self.CHUNK])
+                inserts.append(f"INSERT DATA {{ GRAPH {change.graph} {{\n{block}\n}} }}")
+        return " ;\n".join(deletes + inserts)
 
     def _lease_check(self, graphs: Sequence[NamedNode], guard: str) -> tuple[list[_Lease], bool]:
         """Leases on these graphs and whether the guard holds, read in one query (one snapshot)."""
@@ -638,7 +652,7 @@ class SparqlStore(TripleStore):
         holds = (f"UNION {{ SELECT (1 AS ?ok) WHERE {{ VALUES ?mpr_guard {{ 1 }} {guard} }} LIMIT 1 }}"
                  if guard else "")
         _names, rows = self._solutions(self._query(
-            f"SELECT ?t ?x ?ok WHERE {{ {leases} {holds} }}", RESULTS_XML.media_type))
+            f"SELECT ?t ?x ?ok WHERE {{ {leases} {holds} }}", RESULTS.media_type))
         found: dict[NamedNode, _Lease] = {}
         ok = not guard
         for row in rows:
@@ -652,9 +666,8 @@ class SparqlStore(TripleStore):
     def _release(self, triples: Sequence[Triple]) -> None:
         if not triples:
             return
-        text = changeset_update(Changeset([GraphChange(LEASE_GRAPH, remove=triples)]), conditional=False)
         try:
-            self._write_idempotent(text)
+            self._write_idempotent(self._data_update([GraphChange(LEASE_GRAPH, remove=triples)]))
         except RegistryError:
             self._stale_leases.extend(triples)  # released later, or expires
             log.warning("could not withdraw a write lease; it expires within %.0f s", self.LEASE_S)
@@ -672,8 +685,7 @@ class SparqlStore(TripleStore):
             claimed_at = time.monotonic()
             lease = [Triple(g, LEASED_TO, token) for g in graphs]
             lease.append(Triple(token, LEASE_EXPIRES, _time_literal(_now() + timedelta(seconds=self.LEASE_S))))
-            self._write_idempotent(changeset_update(Changeset([GraphChange(LEASE_GRAPH, add=lease)]),
-                                                    conditional=False))
+            self._write_idempotent(self._data_update([GraphChange(LEASE_GRAPH, add=lease)]))
             try:
                 others, guard_holds = self._lease_check(graphs, changeset.guard)
             except RegistryError:
@@ -699,9 +711,9 @@ class SparqlStore(TripleStore):
         raise Conflict("other writers keep changing the same data; try again")
 
     def _write_under_lease(self, changeset: Changeset, lease: list[Triple], cleanup: list[Triple]) -> bool:
-        write = Changeset([*self._chunked(changeset.changes), GraphChange(LEASE_GRAPH, remove=lease + cleanup)])
+        text = self._data_update([*changeset.changes, GraphChange(LEASE_GRAPH, remove=lease + cleanup)])
         try:
-            self._send_update(changeset_update(write, conditional=False))
+            self._send_update(text)
         except StoreUnavailable as exc:
             # The answer was lost: the lease tells whether the transaction committed.
             try:
@@ -732,7 +744,7 @@ class SparqlStore(TripleStore):
             extra["graph_store"] = self.graph_store_url
         try:
             response = self._client.post(self.query_url, data={"query": "ASK {}"},
-                                         headers={"Accept": RESULTS_XML.media_type}, timeout=5.0)
+                                         headers={"Accept": RESULTS.media_type}, timeout=5.0)
             self._check(response, self.query_url, False)
             self._boolean(_Answer(response))
         except httpx.HTTPError as exc:
