@@ -257,6 +257,27 @@ def remote_core(oxigraph_server: OxigraphServer, tmp_path: Path) -> Iterator[Reg
 
 
 @pytest.fixture
+def virtuoso_core(virtuoso_server: VirtuosoServer, tmp_path: Path) -> Iterator[Registry]:
+    """The registry's core on a SparqlStore over the session's Virtuoso, emptied of the registry's graphs
+    (those under the test base IRI and the write leases) after the test."""
+    settings = Settings(data=tmp_path / "unused", admin_token=ADMIN, load_examples=False, base_url=BASE,
+                        **virtuoso_server.settings())
+    registry = build_registry(settings)
+    yield registry
+    for row in registry.store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
+        graph = row["g"].value
+        if graph.startswith((BASE, "urn:mpr:")):
+            registry.store.update(f"DROP SILENT GRAPH <{graph}>")
+    registry.close()
+
+
+@pytest.fixture
 def remote_client(remote_core: Registry) -> Iterator[TestClient]:
     with TestClient(create_app(core=remote_core), base_url=BASE) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def virtuoso_client(virtuoso_core: Registry) -> Iterator[TestClient]:
+    with TestClient(create_app(core=virtuoso_core), base_url=BASE) as test_client:
         yield test_client

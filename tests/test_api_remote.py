@@ -13,15 +13,21 @@ from tests.conftest import AUTH
 oxigraph_server = servers.oxigraph_server  # fixtures, used by name
 remote_core = servers.remote_core
 remote_client = servers.remote_client
+virtuoso_server = servers.virtuoso_server
+virtuoso_core = servers.virtuoso_core
+virtuoso_client = servers.virtuoso_client
 
 # Collect every test of the passport API suite here too; the `client` fixture below replaces the
 # embedded store's client for all of them.
 globals().update({name: getattr(api_tests, name) for name in dir(api_tests) if name.startswith("test_")})
 
 
-@pytest.fixture
-def client(remote_client: TestClient) -> TestClient:
-    return remote_client
+@pytest.fixture(params=["oxigraph-server", "virtuoso"])
+def client(request: pytest.FixtureRequest) -> TestClient:
+    if request.param == "virtuoso" and request.node.name.startswith("test_put_with_unchanged_content"):
+        pytest.xfail("Virtuoso 7 stores geo:wktLiteral as single-precision geometry, so the stored passport "
+                     "never equals the uploaded one again (docs/sparql-servers.md)")
+    return request.getfixturevalue("remote_client" if request.param == "oxigraph-server" else "virtuoso_client")
 
 
 def test_health_reports_the_sparql_store_and_counts_passports(client, passport_ttl):
@@ -30,15 +36,16 @@ def test_health_reports_the_sparql_store_and_counts_passports(client, passport_t
     assert body == {**body, "status": "ok", "store": "sparql", "passports": 1, "reachable": True}
 
 
-def test_health_is_503_with_retry_after_when_the_server_is_down(client, oxigraph_server):
+def test_health_is_503_with_retry_after_when_the_server_is_down(remote_client, oxigraph_server):
     oxigraph_server.stop()
-    response = client.get("/health")
+    response = remote_client.get("/health")
     assert response.status_code == 503
     assert response.headers["Retry-After"]
     assert response.json()["reachable"] is False
 
 
-def test_reads_during_an_outage_are_503_and_work_again_after(client, oxigraph_server, passport_ttl):
+def test_reads_during_an_outage_are_503_and_work_again_after(remote_client, oxigraph_server, passport_ttl):
+    client = remote_client
     client.post("/passports", content=passport_ttl, headers={"Content-Type": "text/turtle", "Slug": "p", **AUTH})
     oxigraph_server.stop()
     response = client.get("/passports/p")
