@@ -75,12 +75,14 @@ def serve(
               "one process owns the embedded store")
     if not settings.admin_token:
         settings.admin_token = secrets.token_urlsafe(24)
-        err.print(f"admin token for this run (set MPR_ADMIN_TOKEN to choose one): {settings.admin_token}")
+        err.print(f"admin token for this run (set MPR_ADMIN_TOKEN to choose one): {settings.admin_token}",
+                  soft_wrap=True)
     # Workers are separate processes that read their settings from the environment.
     for name, value in settings.model_dump().items():
         if value is not None:
             os.environ[f"MPR_{name.upper()}"] = str(value)
-    err.print(f"registry on {settings.base}  (docs: {settings.base}/docs, SPARQL: {settings.base}/sparql)")
+    err.print(f"registry on {settings.base}  (docs: {settings.base}/docs, SPARQL: {settings.base}/sparql)",
+              soft_wrap=True)
     uvicorn.run("registry.api.app:app_from_environment", factory=True, host=host, port=port, workers=workers)
 
 

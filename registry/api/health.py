@@ -5,15 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from registry.api.deps import blocking, get_registry
+from registry.api.deps import blocking, get_agent, get_registry
 from registry.core import Registry
 from registry.errors import RegistryError
+from registry.passports.model import Agent
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-async def health(registry: Registry = Depends(get_registry)) -> JSONResponse:
+async def health(registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)) -> JSONResponse:
     info = await blocking(registry.store.info)
     body: dict[str, object] = {"status": "ok", "store": info.kind, "reachable": info.reachable}
     if info.detail:
@@ -22,7 +23,8 @@ async def health(registry: Registry = Depends(get_registry)) -> JSONResponse:
         body["status"] = "unavailable"
         return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
     try:
-        body["passports"] = await blocking(registry.passports.count)
+        # Counted as the caller may see them: the number of restricted passports is not public either.
+        body["passports"] = (await blocking(registry.access.list, agent, 0, 1)).total
     except RegistryError as exc:
         body.update(status="unavailable", reachable=False, store_detail=exc.message)
         return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
