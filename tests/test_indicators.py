@@ -360,3 +360,44 @@ def test_svg_charts(stored: Registry, client):
     mine = client.get("/reports/urban-mine.svg")
     assert mine.status_code == 200 and b"<svg" in mine.content
     assert client.get("/passports/nothing/indicators.svg").status_code == 404
+
+
+RESIDUAL = b"""@prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.org/bot#> .
+@prefix schema: <https://schema.org/> . @prefix qudt: <http://qudt.org/schema/qudt/> .
+@prefix unit: <http://qudt.org/vocab/unit/> . @prefix mat: <https://w3id.org/mpr/materials/> .
+@prefix conn: <https://w3id.org/mpr/connections/> .
+<> a mpr:Passport ; mpr:describes <#b> .
+<#b> a bot:Building ; bot:hasElement <#beam>, <#door>, <#panel> .
+<#beam> a bot:Element ; mpr:connectionType conn:bolted ;
+  mpr:composedOf [ a mpr:MaterialComposition ; mpr:material mat:structural-steel ;
+    mpr:mass [ a qudt:QuantityValue ; qudt:numericValue 400 ; qudt:unit unit:KiloGM ] ] ;
+  mpr:unitPrice [ a schema:UnitPriceSpecification ; schema:price 0.25 ; schema:priceCurrency "EUR" ;
+    schema:unitCode "KGM" ] .
+<#door> a bot:Element ; mpr:connectionType conn:screwed ; mpr:count 3 ;
+  mpr:composedOf [ a mpr:MaterialComposition ; mpr:material mat:softwood ;
+    mpr:mass [ a qudt:QuantityValue ; qudt:numericValue 90 ; qudt:unit unit:KiloGM ] ] ;
+  mpr:unitPrice [ a schema:UnitPriceSpecification ; schema:price 40 ; schema:priceCurrency "EUR" ;
+    schema:unitCode "C62" ] .
+<#panel> a bot:Element ; mpr:connectionType conn:bolted ;
+  mpr:composedOf [ a mpr:MaterialComposition ; mpr:material mat:precast-concrete ;
+    mpr:mass [ a qudt:QuantityValue ; qudt:numericValue 2400 ; qudt:unit unit:KiloGM ] ] ;
+  mpr:residualValue [ a schema:PriceSpecification ; schema:price 150 ; schema:priceCurrency "EUR" ] .
+"""
+
+
+def test_residual_value_sums_unit_prices_and_stated_values_for_the_owner(client):
+    from tests.conftest import AUTH
+
+    assert client.put("/passports/priced", content=RESIDUAL,
+                      headers={"Content-Type": "text/turtle", **AUTH}).status_code == 201
+    body = client.get("/passports/priced/indicators", headers=AUTH).json()
+    # beam 400 kg x EUR 0.25/kg = 100; doors 3 pieces x EUR 40 = 120; panel stated EUR 150: 370
+    assert body["residual_value"]["by_currency"] == {"EUR": 370.0}
+    assert body["residual_value"]["priced_parts"] == 3
+
+
+def test_residual_value_is_not_shown_to_the_public(client):
+    from tests.conftest import AUTH
+
+    client.put("/passports/priced", content=RESIDUAL, headers={"Content-Type": "text/turtle", **AUTH})
+    assert "residual_value" not in client.get("/passports/priced/indicators").json()

@@ -7,10 +7,12 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
+from registry.access.policy import sees_full
 from registry.api.deps import blocking, get_agent, get_registry
 from registry.core import Registry
 from registry.errors import Gone
 from registry.indicators.service import Indicators
+from registry.indicators.value import residual_value
 from registry.passports.model import Agent
 from registry.reports.charts import composition_svg
 
@@ -35,7 +37,13 @@ async def passport_indicators(
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
     result = await blocking(_compute, registry, agent, passport_id, method, warnings)
-    return JSONResponse(result.as_dict(with_parts=parts))
+    body = result.as_dict(with_parts=parts)
+    record = await blocking(registry.access.record, agent, passport_id)
+    if sees_full(agent, record.owner):  # residual value is restricted data
+        masses = {part.iri: part.mass_kg for part in result.parts}
+        value = await blocking(residual_value, registry.store, record.iri, masses)
+        body["residual_value"] = value.as_dict()
+    return JSONResponse(body)
 
 
 @router.get("/{passport_id}/indicators.svg", summary="Chart of a passport's material composition (SVG)")

@@ -1,0 +1,69 @@
+"""Residual financial value: restricted data (DESIGN 5), so only owners and auditors ever get it.
+
+Stated two ways in passports: a part's `mpr:residualValue` (a schema:PriceSpecification, the value
+of the whole part) and `mpr:unitPrice` (a schema:UnitPriceSpecification per unit, UN/CEFACT unit
+codes). Unit prices are multiplied by the part's own quantity in that unit: KGM by its mass (as the
+indicators compute it, product-type fallback included), C62 (piece) by `mpr:count` (default 1),
+MTQ by the volume of its compositions. Figures are summed per currency, never converted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+
+from pyoxigraph import NamedNode
+
+from registry.indicators.data import PREFIXES
+from registry.store.base import TripleStore
+
+PRICES = PREFIXES + """PREFIX schema: <https://schema.org/>
+SELECT ?g ?part ?kind ?price ?currency ?unit ?count ?volume WHERE { GRAPH ?g {
+  { ?part mpr:residualValue ?spec . BIND("residual" AS ?kind) }
+  UNION
+  { ?part mpr:unitPrice ?spec . BIND("unit" AS ?kind) OPTIONAL { ?spec schema:unitCode ?unit } }
+  ?spec schema:price ?price .
+  OPTIONAL { ?spec schema:priceCurrency ?currency }
+  OPTIONAL { ?part mpr:count ?count }
+  OPTIONAL { SELECT ?part (SUM(?v) AS ?volume) WHERE {
+    ?part mpr:composedOf/mpr:volume [ qudt:numericValue ?v ; qudt:unit <http://qudt.org/vocab/unit/M3> ] }
+    GROUP BY ?part }
+} }"""
+
+
+@dataclass
+class ResidualValue:
+    by_currency: dict[str, float] = field(default_factory=dict)
+    priced_parts: int = 0
+    unpriceable: list[str] = field(default_factory=list)  # unit prices whose quantity is unknown
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def residual_value(store: TripleStore, graph: str, part_mass_kg: dict[str, float]) -> ResidualValue:
+    totals: dict[str, float] = defaultdict(float)
+    result = ResidualValue()
+    parts: set[str] = set()
+    for row in store.select(PRICES, {"g": NamedNode(graph)}):
+        part = row["part"].value
+        price = float(row["price"].value)
+        currency = row["currency"].value if "currency" in row else "unknown currency"
+        if row["kind"].value == "residual":
+            amount: float | None = price
+        else:
+            unit = row["unit"].value if "unit" in row else "C62"
+            quantity = {
+                "KGM": part_mass_kg.get(part),
+                "C62": float(row["count"].value) if "count" in row else 1.0,
+                "MTQ": float(row["volume"].value) if "volume" in row else None,
+            }.get(unit)
+            amount = price * quantity if quantity is not None else None
+        if amount is None:
+            result.unpriceable.append(part)
+            continue
+        totals[currency] += amount
+        parts.add(part)
+    result.by_currency = {c: round(v, 2) for c, v in sorted(totals.items())}
+    result.priced_parts = len(parts)
+    return result
