@@ -54,3 +54,18 @@ def test_reads_during_an_outage_are_503_and_work_again_after(remote_client, oxig
     assert "SPARQL server" in response.json()["detail"]
     oxigraph_server.start()
     assert client.get("/passports/p").status_code == 200
+
+
+def test_sparql_endpoint_forwards_queries_to_the_remote_store(client, passport_ttl):
+    client.post("/passports", content=passport_ttl, headers={"Content-Type": "text/turtle", "Slug": "p", **AUTH})
+    query = "SELECT ?title WHERE { ?p a <https://w3id.org/mpr#Passport> ; <http://purl.org/dc/terms/title> ?title }"
+    response = client.post("/sparql", data={"query": query},
+                           headers={"Accept": "application/sparql-results+json", **AUTH})
+    assert response.status_code == 200, response.text
+    assert [b["title"]["value"] for b in response.json()["results"]["bindings"]] == ["Test pavilion"]
+
+
+def test_sparql_endpoint_reports_a_query_the_server_cannot_run_as_400(client):
+    response = client.post("/sparql", data={"query": "SELECT ?x WHERE { ?x ?y }"}, headers=AUTH)
+    assert response.status_code == 400
+    assert response.json()["detail"]

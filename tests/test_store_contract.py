@@ -16,7 +16,14 @@ import pytest
 from pyoxigraph import Literal, NamedNode, QueryResultsFormat, RdfFormat, Triple, parse, parse_query_results
 
 from registry.canonical import canonical
-from registry.errors import MalformedInput, QueryTimeout, RegistryError, StoreError, StoreUnavailable
+from registry.errors import (
+    MalformedInput,
+    QueryRefused,
+    QueryTimeout,
+    RegistryError,
+    StoreError,
+    StoreUnavailable,
+)
 from registry.store.base import Changeset, GraphChange, TripleStore
 from registry.store.oxigraph import OxigraphStore
 from registry.store.sparql import LEASE_EXPIRES, LEASE_GRAPH, LEASED_TO, SparqlStore, _time_literal
@@ -273,6 +280,16 @@ def test_update_runs_a_sparql_update(store, base):
     g, s = node(base, "g"), node(base, "s")
     store.update(f"INSERT DATA {{ GRAPH {g} {{ {s} {P} \"by update\" }} }}")
     assert store.triples(g) == [Triple(s, P, Literal("by update"))]
+
+
+def test_the_remote_store_never_forwards_load_or_service(oxigraph_server):
+    store = oxigraph_server.store()
+    with pytest.raises(QueryRefused):
+        store.update("LOAD <http://127.0.0.1:9/data.ttl>")
+    with pytest.raises(QueryRefused):
+        store.query_serialized("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SELECT",
+                               QueryResultsFormat.JSON.media_type)
+    store.close()
 
 
 def test_info_says_the_store_is_reachable(store):

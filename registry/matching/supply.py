@@ -144,7 +144,9 @@ SELECT ?g ?o WHERE {{ GRAPH ?g {{ ?x geo:asWKT ?o }} {self._visible(flt.public_o
         graphs = self._graphs_near(flt)
         if graphs is not None and not graphs:
             return []
-        materials = _values("material", flt.materials) if flt.materials is not None else ""
+        # FILTER IN rather than VALUES: Oxigraph then looks compositions up per graph (4x faster).
+        materials = ("FILTER(?material IN (" + ", ".join(str(NamedNode(t)) for t in sorted(flt.materials)) + "))"
+                     if flt.materials is not None else "")
         scope = _values("g", graphs) if graphs is not None else ""
         # UNION branches instead of OPTIONALs: Oxigraph evaluated those left joins for every
         # composition of the store (5x slower). On Oxigraph the branches go in a LATERAL block
@@ -155,12 +157,12 @@ SELECT ?g ?o WHERE {{ GRAPH ?g {{ ?x geo:asWKT ?o }} {self._visible(flt.public_o
     UNION { ?comp mpr:mass ?q . ?q qudt:numericValue ?v . OPTIONAL { ?q qudt:unit ?u } BIND("mass" AS ?k) }
     UNION { ?comp mpr:volume ?q . ?q qudt:numericValue ?v . OPTIONAL { ?q qudt:unit ?u } BIND("volume" AS ?k) }
     UNION { ?comp mpr:embodiedCarbon ?q . ?q mpr:lifeCycleModule mod:A1-A3 ; mpr:kgCO2e ?v . BIND("carbon" AS ?k) }"""
-        found = "?comp mpr:material ?material . ?part mpr:composedOf ?comp ."
+        found = f"?comp mpr:material ?material . {materials} ?part mpr:composedOf ?comp ."
         visible = self._visible(flt.public_only)
         if self.store.kind == "oxigraph":
-            where = f"{scope} {materials} GRAPH ?g {{ {found} }} {visible} LATERAL {{ GRAPH ?g {{ {branches} }} }}"
+            where = f"{scope} GRAPH ?g {{ {found} }} {visible} LATERAL {{ GRAPH ?g {{ {branches} }} }}"
         else:
-            where = f"{scope} {materials} GRAPH ?g {{ {found} {branches} }} {visible}"
+            where = f"{scope} GRAPH ?g {{ {found} {branches} }} {visible}"
         rows = self.store.select(P + f"SELECT ?g ?part ?comp ?material ?k ?v ?u WHERE {{ {where} }}")
         if not rows:
             return []
@@ -242,16 +244,18 @@ SELECT ?g ?o WHERE {{ GRAPH ?g {{ ?x geo:asWKT ?o }} {self._visible(flt.public_o
     def _facts(self, graphs: set[str], public_only: bool) -> dict[str, _GraphFacts]:
         scope = _values("g", graphs) if len(graphs) <= MAX_GRAPH_VALUES else ""
         visible = self._visible(public_only)
-        plain = " ".join([*TOPOLOGY, "mpr:availableFrom", "mpr:condition", "mpr:count", "rdfs:label", "schema:name"])
-        dims = " ".join(DIMENSIONS)
+        plain = ", ".join([*TOPOLOGY, "mpr:availableFrom", "mpr:condition", "mpr:count", "rdfs:label", "schema:name"])
+        dims = ", ".join(DIMENSIONS)
+        # One GRAPH block with UNION branches and FILTER IN: measured fastest on Oxigraph.
         rows = self.store.select(P + f"""
 SELECT ?g ?s ?p ?o ?u WHERE {{
   {scope}
-  {{ GRAPH ?g {{ VALUES ?p {{ {plain} }} ?s ?p ?o }} }}
-  UNION {{ GRAPH ?g {{ ?s geo:hasGeometry ?x . ?x geo:asWKT ?o }} BIND(geo:asWKT AS ?p) }}
-  UNION {{ GRAPH ?g {{ VALUES ?p {{ {dims} }} ?s ?p ?q . ?q qudt:numericValue ?o . OPTIONAL {{ ?q qudt:unit ?u }} }} }}
-  UNION {{ GRAPH ?g {{ ?s mpr:embodiedCarbon ?c . ?c mpr:lifeCycleModule mod:A1-A3 ; mpr:kgCO2e ?o }}
-           BIND(mpr:kgCO2e AS ?p) }}
+  GRAPH ?g {{
+    {{ ?s ?p ?o FILTER(?p IN ({plain})) }}
+    UNION {{ ?s geo:hasGeometry ?x . ?x geo:asWKT ?o BIND(geo:asWKT AS ?p) }}
+    UNION {{ ?s ?p ?q FILTER(?p IN ({dims})) ?q qudt:numericValue ?o . OPTIONAL {{ ?q qudt:unit ?u }} }}
+    UNION {{ ?s mpr:embodiedCarbon ?c . ?c mpr:lifeCycleModule mod:A1-A3 ; mpr:kgCO2e ?o BIND(mpr:kgCO2e AS ?p) }}
+  }}
   {visible}
 }}""")
         facts: dict[str, _GraphFacts] = defaultdict(_GraphFacts)

@@ -45,9 +45,12 @@ Writes across several workers: `apply`
        only kept by a writer that saw no other, so of writers that overlap in time at most one
        proceeds; all may back off, hence the random delays). The guard does not hold: withdraw the
        claim and return False;
-    3. write, in ONE update request: DELETE DATA (removed triples, this lease, expired leases seen);
-       INSERT DATA (added triples). The server applies one request as one transaction
-       (Oxigraph: always; Virtuoso: as long as no operation fails).
+    3. write, in ONE update request: DELETE DATA (removed triples, this lease, expired leases seen),
+       then INSERT DATA (added triples), one operation per GRAPH block (see `_data_update`). The server
+       applies one request as one transaction (Oxigraph: always, also when killed mid-write, see the
+       interrupted-write test; Virtuoso: as long as no operation in it fails).
+    Three requests per write (claim, check, write) instead of one conditional update: the price of a
+    guard that holds with several workers. The guard is still evaluated by the server, in step 2.
     Did it take effect? A 2xx answer says so. When the answer is lost (connection cut, server killed)
     the lease is the marker: it is deleted in the same transaction as the write, so "lease gone" means
     "written"; "lease still there" means nothing was written. If the server cannot be asked, the
@@ -90,7 +93,7 @@ from registry.canonical import canonical
 from registry.errors import Conflict, MalformedInput, QueryTimeout, RegistryError, StoreError, StoreUnavailable
 from registry.settings import Settings
 from registry.sparql.guard import _TOKEN as SPARQL_TOKEN  # the one SPARQL tokenizer of the project
-from registry.sparql.guard import keywords
+from registry.sparql.guard import check, keywords
 from registry.store.base import (
     Changeset,
     GraphChange,
@@ -325,13 +328,16 @@ class SparqlStore(TripleStore):
         self._stale_leases: list[Triple] = []
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> SparqlStore:
-        if not settings.sparql_query:
-            raise StoreError("no SPARQL query endpoint configured (--sparql-query / MPR_SPARQL_QUERY)")
+    def from_settings(cls, settings: Settings, public: bool = False) -> SparqlStore:
+        """The main store, or with `public` the store of the public projection (same credentials)."""
+        query = settings.public_sparql_query if public else settings.sparql_query
+        if not query:
+            setting = "MPR_PUBLIC_SPARQL_QUERY" if public else "--sparql-query / MPR_SPARQL_QUERY"
+            raise StoreError(f"no SPARQL query endpoint configured ({setting})")
         return cls(
-            settings.sparql_query,
-            settings.sparql_update,
-            settings.graph_store,
+            query,
+            settings.public_sparql_update if public else settings.sparql_update,
+            None if public else settings.graph_store,
             user=settings.sparql_user,
             password=settings.sparql_password,
             auth=settings.sparql_auth,
@@ -576,6 +582,7 @@ class SparqlStore(TripleStore):
         When the server cannot produce the wanted syntax (CSV cannot be parsed back, so it is never asked
         for), the answer is fetched in a syntax that can be checked and re-serialised here.
         """
+        check(query, update=False)  # no SERVICE: the server would fetch it (see `update`)
         if form in ("CONSTRUCT", "DESCRIBE"):
             wanted = RdfFormat.from_media_type(media_type)
             if wanted is None:
@@ -623,7 +630,9 @@ class SparqlStore(TripleStore):
     # --- writes ---------------------------------------------------------------------------------------
 
     def update(self, update: str) -> None:
-        self._send_update(update, user_text=True)
+        # A Virtuoso account with SPARQL_UPDATE may LOAD any URL: never forward a LOAD or SERVICE that
+        # the registry did not write itself (the /sparql route checks too; this holds for every caller).
+        self._send_update(check(update, update=True).text, user_text=True)
 
     def _data_update(self, changes: Sequence[GraphChange]) -> str:
         """DELETE DATA then INSERT DATA, one operation per GRAPH block of at most CHUNK triples.
