@@ -8,15 +8,31 @@ the HTTP layer calls them from a worker thread, never on the event loop.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal as TypingLiteral
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple
 
 Term = NamedNode | BlankNode | Literal
 Row = dict[str, Term]
 QueryForm = TypingLiteral["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
+
+
+def solution_rows(
+    solutions: QuerySolutions, convert: Callable[[Term], Term] = lambda term: term
+) -> tuple[list[str], list[Row]]:
+    """Variable names and rows of SELECT solutions, unbound variables left out of each row."""
+    names = [v.value for v in solutions.variables]
+    rows: list[Row] = []
+    for solution in solutions:
+        row: Row = {}
+        for name in names:
+            value = solution[name]
+            if value is not None:
+                row[name] = convert(value)  # type: ignore[arg-type]
+        rows.append(row)
+    return names, rows
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,16 @@ from pyoxigraph import (
 )
 
 from registry.errors import MalformedInput, StoreError
-from registry.store.base import Changeset, QueryForm, QueryOutput, Row, StoreInfo, Term, TripleStore
+from registry.store.base import (
+    Changeset,
+    QueryForm,
+    QueryOutput,
+    Row,
+    StoreInfo,
+    Term,
+    TripleStore,
+    solution_rows,
+)
 from registry.store.sparql_text import changeset_update
 
 
@@ -61,16 +70,7 @@ class OxigraphStore(TripleStore):
         result = self._query(query, substitutions)
         if not isinstance(result, QuerySolutions):
             raise MalformedInput("expected a SELECT query")
-        names = [v.value for v in result.variables]
-        rows: list[Row] = []
-        for solution in result:
-            row: Row = {}
-            for name in names:
-                value = solution[name]
-                if value is not None:
-                    row[name] = value
-            rows.append(row)
-        return rows
+        return solution_rows(result)[1]
 
     def ask(self, query: str, substitutions: Mapping[str, Term] | None = None) -> bool:
         result = self._query(query, substitutions)

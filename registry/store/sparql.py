@@ -103,6 +103,7 @@ from registry.store.base import (
     StoreInfo,
     Term,
     TripleStore,
+    solution_rows,
 )
 from registry.store.sparql_text import triples_block
 
@@ -445,18 +446,9 @@ class SparqlStore(TripleStore):
             result = parse_query_results(answer.response.content, format=fmt)
             if not isinstance(result, QuerySolutions):
                 raise MalformedInput("expected a SELECT query")
-            names = [v.value for v in result.variables]
-            rows: list[Row] = []
-            for solution in result:
-                row: Row = {}
-                for name in names:
-                    value = solution[name]
-                    if value is not None:
-                        row[name] = normalise(value)  # type: ignore[arg-type]
-                rows.append(row)
+            return solution_rows(result, normalise)
         except SyntaxError as exc:
             raise self._broken(answer, exc) from exc
-        return names, rows
 
     def _boolean(self, answer: _Answer) -> bool:
         try:
