@@ -26,7 +26,7 @@ globals().update({name: getattr(api_tests, name) for name in dir(api_tests) if n
 def client(request: pytest.FixtureRequest) -> TestClient:
     if request.param == "virtuoso" and request.node.name.startswith("test_put_with_unchanged_content"):
         pytest.xfail("Virtuoso 7 stores geo:wktLiteral as single-precision geometry, so the stored passport "
-                     "never equals the uploaded one again (README, "Running on a SPARQL server")")
+                     "never equals the uploaded one again (README: Running on a SPARQL server)")
     return request.getfixturevalue("remote_client" if request.param == "oxigraph-server" else "virtuoso_client")
 
 
