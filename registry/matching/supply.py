@@ -244,18 +244,16 @@ SELECT ?g ?o WHERE {{ GRAPH ?g {{ ?x geo:asWKT ?o }} {self._visible(flt.public_o
     def _facts(self, graphs: set[str], public_only: bool) -> dict[str, _GraphFacts]:
         scope = _values("g", graphs) if len(graphs) <= MAX_GRAPH_VALUES else ""
         visible = self._visible(public_only)
-        plain = ", ".join([*TOPOLOGY, "mpr:availableFrom", "mpr:condition", "mpr:count", "rdfs:label", "schema:name"])
-        dims = ", ".join(DIMENSIONS)
-        # One GRAPH block with UNION branches and FILTER IN: measured fastest on Oxigraph.
+        plain = " ".join([*TOPOLOGY, "mpr:availableFrom", "mpr:condition", "mpr:count", "rdfs:label", "schema:name"])
+        dims = " ".join(DIMENSIONS)
         rows = self.store.select(P + f"""
 SELECT ?g ?s ?p ?o ?u WHERE {{
   {scope}
-  GRAPH ?g {{
-    {{ ?s ?p ?o FILTER(?p IN ({plain})) }}
-    UNION {{ ?s geo:hasGeometry ?x . ?x geo:asWKT ?o BIND(geo:asWKT AS ?p) }}
-    UNION {{ ?s ?p ?q FILTER(?p IN ({dims})) ?q qudt:numericValue ?o . OPTIONAL {{ ?q qudt:unit ?u }} }}
-    UNION {{ ?s mpr:embodiedCarbon ?c . ?c mpr:lifeCycleModule mod:A1-A3 ; mpr:kgCO2e ?o BIND(mpr:kgCO2e AS ?p) }}
-  }}
+  {{ GRAPH ?g {{ VALUES ?p {{ {plain} }} ?s ?p ?o }} }}
+  UNION {{ GRAPH ?g {{ ?s geo:hasGeometry ?x . ?x geo:asWKT ?o }} BIND(geo:asWKT AS ?p) }}
+  UNION {{ GRAPH ?g {{ VALUES ?p {{ {dims} }} ?s ?p ?q . ?q qudt:numericValue ?o . OPTIONAL {{ ?q qudt:unit ?u }} }} }}
+  UNION {{ GRAPH ?g {{ ?s mpr:embodiedCarbon ?c . ?c mpr:lifeCycleModule mod:A1-A3 ; mpr:kgCO2e ?o }}
+           BIND(mpr:kgCO2e AS ?p) }}
   {visible}
 }}""")
         facts: dict[str, _GraphFacts] = defaultdict(_GraphFacts)
