@@ -208,3 +208,42 @@ def test_refused_tokens_are_logged_without_the_secret(world, caplog):
     client.get("/passports", headers={"Authorization": f"Bearer {secret}"})
     assert "refused unknown token 0123456789ab" in caplog.text
     assert "s" * 43 not in caplog.text
+
+
+DEMAND = b"""@prefix mpr: <https://w3id.org/mpr#> . @prefix qudt: <http://qudt.org/schema/qudt/> .
+@prefix unit: <http://qudt.org/vocab/unit/> . @prefix mat: <https://w3id.org/mpr/materials/> .
+<> a mpr:Demand ; mpr:wants mat:structural-steel ;
+  mpr:quantity [ a qudt:QuantityValue ; qudt:numericValue 500 ; qudt:unit unit:KiloGM ] .
+"""
+
+
+def test_exchanges_create_demands_but_auditors_do_not(world):
+    client, headers = world
+    turtle = {"Content-Type": "text/turtle"}
+    assert client.put("/demands/wanted", content=DEMAND, headers={**headers["exchange"], **turtle}).status_code == 201
+    assert client.post("/demands", content=DEMAND, headers={**headers["auditor"], **turtle}).status_code == 403
+
+
+def test_only_the_demanding_organisation_changes_its_demand(world):
+    client, headers = world
+    turtle = {"Content-Type": "text/turtle"}
+    client.put("/demands/wanted", content=DEMAND, headers={**headers["exchange"], **turtle})
+    changed = DEMAND.replace(b"500", b"900")
+    assert client.put("/demands/wanted", content=changed, headers={**headers["owner"], **turtle}).status_code == 403
+    assert client.put("/demands/wanted", content=changed, headers={**headers["exchange"], **turtle}).status_code == 200
+
+
+def test_refused_writes_are_logged(world, caplog):
+    client, headers = world
+    client.delete("/passports/pub", headers=headers["other-builder"])
+    assert "refused other-builder token (bouw-b) changing passport pub of acme" in caplog.text
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_supply_search_shows_restricted_passports_only_to_auditors(world, role):
+    """Owners find their restricted passports through /passports; search is public data plus auditors."""
+    client, headers = world
+    passports = {item["passport"].rsplit("/", 1)[1]
+                 for item in client.get("/materials?limit=200", headers=headers[role]).json()["items"]}
+    assert "pub" in passports
+    assert ("secret" in passports) == (role in {"auditor", "admin"})

@@ -77,3 +77,16 @@ def test_format_links_download_linked_data(site, phone):
     href = phone.locator("a[data-media-type='text/turtle']").get_attribute("href")
     response = phone.request.get(f"{site.url}/passports/ergo-chair{href}")
     assert response.status == 200 and "schema:gtin" in response.text()
+
+
+def test_restricted_data_is_absent_from_the_public_page(site, phone):
+    phone.goto(f"{site.url}/passports/office-utrecht-1972")
+    phone.locator("details.raw summary").click()  # open "All statements" too
+    body = phone.locator("body").inner_text()
+    assert "office chairs ErgoSit 300" in body
+    assert "Buy-back offer" not in body and "1080" not in body  # the chairs' residual value (restricted)
+
+
+def test_restricted_passport_page_is_not_found_for_the_public(site, phone):
+    response = phone.goto(f"{site.url}/passports/housing-almere-2004")
+    assert response is not None and response.status == 404

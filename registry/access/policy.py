@@ -7,12 +7,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from registry.errors import Forbidden, NotFound, Unauthorized
 from registry.passports.model import Agent
+
+log = logging.getLogger("registry.access")
 
 ROLES = ("builder", "manufacturer", "exchange", "auditor", "admin")
 FULL_READERS = frozenset({"auditor", "admin"})
 PASSPORT_WRITERS = frozenset({"builder", "manufacturer", "admin"})
+DEMAND_WRITERS = frozenset({"exchange", "builder", "manufacturer", "admin"})
 
 
 def sees_everything(agent: Agent) -> bool:
@@ -30,14 +35,23 @@ def check_read(agent: Agent, passport_id: str, visibility: str, owner: str | Non
         raise NotFound(f"no passport {passport_id!r}")
 
 
-def check_write(agent: Agent, passport_id: str | None = None, owner: str | None = None) -> None:
+def check_write(
+    agent: Agent, record_id: str | None = None, owner: str | None = None,
+    writers: frozenset[str] = PASSPORT_WRITERS, noun: str = "passport",
+) -> None:
+    """May `agent` create records of this kind, or change the one `record_id` owned by `owner`?
+
+    Refusals are logged (who, what), since a denied write is what an auditor wants to see.
+    """
     if agent.role == "anonymous":
         raise Unauthorized("writing needs a token: send 'Authorization: Bearer TOKEN'")
-    if agent.role not in PASSPORT_WRITERS:
-        raise Forbidden(f"role {agent.role!r} may not write passports")
+    if agent.role not in writers:
+        log.warning("refused %s (%s, %s) writing a %s", agent.name, agent.role, agent.organisation, noun)
+        raise Forbidden(f"role {agent.role!r} may not write {noun}s")
     if owner is not None and agent.role != "admin" and agent.organisation != owner:
+        log.warning("refused %s (%s) changing %s %s of %s", agent.name, agent.organisation, noun, record_id, owner)
         raise Forbidden(
-            f"passport {passport_id!r} belongs to organisation {owner!r}; {agent.organisation!r} may not change it"
+            f"{noun} {record_id!r} belongs to organisation {owner!r}; {agent.organisation!r} may not change it"
         )
 
 

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pyoxigraph import RdfFormat
 
+from registry.access.policy import DEMAND_WRITERS, check_write
 from registry.api.deps import blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
 from registry.core import Registry
-from registry.errors import MalformedInput, Unauthorized
+from registry.errors import MalformedInput, NotFound
 from registry.matching.demand import Demand
 from registry.matching.portfolio import Plan
 from registry.matching.scoring import Match, Weights
@@ -59,8 +60,7 @@ async def create_demand(
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
-    if agent.role == "anonymous":
-        raise Unauthorized("storing a demand needs a token: send 'Authorization: Bearer TOKEN'")
+    check_write(agent, writers=DEMAND_WRITERS, noun="demand")
     fmt = _format(request.headers.get("content-type"))
     body = await read_body(request, registry.settings.max_body_bytes)
     data, fmt = registry.matching.demand_body(body, fmt)
@@ -70,6 +70,13 @@ async def create_demand(
                         headers={"Location": f"/demands/{result.id}", "ETag": result.etag})
 
 
+def _owner(registry: Registry, demand_id: str) -> str | None:
+    try:
+        return registry.matching.demands.record(demand_id).owner
+    except NotFound:
+        return None
+
+
 @router.put("/demands/{demand_id}", summary="Replace a demand with a new version (RDF or JSON)")
 async def replace_demand(
     demand_id: str,
@@ -77,8 +84,8 @@ async def replace_demand(
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
-    if agent.role == "anonymous":
-        raise Unauthorized("changing a demand needs a token: send 'Authorization: Bearer TOKEN'")
+    owner = await blocking(_owner, registry, demand_id)
+    check_write(agent, demand_id, owner, DEMAND_WRITERS, "demand")
     body = await read_body(request, registry.settings.max_body_bytes)
     data, fmt = registry.matching.demand_body(body, _format(request.headers.get("content-type")))
     result, created = await blocking(registry.matching.demands.replace, demand_id, data, fmt, agent, None,
