@@ -169,7 +169,8 @@ SELECT ?g ?o WHERE {{ GRAPH ?g {{ ?x geo:asWKT ?o }} {self._visible(flt.public_o
         by_comp: dict[tuple[str, str, str], SupplyItem] = {}
         values: dict[tuple[str, str, str], dict[str, Term]] = defaultdict(dict)
         for r in rows:
-            key = (r["g"].value, r["part"].value, str(r["comp"]))
+            comp = r["comp"]
+            key = (r["g"].value, r["part"].value, comp.value if isinstance(comp, NamedNode) else str(comp))
             if key not in by_comp:
                 by_comp[key] = SupplyItem(passport=key[0], part=key[1], composition=key[2],
                                           material=r["material"].value)
