@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,14 +17,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from registry.core import build_registry, load_files
+from registry.core import Registry, build_registry, load_files
 from registry.errors import InvalidPassport, RegistryError
 from registry.settings import Settings
 from registry.sparql.guard import check
 from registry.store.oxigraph import OxigraphStore
 
 app = typer.Typer(help="Material Passport Registry", no_args_is_help=True, add_completion=False)
-out = Console()
+# Piped output (scripts, tests) gets wide lines instead of rich's 80-column truncation.
+out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True)
 
 DataOption = typer.Option(None, "--data", help="Folder of the embedded store [env MPR_DATA, default ./data]")
@@ -38,6 +41,27 @@ def _settings(**overrides: Any) -> Settings:
 def _fail(message: str, code: int = 2) -> None:
     err.print(f"[red]error:[/red] {message}", soft_wrap=True)
     raise typer.Exit(code)
+
+
+@contextmanager
+def _registry(data: Path | None, sparql_query: str | None, sparql_update: str | None) -> Iterator[Registry]:
+    """The registry for one command over the local (or a remote) store; its errors end the command."""
+    settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
+    try:
+        registry = build_registry(settings)
+    except RegistryError as exc:
+        _fail(f"{exc.message} (is a server using this store? stop it or use its HTTP API)")
+        raise
+    try:
+        yield registry
+    except InvalidPassport as exc:
+        for r in exc.extra["report"].violations:
+            err.print(f"  {r.focus_node} {r.path or ''}: {r.message}", soft_wrap=True)
+        _fail(exc.message, 1)
+    except RegistryError as exc:
+        _fail(exc.message, 1)
+    finally:
+        registry.close()
 
 
 def _format_of(path: Path) -> RdfFormat:
@@ -123,25 +147,11 @@ def load(
     sparql_update: str | None = UpdateUrl,
 ) -> None:
     """Validate and store passports (a new version where the id exists)."""
-    settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
-    try:
-        registry = build_registry(settings)
-    except RegistryError as exc:
-        _fail(f"{exc.message} (is a server using this store? load through its API instead)")
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err) as progress:
+    with _registry(data, sparql_query, sparql_update) as registry, Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+    ) as progress:
         task = progress.add_task("loading", total=len(files))
-        try:
-            ids = load_files(registry.passports, files, progress=lambda _p: progress.advance(task))
-        except InvalidPassport as exc:
-            report = exc.extra["report"]
-            for r in report.violations:
-                err.print(f"  {r.focus_node} {r.path or ''}: {r.message}")
-            _fail(exc.message, 1)
-        except RegistryError as exc:
-            _fail(exc.message, 1)
-        finally:
-            registry.close()
+        ids = load_files(registry.passports, files, progress=lambda _p: progress.advance(task))
     out.print(f"loaded {len(ids)} passport(s): {', '.join(ids)}")
 
 
@@ -155,16 +165,12 @@ def query(
 ) -> None:
     """Run a read-only SPARQL query on the store and print the result."""
     text = Path(sparql[1:]).read_text() if sparql.startswith("@") else sparql
-    settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
     try:
         checked = check(text, update=False)
-        registry = build_registry(settings)
-        try:
-            output = registry.store.query_serialized(checked.text, checked.kind, format)  # type: ignore[arg-type]
-        finally:
-            registry.close()
     except RegistryError as exc:
         _fail(exc.message, 1)
+    with _registry(data, sparql_query, sparql_update) as registry:
+        output = registry.store.query_serialized(checked.text, checked.kind, format)  # type: ignore[arg-type]
     sys.stdout.buffer.write(output.body)
     sys.stdout.flush()
 
@@ -183,15 +189,8 @@ def indicators(
 
     if method not in ("emf", "madaster"):
         _fail(f"unknown method {method!r}: use emf or madaster")
-    settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
-    try:
-        registry = build_registry(settings)
-        try:
-            result = registry.indicators.compute(passport_id, method)  # type: ignore[arg-type]
-        finally:
-            registry.close()
-    except RegistryError as exc:
-        _fail(exc.message, 1)
+    with _registry(data, sparql_query, sparql_update) as registry:
+        result = registry.indicators.compute(passport_id, method)  # type: ignore[arg-type]
     out.print_json(json.dumps(result.as_dict(with_parts=parts)))
 
 
@@ -221,21 +220,9 @@ def _import_into_store(
     if dry_run:
         sys.stdout.buffer.write(result.turtle)
         return
-    try:
-        registry = build_registry(settings)
-    except RegistryError as exc:
-        _fail(f"{exc.message} (is a server using this store? import through its API instead)")
-    try:
+    with _registry(data, sparql_query, sparql_update) as registry:
         written = registry.passports.create(result.turtle, Fmt.TURTLE, LOADER, passport_id or path.stem,
                                             f"imported from {path.name}")
-    except InvalidPassport as exc:
-        for r in exc.extra["report"].violations:
-            err.print(f"  {r.focus_node} {r.path or ''}: {r.message}", soft_wrap=True)
-        _fail(exc.message, 1)
-    except RegistryError as exc:
-        _fail(exc.message, 1)
-    finally:
-        registry.close()
     out.print(f"imported {path.name} as passport {written.id} ({written.triples} triples, {written.warnings} warnings)")
 
 
@@ -302,15 +289,8 @@ def urban_mine_command(
 
     from registry.reports.urban_mine import urban_mine
 
-    settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
-    try:
-        registry = build_registry(settings)
-        try:
-            report = urban_mine(registry.passports.list, registry.indicators)
-        finally:
-            registry.close()
-    except RegistryError as exc:
-        _fail(exc.message, 1)
+    with _registry(data, sparql_query, sparql_update) as registry:
+        report = urban_mine(registry.passports.list, registry.indicators)
     if format == "csv":
         sys.stdout.write(report.csv())
     else:
@@ -333,21 +313,10 @@ def match(
     from registry.core import LOADER
 
     fmt = None if file.suffix.lower() == ".json" else _format_of(file)
-    settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
-    try:
-        registry = build_registry(settings)
-        try:
-            body, rdf_format = registry.matching.demand_body(file.read_bytes(), fmt)
-            demand = registry.matching.unsaved_demand(body, rdf_format)
-            found = registry.matching.matches(demand, LOADER, limit)
-        finally:
-            registry.close()
-    except InvalidPassport as exc:
-        for r in exc.extra["report"].violations:
-            err.print(f"  {r.focus_node} {r.path or ''}: {r.message}", soft_wrap=True)
-        _fail(exc.message, 1)
-    except RegistryError as exc:
-        _fail(exc.message, 1)
+    with _registry(data, sparql_query, sparql_update) as registry:
+        body, rdf_format = registry.matching.demand_body(file.read_bytes(), fmt)
+        demand = registry.matching.unsaved_demand(body, rdf_format)
+        found = registry.matching.matches(demand, LOADER, limit)
     if as_json:
         out.print_json(json.dumps({"demand": demand.as_dict(), "matches": [m.as_dict() for m in found]}))
         return
@@ -363,15 +332,6 @@ token_app = typer.Typer(help="API tokens of organisations (shown once, stored as
 app.add_typer(token_app, name="token")
 
 
-def _token_service(data: Path | None, sparql_query: str | None, sparql_update: str | None):
-    settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
-    try:
-        return build_registry(settings)
-    except RegistryError as exc:
-        _fail(f"{exc.message} (is a server using this store? stop it first)")
-        raise
-
-
 @token_app.command("create")
 def token_create(
     org: str = typer.Option(..., "--org", help="Organisation the token acts for (e.g. acme-bouw)"),
@@ -383,13 +343,8 @@ def token_create(
     sparql_update: str | None = UpdateUrl,
 ) -> None:
     """Create a token; it is printed once and cannot be shown again."""
-    registry = _token_service(data, sparql_query, sparql_update)
-    try:
+    with _registry(data, sparql_query, sparql_update) as registry:
         info, secret = registry.tokens.create(org, role, expires.date() if expires else None, label)
-    except RegistryError as exc:
-        _fail(exc.message, 1)
-    finally:
-        registry.close()
     err.print(f"token {info.id} for {info.organisation} as {info.role}; store it now, it is not shown again:")
     out.print(secret, soft_wrap=True)
 
@@ -399,11 +354,8 @@ def token_list(
     data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
 ) -> None:
     """List tokens (never their secrets)."""
-    registry = _token_service(data, sparql_query, sparql_update)
-    try:
+    with _registry(data, sparql_query, sparql_update) as registry:
         tokens = registry.tokens.list()
-    finally:
-        registry.close()
     table = Table("id", "organisation", "role", "created", "expires", "revoked", "label")
     for t in tokens:
         table.add_row(t.id, t.organisation, t.role, t.created[:19], t.expires or "", "yes" if t.revoked else "",
@@ -417,13 +369,8 @@ def token_revoke(
     data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
 ) -> None:
     """Revoke a token: every later request with it gets 401."""
-    registry = _token_service(data, sparql_query, sparql_update)
-    try:
+    with _registry(data, sparql_query, sparql_update) as registry:
         info = registry.tokens.revoke(token_id)
-    except RegistryError as exc:
-        _fail(exc.message, 1)
-    finally:
-        registry.close()
     out.print(f"revoked token {info.id} of {info.organisation}")
 
 if __name__ == "__main__":

@@ -73,3 +73,22 @@ def test_every_example_passport_validates():
     assert len(files) >= 3
     result = mpr("validate", "--no-warnings", *files)
     assert result.returncode == 0, result.stdout
+
+
+def test_token_create_list_and_revoke(tmp_path):
+    data = str(tmp_path / "data")
+    created = mpr("token", "create", "--org", "acme-bouw", "--role", "builder", "--label", "site office",
+                  "--data", data)
+    assert created.returncode == 0, created.stderr
+    secret = created.stdout.strip()
+    assert secret.startswith("mpr_")
+    listed = mpr("token", "list", "--data", data)
+    token_id = secret.split("_")[1]
+    assert token_id in listed.stdout and "acme-bouw" in listed.stdout and secret not in listed.stdout
+    assert mpr("token", "revoke", token_id, "--data", data).returncode == 0
+    assert mpr("token", "revoke", "000000000000", "--data", data).returncode == 1
+
+
+def test_token_with_an_unknown_role_is_refused(tmp_path):
+    result = mpr("token", "create", "--org", "acme", "--role", "emperor", "--data", str(tmp_path / "d"))
+    assert result.returncode == 1 and "unknown role" in result.stderr
