@@ -9,7 +9,6 @@ from __future__ import annotations
 import hmac
 import logging
 
-from registry.access.policy import check_admin, check_write
 from registry.access.tokens import TokenService
 from registry.errors import Unauthorized
 from registry.passports.model import Agent
@@ -37,13 +36,3 @@ class Authenticator:
             return ADMIN
         return self._tokens.verify(token)
 
-
-def require_writer(agent: Agent) -> Agent:
-    """Kept for routes that only need "may this caller write at all"."""
-    check_write(agent)
-    return agent
-
-
-def require_admin(agent: Agent) -> Agent:
-    check_admin(agent, "SPARQL updates")
-    return agent

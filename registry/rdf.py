@@ -166,16 +166,3 @@ def to_rdflib(triples: Iterable[Triple], graph: rdflib.Graph | None = None) -> r
         add((conv(t.subject), conv(t.predicate), conv(t.object)))
     return graph
 
-
-def from_rdflib(term: rdflib.term.Node) -> NamedNode | BlankNode | Literal:
-    if isinstance(term, rdflib.URIRef):
-        return NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return BlankNode(str(term))
-    if isinstance(term, rdflib.Literal):
-        if term.language:
-            return Literal(str(term), language=term.language)
-        if term.datatype:
-            return Literal(str(term), datatype=NamedNode(str(term.datatype)))
-        return Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")

@@ -38,7 +38,6 @@ class Settings(BaseSettings):
     query_timeout_s: float = Field(30.0, description="Time limit of one SPARQL query through /sparql.")
     max_concurrent_queries: int = Field(4, description="SPARQL queries running at once; more get 503.")
     admin_token: str | None = Field(None, description="Bearer token that may run SPARQL updates.")
-    page_size: int = 50
 
     @property
     def base(self) -> str:

@@ -11,8 +11,8 @@ from pyoxigraph import RdfFormat
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
+from registry.access.policy import check_write
 from registry.api.deps import blocking, get_agent, get_registry, read_body
-from registry.auth import require_writer
 from registry.core import Registry
 from registry.errors import MalformedInput, UnsupportedMediaType
 from registry.importers import ifc, spreadsheet
@@ -81,7 +81,7 @@ async def import_ifc(
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
     if not dry_run:
-        require_writer(agent)
+        check_write(agent)
     data, name, media_type = await _upload(request, registry.settings.max_body_bytes)
     if media_type and media_type not in ifc.MEDIA_TYPES and not name.lower().endswith(".ifc"):
         raise UnsupportedMediaType(f"cannot read an IFC model sent as {media_type}; send application/x-step "
@@ -101,7 +101,7 @@ async def import_spreadsheet(
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
     if not dry_run:
-        require_writer(agent)
+        check_write(agent)
     data, name, media_type = await _upload(request, registry.settings.max_body_bytes)
     kind = _kind_of_sheet(name, media_type)
     importer = spreadsheet.SheetImporter(load_vocabulary(registry.settings.ontology_dir), registry.settings.base)

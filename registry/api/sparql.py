@@ -7,10 +7,9 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, Request, Response
 from pyoxigraph import QueryResultsFormat
 
-from registry.access.policy import sees_everything
+from registry.access.policy import check_admin, sees_everything
 from registry.api.deps import blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
-from registry.auth import require_admin
 from registry.core import Registry
 from registry.errors import MalformedInput, StoreUnavailable, UnsupportedMediaType
 from registry.passports.model import Agent
@@ -72,7 +71,7 @@ async def _query(text: str, request: Request, registry: Registry, agent: Agent) 
 
 
 async def _update(text: str, agent: Agent, registry: Registry) -> Response:
-    require_admin(agent)
+    check_admin(agent, "SPARQL updates")
     checked = check(text, update=True)
     await blocking(registry.store.update, checked.text)
     return Response(status_code=204)
