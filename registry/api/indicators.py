@@ -13,18 +13,20 @@ from registry.core import Registry
 from registry.errors import Gone
 from registry.indicators.service import Indicators
 from registry.indicators.value import residual_value
-from registry.passports.model import Agent
+from registry.passports.model import Agent, PassportRecord
 from registry.reports.charts import composition_svg
 
 router = APIRouter(prefix="/passports", tags=["indicators"])
 
 
-def _compute(registry: Registry, agent: Agent, passport_id: str, method: str, warnings: bool) -> Indicators:
+def _compute(
+    registry: Registry, agent: Agent, passport_id: str, method: str, warnings: bool
+) -> tuple[PassportRecord, Indicators]:
     """Check the passport exists, may be seen and is active first, so the answer is 404/410 like GET /passports/{id}."""
     record = registry.access.record(agent, passport_id)
     if record.status == "withdrawn":
         raise Gone(f"passport {passport_id!r} was withdrawn at version {record.version}")
-    return registry.indicators.compute(passport_id, method, warnings)  # type: ignore[arg-type]
+    return record, registry.indicators.compute(passport_id, method, warnings)  # type: ignore[arg-type]
 
 
 @router.get("/{passport_id}/indicators", summary="Circularity, carbon and completeness indicators of a passport")
@@ -36,9 +38,8 @@ async def passport_indicators(
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
-    result = await blocking(_compute, registry, agent, passport_id, method, warnings)
+    record, result = await blocking(_compute, registry, agent, passport_id, method, warnings)
     body = result.as_dict(with_parts=parts)
-    record = await blocking(registry.access.record, agent, passport_id)
     if sees_full(agent, record.owner):  # residual value is restricted data
         masses = {part.iri: part.mass_kg for part in result.parts}
         value = await blocking(residual_value, registry.store, record.iri, masses)
@@ -50,5 +51,5 @@ async def passport_indicators(
 async def passport_composition_chart(
     passport_id: str, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
 ) -> Response:
-    result = await blocking(_compute, registry, agent, passport_id, "emf", False)
+    _record, result = await blocking(_compute, registry, agent, passport_id, "emf", False)
     return Response(await blocking(composition_svg, result), media_type="image/svg+xml")
