@@ -320,9 +320,10 @@ def match(
     if as_json:
         out.print_json(json.dumps({"demand": demand.as_dict(), "matches": [m.as_dict() for m in found]}))
         return
-    table = Table("score", "material", "part", "km", "saved kg CO2e", "why")
+    table = Table("score", "material or product", "part", "km", "saved kg CO2e", "why")
     for m in found:
-        table.add_row(f"{m.score:.3f}", m.item.material.rsplit("/", 1)[-1], m.item.label or m.item.part,
+        table.add_row(f"{m.score:.3f}", (m.item.material or m.item.product_type or "").rsplit("/", 1)[-1],
+                      m.item.label or m.item.part,
                       "" if m.item.distance_km is None else f"{m.item.distance_km:.1f}",
                       "" if m.carbon.saved_kg is None else f"{m.carbon.saved_kg:.1f}", "; ".join(m.reasons))
     out.print(table)

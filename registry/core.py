@@ -91,7 +91,7 @@ def build_registry(
         public_store=public_store,
         queries=QueryRunner(settings.query_timeout_s, settings.max_concurrent_queries),
         indicators=IndicatorService(store, settings.base, settings.ontology_dir, validator),
-        matching=build_matching(store, validator, settings.base, settings.ontology_dir),
+        matching=build_matching(store, validator, settings.base, settings.ontology_dir, passports),
     )
 
 

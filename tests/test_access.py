@@ -240,10 +240,9 @@ def test_refused_writes_are_logged(world, caplog):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_supply_search_shows_restricted_passports_only_to_auditors(world, role):
-    """Owners find their restricted passports through /passports; search is public data plus auditors."""
+def test_supply_search_shows_restricted_passports_only_to_owners_and_auditors(world, role):
     client, headers = world
     passports = {item["passport"].rsplit("/", 1)[1]
                  for item in client.get("/materials?limit=200", headers=headers[role]).json()["items"]}
     assert "pub" in passports
-    assert ("secret" in passports) == (role in {"auditor", "admin"})
+    assert ("secret" in passports) == (role in {"owner", "auditor", "admin"})

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import AUTH
+from tests.conftest import AUTH, EXAMPLES
 from tests.matching_data import KM_PER_TENTH_DEGREE, TURTLE, demand, passport, put
 
 MAT = "https://w3id.org/mpr/materials/"
@@ -78,6 +78,24 @@ def test_materials_quantity_and_condition_filters(client: TestClient) -> None:
     put(client, "big", passport("Big", 5.0, 52.0, mass=5000, condition="poor"))
     assert [i["label"] for i in _materials(client, min_mass_kg=1000)["items"]] == ["Big part"]
     assert [i["label"] for i in _materials(client, condition="good")["items"]] == ["Small part"]
+
+
+def _length(metres: float) -> str:
+    return f"mpr:length [ a qudt:QuantityValue ; qudt:numericValue {metres} ; qudt:unit unit:M ] ;"
+
+
+def test_materials_dimension_filter_keeps_items_within_the_limits(client: TestClient) -> None:
+    put(client, "short", passport("Short", 5.0, 52.0, part_extra=_length(2.4)))
+    put(client, "long", passport("Long", 5.0, 52.0, part_extra=_length(7.2)))
+    put(client, "unsized", passport("Unsized", 5.0, 52.0))
+    assert [i["label"] for i in _materials(client, min_length_m=3)["items"]] == ["Long part"]
+    assert [i["label"] for i in _materials(client, min_length_m=2, max_length_m=3)["items"]] == ["Short part"]
+
+
+def test_materials_dimension_limits_reversed_are_400(client: TestClient) -> None:
+    response = client.get("/materials", params={"min_length_m": 3, "max_length_m": 2})
+    assert response.status_code == 400
+    assert "min_length_m 3.0 is above max_length_m 2.0" in response.json()["detail"]
 
 
 def test_materials_paging_and_csv(client: TestClient) -> None:
@@ -259,3 +277,40 @@ def test_example_demand_matches_the_example_office(client: TestClient) -> None:
     matches = response.json()["matches"]
     assert matches and all(m["supply"]["material"] == MAT + "precast-concrete" for m in matches)
     assert all(m["supply"]["distance_km"] <= 40 for m in matches)
+
+
+CHAIR_TYPE = "http://testserver/passports/ergo-chair#product"
+
+
+def _with_chairs(client: TestClient) -> None:
+    """The manufacturer's product passport, and an office whose element is 20 of its chairs."""
+    body = (EXAMPLES / "passports" / "ergo-chair.ttl").read_bytes()
+    assert client.put("/passports/ergo-chair", content=body, headers=TURTLE).status_code == 201
+    put(client, "office", passport("Office", 5.0, 52.0, part_extra=f"mpr:instanceOf <{CHAIR_TYPE}> ; mpr:count 20 ;"))
+
+
+def test_materials_filter_by_product_type_lists_its_instances(client: TestClient) -> None:
+    _with_chairs(client)
+    items = _materials(client, product=CHAIR_TYPE)["items"]
+    assert [(i["label"], i["product_type"], i["count"], i["material"]) for i in items] == [
+        ("Office part", CHAIR_TYPE, 20.0, None)]
+
+
+def test_unknown_product_type_is_400(client: TestClient) -> None:
+    response = client.get("/materials", params={"product": "http://testserver/passports/nothing#product"})
+    assert response.status_code == 400
+    assert "unknown product type" in response.json()["detail"]
+
+
+def test_demand_for_a_product_type_matches_its_instances_by_count(client: TestClient) -> None:
+    _with_chairs(client)
+    found = client.post("/match", json=demand(wants=CHAIR_TYPE, value=10, unit="NUM")).json()["matches"]
+    assert [(m["supply"]["product_type"], m["components"]["concept"]) for m in found] == [(CHAIR_TYPE, 1.0)]
+    assert found[0]["components"]["quantity"] == 1.0  # 20 offered for 10 wanted
+    assert "product: exactly the wanted product type" in found[0]["reasons"][0]
+
+
+def test_demand_for_an_unknown_iri_is_400_naming_it(client: TestClient) -> None:
+    response = client.post("/match", json=demand(wants="http://testserver/passports/nothing#product"))
+    assert response.status_code == 400
+    assert "nor is it a product type" in response.json()["detail"]

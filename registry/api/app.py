@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -28,6 +30,13 @@ from registry.api import (
 from registry.core import Registry, build_registry, load_examples_if_empty
 from registry.settings import Settings
 
+log = logging.getLogger("registry.api")
+
+
+def _log_failure(done: asyncio.Future[None]) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        log.error("building the supply index failed: %s", done.exception())
+
 
 def create_app(settings: Settings | None = None, core: Registry | None = None) -> FastAPI:
     """Build the ASGI app. Pass `core` to share an already-open registry (tests, benchmarks)."""
@@ -38,9 +47,14 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
         owned = core is None
         app.state.registry = core if core is not None else await run_in_threadpool(build_registry, settings)
         await run_in_threadpool(load_examples_if_empty, app.state.registry)
+        # The supply index is built in the background, so a large registry starts serving at once;
+        # the first supply search waits for it. A failure is logged; that search then tries again.
+        warm = asyncio.get_running_loop().run_in_executor(None, app.state.registry.matching.supply.refresh)
+        warm.add_done_callback(_log_failure)
         try:
             yield
         finally:
+            await asyncio.wait([warm])  # never close the store under a running build
             if owned:
                 app.state.registry.close()
 

@@ -17,8 +17,8 @@ from registry.passports.model import Agent
 
 router = APIRouter(tags=["matching"])
 
-CSV_COLUMNS = ("passport", "part", "label", "material", "mass_kg", "mass_estimated", "volume_m3", "count", "lon",
-               "lat", "distance_km", "available_from", "condition", "declared_a1a3_kg")
+CSV_COLUMNS = ("passport", "part", "label", "material", "product_type", "mass_kg", "mass_estimated", "volume_m3",
+               "count", "lon", "lat", "distance_km", "available_from", "condition", "declared_a1a3_kg")
 
 
 def _csv(page: SearchPage) -> str:
@@ -37,6 +37,8 @@ async def list_materials(
     request: Request,
     material: list[str] = Query([], description="Material concept IRI, mat:slug or slug; repeatable"),
     narrower: bool = Query(True, description="Include narrower concepts of the materials scheme"),
+    product: list[str] = Query([], description="Product type IRI (a schema:Product of a passport); repeatable. "
+                               "With material, items of either are listed"),
     lon: float | None = Query(None, description="Centre longitude (WGS 84)"),
     lat: float | None = Query(None, description="Centre latitude (WGS 84)"),
     radius_km: float | None = Query(None, description="Great-circle radius around lon/lat in km"),
@@ -45,6 +47,16 @@ async def list_materials(
     min_mass_kg: float | None = Query(None),
     min_volume_m3: float | None = Query(None),
     min_count: float | None = Query(None),
+    min_length_m: float | None = Query(None, description="Per item (mpr:length); items without one are left out"),
+    max_length_m: float | None = Query(None),
+    min_width_m: float | None = Query(None, description="schema:width"),
+    max_width_m: float | None = Query(None),
+    min_height_m: float | None = Query(None, description="schema:height"),
+    max_height_m: float | None = Query(None),
+    min_depth_m: float | None = Query(None, description="schema:depth"),
+    max_depth_m: float | None = Query(None),
+    min_area_m2: float | None = Query(None, description="mpr:area, per item"),
+    max_area_m2: float | None = Query(None),
     condition: str | None = Query(None, description="Worst acceptable condition (new, as-new, good, fair, poor)"),
     sort: str | None = Query(None, description="distance (needs lon/lat; the default with them) or date"),
     offset: int = Query(0, ge=0),
@@ -56,9 +68,11 @@ async def list_materials(
     media_type = choose(format or request.headers.get("accept"), ["application/json", "text/csv"])
     matching = registry.matching
     flt = matching.materials_filter(
-        material, narrower, lon=lon, lat=lat, radius_km=radius_km, available_from=available_from,
+        material, narrower, product, lon=lon, lat=lat, radius_km=radius_km, available_from=available_from,
         available_until=available_until, min_mass_kg=min_mass_kg, min_volume_m3=min_volume_m3,
-        min_count=min_count, condition=condition,
+        min_count=min_count, condition=condition, min_length_m=min_length_m, max_length_m=max_length_m,
+        min_width_m=min_width_m, max_width_m=max_width_m, min_height_m=min_height_m, max_height_m=max_height_m,
+        min_depth_m=min_depth_m, max_depth_m=max_depth_m, min_area_m2=min_area_m2, max_area_m2=max_area_m2,
     )
     page = await blocking(matching.search, flt, agent, sort, offset, limit)
     if media_type == "text/csv":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -25,6 +25,8 @@ DIMENSION_PROPERTIES = {"length": MPR + "length", "width": SCHEMA + "width", "he
                         "depth": SCHEMA + "depth"}
 QUANTITY_UNITS = {"NUM", "KiloGM", "TONNE", "M3", "M2", "M"}
 LENGTH_UNITS = {"M": 1.0, "CentiM": 0.01, "MilliM": 0.001}
+# Is this IRI a product type (a schema:Product of an active passport)? Asked of the store by the caller.
+ProductCheck = Callable[[str], bool]
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,9 @@ class Range:
 @dataclass
 class Demand:
     iri: str
-    wants: list[str]
+    wants: list[str]  # material concepts
     quantity: Range
+    products: list[str] = field(default_factory=list)  # product types (schema:Product IRIs)
     label: str | None = None
     needed_by: date | None = None
     needed_from: date | None = None
@@ -53,7 +56,7 @@ class Demand:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "iri": self.iri, "label": self.label, "wants": self.wants,
+            "iri": self.iri, "label": self.label, "wants": self.wants + self.products,
             "quantity": {"value": self.quantity.value, "unit": self.quantity.unit,
                          "min": self.quantity.minimum, "max": self.quantity.maximum},
             "neededBy": self.needed_by.isoformat() if self.needed_by else None,
@@ -77,9 +80,27 @@ def _unit_name(term: object) -> str:
     return value.removeprefix(UNIT)
 
 
-def demand_from_triples(triples: Sequence[Triple], vocabulary: Vocabulary) -> Demand:
+def wanted(text: str, vocabulary: Vocabulary, is_product: ProductCheck | None) -> tuple[str, bool]:
+    """A wanted thing as (IRI, is a product type): a material concept, else a known product type.
+
+    Unknown values are a 400 that names them, with close material concepts."""
+    try:
+        return vocabulary.materials.resolve(text, "material concept"), False
+    except MalformedInput as exc:
+        value = text.strip()
+        if value.startswith(("http://", "https://")):
+            if is_product is not None and is_product(value):
+                return value, True
+            raise MalformedInput(f"{exc.message}; nor is it a product type (a schema:Product of an active "
+                                 "passport)", **exc.extra) from exc
+        raise
+
+
+def demand_from_triples(
+    triples: Sequence[Triple], vocabulary: Vocabulary, is_product: ProductCheck | None = None
+) -> Demand:
     """The demand of a shapes-valid graph; raises MalformedInput for what shapes cannot say
-    (unknown material, reversed dates, a radius larger than the Earth allows)."""
+    (unknown material or product type, reversed dates, a radius larger than the Earth allows)."""
     out: dict[object, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
     for t in triples:
         out[t.subject][t.predicate.value].append(t.object)
@@ -92,10 +113,10 @@ def demand_from_triples(triples: Sequence[Triple], vocabulary: Vocabulary) -> De
         values = out[node].get(prop, []) if node is not None else []
         return values[0] if values else None
 
-    wants = []
+    wants, products = [], []
     for term in props.get(MPR + "wants", []):
-        wants.append(vocabulary.materials.resolve(term.value if isinstance(term, NamedNode) else str(term),
-                                                  "material concept"))
+        iri, product = wanted(term.value if isinstance(term, NamedNode) else str(term), vocabulary, is_product)
+        (products if product else wants).append(iri)
     qnode = one(nodes[0], MPR + "quantity")
     quantity = Range(_num(one(qnode, QUDT + "numericValue")) or 0.0, _unit_name(one(qnode, QUDT + "unit")),
                      _num(one(qnode, SCHEMA + "minValue")), _num(one(qnode, SCHEMA + "maxValue")))
@@ -103,7 +124,7 @@ def demand_from_triples(triples: Sequence[Triple], vocabulary: Vocabulary) -> De
         raise MalformedInput(f"quantity unit {quantity.unit!r} is not one matching understands; use one of "
                              + ", ".join(f"unit:{u}" for u in sorted(QUANTITY_UNITS)))
     demand = Demand(iri=str(nodes[0].value) if isinstance(nodes[0], NamedNode) else str(nodes[0]),
-                    wants=wants, quantity=quantity)
+                    wants=wants, quantity=quantity, products=products)
     label = one(nodes[0], RDFS + "label") or one(nodes[0], SCHEMA + "name")
     demand.label = label.value if isinstance(label, Literal) else None
     for attr, prop in (("needed_by", "neededBy"), ("needed_from", "neededFrom")):
@@ -187,7 +208,7 @@ def _range_lines(node: str, spec: object, where: str, units: set[str] | dict[str
     return lines
 
 
-def turtle_from_json(body: object, vocabulary: Vocabulary) -> bytes:
+def turtle_from_json(body: object, vocabulary: Vocabulary, is_product: ProductCheck | None = None) -> bytes:
     """Turtle for a JSON demand; `<>` is the demand, as in RDF uploads. Values are written by pyoxigraph."""
     if not isinstance(body, dict):
         raise MalformedInput("a JSON demand is an object, e.g. {\"wants\": \"mat:glulam\", \"quantity\": ...}")
@@ -200,7 +221,7 @@ def turtle_from_json(body: object, vocabulary: Vocabulary) -> bytes:
     wants = body.get("wants")
     for value in wants if isinstance(wants, list) else [wants] if wants is not None else []:
         text = value if isinstance(value, str) else repr(value)
-        lines.append(f"<> <{MPR}wants> {NamedNode(vocabulary.materials.resolve(text, 'material concept'))}")
+        lines.append(f"<> <{MPR}wants> {NamedNode(wanted(text, vocabulary, is_product)[0])}")
     if "quantity" in body:
         lines.append(f"<> <{MPR}quantity> _:q")
         lines += _range_lines("_:q", body["quantity"], "quantity", QUANTITY_UNITS)

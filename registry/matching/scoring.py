@@ -138,11 +138,15 @@ def _dimension_score(wanted: float, lo: float | None, hi: float | None, have: fl
 def score(demand: Demand, item: SupplyItem, vocabulary: Vocabulary, factors: dict[str, Factor],
           weights: Weights) -> Match | None:
     """The match of one item for one demand, or None when a hard limit rules it out."""
-    fits = [f for w in demand.wants if (f := vocabulary.concept_fit(w, item.material)) is not None]
-    if not fits:
-        return None
-    concept, concept_reason = max(fits)
-    reasons = [f"material: {concept_reason}"]
+    if item.product_type is not None and item.product_type in demand.products:
+        concept, reasons = 1.0, [f"product: exactly the wanted product type <{item.product_type}>"]
+    else:
+        fits = [f for w in demand.wants
+                if item.material is not None and (f := vocabulary.concept_fit(w, item.material)) is not None]
+        if not fits:
+            return None
+        concept, concept_reason = max(fits)
+        reasons = [f"material: {concept_reason}"]
 
     offered = offered_quantity(item, demand.quantity.unit)
     if offered is None or offered <= 0:

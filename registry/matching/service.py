@@ -7,9 +7,8 @@ collection, so they are versioned and validated like passports.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,10 @@ from registry.access.policy import sees_everything
 from registry.errors import InvalidPassport, MalformedInput
 from registry.matching.concepts import Vocabulary
 from registry.matching.demand import DEMAND, Demand, check_radius, demand_from_triples, turtle_from_json
+from registry.matching.index import SupplyIndex
 from registry.matching.portfolio import Arc, Plan, greedy, optimise
 from registry.matching.scoring import Match, Weights, carbon_of, offered_quantity, score
-from registry.matching.supply import SupplyFilter, SupplyIndex, SupplyItem
+from registry.matching.supply import DIMENSION_NAMES, SupplyFilter, SupplyItem, SupplyReader
 from registry.passports import Agent, PassportService
 from registry.passports.naming import PassportNames
 from registry.store.base import TripleStore
@@ -47,9 +47,10 @@ class PortfolioResult:
 
 
 class MatchingService:
-    def __init__(self, store: TripleStore, vocabulary: Vocabulary, demands: PassportService) -> None:
+    def __init__(self, store: TripleStore, vocabulary: Vocabulary, demands: PassportService,
+                 passports_changed: Callable[[], str]) -> None:
         self.vocabulary = vocabulary
-        self.supply = SupplyIndex(store, vocabulary)
+        self.supply = SupplyIndex(store, vocabulary, passports_changed)
         self.demands = demands
 
     # --- demands ------------------------------------------------------------------------------
@@ -62,7 +63,7 @@ class MatchingService:
             parsed = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise MalformedInput(f"malformed JSON: {exc}") from exc
-        return turtle_from_json(parsed, self.vocabulary), RdfFormat.TURTLE
+        return turtle_from_json(parsed, self.vocabulary, self.supply.reader.is_product_type), RdfFormat.TURTLE
 
     def unsaved_demand(self, body: bytes, fmt: RdfFormat) -> Demand:
         """Validate a demand exactly as POST /demands would, without storing it."""
@@ -71,17 +72,23 @@ class MatchingService:
         report = self.demands.validator.validate(triples)
         if not report.conforms:
             raise InvalidPassport(f"the demand has {len(report.violations)} SHACL violation(s)", report=report)
-        return demand_from_triples(triples, self.vocabulary)
+        return demand_from_triples(triples, self.vocabulary, self.supply.reader.is_product_type)
 
     def stored_demand(self, demand_id: str) -> Demand:
         _record, triples = self.demands.content(demand_id)
-        return demand_from_triples(triples, self.vocabulary)
+        # A stored demand was checked when written; a product type withdrawn since then just finds nothing.
+        return demand_from_triples(triples, self.vocabulary, lambda _iri: True)
 
     # --- search -------------------------------------------------------------------------------
 
-    def materials_filter(self, materials: Sequence[str], narrower: bool = True, **criteria: Any) -> SupplyFilter:
+    def materials_filter(self, materials: Sequence[str], narrower: bool = True, products: Sequence[str] = (),
+                         **criteria: Any) -> SupplyFilter:
         """Resolve concepts (400 on unknown, with close matches) and check ranges (400 when absurd)."""
         concepts: frozenset[str] | None = None
+        for product in products:
+            if not self.supply.reader.is_product_type(product):
+                raise MalformedInput(f"unknown product type {product!r}: not a schema:Product of an active passport",
+                                     product=product)
         if materials:
             resolved = [self.vocabulary.materials.resolve(m, "material concept") for m in materials]
             expanded: set[str] = set()
@@ -100,6 +107,17 @@ class MatchingService:
         for key in ("min_mass_kg", "min_volume_m3", "min_count"):
             if criteria.get(key) is not None and criteria[key] < 0:
                 raise MalformedInput(f"{key} must be 0 or more")
+        dimensions = []
+        for name in DIMENSION_NAMES:
+            unit = "m2" if name == "area" else "m"
+            low, high = criteria.get(f"min_{name}_{unit}"), criteria.get(f"max_{name}_{unit}")
+            for value in (low, high):
+                if value is not None and value < 0:
+                    raise MalformedInput(f"{name} limits must be 0 or more")
+            if low is not None and high is not None and low > high:
+                raise MalformedInput(f"min_{name}_{unit} {low} is above max_{name}_{unit} {high}")
+            if low is not None or high is not None:
+                dimensions.append((name, low, high))
         worst = None
         if criteria.get("condition") is not None:
             cond = self.vocabulary.conditions.resolve(criteria["condition"], "condition")
@@ -108,7 +126,7 @@ class MatchingService:
             materials=concepts, lon=lon, lat=lat, radius_km=criteria.get("radius_km"),
             available_from=start, available_until=end, min_mass_kg=criteria.get("min_mass_kg"),
             min_volume_m3=criteria.get("min_volume_m3"), min_count=criteria.get("min_count"),
-            worst_condition=worst,
+            worst_condition=worst, dimensions=tuple(dimensions), products=frozenset(products) if products else None,
         )
 
     def search(self, flt: SupplyFilter, agent: Agent, sort: str | None, offset: int, limit: int) -> SearchPage:
@@ -117,12 +135,13 @@ class MatchingService:
             raise MalformedInput(f"sort {sort!r} is not one of {', '.join(SORTS)}")
         if sort == "distance" and flt.lon is None:
             raise MalformedInput("sorting by distance needs a centre: give lon and lat")
-        items = self.supply.items(replace(flt, public_only=not sees_everything(agent)))
-        if sort == "distance":
-            items.sort(key=lambda i: (i.distance_km is None, i.distance_km or 0.0, i.part, i.material))
-        else:
-            items.sort(key=lambda i: (i.available_from is None, i.available_from or date.min, i.part, i.material))
-        return SearchPage(items[offset:offset + limit], len(items), offset, limit)
+        items, total = self.supply.page(self._for(flt, agent), sort, offset, limit)
+        return SearchPage(items, total, offset, limit)
+
+    @staticmethod
+    def _for(flt: SupplyFilter, agent: Agent) -> SupplyFilter:
+        """The filter narrowed to what `agent` may see (public passports, and its own organisation's)."""
+        return replace(flt, public_only=not sees_everything(agent), organisation=agent.organisation)
 
     # --- matches ------------------------------------------------------------------------------
 
@@ -130,17 +149,16 @@ class MatchingService:
         materials: set[str] = set()
         for wanted in demand.wants:
             materials |= self.vocabulary.acceptable_materials(wanted)
-        flt = SupplyFilter(materials=frozenset(materials), lon=demand.lon, lat=demand.lat,
-                           radius_km=demand.radius_km if demand.lon is not None else None,
-                           public_only=not sees_everything(agent))
-        return self.supply.items(flt)
+        flt = SupplyFilter(materials=frozenset(materials), products=frozenset(demand.products), lon=demand.lon,
+                           lat=demand.lat, radius_km=demand.radius_km if demand.lon is not None else None)
+        return self.supply.items(self._for(flt, agent))
 
     def matches(self, demand: Demand, agent: Agent, limit: int = 20, weights: Weights | None = None) -> list[Match]:
         """Scored matches, best first; ties broken by part IRI so answers are stable."""
         weights = weights or Weights()
         found = [m for item in self._candidates(demand, agent)
                  if (m := score(demand, item, self.vocabulary, self.supply.factors, weights)) is not None]
-        found.sort(key=lambda m: (-m.score, m.item.part, m.item.material))
+        found.sort(key=lambda m: (-m.score, m.item.tie_key))
         return found[:limit]
 
     def portfolio(self, demands: list[Demand], agent: Agent, objective: str = "carbon") -> PortfolioResult:
@@ -166,9 +184,13 @@ class MatchingService:
         return PortfolioResult(demands, list(items.values()), plan, greedy(arcs, needs, len(index)))
 
 
-def build_matching(store: TripleStore, validator: Validator, base: str, ontology_dir: Path) -> MatchingService:
-    """The demands collection (a PassportService under /demands, anchored on mpr:Demand) and matching over it."""
+def build_matching(
+    store: TripleStore, validator: Validator, base: str, ontology_dir: Path, passports: PassportService
+) -> MatchingService:
+    """The demands collection (a PassportService under /demands, anchored on mpr:Demand) and matching over
+    the supply of `passports`."""
     vocabulary = Vocabulary.from_ontology(ontology_dir)
+    is_product = SupplyReader(store, vocabulary).is_product_type
     demands = PassportService(store, validator, base, collection="demands", anchor=DEMAND, noun="demand",
-                              check_content=lambda triples: demand_from_triples(triples, vocabulary))
-    return MatchingService(store, vocabulary, demands)
+                              check_content=lambda triples: demand_from_triples(triples, vocabulary, is_product))
+    return MatchingService(store, vocabulary, demands, passports.change_token)

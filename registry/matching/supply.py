@@ -1,25 +1,25 @@
-"""What is available for reuse: one item per material composition of a part of an active passport.
+"""What is available for reuse: one item per material composition of a part of an active passport,
+and one per part that is an instance of a product type (mpr:instanceOf), so whole products can be
+found and matched as well as their materials.
 
 Why two queries and Python for inheritance: location and availability date are usually stated on
 the building, not on each element, and the nearest ancestor wins. SPARQL property paths cannot pick
-the nearest of several ancestors, so the topology edges of the matching graphs are read once and
-walked in Python. Nothing is cached: every search reads the store, so a withdrawal or a new version
-shows in the next answer.
+the nearest of several ancestors, so the topology edges of the read graphs are fetched once and
+walked in Python. Searching happens in registry/matching/index.py, over items read here.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
-from registry.indicators.carbon import load_factors
 from registry.matching.concepts import Vocabulary
-from registry.matching.geo import haversine_km, point_of_wkt
+from registry.matching.geo import point_of_wkt
 from registry.namespaces import sparql_prefixes
 from registry.store.base import Term, TripleStore
 
@@ -29,22 +29,36 @@ MASS_UNITS = {UNIT + "KiloGM": 1.0, UNIT + "TONNE": 1000.0, UNIT + "GM": 0.001}
 VOLUME_UNITS = {UNIT + "M3": 1.0, UNIT + "DeciM3": 0.001, UNIT + "L": 0.001}
 LENGTH_UNITS = {UNIT + "M": 1.0, UNIT + "CentiM": 0.01, UNIT + "MilliM": 0.001}
 AREA_UNITS = {UNIT + "M2": 1.0}
-# Above this many graphs a VALUES list costs more than letting the store scan every graph.
+# Graphs read per query: large enough to amortise the query, small enough to keep answers moderate.
 MAX_GRAPH_VALUES = 500
+RESTRICTED = "https://w3id.org/mpr#Restricted"
 
 TOPOLOGY = ("bot:hasStorey", "bot:hasElement", "bot:hasSubElement", "dcterms:hasPart", "mpr:describes")
 DIMENSIONS = {"mpr:length": "length", "schema:width": "width", "schema:height": "height", "schema:depth": "depth",
               "mpr:area": "area"}
+DIMENSION_NAMES = tuple(DIMENSIONS.values())
 
 
-@dataclass
+@dataclass(frozen=True)
+class PassportState:
+    """What the index needs to know of a passport besides its items: is it current, who may see it."""
+
+    version: int
+    restricted: bool
+    owner: str | None
+
+
+@dataclass(slots=True)
 class SupplyItem:
-    """One reusable material of one part, with everything search and scoring need."""
+    """One reusable material of one part, or one part as a product, with everything search and scoring need.
+
+    A product item has `product_type` set, `composition` equal to `part`, and a material only if the
+    part states no compositions of its own (then None)."""
 
     passport: str
     part: str
     composition: str
-    material: str
+    material: str | None
     label: str | None = None
     mass_kg: float | None = None
     mass_estimated: bool = False
@@ -57,6 +71,12 @@ class SupplyItem:
     dimensions_m: dict[str, float] = field(default_factory=dict)  # per item; "area" in m2
     declared_a1a3_kg: float | None = None
     distance_km: float | None = None
+    product_type: str | None = None
+
+    @property
+    def tie_key(self) -> tuple[str, str]:
+        """Orders items equal on distance or date, so pages and top-N lists are stable."""
+        return self.part, self.material or self.product_type or ""
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -69,6 +89,7 @@ class SupplyFilter:
     """Search criteria; every field is optional. `materials` is already expanded (narrower concepts)."""
 
     materials: frozenset[str] | None = None
+    products: frozenset[str] | None = None  # product type IRIs; with materials, an item may fit either
     lon: float | None = None
     lat: float | None = None
     radius_km: float | None = None
@@ -78,7 +99,9 @@ class SupplyFilter:
     min_volume_m3: float | None = None
     min_count: float | None = None
     worst_condition: int | None = None  # notation grade; items graded worse are left out
-    public_only: bool = True
+    public_only: bool = True  # False for callers who see everything (auditors, admins)
+    organisation: str | None = None  # the caller's: its own restricted passports stay visible to it
+    dimensions: tuple[tuple[str, float | None, float | None], ...] = ()  # (name, min, max) in m (area m2)
 
 
 def _values(var: str, terms: Iterable[str]) -> str:
@@ -104,50 +127,45 @@ def _date(term: Term | None) -> date | None:
     return None
 
 
-class SupplyIndex:
-    """Reads supply items from the store on every call (no cache, see module docstring)."""
+class SupplyReader:
+    """Reads every supply item of chosen passport graphs, location and dates inherited, unfiltered."""
 
     def __init__(self, store: TripleStore, vocabulary: Vocabulary) -> None:
         self.store = store
         self.vocabulary = vocabulary
-        self.factors = {m: f for m, fs in load_factors().items() for f in fs if f.module == "A1-A3"}
 
-    def _visible(self, public_only: bool) -> str:
-        # The record graph is named explicitly: much faster in Oxigraph than the union default graph.
-        active = "GRAPH ?record { ?g mpr:status mpr:StatusActive }"
-        if public_only:
-            return active + " FILTER NOT EXISTS { GRAPH ?g { ?g mpr:visibility mpr:Restricted } }"
-        return active
+    def passports(self) -> dict[str, PassportState]:
+        """Every active passport with what decides who may see its items (one query over the records)."""
+        rows = self.store.select(P + """
+SELECT ?g ?v ?vis ?owner WHERE {
+  GRAPH ?record { ?g mpr:currentVersion ?v ; mpr:status mpr:StatusActive .
+                  OPTIONAL { ?g prov:wasAttributedTo/rdfs:label ?owner } }
+  GRAPH ?g { ?g a mpr:Passport . OPTIONAL { ?g mpr:visibility ?vis } }
+}""")
+        return {
+            r["g"].value: PassportState(
+                version=int(r["v"].value),
+                restricted=r.get("vis") == NamedNode(RESTRICTED),
+                owner=r["owner"].value if "owner" in r else None,
+            )
+            for r in rows
+        }
 
-    def _graphs_near(self, flt: SupplyFilter) -> set[str] | None:
-        """Graphs with any location inside the radius, or None without a radius.
+    def is_product_type(self, iri: str) -> bool:
+        """A schema:Product described in an active passport: what a demand may want instead of a material."""
+        return self.store.ask(P + """
+ASK { GRAPH ?g { ?product a schema:Product } GRAPH ?record { ?g mpr:status mpr:StatusActive } }""",
+                              {"product": NamedNode(iri)})
 
-        Why: items inherit their location from some node of their own graph, so a graph with no
-        location inside the radius cannot hold a matching item. Reading the few locations first
-        lets the item query touch only nearby passports instead of every item of a material.
-        """
-        if flt.radius_km is None or flt.lon is None or flt.lat is None:
-            return None
-        rows = self.store.select(P + f"""
-SELECT ?g ?o WHERE {{ GRAPH ?g {{ ?x geo:asWKT ?o }} {self._visible(flt.public_only)} }}""")
-        near = set()
-        for r in rows:
-            point = point_of_wkt(r["o"].value)
-            if point is not None and haversine_km(flt.lon, flt.lat, *point) <= flt.radius_km:
-                near.add(r["g"].value)
-        return near
+    def read(self, graphs: Collection[str]) -> list[SupplyItem]:
+        """Items of these passport graphs, a few hundred graphs per query."""
+        ordered = sorted(graphs)
+        items: list[SupplyItem] = []
+        for start in range(0, len(ordered), MAX_GRAPH_VALUES):
+            items.extend(self._read_chunk(ordered[start:start + MAX_GRAPH_VALUES]))
+        return items
 
-    def items(self, flt: SupplyFilter) -> list[SupplyItem]:
-        """Items matching the filter, with distance set when a centre is given. Unsorted."""
-        if flt.materials is not None and not flt.materials:
-            return []
-        graphs = self._graphs_near(flt)
-        if graphs is not None and not graphs:
-            return []
-        # FILTER IN rather than VALUES: Oxigraph then looks compositions up per graph (4x faster).
-        materials = ("FILTER(?material IN (" + ", ".join(str(NamedNode(t)) for t in sorted(flt.materials)) + "))"
-                     if flt.materials is not None else "")
-        scope = _values("g", graphs) if graphs is not None else ""
+    def _read_chunk(self, graphs: list[str]) -> list[SupplyItem]:
         # UNION branches instead of OPTIONALs: Oxigraph evaluated those left joins for every
         # composition of the store (5x slower). On Oxigraph the branches go in a LATERAL block
         # (SEP-0006), evaluated once per found composition: another 15x. Other SPARQL servers do
@@ -157,14 +175,18 @@ SELECT ?g ?o WHERE {{ GRAPH ?g {{ ?x geo:asWKT ?o }} {self._visible(flt.public_o
     UNION { ?comp mpr:mass ?q . ?q qudt:numericValue ?v . OPTIONAL { ?q qudt:unit ?u } BIND("mass" AS ?k) }
     UNION { ?comp mpr:volume ?q . ?q qudt:numericValue ?v . OPTIONAL { ?q qudt:unit ?u } BIND("volume" AS ?k) }
     UNION { ?comp mpr:embodiedCarbon ?q . ?q mpr:lifeCycleModule mod:A1-A3 ; mpr:kgCO2e ?v . BIND("carbon" AS ?k) }"""
-        found = f"?comp mpr:material ?material . {materials} ?part mpr:composedOf ?comp ."
-        visible = self._visible(flt.public_only)
+        found = "?comp mpr:material ?material . ?part mpr:composedOf ?comp ."
+        scope = _values("g", graphs)
         if self.store.kind == "oxigraph":
-            where = f"{scope} GRAPH ?g {{ {found} }} {visible} LATERAL {{ GRAPH ?g {{ {branches} }} }}"
+            where = f"{scope} GRAPH ?g {{ {found} }} LATERAL {{ GRAPH ?g {{ {branches} }} }}"
         else:
-            where = f"{scope} GRAPH ?g {{ {found} {branches} }} {visible}"
+            where = f"{scope} GRAPH ?g {{ {found} {branches} }}"
         rows = self.store.select(P + f"SELECT ?g ?part ?comp ?material ?k ?v ?u WHERE {{ {where} }}")
-        if not rows:
+        products = self.store.select(P + f"""
+SELECT ?g ?part ?type ?mv ?mu WHERE {{ {scope} GRAPH ?g {{
+  ?part mpr:instanceOf ?type .
+  OPTIONAL {{ ?part mpr:mass ?q . ?q qudt:numericValue ?mv . OPTIONAL {{ ?q qudt:unit ?mu }} }} }} }}""")
+        if not rows and not products:
             return []
         by_comp: dict[tuple[str, str, str], SupplyItem] = {}
         values: dict[tuple[str, str, str], dict[str, Term]] = defaultdict(dict)
@@ -181,17 +203,24 @@ SELECT ?g ?o WHERE {{ GRAPH ?g {{ ?x geo:asWKT ?o }} {self._visible(flt.public_o
                 values[key].update({"vv": r["v"], **({"vu": r["u"]} if "u" in r else {})})
             elif kind == "carbon":
                 values[key]["cv"] = r["v"]
-        facts = self._facts({k[0] for k in by_comp}, flt.public_only)
+        for r in products:
+            key = (r["g"].value, r["part"].value, r["part"].value)
+            if key not in by_comp and isinstance(r["type"], NamedNode):
+                by_comp[key] = SupplyItem(passport=key[0], part=key[1], composition=key[2], material=None,
+                                          product_type=r["type"].value)
+                if "mv" in r:
+                    values[key].update({"mv": r["mv"], **({"mu": r["mu"]} if "mu" in r else {})})
+        facts = self._facts(graphs)
         items = []
         for key, item in by_comp.items():
-            found = values.get(key, {})
-            self._measure(item, found)
-            if "cv" in found:
-                item.declared_a1a3_kg = _num(found["cv"])
+            found_values = values.get(key, {})
+            self._measure(item, found_values)
+            if "cv" in found_values:
+                item.declared_a1a3_kg = _num(found_values["cv"])
             facts[item.passport].apply(item)
             items.append(item)
         self._share_part_carbon(items, facts)
-        return [item for item in items if self._keep(item, flt)]
+        return items
 
     @staticmethod
     def _share_part_carbon(items: list[SupplyItem], facts: dict[str, _GraphFacts]) -> None:
@@ -214,37 +243,12 @@ SELECT ?g ?o WHERE {{ GRAPH ?g {{ ?x geo:asWKT ?o }} {self._visible(flt.public_o
         if volume is not None:
             item.volume_m3 = volume * VOLUME_UNITS.get(r["vu"].value if "vu" in r else UNIT + "M3", 1.0)
         if item.mass_kg is None and item.volume_m3 is not None:
-            density = self.vocabulary.materials.density.get(item.material)
+            density = self.vocabulary.materials.density.get(item.material or "")
             if density is not None:
                 item.mass_kg, item.mass_estimated = item.volume_m3 * density, True
 
-    def _keep(self, item: SupplyItem, flt: SupplyFilter) -> bool:
-        if flt.lon is not None and flt.lat is not None and item.lon is not None and item.lat is not None:
-            item.distance_km = haversine_km(flt.lon, flt.lat, item.lon, item.lat)
-        if flt.radius_km is not None and (item.distance_km is None or item.distance_km > flt.radius_km):
-            return False
-        if flt.available_from is not None or flt.available_until is not None:
-            if item.available_from is None:
-                return False
-            if flt.available_from is not None and item.available_from < flt.available_from:
-                return False
-            if flt.available_until is not None and item.available_from > flt.available_until:
-                return False
-        if flt.min_mass_kg is not None and (item.mass_kg or 0.0) < flt.min_mass_kg:
-            return False
-        if flt.min_volume_m3 is not None and (item.volume_m3 or 0.0) < flt.min_volume_m3:
-            return False
-        if flt.min_count is not None and item.count < flt.min_count:
-            return False
-        if flt.worst_condition is not None:
-            grade = self.vocabulary.conditions.notation.get(item.condition or "")
-            if grade is None or grade > flt.worst_condition:
-                return False
-        return True
-
-    def _facts(self, graphs: set[str], public_only: bool) -> dict[str, _GraphFacts]:
-        scope = _values("g", graphs) if len(graphs) <= MAX_GRAPH_VALUES else ""
-        visible = self._visible(public_only)
+    def _facts(self, graphs: list[str]) -> dict[str, _GraphFacts]:
+        scope = _values("g", graphs)
         plain = " ".join([*TOPOLOGY, "mpr:availableFrom", "mpr:condition", "mpr:count", "rdfs:label", "schema:name"])
         dims = " ".join(DIMENSIONS)
         rows = self.store.select(P + f"""
@@ -255,7 +259,6 @@ SELECT ?g ?s ?p ?o ?u WHERE {{
   UNION {{ GRAPH ?g {{ VALUES ?p {{ {dims} }} ?s ?p ?q . ?q qudt:numericValue ?o . OPTIONAL {{ ?q qudt:unit ?u }} }} }}
   UNION {{ GRAPH ?g {{ ?s mpr:embodiedCarbon ?c . ?c mpr:lifeCycleModule mod:A1-A3 ; mpr:kgCO2e ?o }}
            BIND(mpr:kgCO2e AS ?p) }}
-  {visible}
 }}""")
         facts: dict[str, _GraphFacts] = defaultdict(_GraphFacts)
         for r in rows:

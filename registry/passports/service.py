@@ -7,6 +7,7 @@ That guard is what makes If-Match and concurrent writers safe on any backend.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,6 +48,7 @@ LABEL = NamedNode(RDFS + "label")
 ATTRIBUTED_TO = NamedNode(PROV + "wasAttributedTo")
 VISIBILITY = mpr("visibility")
 COMMENT = NamedNode(RDFS + "comment")
+CHANGE_TOKEN = mpr("changeToken")
 CHANGE_KINDS = {"created": mpr("Created"), "updated": mpr("Updated"), "withdrawn": mpr("Withdrawn")}
 MAX_ATTEMPTS = 8
 
@@ -105,6 +107,9 @@ class PassportService:
         self._anchor_name = f"mpr:{anchor_name}" if anchor.value.startswith(MPR) else str(anchor)
         # Listing and counting only see this collection's records (demands share the store).
         self._in_collection = f"GRAPH ?p {{ ?p a {anchor} }}"
+        # One small graph whose token every write replaces: readers that keep derived data in memory
+        # (the supply index) compare it on each request to learn, with one lookup, whether anything changed.
+        self.changes_node = NamedNode(f"{self.base}/admin/changes/{collection}")
 
     def names(self, passport_id: str) -> PassportNames:
         return PassportNames(self.base, check_id(passport_id), self.collection)
@@ -284,13 +289,26 @@ class PassportService:
                 f"GRAPH {names.record_graph} {{ {node} {CURRENT_VERSION} {_int(state.version)} ; "
                 f"{STATUS} {state.status} }}"
             )
+        token = Literal(f"{names.id} v{version} {secrets.token_hex(8)}")
         return Changeset(
             changes=[
                 GraphChange(names.content_graph, remove=removed, add=added),
                 GraphChange(names.record_graph, remove=record_remove, add=record_add),
+                # Concurrent writers may each leave a token; the next write removes them all.
+                GraphChange(self.changes_node, remove=self._token_triples(),
+                            add=[Triple(self.changes_node, CHANGE_TOKEN, token)]),
             ],
             guard=guard,
         )
+
+    def _token_triples(self) -> list[Triple]:
+        rows = self.store.select(P + "SELECT ?g ?t WHERE { GRAPH ?g { ?g mpr:changeToken ?t } }",
+                                 {"g": self.changes_node})
+        return [Triple(self.changes_node, CHANGE_TOKEN, row["t"]) for row in rows]
+
+    def change_token(self) -> str:
+        """Differs after every write to this collection (also one by another worker process)."""
+        return " ".join(sorted(t.object.value for t in self._token_triples()))
 
     # --- reads ----------------------------------------------------------------------------------
 
