@@ -190,7 +190,7 @@ def indicators(
     if method not in ("emf", "madaster"):
         _fail(f"unknown method {method!r}: use emf or madaster")
     with _registry(data, sparql_query, sparql_update) as registry:
-        result = registry.indicators.compute(passport_id, method)  # type: ignore[arg-type]
+        result = registry.indicators.compute(passport_id, method, parts=parts)  # type: ignore[arg-type]
     out.print_json(json.dumps(result.as_dict(with_parts=parts)))
 
 

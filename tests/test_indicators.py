@@ -14,7 +14,13 @@ from pyoxigraph import NamedNode, RdfFormat
 from registry.core import LOADER, Registry
 from registry.errors import NotFound
 from registry.indicators import mci
+from tests import servers
 from tests.conftest import AUTH, BASE, DATA
+
+oxigraph_server = servers.oxigraph_server  # fixtures, used by name
+remote_core = servers.remote_core
+virtuoso_server = servers.virtuoso_server
+virtuoso_core = servers.virtuoso_core
 
 MAT = "https://w3id.org/mpr/materials/"
 
@@ -309,6 +315,7 @@ def test_cli_indicators(tmp_path: Path):
     # MCI = 1 - 0.95 x 0.9 = 0.145
     assert result["total_mass_kg"] == 675
     assert result["mci"] == pytest.approx(0.145)
+    assert "residual_value" not in result  # restricted data: the CLI never printed it
     report = subprocess.run([*run, "report", "urban-mine", "--format", "csv", "--data", str(data)],
                             capture_output=True, text=True)
     assert report.returncode == 0, report.stderr
@@ -396,8 +403,153 @@ def test_residual_value_sums_unit_prices_and_stated_values_for_the_owner(client)
     assert body["residual_value"]["priced_parts"] == 3
 
 
+def test_residual_value_per_cubic_metre_uses_the_volumes_of_the_priced_part_only(core: Registry):
+    # slab: 2.0 + 0.5 m3 x EUR 10/m3 = 25; the beam's volume is not priced per m3 and must not count
+    slab = b"""<#slab> a bot:Element ; mpr:connectionType conn:bolted ;
+  mpr:composedOf [ a mpr:MaterialComposition ; mpr:material mat:precast-concrete ;
+    mpr:volume [ a qudt:QuantityValue ; qudt:numericValue 2.0 ; qudt:unit unit:M3 ] ] ,
+  [ a mpr:MaterialComposition ; mpr:material mat:softwood ;
+    mpr:volume [ a qudt:QuantityValue ; qudt:numericValue 0.5 ; qudt:unit unit:M3 ] ] ;
+  mpr:unitPrice [ a schema:UnitPriceSpecification ; schema:price 10 ; schema:priceCurrency "EUR" ;
+    schema:unitCode "MTQ" ] .
+"""
+    priced = RESIDUAL.replace(b"<#panel> a bot:Element ;", slab + b"<#panel> a bot:Element ;").replace(
+        b"bot:hasElement <#beam>,", b"bot:hasElement <#slab>, <#beam>,")
+    priced = priced.replace(b"mpr:material mat:structural-steel ;", b"mpr:material mat:structural-steel ;\n"
+                            b"    mpr:volume [ a qudt:QuantityValue ; qudt:numericValue 0.05 ; qudt:unit unit:M3 ] ;")
+    core.passports.create(priced, RdfFormat.TURTLE, LOADER, passport_id="priced")
+    value = core.indicators.compute("priced").residual_value
+    assert value is not None and value["by_currency"] == {"EUR": 370.0 + 25.0}
+    assert value["priced_parts"] == 4 and value["unpriceable"] == []
+
+
 def test_residual_value_is_not_shown_to_the_public(client):
     from tests.conftest import AUTH
 
     client.put("/passports/priced", content=RESIDUAL, headers={"Content-Type": "text/turtle", **AUTH})
     assert "residual_value" not in client.get("/passports/priced/indicators").json()
+
+
+# --- materialised summaries: stored at first read, served while exact -----------------------------
+
+INDICATOR_DATA = "https://w3id.org/mpr#indicatorData"
+
+
+def stored_summaries(registry: Registry, passport_id: str) -> dict[str, dict]:
+    """The summaries in graph {passport}/indicators, by method, as the store holds them."""
+    graph = NamedNode(f"{BASE}/passports/{passport_id}/indicators")
+    return {t.subject.value.rsplit("#", 1)[-1]: json.loads(t.object.value)
+            for t in registry.store.triples(graph) if t.predicate.value == INDICATOR_DATA}
+
+
+def test_second_compute_is_served_from_the_stored_summary(stored: Registry, monkeypatch):
+    first = stored.indicators.compute("bldg")
+    assert stored_summaries(stored, "bldg")["emf"]["total_mass_kg"] == pytest.approx(1264)
+
+    def no_content_reads(*_args: object) -> None:
+        raise AssertionError("the stored summary should have been served")
+
+    monkeypatch.setattr("registry.indicators.service.read_graph", no_content_reads)
+    served = stored.indicators.compute("bldg")
+    assert served.parts == []
+    monkeypatch.undo()
+    fresh = stored.indicators.compute("bldg", parts=True)
+    assert len(fresh.parts) == 6
+    assert served.as_dict(with_restricted=True) == fresh.as_dict(with_restricted=True) == first.as_dict(
+        with_restricted=True)
+
+
+def test_methods_are_stored_apart(stored: Registry):
+    emf, madaster = stored.indicators.compute("bldg", "emf"), stored.indicators.compute("bldg", "madaster")
+    assert emf.mci != madaster.mci
+    summaries = stored_summaries(stored, "bldg")
+    assert (summaries["emf"]["mci"], summaries["madaster"]["mci"]) == (emf.mci, madaster.mci)
+    assert stored.indicators.compute("bldg", "madaster").mci == madaster.mci
+    assert stored.indicators.compute("bldg", "emf").mci == emf.mci
+
+
+def test_new_version_of_the_passport_is_not_served_stale(stored: Registry):
+    assert stored.indicators.compute("bldg").total_mass_kg == pytest.approx(1264)
+    heavier = BUILDING.replace(b"qudt:numericValue 1000 ;", b"qudt:numericValue 2500 ;")
+    stored.passports.replace("bldg", heavier, RdfFormat.TURTLE, LOADER)
+    r = stored.indicators.compute("bldg")
+    assert r.total_mass_kg == pytest.approx(1264 + 1500)
+    assert {m.material.removeprefix(MAT): m.mass_kg for m in r.mass_by_material}["concrete"] == 2500
+    assert stored_summaries(stored, "bldg")["emf"]["total_mass_kg"] == pytest.approx(2764)
+
+
+def test_new_version_of_a_product_type_recomputes_the_building(stored: Registry):
+    assert stored.indicators.compute("bldg").total_mass_kg == pytest.approx(1264)
+    # the seat goes from 4 to 10 kg: chairs 2 x (10 + 3) = 26 kg instead of 14
+    stored.passports.replace("chair", CHAIR.replace(b"qudt:numericValue 4 ;", b"qudt:numericValue 10 ;"),
+                             RdfFormat.TURTLE, LOADER)
+    r = stored.indicators.compute("bldg")
+    assert r.total_mass_kg == pytest.approx(1250 + 26)
+    assert r.mass_kg_by_source == {"passport": 1250, "product type": pytest.approx(26)}
+
+
+def test_product_type_published_after_the_building_is_picked_up(core: Registry):
+    core.passports.create(BUILDING, RdfFormat.TURTLE, LOADER, passport_id="bldg")
+    assert core.indicators.compute("bldg").product_types[0]["found"] is False  # stored with the type absent
+    core.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
+    r = core.indicators.compute("bldg")
+    assert r.product_types[0]["found"] is True and r.total_mass_kg == pytest.approx(1264)
+
+
+def test_changed_computation_basis_recomputes(stored: Registry, tmp_path: Path):
+    from registry.indicators import IndicatorService
+    from registry.indicators.carbon import FACTORS_FILE
+
+    assert stored.indicators.compute("bldg").carbon_kg_co2e_by_origin["reference"] == pytest.approx(90)
+    factors = tmp_path / "factors.csv"
+    factors.write_text(FACTORS_FILE.read_text(encoding="utf-8").replace(",0.090,", ",0.200,"), encoding="utf-8")
+    assert factors.read_text(encoding="utf-8") != FACTORS_FILE.read_text(encoding="utf-8")
+    other = IndicatorService(stored.store, BASE, stored.settings.ontology_dir, stored.validator, factors)
+    assert other.basis != stored.indicators.basis
+    # wall: 1000 kg concrete x 0.200 instead of x 0.090
+    assert other.compute("bldg").carbon_kg_co2e_by_origin["reference"] == pytest.approx(200)
+    assert stored.indicators.compute("bldg").carbon_kg_co2e_by_origin["reference"] == pytest.approx(90)
+
+
+def test_summary_stored_without_warnings_is_completed_when_warnings_are_asked(stored: Registry):
+    assert stored.indicators.compute("bldg", warnings=False).completeness["shacl_warnings"] == []
+    assert stored_summaries(stored, "bldg")["emf"]["completeness"]["shacl_warnings"] == []
+    warned = stored.indicators.compute("bldg").completeness["shacl_warnings"]
+    assert warned, "the test building should have SHACL warnings"
+    assert warned == stored.indicators.compute("bldg", parts=True).completeness["shacl_warnings"]
+    assert stored_summaries(stored, "bldg")["emf"]["completeness"]["shacl_warnings"] == warned
+    assert stored.indicators.compute("bldg", warnings=False).completeness["shacl_warnings"] == []
+
+
+def test_withdrawn_passport_is_gone_even_with_a_stored_summary(stored: Registry, client):
+    assert client.get("/passports/bldg/indicators").status_code == 200  # computed and stored
+    stored.passports.withdraw("bldg", LOADER)
+    assert client.get("/passports/bldg/indicators").status_code == 410
+    with pytest.raises(NotFound):
+        stored.indicators.compute("bldg")
+
+
+def test_stored_residual_value_is_served_to_the_owner_only(client):
+    assert client.put("/passports/priced", content=RESIDUAL,
+                      headers={"Content-Type": "text/turtle", **AUTH}).status_code == 201
+    for _ in range(2):  # computed and stored, then served: the same rule both times
+        assert client.get("/passports/priced/indicators", headers=AUTH).json()["residual_value"]["by_currency"] == {
+            "EUR": 370.0}
+        assert "residual_value" not in client.get("/passports/priced/indicators").json()
+        assert "residual_value" not in client.get("/passports/priced/indicators", params={"parts": "true"}).json()
+
+
+@pytest.mark.parametrize("backend", ["remote_core", "virtuoso_core"])
+def test_stored_summaries_on_sparql_servers(backend: str, request: pytest.FixtureRequest, monkeypatch):
+    """Versions, the rdf:JSON literal and the dependency check round-trip through real SPARQL servers."""
+    core: Registry = request.getfixturevalue(backend)
+    core.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
+    core.passports.create(BUILDING, RdfFormat.TURTLE, LOADER, passport_id="bldg")
+    first = core.indicators.compute("bldg")
+    assert stored_summaries(core, "bldg")["emf"] == first.as_dict(with_restricted=True)
+    with monkeypatch.context() as patch:
+        patch.setattr("registry.indicators.service.read_graph", None)  # served: no content is read
+        assert core.indicators.compute("bldg").as_dict(with_restricted=True) == first.as_dict(with_restricted=True)
+    core.passports.replace("chair", CHAIR.replace(b"qudt:numericValue 4 ;", b"qudt:numericValue 10 ;"),
+                           RdfFormat.TURTLE, LOADER)
+    assert core.indicators.compute("bldg").total_mass_kg == pytest.approx(1250 + 26)

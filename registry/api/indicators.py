@@ -12,7 +12,6 @@ from registry.api.deps import blocking, get_agent, get_registry
 from registry.core import Registry
 from registry.errors import Gone
 from registry.indicators.service import Indicators
-from registry.indicators.value import residual_value
 from registry.passports.model import Agent, PassportRecord
 from registry.reports.charts import composition_svg
 
@@ -20,13 +19,13 @@ router = APIRouter(prefix="/passports", tags=["indicators"])
 
 
 def _compute(
-    registry: Registry, agent: Agent, passport_id: str, method: str, warnings: bool
+    registry: Registry, agent: Agent, passport_id: str, method: str, warnings: bool, parts: bool = False
 ) -> tuple[PassportRecord, Indicators]:
     """Check the passport exists, may be seen and is active first, so the answer is 404/410 like GET /passports/{id}."""
     record = registry.access.record(agent, passport_id)
     if record.status == "withdrawn":
         raise Gone(f"passport {passport_id!r} was withdrawn at version {record.version}")
-    return record, registry.indicators.compute(passport_id, method, warnings)  # type: ignore[arg-type]
+    return record, registry.indicators.compute(passport_id, method, warnings, parts)  # type: ignore[arg-type]
 
 
 @router.get("/{passport_id}/indicators", summary="Circularity, carbon and completeness indicators of a passport")
@@ -38,13 +37,9 @@ async def passport_indicators(
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
-    record, result = await blocking(_compute, registry, agent, passport_id, method, warnings)
-    body = result.as_dict(with_parts=parts)
-    if sees_full(agent, record.owner):  # residual value is restricted data
-        masses = {part.iri: part.mass_kg for part in result.parts}
-        value = await blocking(residual_value, registry.store, record.iri, masses)
-        body["residual_value"] = value.as_dict()
-    return JSONResponse(body)
+    record, result = await blocking(_compute, registry, agent, passport_id, method, warnings, parts)
+    # residual value is restricted data: only the owner and auditors get it
+    return JSONResponse(result.as_dict(with_parts=parts, with_restricted=sees_full(agent, record.owner)))
 
 
 @router.get("/{passport_id}/indicators.svg", summary="Chart of a passport's material composition (SVG)")

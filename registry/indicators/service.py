@@ -1,8 +1,12 @@
 """Indicators of one passport: mass by material, MCI, embodied carbon, detachability, completeness.
 
-Free of HTTP on purpose: the REST route, the CLI and the benchmark all call `IndicatorService.compute`,
-so every channel reports the same figures. The answer says where each figure came from (the passport
-itself, a referenced product type, or reference data) because auditors must be able to retrace it.
+Free of HTTP on purpose: the REST route, the CLI, the passport page, the urban-mine report and the
+benchmark all call `IndicatorService.compute`, so every channel reports the same figures. The answer
+says where each figure came from (the passport itself, a referenced product type, or reference data)
+because auditors must be able to retrace it.
+
+Summaries are materialised at first read and served from the store while exact (registry/indicators/
+stored.py): a full computation of a large building costs seconds, a stored summary two lookups.
 """
 
 from __future__ import annotations
@@ -10,13 +14,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 
 from registry.errors import NotFound
 from registry.indicators import mci
-from registry.indicators.carbon import Factor, PartCarbon, load_factors, part_carbon
+from registry.indicators.carbon import FACTORS_FILE, Factor, PartCarbon, load_factors, part_carbon
 from registry.indicators.data import (
     BOT,
     MPR,
@@ -24,10 +28,13 @@ from registry.indicators.data import (
     Composition,
     GraphData,
     ProductType,
+    graph_of,
     number,
     product_type,
     read_graph,
 )
+from registry.indicators.stored import IndicatorSet, PassportState, StoredIndicators, computation_basis
+from registry.indicators.value import residual_value
 from registry.passports.naming import PassportNames, check_id
 from registry.store.base import TripleStore
 from registry.validation import Validator
@@ -36,6 +43,9 @@ V = TypeVar("V")
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 UNKNOWN = "unknown"
 ACCESSIBLE_MIN_SCORE = 0.8  # DGBC accessibility classes 'freely accessible' (1.0) and 'with extra actions' (0.8)
+# Part of every stored summary's computation basis: bump it with any change to what the computation
+# yields or to the fields of Indicators, so summaries stored by older code are recomputed, not served.
+METHOD_REVISION = 2
 
 
 @dataclass
@@ -134,15 +144,30 @@ class Indicators:
     reuse_potential_kg_by_year: dict[str, float]
     completeness: dict[str, object]
     mass_by_storey: dict[str, float]
+    # year of availability ("unknown" without a date) -> material IRI (or "unknown") -> kg, as stated:
+    # what the urban-mine report sums over passports, so it can use stored summaries.
+    mass_kg_by_year_and_material: dict[str, dict[str, float]]
     mass_kg_by_source: dict[str, float]
     product_types: list[dict[str, object]]
     parts: list[PartResult]
+    # Restricted data (DESIGN 5): only for the owner and auditors, hence left out of as_dict by default.
+    residual_value: dict[str, object] | None = None
 
-    def as_dict(self, with_parts: bool = False) -> dict[str, object]:
+    def as_dict(self, with_parts: bool = False, with_restricted: bool = False) -> dict[str, object]:
         out = asdict(self)
         if not with_parts:
             out.pop("parts")
+        if not with_restricted:
+            out.pop("residual_value")
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Indicators:
+        """The inverse of as_dict, for summaries read back from the store (JSON)."""
+        fields = dict(data)
+        fields["mass_by_material"] = [MaterialMass(**m) for m in data["mass_by_material"]]
+        fields["parts"] = [PartResult(**p) for p in data.get("parts", [])]
+        return cls(**fields)
 
 
 class IndicatorService:
@@ -151,15 +176,59 @@ class IndicatorService:
         self.store = store
         self.base = base.rstrip("/")
         self.vocab = Vocabulary.load(ontology_dir)
-        self.factors = load_factors(factors_file) if factors_file else load_factors()
+        factors_file = factors_file or FACTORS_FILE
+        self.factors = load_factors(factors_file)
         self.validator = validator
+        self.stored = StoredIndicators(store)
+        inputs = [ontology_dir / "materials.ttl", ontology_dir / "connections.ttl", factors_file]
+        if validator is not None:  # the warnings depend on the shapes and on the ontology mixed into the data
+            inputs += sorted(p for p in validator.shapes_dir.rglob("*") if p.is_file())
+            inputs += sorted(ontology_dir.glob("*.ttl"))
+        self.basis = computation_basis(inputs, f"method revision {METHOD_REVISION}",
+                                       f"validator {validator is not None}")
 
-    def compute(self, passport_id: str, method: mci.Method = "emf", warnings: bool = True) -> Indicators:
+    def compute(self, passport_id: str, method: mci.Method = "emf", warnings: bool = True,
+                parts: bool = False) -> Indicators:
+        """The stored summary when it is still exact, else a fresh computation (stored for next time).
+
+        Per-part figures are never stored (tens of MB for 100k elements): `parts=True` always computes."""
         names = PassportNames(self.base, check_id(passport_id))
+        state = self.stored.state(names, method, self.basis)  # before any content is read
+        if state.withdrawn:
+            raise NotFound(f"no passport {passport_id!r} with content")
+        want_warnings = warnings and self.validator is not None
+        if state.current is not None and not parts:
+            result = Indicators.from_dict(state.current.data)
+            if want_warnings and not state.current.includes_warnings:
+                result.completeness["shacl_warnings"] = self._warnings(names)
+                self.stored.save(names, method, IndicatorSet(
+                    state.current.version, self.basis, True, result.as_dict(with_restricted=True),
+                    state.current.dependencies))
+            elif not warnings:
+                result.completeness["shacl_warnings"] = []
+            return result
+        return self._fresh(names, state, method, want_warnings)
+
+    def _fresh(self, names: PassportNames, state: PassportState, method: mci.Method, warnings: bool) -> Indicators:
         data = read_graph(self.store, names.iri)
         if data.empty:
-            raise NotFound(f"no passport {passport_id!r} with content")
-        return self._indicators(names, data, method, warnings)
+            raise NotFound(f"no passport {names.id!r} with content")
+        # Every product type's passport graph, versions first (stored.py), then content.
+        types = {graph_of(t.value) for facts in data.facts.values()
+                 for t in facts.get(MPR + "instanceOf", []) if isinstance(t, NamedNode)} - {names.iri}
+        dependencies = self.stored.versions(types)
+        cache = {names.iri: data} | {g: read_graph(self.store, g) for g in sorted(types)}
+        result = self._indicators(names, data, cache, method, warnings)
+        if state.version is not None:
+            self.stored.save(names, method, IndicatorSet(
+                state.version, self.basis, warnings, result.as_dict(with_restricted=True), dependencies))
+        return result
+
+    def _warnings(self, names: PassportNames) -> list[dict[str, object]]:
+        if self.validator is None:
+            return []
+        report = self.validator.validate(self.store.triples(names.content_graph))
+        return [{"focus_node": w.focus_node, "path": w.path, "message": w.message} for w in report.warnings]
 
     # --- the computation ----------------------------------------------------------------------
 
@@ -189,10 +258,9 @@ class IndicatorService:
                         out.setdefault(node, storey.value)
         return out
 
-    def _indicators(self, names: PassportNames, data: GraphData, method: mci.Method,
-                    warnings: bool) -> Indicators:
+    def _indicators(self, names: PassportNames, data: GraphData, cache: dict[str, GraphData],
+                    method: mci.Method, warnings: bool) -> Indicators:
         vocab = self.vocab
-        cache: dict[str, GraphData] = {names.iri: data}
         types: dict[str, ProductType] = {}
         storeys = self._storeys(data)
         asset = data.first(names.iri, MPR + "describes")
@@ -211,6 +279,7 @@ class IndicatorService:
         detachable_mass = connected_mass = index_sum = 0.0
         reuse: dict[str, float] = defaultdict(float)
         by_storey: dict[str, float] = defaultdict(float)
+        by_year_material: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         complete_count = with_material = with_mass = with_connection = 0
         results: list[PartResult] = []
         parts = self._parts(data)
@@ -325,6 +394,9 @@ class IndicatorService:
                 available_from=when.value if isinstance(when, Literal) else None, complete=complete,
                 mass_by_material=dict(part_materials),
             ))
+            year = when.value[:4] if isinstance(when, Literal) else UNKNOWN
+            for material, kg in part_materials.items():
+                by_year_material[year][material] += kg
 
         total = sum(own_mass.values()) + unknown
         rolled: dict[str, float] = defaultdict(float)
@@ -337,10 +409,7 @@ class IndicatorService:
             key=lambda x: (-x.mass_kg, x.material),
         )
         n = len(parts)
-        shacl: list[dict[str, object]] = []
-        if warnings and self.validator is not None:
-            report = self.validator.validate(self.store.triples(names.content_graph))
-            shacl = [{"focus_node": w.focus_node, "path": w.path, "message": w.message} for w in report.warnings]
+        shacl = self._warnings(names) if warnings else []
         asset_carbon = {}
         if asset_iri:
             for v in data.carbon.get(asset_iri, []):
@@ -384,8 +453,10 @@ class IndicatorService:
                 "shacl_warnings": shacl,
             },
             mass_by_storey=dict(by_storey),
+            mass_kg_by_year_and_material={y: dict(m) for y, m in sorted(by_year_material.items())},
             mass_kg_by_source=dict(by_source),
             product_types=[{"iri": t.iri, "found": t.found, "compositions": len(t.compositions),
                             "carbon_values": len(t.carbon)} for t in types.values()],
             parts=results,
+            residual_value=residual_value(self.store, names.iri, {p.iri: p.mass_kg for p in results}).as_dict(),
         )

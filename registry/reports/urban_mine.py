@@ -85,11 +85,10 @@ def urban_mine(list_page: Callable[[int, int], Page], indicators: IndicatorServi
         passport_id = graph.rsplit("/", 1)[-1]
         municipality = row["locality"].value if "locality" in row else UNKNOWN
         province = row["region"].value if "region" in row else table.get(municipality.casefold(), UNKNOWN)
-        result = indicators.compute(passport_id, warnings=False)
+        result = indicators.compute(passport_id, warnings=False)  # a stored summary when still exact
         report.passports.append(passport_id)
-        for part in result.parts:
-            year = part.available_from[:4] if part.available_from else UNKNOWN
-            for material, kg in part.mass_by_material.items():
+        for year, materials in result.mass_kg_by_year_and_material.items():
+            for material, kg in materials.items():
                 cells[(passport_id, municipality, province, year, material)] += kg
     totals: dict[str, dict[str, float]] = {k: defaultdict(float) for k in ("m", "mun", "prov", "year")}
     for (pid, municipality, province, year, material), kg in sorted(cells.items()):

@@ -1,0 +1,188 @@
+"""Materialised indicator summaries: saved in the full store at first read, served while still exact.
+
+Why: in the on-disk store every join of the computation costs a RocksDB seek, so a building of 100k
+elements cannot be computed from the store within a small factor of a plain SUM. A summary is as good
+as a fresh computation as long as nothing it was computed from has changed, and everything it reads
+is versioned: the passport itself (mpr:currentVersion), the product-type passports its elements point
+to (their versions, or "absent" when they did not exist), and the registry's own inputs (vocabularies,
+reference factors, shapes, the method's revision: the computation basis). A summary is served only
+when all three still match, so it is never stale; no lock or guard is needed, because a late write of
+an older result fails the same comparison on the next read and is simply recomputed.
+
+Versions are read before the content they describe, so a write in between can only make the recorded
+version older than the content, which the next read treats as stale, never the reverse.
+
+Layout, in graph {passport}/indicators of the full store (never projected to the public store: the
+summary holds restricted residual values), one node per method:
+
+    <{passport}/indicators#emf> a mpr:IndicatorSet ;
+        mpr:computedFromVersion 3 ; mpr:computationBasis "sha256 hex" ;
+        mpr:includesShaclWarnings true ; mpr:indicatorData "{...}"^^rdf:JSON ;
+        mpr:dependsOn <{passport}/indicators#emf-dep-0> .
+    <{passport}/indicators#emf-dep-0> mpr:dependencyGraph <{base}/passports/chair> ; mpr:dependencyVersion 2 .
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from registry.namespaces import RDF, RDF_TYPE, XSD, XSD_INTEGER, mpr, sparql_prefixes
+from registry.passports.naming import PassportNames
+from registry.store.base import Changeset, GraphChange, Term, TripleStore
+
+P = sparql_prefixes()
+INDICATOR_SET = mpr("IndicatorSet")
+COMPUTED_FROM_VERSION = mpr("computedFromVersion")
+COMPUTATION_BASIS = mpr("computationBasis")
+INCLUDES_WARNINGS = mpr("includesShaclWarnings")
+INDICATOR_DATA = mpr("indicatorData")
+DEPENDS_ON = mpr("dependsOn")
+DEPENDENCY_GRAPH = mpr("dependencyGraph")
+DEPENDENCY_VERSION = mpr("dependencyVersion")
+WITHDRAWN = mpr("StatusWithdrawn")
+RDF_JSON = NamedNode(RDF + "JSON")
+XSD_BOOLEAN = NamedNode(XSD + "boolean")
+ABSENT = "absent"
+
+# A passport's registry-managed facts live in graph {passport}/record (PassportNames.record_graph);
+# the dependency checks run inside SPARQL, so the same rule is spelled once here for both queries.
+CURRENT_VERSION_OF_DG = """BIND(IRI(CONCAT(STR(?dg), "/record")) AS ?rg)
+  OPTIONAL { GRAPH ?rg { ?dg mpr:currentVersion ?cur } }"""
+
+STATE = P + """SELECT ?rg ?p ?ig ?n ?v ?s ?from ?basis ?warn ?data WHERE {
+  GRAPH ?rg { ?p mpr:currentVersion ?v ; mpr:status ?s }
+  OPTIONAL { GRAPH ?ig { ?n a mpr:IndicatorSet ; mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ;
+                            mpr:includesShaclWarnings ?warn ; mpr:indicatorData ?data } }
+}"""
+
+DEPENDENCIES = P + """SELECT ?ig ?n ?dg ?dv ?cur WHERE {
+  GRAPH ?ig { ?n mpr:dependsOn ?d . ?d mpr:dependencyGraph ?dg ; mpr:dependencyVersion ?dv }
+  """ + CURRENT_VERSION_OF_DG + "\n}"
+
+
+def computation_basis(files: Iterable[Path], *notes: str) -> str:
+    """A digest of every input of the computation besides the store: any change recomputes all summaries."""
+    digest = hashlib.sha256()
+    for note in notes:
+        digest.update(note.encode() + b"\0")
+    for path in files:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"(missing)")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _version(term: Term | None) -> int | str:
+    """A recorded or current version: an integer, or ABSENT when there is no such passport.
+
+    Parsed from the lexical form, not matched on the datatype: a backend that answered xsd:int would
+    otherwise turn two different versions into two equal ABSENTs."""
+    if isinstance(term, Literal) and term.value != ABSENT:
+        try:
+            return int(term.value)
+        except ValueError:
+            pass
+    return ABSENT
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """Another passport's graph the computation read, and its version at the time (ABSENT: none)."""
+
+    graph: str
+    version: int | str
+
+
+@dataclass
+class IndicatorSet:
+    version: int
+    basis: str
+    includes_warnings: bool
+    data: dict[str, Any]
+    dependencies: list[Dependency]
+
+
+@dataclass
+class PassportState:
+    """One read: the passport's current version and status, and its stored summary when still exact.
+
+    `version` is None when the graph has no registry record (data written around the passport service,
+    e.g. by a benchmark): such a computation cannot be versioned, so it is never stored."""
+
+    version: int | None
+    withdrawn: bool
+    current: IndicatorSet | None
+
+
+class StoredIndicators:
+    def __init__(self, store: TripleStore) -> None:
+        self.store = store
+
+    def graph(self, names: PassportNames) -> NamedNode:
+        return NamedNode(names.iri + "/indicators")
+
+    def node(self, names: PassportNames, method: str) -> NamedNode:
+        return NamedNode(f"{names.iri}/indicators#{method}")
+
+    def state(self, names: PassportNames, method: str, basis: str) -> PassportState:
+        """Two SELECTs at most; the stored summary comes back only if every recorded version still holds."""
+        graph, node = self.graph(names), self.node(names, method)
+        rows = self.store.select(STATE, {"rg": names.record_graph, "p": names.node, "ig": graph, "n": node})
+        if not rows:
+            return PassportState(None, False, None)
+        row = rows[0]
+        version, withdrawn = int(row["v"].value), row["s"] == WITHDRAWN
+        # Several rows: concurrent writers each left a summary; recompute, the next save replaces both.
+        if len(rows) > 1 or "data" not in row or withdrawn:
+            return PassportState(version, withdrawn, None)
+        if _version(row["from"]) != version or row["basis"].value != basis:
+            return PassportState(version, withdrawn, None)
+        dependencies = []
+        for dep in self.store.select(DEPENDENCIES, {"ig": graph, "n": node}):
+            recorded = _version(dep["dv"])
+            if recorded != _version(dep.get("cur")):
+                return PassportState(version, withdrawn, None)
+            dependencies.append(Dependency(dep["dg"].value, recorded))
+        data = json.loads(row["data"].value)
+        return PassportState(version, withdrawn, IndicatorSet(
+            version, basis, row["warn"].value == "true", data, dependencies))
+
+    def versions(self, graphs: Iterable[str]) -> list[Dependency]:
+        """Current versions of other passports' graphs, read before their content (see the module's note)."""
+        ordered = sorted(set(graphs))
+        if not ordered:
+            return []
+        values = " ".join(str(NamedNode(g)) for g in ordered)  # pyoxigraph escapes; nothing pasted raw
+        rows = self.store.select(P + f"SELECT ?dg ?cur WHERE {{ VALUES ?dg {{ {values} }}\n"
+                                 f"  {CURRENT_VERSION_OF_DG}\n}}")
+        found = {row["dg"].value: _version(row.get("cur")) for row in rows}
+        return [Dependency(g, found.get(g, ABSENT)) for g in ordered]
+
+    def save(self, names: PassportNames, method: str, result: IndicatorSet) -> None:
+        """Replace this method's summary (and only it) in one atomic write."""
+        graph, node = self.graph(names), self.node(names, method)
+        dep_prefix = node.value + "-dep-"
+        old = [t for t in self.store.triples(graph)
+               if t.subject == node or (isinstance(t.subject, NamedNode) and t.subject.value.startswith(dep_prefix))]
+        new = [
+            Triple(node, RDF_TYPE, INDICATOR_SET),
+            Triple(node, COMPUTED_FROM_VERSION, Literal(str(result.version), datatype=XSD_INTEGER)),
+            Triple(node, COMPUTATION_BASIS, Literal(result.basis)),
+            Triple(node, INCLUDES_WARNINGS, Literal("true" if result.includes_warnings else "false",
+                                                    datatype=XSD_BOOLEAN)),
+            Triple(node, INDICATOR_DATA, Literal(json.dumps(result.data), datatype=RDF_JSON)),
+        ]
+        for n, dep in enumerate(result.dependencies):
+            dep_node = NamedNode(f"{dep_prefix}{n}")
+            version = (Literal(str(dep.version), datatype=XSD_INTEGER) if isinstance(dep.version, int)
+                       else Literal(ABSENT))
+            new += [Triple(node, DEPENDS_ON, dep_node), Triple(dep_node, DEPENDENCY_GRAPH, NamedNode(dep.graph)),
+                    Triple(dep_node, DEPENDENCY_VERSION, version)]
+        self.store.apply(Changeset([GraphChange(graph, remove=old, add=new)]))
