@@ -553,3 +553,47 @@ def test_stored_summaries_on_sparql_servers(backend: str, request: pytest.Fixtur
     core.passports.replace("chair", CHAIR.replace(b"qudt:numericValue 4 ;", b"qudt:numericValue 10 ;"),
                            RdfFormat.TURTLE, LOADER)
     assert core.indicators.compute("bldg").total_mass_kg == pytest.approx(1250 + 26)
+
+
+UTILITY = b"""
+@prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.org/bot#> .
+@prefix dcterms: <http://purl.org/dc/terms/> . @prefix qudt: <http://qudt.org/schema/qudt/> .
+@prefix unit: <http://qudt.org/vocab/unit/> . @prefix mat: <https://w3id.org/mpr/materials/> .
+<> a mpr:Passport ; dcterms:title "Utility and efficiencies" ; mpr:describes <#b> .
+<#b> a bot:Building ; bot:hasElement <#door> , <#rail> .
+<#door> a bot:Element ; mpr:expectedLifetime 30 ; mpr:industryAverageLifetime 15 ;
+  mpr:composedOf [ mpr:material mat:hardwood ; mpr:mass [ qudt:numericValue 100 ; qudt:unit unit:KiloGM ] ] .
+<#rail> a bot:Element ; mpr:functionalUnits 5000 ; mpr:industryAverageFunctionalUnits 10000 ;
+  mpr:composedOf [ mpr:material mat:aluminium ; mpr:mass [ qudt:numericValue 100 ; qudt:unit unit:KiloGM ] ;
+    mpr:recycledContent 0.5 ; mpr:feedstockRecyclingEfficiency 0.8 ;
+    mpr:recyclableAtEndOfLife 1.0 ; mpr:recyclingEfficiency 0.9 ] .
+"""
+
+
+def test_mci_utility_from_lifetimes_and_functional_units(core: Registry):
+    core.passports.create(UTILITY, RdfFormat.TURTLE, LOADER, passport_id="utility")
+    parts = {p.iri.rsplit("#", 1)[-1]: p for p in core.indicators.compute("utility", "emf", parts=True).parts}
+    # door: M=100, nothing recycled or collected: V=100, W=W0=100, LFI = 200/200 = 1;
+    #   X = 30/15 = 2, F(X) = 0.9/2 = 0.45, MCI = 1 - 1 x 0.45 = 0.55
+    assert parts["door"].mci == pytest.approx(0.55)
+    # rail: X = 5000/10000 = 0.5, F(X) = 1.8; V = 100(1-0.5) = 50, W0 = 100(1-1) = 0,
+    #   W_C = 100(1-0.9)(1.0) = 10, W_F = 100(1-0.8)(0.5)/0.8 = 12.5, W = 0 + (12.5+10)/2 = 11.25,
+    #   LFI = (50 + 11.25)/(200 + (12.5-10)/2) = 61.25/201.25 = 0.304348, MCI = 1 - 0.304348 x 1.8 = 0.452174
+    assert parts["rail"].mci == pytest.approx(1 - 61.25 / 201.25 * 1.8)
+
+
+def test_madaster_ignores_utility_but_uses_stated_efficiencies(core: Registry):
+    core.passports.create(UTILITY, RdfFormat.TURTLE, LOADER, passport_id="utility")
+    parts = {p.iri.rsplit("#", 1)[-1]: p for p in core.indicators.compute("utility", "madaster", parts=True).parts}
+    # F(X) fixed at 0.9: door 1 - 0.9 = 0.1; rail: stated E_C, E_F replace the 0.75 defaults -> same LFI as above
+    assert parts["door"].mci == pytest.approx(0.1)
+    assert parts["rail"].mci == pytest.approx(1 - 61.25 / 201.25 * 0.9)
+
+
+def test_mci_utility_falls_back_to_the_product_type(stored: Registry):
+    long_lived = CHAIR.replace(b"<#product> a schema:Product ;", b"<#product> a schema:Product ; "
+                               b"mpr:expectedLifetime 20 ; mpr:industryAverageLifetime 10 ;")
+    stored.passports.replace("chair", long_lived, RdfFormat.TURTLE, LOADER)
+    chairs = next(p for p in stored.indicators.compute("bldg", parts=True).parts if p.iri.endswith("#chairs"))
+    # as in test_building_mci_emf_by_hand, LFI = 18/28, now with X = 20/10 = 2: MCI = 1 - (18/28)(0.9/2)
+    assert chairs.mci == pytest.approx(1 - 18 / 28 * 0.45)

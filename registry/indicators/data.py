@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pyoxigraph import Literal, NamedNode
 
@@ -36,7 +36,7 @@ PREFIX qudt: <http://qudt.org/schema/qudt/>
 MASS_UNITS = {UNIT + "KiloGM": 1.0, UNIT + "TONNE": 1000.0, UNIT + "GM": 0.001}
 
 COMPOSITIONS = PREFIXES + """
-SELECT ?g ?part ?comp ?material ?mv ?mu ?fr ?fu ?fs ?cr ?cu WHERE { GRAPH ?g {
+SELECT ?g ?part ?comp ?material ?mv ?mu ?fr ?fu ?fs ?cr ?cu ?ec ?ef WHERE { GRAPH ?g {
   ?part mpr:composedOf ?comp .
   OPTIONAL { ?comp mpr:material ?material }
   OPTIONAL { ?comp mpr:mass ?m . ?m qudt:numericValue ?mv . OPTIONAL { ?m qudt:unit ?mu } }
@@ -45,13 +45,16 @@ SELECT ?g ?part ?comp ?material ?mv ?mu ?fr ?fu ?fs ?cr ?cu WHERE { GRAPH ?g {
   OPTIONAL { ?comp mpr:renewableContent ?fs }
   OPTIONAL { ?comp mpr:recyclableAtEndOfLife ?cr }
   OPTIONAL { ?comp mpr:reusableAtEndOfLife ?cu }
+  OPTIONAL { ?comp mpr:recyclingEfficiency ?ec }
+  OPTIONAL { ?comp mpr:feedstockRecyclingEfficiency ?ef }
 } }"""
 
 # Single- and multi-valued facts about parts and the topology, in one scan of the graph.
 FACTS = PREFIXES + """
 SELECT ?g ?s ?p ?o WHERE { GRAPH ?g {
   VALUES ?p { rdfs:label mpr:connectionType mpr:connectionAccessibility mpr:instanceOf mpr:count
-              mpr:expectedLifetime mpr:availableFrom bot:hasStorey bot:hasElement bot:hasSubElement
+              mpr:expectedLifetime mpr:industryAverageLifetime mpr:functionalUnits
+              mpr:industryAverageFunctionalUnits mpr:availableFrom bot:hasStorey bot:hasElement bot:hasSubElement
               dcterms:hasPart mpr:describes }
   ?s ?p ?o .
 } }"""
@@ -99,12 +102,13 @@ class Composition:
     renewable: float | None = None
     recyclable: float | None = None
     reusable: float | None = None
+    eol_efficiency: float | None = None  # E_C
+    feedstock_efficiency: float | None = None  # E_F
 
     def scaled(self, factor: float, part: str) -> Composition:
         """The same composition for `factor` items of a product type, attributed to `part`."""
         mass = self.mass_kg * factor if self.mass_kg is not None else None
-        return Composition(self.node, part, self.material, mass, self.recycled, self.reused, self.renewable,
-                           self.recyclable, self.reusable)
+        return replace(self, part=part, mass_kg=mass)
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,8 @@ def _composition(row: Row) -> Composition:
         renewable=number(row.get("fs")),
         recyclable=number(row.get("cr")),
         reusable=number(row.get("cu")),
+        eol_efficiency=number(row.get("ec")),
+        feedstock_efficiency=number(row.get("ef")),
     )
 
 
@@ -233,7 +239,17 @@ class ProductType:
     found: bool
     compositions: list[Composition]
     carbon: list[CarbonValue]
-    lifetime: float | None
+    utility: dict[str, float]  # the type's own L, L_av, U, U_av (UTILITY_FACTS), where stated
+
+
+# The four inputs of the MCI utility X = (L/L_av)(U/U_av), as stated on a part or its product type.
+UTILITY_FACTS = ("expectedLifetime", "industryAverageLifetime", "functionalUnits", "industryAverageFunctionalUnits")
+
+
+def utility_facts(data: GraphData, subject: str) -> dict[str, float]:
+    """Positive values only: shapes refuse others, and data written around them must not break the MCI."""
+    return {name: value for name in UTILITY_FACTS
+            if (value := number(data.first(subject, MPR + name))) is not None and value > 0}
 
 
 def product_type(store: TripleStore, iri: str, cache: dict[str, GraphData]) -> ProductType:
@@ -244,5 +260,4 @@ def product_type(store: TripleStore, iri: str, cache: dict[str, GraphData]) -> P
     nodes = data.reachable(iri)
     found = any(n in data.compositions or n in data.facts or n in data.carbon for n in nodes)
     comps = [c for n in nodes for c in data.compositions.get(n, [])]
-    return ProductType(iri, found, comps, data.carbon_of(nodes),
-                       number(data.first(iri, MPR + "expectedLifetime")))
+    return ProductType(iri, found, comps, data.carbon_of(nodes), utility_facts(data, iri))

@@ -19,8 +19,11 @@ Measuring Circularity. Methodology", 2015, with the 2019 update that adds sustai
 with F_R, F_U, F_S the recycled, reused and sustained-production (renewable) input fractions,
 C_R, C_U the fractions collected for recycling and for reuse at end of life, E_C the efficiency of
 recycling the product at end of life and E_F the efficiency of the process that made the recycled
-input. The EMF method takes E_C and E_F from data; where a passport gives none, the registry's
-"emf" mode assumes 1.0 (no process loss, the upper bound of the method) and says so in the answer.
+input. The EMF method takes E_C and E_F from data (a composition's mpr:recyclingEfficiency and
+mpr:feedstockRecyclingEfficiency); where a passport gives none, the registry's "emf" mode assumes 1.0
+(no process loss, the upper bound of the method) and says so in the answer. L, L_av, U and U_av are a
+part's (else its product type's) mpr:expectedLifetime, mpr:industryAverageLifetime, mpr:functionalUnits
+and mpr:industryAverageFunctionalUnits; a ratio missing either value counts as 1 (average utility).
 
 Madaster variant ("madaster"): Madaster's circularity indicator (Madaster Services B.V.,
 "Madaster Circularity Indicator explained", 2018 and later editions) follows the same material-flow

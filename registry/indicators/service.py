@@ -32,6 +32,7 @@ from registry.indicators.data import (
     number,
     product_type,
     read_graph,
+    utility_facts,
 )
 from registry.indicators.stored import IndicatorSet, PassportState, StoredIndicators, computation_basis
 from registry.indicators.value import residual_value
@@ -45,7 +46,7 @@ UNKNOWN = "unknown"
 ACCESSIBLE_MIN_SCORE = 0.8  # DGBC accessibility classes 'freely accessible' (1.0) and 'with extra actions' (0.8)
 # Part of every stored summary's computation basis: bump it with any change to what the computation
 # yields or to the fields of Indicators, so summaries stored by older code are recomputed, not served.
-METHOD_REVISION = 2
+METHOD_REVISION = 3
 
 
 @dataclass
@@ -170,6 +171,15 @@ class Indicators:
         return cls(**fields)
 
 
+def utility_of(facts: dict[str, float]) -> float:
+    """X = (L/L_av)(U/U_av); each ratio is 1 unless both of its values are stated (EMF: X = 1 is average)."""
+    lifetime = (facts["expectedLifetime"], facts["industryAverageLifetime"]) \
+        if "expectedLifetime" in facts and "industryAverageLifetime" in facts else (1.0, 1.0)
+    intensity = (facts["functionalUnits"], facts["industryAverageFunctionalUnits"]) \
+        if "functionalUnits" in facts and "industryAverageFunctionalUnits" in facts else (1.0, 1.0)
+    return mci.utility(*lifetime, *intensity)
+
+
 class IndicatorService:
     def __init__(self, store: TripleStore, base: str, ontology_dir: Path,
                  validator: Validator | None = None, factors_file: Path | None = None) -> None:
@@ -281,6 +291,7 @@ class IndicatorService:
         by_storey: dict[str, float] = defaultdict(float)
         by_year_material: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         complete_count = with_material = with_mass = with_connection = 0
+        parts_with_utility = 0
         results: list[PartResult] = []
         parts = self._parts(data)
 
@@ -342,8 +353,13 @@ class IndicatorService:
                 if c.mass_kg:
                     flows = flows + mci.material_flows(
                         c.mass_kg, c.recycled or 0.0, c.reused or 0.0, c.renewable or 0.0,
-                        c.recyclable or 0.0, c.reusable or 0.0, method=method)
-            part_mci = mci.product_mci(flows, 1.0, method) if flows.mass > 0 else None
+                        c.recyclable or 0.0, c.reusable or 0.0, c.eol_efficiency, c.feedstock_efficiency,
+                        method=method)
+            # the part's own statements win over its product type's, fact by fact
+            x = utility_of({**(ptype.utility if ptype else {}), **utility_facts(data, part)})
+            if x != 1.0:
+                parts_with_utility += 1
+            part_mci = mci.product_mci(flows, x, method) if flows.mass > 0 else None
             if part_mci is not None:
                 mci_pairs.append((flows.mass, part_mci))
 
@@ -427,7 +443,13 @@ class IndicatorService:
             mci_mass_kg=sum(m for m, _ in mci_pairs),
             mci_assumptions={
                 "efficiency_eol_E_C": efficiency, "efficiency_feedstock_E_F": efficiency,
-                "utility_X": 1.0, "F_X": 0.9,
+                "efficiencies_default_for": "compositions without mpr:recyclingEfficiency (E_C) or "
+                                            "mpr:feedstockRecyclingEfficiency (E_F)",
+                "utility_X": "per part (L/L_av)(U/U_av) from mpr:expectedLifetime, mpr:industryAverageLifetime, "
+                             "mpr:functionalUnits, mpr:industryAverageFunctionalUnits (the part's, else its product "
+                             "type's); a ratio without both of its values counts as 1",
+                "parts_with_utility_other_than_1": parts_with_utility,
+                "F_X": "0.9 (Madaster: fixed)" if method == "madaster" else "0.9 / X per part",
                 "missing_fractions": "taken as 0 (no recycled/reused/renewable input, nothing collected)",
                 "aggregation": "mass-weighted mean of part MCIs",
             },
