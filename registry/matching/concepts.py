@@ -31,22 +31,31 @@ class ConceptScheme:
     density: dict[str, float] = field(default_factory=dict)
     notation: dict[str, int] = field(default_factory=dict)
 
+    # Derived lookups, filled on first use: the scheme is complete once loaded and never changes after,
+    # while concept fit asks for the same descendants once per candidate item.
+    _narrower: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)
+    _descendants: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
+
     @property
     def narrower_of(self) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = defaultdict(set)
-        for child, parent in self.broader.items():
-            out[parent].add(child)
-        return out
+        if self._narrower is None:
+            out: dict[str, set[str]] = defaultdict(set)
+            for child, parent in self.broader.items():
+                out[parent].add(child)
+            self._narrower = out
+        return self._narrower
 
-    def descendants(self, iri: str) -> set[str]:
+    def descendants(self, iri: str) -> frozenset[str]:
         """The concept and every concept below it."""
-        narrower, found, todo = self.narrower_of, {iri}, [iri]
-        while todo:
-            for child in narrower.get(todo.pop(), ()):
-                if child not in found:
-                    found.add(child)
-                    todo.append(child)
-        return found
+        if iri not in self._descendants:
+            narrower, found, todo = self.narrower_of, {iri}, [iri]
+            while todo:
+                for child in narrower.get(todo.pop(), ()):
+                    if child not in found:
+                        found.add(child)
+                        todo.append(child)
+            self._descendants[iri] = frozenset(found)
+        return self._descendants[iri]
 
     def ancestors(self, iri: str) -> list[str]:
         """Broader concepts, nearest first."""

@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
@@ -30,6 +30,7 @@ from registry.store.base import TripleStore
 
 NO_DATE = np.iinfo(np.int32).max  # sorts after every real date, so "date" order puts unknown dates last
 KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
+CLOCK_MARGIN = timedelta(minutes=10)
 COMPACT_FROM_ROWS = 1024  # below this, dead rows cost less than rebuilding the columns
 
 # Column name -> (dtype, value for "unknown")
@@ -102,6 +103,7 @@ class SupplyIndex:
         self.factors = {m: f for m, fs in load_factors().items() for f in fs if f.module == "A1-A3"}
         self._lock = threading.Lock()
         self._token: str | None = None
+        self._since: datetime | None = None
         self._held: dict[str, _Held] = {}
         self._items: list[SupplyItem | None] = []
         self._columns = _Columns()
@@ -110,29 +112,39 @@ class SupplyIndex:
     # --- keeping in step with the store --------------------------------------------------------
 
     def refresh(self) -> None:
-        """Bring the index up to date with the store; cheap (one lookup) when nothing changed."""
+        """Bring the index up to date with the store; cheap (one lookup) when nothing changed.
+
+        The first call reads every passport's state; later ones only the passports whose record
+        changed since the previous refresh (minus CLOCK_MARGIN, for writers on other clocks and
+        writes committed a little after their timestamp), so a write costs the next search a few
+        milliseconds, not a scan of every record."""
         token = self.change_token()
         if token == self._token:
             return
         with self._lock:
             if token == self._token:
                 return
-            current = self.reader.passports()
-            stale = [g for g, held in self._held.items() if current.get(g) != held.state]
-            for graph in stale:
+            started = datetime.now(UTC)
+            if self._since is None:
+                touched: set[str] | None = None
+                current = self.reader.passports()
+            else:
+                touched = self.reader.changed_since(self._since - CLOCK_MARGIN)
+                current = self.reader.passports(touched)
+            candidates = self._held if touched is None else {g: self._held[g] for g in touched if g in self._held}
+            for graph in [g for g, held in candidates.items() if current.get(g) != held.state]:
                 self._drop(graph)
             fresh = [g for g in current if g not in self._held]
-            items = self.reader.read(fresh)
             by_graph: dict[str, list[SupplyItem]] = {g: [] for g in fresh}
-            for item in items:
+            for item in self.reader.read(fresh):
                 by_graph[item.passport].append(item)
             for graph, graph_items in by_graph.items():
                 self._add(graph, current[graph], graph_items)
             if self._dead_share() > 0.5:
                 self._compact()
-            # The token read before the records: a write during this refresh moves it again, so the
-            # next search refreshes once more instead of missing that write.
-            self._token = token
+            # Token and time are taken before reading: a write during this refresh moves the token
+            # again and is inside the next window, so the next search picks it up.
+            self._token, self._since = token, started
 
     def _code(self, kind: str, value: str | None) -> int:
         if value is None:
@@ -201,6 +213,8 @@ class SupplyIndex:
             mask &= (col("available") >= flt.available_from.toordinal()) & (col("available") != NO_DATE)
         if flt.available_until is not None:
             mask &= col("available") <= flt.available_until.toordinal()
+        if flt.not_after is not None:
+            mask &= (col("available") <= flt.not_after.toordinal()) | (col("available") == NO_DATE)
         if flt.min_mass_kg is not None:
             mask &= np.nan_to_num(col("mass")) >= flt.min_mass_kg
         if flt.min_volume_m3 is not None:
@@ -246,7 +260,7 @@ class SupplyIndex:
         item = self._items[row]
         assert item is not None  # rows come from alive columns only
         # A copy: the held item is shared by concurrent searches with other centres.
-        return replace(item, distance_km=None if distance is None or math.isnan(distance) else float(distance))
+        return item.at_distance(None if distance is None or math.isnan(distance) else float(distance))
 
     def items(self, flt: SupplyFilter) -> list[SupplyItem]:
         """Every item passing the filter, with its distance from the centre when one is given. Unsorted."""

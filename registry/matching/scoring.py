@@ -206,7 +206,7 @@ def score(demand: Demand, item: SupplyItem, vocabulary: Vocabulary, factors: dic
 
     components = {"concept": concept, "quantity": quantity, "distance": distance, "time": time,
                   "condition": condition, "dimensions": dimensions, "carbon": carbon_score}
-    w = asdict(weights)
+    w = vars(weights)  # not asdict: that deep-copies, once per candidate
     total = sum(w[k] * v for k, v in components.items()) / sum(w.values())
     used = offered * used_fraction if offered is not None else None
     return Match(item, total, components, reasons, offered, used, carbon)

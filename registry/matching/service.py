@@ -149,8 +149,10 @@ class MatchingService:
         materials: set[str] = set()
         for wanted in demand.wants:
             materials |= self.vocabulary.acceptable_materials(wanted)
+        # Hard limits of the score applied here too, so fewer candidates are scored one by one.
         flt = SupplyFilter(materials=frozenset(materials), products=frozenset(demand.products), lon=demand.lon,
-                           lat=demand.lat, radius_km=demand.radius_km if demand.lon is not None else None)
+                           lat=demand.lat, radius_km=demand.radius_km if demand.lon is not None else None,
+                           not_after=demand.needed_by)
         return self.supply.items(self._for(flt, agent))
 
     def matches(self, demand: Demand, agent: Agent, limit: int = 20, weights: Weights | None = None) -> list[Match]:
