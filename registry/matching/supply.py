@@ -21,7 +21,7 @@ from pyoxigraph import Literal, NamedNode
 from registry.matching.concepts import Vocabulary
 from registry.matching.geo import point_of_wkt
 from registry.namespaces import XSD_DATETIME, sparql_prefixes
-from registry.store.base import Term, TripleStore
+from registry.store.base import Row, Term, TripleStore
 
 P = sparql_prefixes() + "PREFIX mod: <https://w3id.org/mpr/modules/>\n"
 UNIT = "http://qudt.org/vocab/unit/"
@@ -32,6 +32,13 @@ AREA_UNITS = {UNIT + "M2": 1.0}
 # Graphs read per query: large enough to amortise the query, small enough to keep answers moderate.
 MAX_GRAPH_VALUES = 500
 FEW_GRAPHS = 20
+PER_GRAPH_QUERIES = 300  # x 0.1 ms, still below one VALUES query over 10k records
+PASSPORTS = P + """
+SELECT ?g ?v ?vis ?owner WHERE {
+  GRAPH ?record { ?g mpr:currentVersion ?v ; mpr:status mpr:StatusActive .
+                  OPTIONAL { ?g prov:wasAttributedTo/rdfs:label ?owner } }
+  GRAPH ?g { ?g a mpr:Passport . OPTIONAL { ?g mpr:visibility ?vis } }
+}"""
 RESTRICTED = "https://w3id.org/mpr#Restricted"
 
 TOPOLOGY = ("bot:hasStorey", "bot:hasElement", "bot:hasSubElement", "dcterms:hasPart", "mpr:describes")
@@ -145,15 +152,18 @@ class SupplyReader:
 
     def passports(self, graphs: Collection[str] | None = None) -> dict[str, PassportState]:
         """Active passports (all, or those among `graphs`) with what decides who may see their items."""
+        if graphs is not None and len(graphs) <= PER_GRAPH_QUERIES:
+            # One query per graph, the graph bound up front: 0.1 ms each, where a VALUES list still
+            # took 75 ms over 10k passports (Oxigraph joined it after scanning every record).
+            found: dict[str, PassportState] = {}
+            for graph in graphs:
+                found.update(self._states(self.store.select(PASSPORTS, {"g": NamedNode(graph)})))
+            return found
         scope = _values("g", graphs) if graphs is not None else ""
-        if graphs is not None and not graphs:
-            return {}
-        rows = self.store.select(P + f"""
-SELECT ?g ?v ?vis ?owner WHERE {{ {scope}
-  GRAPH ?record {{ ?g mpr:currentVersion ?v ; mpr:status mpr:StatusActive .
-                  OPTIONAL {{ ?g prov:wasAttributedTo/rdfs:label ?owner }} }}
-  GRAPH ?g {{ ?g a mpr:Passport . OPTIONAL {{ ?g mpr:visibility ?vis }} }}
-}}""")
+        return self._states(self.store.select(PASSPORTS.replace("WHERE {", "WHERE { " + scope, 1)))
+
+    @staticmethod
+    def _states(rows: list[Row]) -> dict[str, PassportState]:
         return {
             r["g"].value: PassportState(
                 version=int(r["v"].value),
