@@ -130,7 +130,8 @@ def naive_items(core: object, lon: float, lat: float) -> list[SupplyItem]:
 
 def bench_store(passports: int, items: int, queries: int, baseline_runs: int, seed: int) -> list[str]:
     rng = random.Random(seed)
-    with tempfile.TemporaryDirectory() as folder:
+    # RocksDB may still be writing files when the directory is removed: never lose the figures to that.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
         core = build_registry(Settings(data=Path(folder) / "data", load_examples=False, base_url=BASE))
         try:
             t_gen, count = timed(lambda: generate(core, passports, items, rng))
@@ -142,6 +143,7 @@ def bench_store(passports: int, items: int, queries: int, baseline_runs: int, se
             lines = [f"generated {passports} passports x {items} items = {passports * items} items, "
                      f"{count} quads in {t_gen:.1f} s; index built in {t_build:.1f} s, "
                      f"peak RSS {rss_before / 1024:.0f} -> {rss_after / 1024:.0f} MiB"]
+            print(lines[0], flush=True)
             ours_search, base_search, ours_match, base_match, after_write = [], [], [], [], []
             for q in range(queries):
                 lon, lat = rng.uniform(3.8, 6.8), rng.uniform(51.2, 53.1)
@@ -225,7 +227,6 @@ def main() -> None:
     args = parser.parse_args()
     if not args.skip_store:
         lines = bench_store(args.passports, args.items, args.queries, args.baseline_runs, args.seed)
-        print(lines[0])
         print("| query | items | runs (ours / baseline) | median ms | p95 ms | baseline median ms | baseline p95 ms "
               "| speed-up |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
