@@ -15,15 +15,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import NamedNode
 
+from registry.quantities import MASS_UNITS, number
 from registry.store.base import Row, Term, TripleStore
 
 MPR = "https://w3id.org/mpr#"
 BOT = "https://w3id.org/bot#"
 DCTERMS = "http://purl.org/dc/terms/"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-UNIT = "http://qudt.org/vocab/unit/"
 
 PREFIXES = f"""PREFIX mpr: <{MPR}>
 PREFIX bot: <{BOT}>
@@ -32,8 +32,6 @@ PREFIX rdfs: <{RDFS}>
 PREFIX qudt: <http://qudt.org/schema/qudt/>
 """
 
-# Mass units the ontology allows for mpr:mass, as factors to kilograms.
-MASS_UNITS = {UNIT + "KiloGM": 1.0, UNIT + "TONNE": 1000.0, UNIT + "GM": 0.001}
 
 COMPOSITIONS = PREFIXES + """
 SELECT ?g ?part ?comp ?material ?mv ?mu ?fr ?fu ?fs ?cr ?cu ?ec ?ef WHERE { GRAPH ?g {
@@ -77,16 +75,6 @@ SELECT ?g ?holder ?module ?kg ?source WHERE { GRAPH ?g {
 } }"""
 
 PART_LINKS = (BOT + "hasStorey", BOT + "hasElement", BOT + "hasSubElement", DCTERMS + "hasPart")
-
-
-def number(term: Term | None) -> float | None:
-    """A literal as a float; None when absent or not a number (SHACL reports those, we skip them)."""
-    if not isinstance(term, Literal):
-        return None
-    try:
-        return float(term.value)
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)

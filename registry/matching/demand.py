@@ -19,12 +19,13 @@ from registry.errors import MalformedInput
 from registry.matching.concepts import Vocabulary
 from registry.matching.geo import MAX_RADIUS_KM, point_of_wkt
 from registry.namespaces import GEO, MPR, QUDT, RDF_TYPE, RDFS, SCHEMA, UNIT, XSD
+from registry.quantities import LENGTH_UNITS, number
 
 DEMAND = NamedNode(MPR + "Demand")
 DIMENSION_PROPERTIES = {"length": MPR + "length", "width": SCHEMA + "width", "height": SCHEMA + "height",
                         "depth": SCHEMA + "depth"}
 QUANTITY_UNITS = {"NUM", "KiloGM", "TONNE", "M3", "M2", "M"}
-LENGTH_UNITS = {"M": 1.0, "CentiM": 0.01, "MilliM": 0.001}
+LENGTH_UNIT_NAMES = {iri.removeprefix(UNIT) for iri in LENGTH_UNITS}  # as JSON demands write them
 # Is this IRI a product type (a schema:Product of an active passport)? Asked of the store by the caller.
 ProductCheck = Callable[[str], bool]
 
@@ -64,15 +65,6 @@ class Demand:
             "radiusKm": self.radius_km,
             "location": {"lon": self.lon, "lat": self.lat} if self.lon is not None else None,
         }
-
-
-def _num(term: object) -> float | None:
-    if isinstance(term, Literal):
-        try:
-            return float(term.value)
-        except ValueError:
-            return None
-    return None
 
 
 def _unit_name(term: object) -> str:
@@ -118,8 +110,8 @@ def demand_from_triples(
         iri, product = wanted(term.value if isinstance(term, NamedNode) else str(term), vocabulary, is_product)
         (products if product else wants).append(iri)
     qnode = one(nodes[0], MPR + "quantity")
-    quantity = Range(_num(one(qnode, QUDT + "numericValue")) or 0.0, _unit_name(one(qnode, QUDT + "unit")),
-                     _num(one(qnode, SCHEMA + "minValue")), _num(one(qnode, SCHEMA + "maxValue")))
+    quantity = Range(number(one(qnode, QUDT + "numericValue")) or 0.0, _unit_name(one(qnode, QUDT + "unit")),
+                     number(one(qnode, SCHEMA + "minValue")), number(one(qnode, SCHEMA + "maxValue")))
     if quantity.unit not in QUANTITY_UNITS:
         raise MalformedInput(f"quantity unit {quantity.unit!r} is not one matching understands; use one of "
                              + ", ".join(f"unit:{u}" for u in sorted(QUANTITY_UNITS)))
@@ -133,7 +125,7 @@ def demand_from_triples(
             setattr(demand, attr, date.fromisoformat(term.value))
     if demand.needed_from and demand.needed_by and demand.needed_from > demand.needed_by:
         raise MalformedInput(f"dates reversed: neededFrom {demand.needed_from} is after neededBy {demand.needed_by}")
-    demand.radius_km = _num(one(nodes[0], MPR + "radiusKm"))
+    demand.radius_km = number(one(nodes[0], MPR + "radiusKm"))
     check_radius(demand.radius_km)
     geometry = one(nodes[0], GEO + "hasGeometry")
     wkt = one(geometry, GEO + "asWKT")
@@ -147,11 +139,11 @@ def demand_from_triples(
         demand.worst_condition = vocabulary.conditions.resolve(condition.value, "condition")
     for name, prop in DIMENSION_PROPERTIES.items():
         dnode = one(nodes[0], prop)
-        value = _num(one(dnode, QUDT + "numericValue"))
+        value = number(one(dnode, QUDT + "numericValue"))
         if dnode is None or value is None:
             continue
-        scale = LENGTH_UNITS.get(_unit_name(one(dnode, QUDT + "unit")), 1.0)
-        lo, hi = _num(one(dnode, SCHEMA + "minValue")), _num(one(dnode, SCHEMA + "maxValue"))
+        scale = LENGTH_UNITS.get(UNIT + _unit_name(one(dnode, QUDT + "unit")), 1.0)
+        lo, hi = number(one(dnode, SCHEMA + "minValue")), number(one(dnode, SCHEMA + "maxValue"))
         demand.dimensions[name] = Range(value * scale, "M", lo * scale if lo is not None else None,
                                         hi * scale if hi is not None else None)
     return demand
@@ -195,7 +187,7 @@ def _date_literal(value: object, where: str) -> Literal:
         raise MalformedInput(f"{where}: {value!r} is not a date like \"2028-12-31\"") from exc
 
 
-def _range_lines(node: str, spec: object, where: str, units: set[str] | dict[str, float]) -> list[str]:
+def _range_lines(node: str, spec: object, where: str, units: set[str]) -> list[str]:
     if not isinstance(spec, dict) or "value" not in spec or "unit" not in spec:
         raise MalformedInput(f"{where} must be an object with \"value\" and \"unit\" (and optional \"min\", \"max\")")
     unit = str(spec["unit"]).removeprefix(UNIT).removeprefix("unit:")
@@ -250,7 +242,7 @@ def turtle_from_json(body: object, vocabulary: Vocabulary, is_product: ProductCh
         if body.get(name) is not None:
             node = f"_:{name}"
             lines.append(f"<> <{prop}> {node}")
-            lines += _range_lines(node, body[name], name, LENGTH_UNITS)
+            lines += _range_lines(node, body[name], name, LENGTH_UNIT_NAMES)
     return (" .\n".join(lines) + " .\n").encode()
 
 

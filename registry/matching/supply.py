@@ -20,15 +20,11 @@ from pyoxigraph import Literal, NamedNode
 
 from registry.matching.concepts import Vocabulary
 from registry.matching.geo import point_of_wkt
-from registry.namespaces import XSD_DATETIME, sparql_prefixes
+from registry.namespaces import UNIT, XSD_DATETIME, sparql_prefixes
+from registry.quantities import AREA_UNITS, LENGTH_UNITS, MASS_UNITS, VOLUME_UNITS, number
 from registry.store.base import Row, Term, TripleStore
 
 P = sparql_prefixes() + "PREFIX mod: <https://w3id.org/mpr/modules/>\n"
-UNIT = "http://qudt.org/vocab/unit/"
-MASS_UNITS = {UNIT + "KiloGM": 1.0, UNIT + "TONNE": 1000.0, UNIT + "GM": 0.001}
-VOLUME_UNITS = {UNIT + "M3": 1.0, UNIT + "DeciM3": 0.001, UNIT + "L": 0.001}
-LENGTH_UNITS = {UNIT + "M": 1.0, UNIT + "CentiM": 0.01, UNIT + "MilliM": 0.001}
-AREA_UNITS = {UNIT + "M2": 1.0}
 # Graphs read per query: large enough to amortise the query, small enough to keep answers moderate.
 MAX_GRAPH_VALUES = 500
 FEW_GRAPHS = 20
@@ -123,15 +119,6 @@ class SupplyFilter:
 def _values(var: str, terms: Iterable[str]) -> str:
     """A VALUES block from IRIs, written by pyoxigraph (which escapes), never by string pasting."""
     return f"VALUES ?{var} {{ " + " ".join(str(NamedNode(t)) for t in sorted(terms)) + " }"
-
-
-def _num(term: Term | None) -> float | None:
-    if isinstance(term, Literal):
-        try:
-            return float(term.value)
-        except ValueError:
-            return None
-    return None
 
 
 def _date(term: Term | None) -> date | None:
@@ -245,7 +232,7 @@ SELECT ?g ?part ?type ?mv ?mu WHERE {{ {scope} GRAPH ?g {{
             found_values = values.get(key, {})
             self._measure(item, found_values)
             if "cv" in found_values:
-                item.declared_a1a3_kg = _num(found_values["cv"])
+                item.declared_a1a3_kg = number(found_values["cv"])
             facts[item.passport].apply(item)
             items.append(item)
         self._share_part_carbon(items, facts)
@@ -266,7 +253,7 @@ SELECT ?g ?part ?type ?mv ?mu WHERE {{ {scope} GRAPH ?g {{
                 item.declared_a1a3_kg = declared * item.mass_kg / total
 
     def _measure(self, item: SupplyItem, r: dict[str, Term]) -> None:
-        mass, volume = _num(r.get("mv")), _num(r.get("vv"))
+        mass, volume = number(r.get("mv")), number(r.get("vv"))
         if mass is not None:
             item.mass_kg = mass * MASS_UNITS.get(r["mu"].value if "mu" in r else UNIT + "KiloGM", 1.0)
         if volume is not None:
@@ -334,15 +321,15 @@ class _GraphFacts:
             self.available[s] = d
         elif p == _MPR + "condition" and isinstance(o, NamedNode):
             self.condition[s] = o.value
-        elif p == _MPR + "count" and (n := _num(o)) is not None:
+        elif p == _MPR + "count" and (n := number(o)) is not None:
             self.count[s] = n
         elif p in {"http://www.w3.org/2000/01/rdf-schema#label", "https://schema.org/name"} and isinstance(o, Literal):
             self.label.setdefault(s, o.value)
-        elif p in _DIMENSION_IRIS and (n := _num(o)) is not None:
+        elif p in _DIMENSION_IRIS and (n := number(o)) is not None:
             name = _DIMENSION_IRIS[p]
             units = AREA_UNITS if name == "area" else LENGTH_UNITS
             self.dims[s][name] = n * units.get(unit.value if isinstance(unit, NamedNode) else "", 1.0)
-        elif p == _MPR + "kgCO2e" and (n := _num(o)) is not None:
+        elif p == _MPR + "kgCO2e" and (n := number(o)) is not None:
             self.carbon[s] = self.carbon.get(s, 0.0) + n
 
     def nearest(self, start: str, table: dict[str, Any]) -> Any:

@@ -1,0 +1,27 @@
+"""Numbers from RDF literals and QUDT unit factors: one reading for indicators, supply and demands.
+
+Why one place: a mass in tonnes must weigh the same in a building's indicators as in the supply an
+exchange searches, and a malformed number must be skipped the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from pyoxigraph import Literal
+
+from registry.namespaces import UNIT
+
+# Factors to the registry's base unit (kg, m3, m, m2), by QUDT unit IRI.
+MASS_UNITS = {UNIT + "KiloGM": 1.0, UNIT + "TONNE": 1000.0, UNIT + "GM": 0.001}
+VOLUME_UNITS = {UNIT + "M3": 1.0, UNIT + "DeciM3": 0.001, UNIT + "L": 0.001}
+LENGTH_UNITS = {UNIT + "M": 1.0, UNIT + "CentiM": 0.01, UNIT + "MilliM": 0.001}
+AREA_UNITS = {UNIT + "M2": 1.0}
+
+
+def number(term: object) -> float | None:
+    """A literal as a float; None when absent or not a number (SHACL reports those, we skip them)."""
+    if not isinstance(term, Literal):
+        return None
+    try:
+        return float(term.value)
+    except ValueError:
+        return None
