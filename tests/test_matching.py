@@ -136,6 +136,8 @@ def test_unknown_concept_is_400_with_close_matches(client: TestClient) -> None:
     {"radius_km": 10},
     {"available_from": "2030-01-01", "available_until": "2029-01-01"},
     {"sort": "distance"},
+    {"min_length_m": -1},
+    {"max_area_m2": -0.5},
 ])
 def test_bad_search_parameters_are_400(client: TestClient, params: dict) -> None:
     response = client.get("/materials", params=params)
@@ -314,3 +316,10 @@ def test_demand_for_an_unknown_iri_is_400_naming_it(client: TestClient) -> None:
     response = client.post("/match", json=demand(wants="http://testserver/passports/nothing#product"))
     assert response.status_code == 400
     assert "nor is it a product type" in response.json()["detail"]
+
+
+def test_demand_for_an_unknown_iri_is_400_and_not_stored(client: TestClient) -> None:
+    wanted = demand(wants="http://testserver/passports/nothing#product", value=5, unit="NUM")
+    response = client.post("/demands", json=wanted, headers={**AUTH, "Slug": "ghost"})
+    assert response.status_code == 400 and "nothing#product" in response.json()["detail"]
+    assert client.get("/demands/ghost").status_code == 404
