@@ -32,6 +32,7 @@ DataOption = typer.Option(None, "--data", help="Folder of the embedded store [en
 QueryUrl = typer.Option(None, "--sparql-query", help="Remote SPARQL query endpoint [env MPR_SPARQL_QUERY]")
 UpdateUrl = typer.Option(None, "--sparql-update", help="Remote SPARQL update endpoint [env MPR_SPARQL_UPDATE]")
 GraphStoreUrl = typer.Option(None, "--graph-store", help="Graph Store Protocol endpoint [env MPR_GRAPH_STORE]")
+WORKER_HEALTHCHECK_S = 120  # see serve(): how long a starting or busy worker may take to answer uvicorn's ping
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -107,7 +108,11 @@ def serve(
             os.environ[f"MPR_{name.upper()}"] = str(value)
     err.print(f"registry on {settings.base}  (docs: {settings.base}/docs, SPARQL: {settings.base}/sparql)",
               soft_wrap=True)
-    uvicorn.run("registry.api.app:app_from_environment", factory=True, host=host, port=port, workers=workers)
+    # uvicorn kills a worker that does not answer its supervisor's ping within 5 s (its default). A worker
+    # importing the registry and opening the store holds the GIL for longer on a loaded machine: measured
+    # at load 12 on 2 cores, every worker was killed and restarted for minutes and none ever served.
+    uvicorn.run("registry.api.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
 
 
 @app.command()

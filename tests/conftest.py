@@ -7,11 +7,10 @@ import os
 import socket
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -56,7 +55,16 @@ def passport_ttl() -> bytes:
 
 
 class Server:
-    """`mpr serve` in a subprocess: real sockets, real uvicorn, and a process we can kill -9."""
+    """`mpr serve` in a subprocess: real sockets, real uvicorn, and a process we can kill -9.
+
+    Readiness is event-driven: a thread reads the server's log and `start()` returns once every
+    worker has said "Application startup complete" (uvicorn's line), or fails at once when the
+    process exits. No polling, so a busy machine only makes it slower, never flaky; the bound is a
+    safety net for a hung server, not a timing assumption.
+    """
+
+    READY_LINE = "Application startup complete"
+    START_BOUND_S = 300
 
     def __init__(self, data: Path, *extra: str, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
@@ -65,6 +73,8 @@ class Server:
         self.extra = extra
         self.env = {**os.environ, "MPR_ADMIN_TOKEN": ADMIN, **(env or {})}
         self.process: subprocess.Popen[bytes] | None = None
+        self.log: list[str] = []
+        self.workers = int(extra[extra.index("--workers") + 1]) if "--workers" in extra else 1
 
     def start(self) -> Server:
         self.process = subprocess.Popen(
@@ -72,16 +82,24 @@ class Server:
              "--data", str(self.data), *self.extra],
             env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")
-            try:
-                if httpx.get(self.url + "/health", timeout=2).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                time.sleep(0.2)
-        raise RuntimeError("server did not start within 60 s")
+        ready = threading.Event()
+        threading.Thread(target=self._read_log, args=(self.process, ready), daemon=True).start()
+        if not ready.wait(self.START_BOUND_S) or self.process.poll() is not None:
+            self.kill()
+            raise RuntimeError(f"server did not start: {''.join(self.log)[-2000:]}")
+        return self
+
+    def _read_log(self, process: subprocess.Popen[bytes], ready: threading.Event) -> None:
+        """Keep draining stderr for the server's whole life (a full pipe would block it)."""
+        assert process.stderr is not None
+        started = 0
+        for raw in process.stderr:
+            line = raw.decode(errors="replace")
+            self.log.append(line)
+            started += self.READY_LINE in line
+            if started >= self.workers:
+                ready.set()
+        ready.set()  # the process ended: start() sees it exited
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:

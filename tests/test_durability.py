@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import httpx
 import pytest
@@ -38,6 +37,7 @@ def test_kill_9_during_a_stream_of_writes_leaves_a_whole_version(tmp_path):
     assert httpx.put(url, content=version_body(1), headers={"Content-Type": "text/turtle", **AUTH}).status_code == 201
     acknowledged: list[int] = [1]
     stop = threading.Event()
+    landed_several = threading.Event()  # the kill comes mid-stream, after a few writes, however slow the machine
 
     def writer() -> None:
         n = 2
@@ -49,11 +49,13 @@ def test_kill_9_during_a_stream_of_writes_leaves_a_whole_version(tmp_path):
                 return
             if response.status_code == 200:
                 acknowledged.append(n)
+                if len(acknowledged) > 4:
+                    landed_several.set()
             n += 1
 
     thread = threading.Thread(target=writer)
     thread.start()
-    time.sleep(3)
+    assert landed_several.wait(300), "the writer landed too few versions"
     server.kill()
     stop.set()
     thread.join(10)

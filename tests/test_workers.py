@@ -18,6 +18,8 @@ from tests import servers
 from tests.conftest import AUTH, Server
 
 oxigraph_server = servers.oxigraph_server  # fixture, used by name
+# Two worker processes and a SPARQL server on a busy 2-core machine: slow, never wrong; a generous bound.
+pytestmark = pytest.mark.timeout(900)
 RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 
 
@@ -86,9 +88,16 @@ def test_a_write_through_one_worker_is_read_through_both(workers, passport_ttl):
     assert workers.process is not None
     pids = worker_pids(workers.process.pid)
     assert len(pids) == 2
-    answered = [get_on_own_connection(workers, "/passports/shared", pids) for _ in range(40)]
-    assert all(status == 200 for status, _ in answered)
-    assert {pid for _, pid in answered} == pids, "both workers should have answered some reads"
+    # The kernel hands each new connection to whichever worker accepts first; on a busy machine one
+    # may take many in a row, so read until both have answered (bounded by count, not by time).
+    seen: set[int | None] = set()
+    for _ in range(400):
+        status, pid = get_on_own_connection(workers, "/passports/shared", pids)
+        assert status == 200
+        seen.add(pid)
+        if seen >= pids:
+            break
+    assert seen >= pids, "both workers should have answered some reads"
 
 
 def test_concurrent_puts_with_if_match_lose_no_update(workers, passport_ttl):
@@ -102,7 +111,7 @@ def test_concurrent_puts_with_if_match_lose_no_update(workers, passport_ttl):
     def writer(k: int) -> None:
         with httpx.Client(timeout=60) as http:
             for j in range(updates_each):
-                for _attempt in range(50):
+                for _attempt in range(200):  # bounded by count: under load, losing many races is normal
                     current = http.get(url, headers={"Accept": "application/n-triples"})
                     iri = f"<{workers.url}/passports/contested>"
                     body = current.text + f'{iri} <{RDFS_COMMENT}> "writer {k} update {j}" .\n'
