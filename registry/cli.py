@@ -22,6 +22,7 @@ from registry.errors import InvalidPassport, RegistryError
 from registry.settings import Settings
 from registry.sparql.guard import check
 from registry.store.oxigraph import OxigraphStore
+from registry.validation import DEFAULT_ENGINE, ENGINES, check_engine
 
 app = typer.Typer(help="Material Passport Registry", no_args_is_help=True, add_completion=False)
 # Piped output (scripts, tests) gets wide lines instead of rich's 80-column truncation.
@@ -120,9 +121,16 @@ def validate(
     files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="Passport files"),
     profile: list[str] = typer.Option([], "--profile", help="Criteria profile to add"),
     warnings: bool = typer.Option(True, "--warnings/--no-warnings", help="List warnings too"),
+    engine: str | None = typer.Option(
+        None, "--engine", help=f"SHACL engine: {' or '.join(ENGINES)} (default: MPR_VALIDATION_ENGINE or shacl)"
+    ),
 ) -> None:
     """Validate passports with SHACL; exit code 1 if any has violations."""
-    registry = build_registry(_settings(load_examples=False), store=OxigraphStore(None))
+    try:
+        check_engine(engine or DEFAULT_ENGINE)
+    except RegistryError as exc:
+        _fail(exc.message)
+    registry = build_registry(_settings(load_examples=False, validation_engine=engine), store=OxigraphStore(None))
     failed = 0
     for path in files:
         try:

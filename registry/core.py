@@ -72,7 +72,7 @@ def build_registry(
     """Open (or take) the stores and wire the services; the public projection is repaired on the way."""
     if store is None:
         store, public_store = open_store(settings), open_public_store(settings)
-    validator = Validator(settings.shapes_dir, settings.ontology_dir)
+    validator = Validator(settings.shapes_dir, settings.ontology_dir, settings.validation_engine)
     restricted = restricted_properties(validator.ontology)
     passports = PassportService(store, validator, settings.base)
     if public_store is not None:

@@ -18,6 +18,10 @@ class MalformedInput(RegistryError):
     """The body could not be parsed (bad Turtle, JSON-LD, SPARQL ...)."""
 
 
+class InvalidParameter(RegistryError):
+    """A query parameter or option names something that does not exist (e.g. an unknown engine)."""
+
+
 class UnsupportedMediaType(RegistryError):
     """The body's media type is not one we read."""
 

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     examples_dir: Path = PROJECT_ROOT / "examples"
     ontology_dir: Path = PROJECT_ROOT / "ontology"
     shapes_dir: Path = PROJECT_ROOT / "shapes"
+    validation_engine: str = Field(
+        "shacl", description="SHACL engine that checks uploads: 'shacl' (fast, default) or 'pyshacl' (reference)."
+    )
     max_body_bytes: int = Field(50 * 1024 * 1024, description="Largest accepted request body (413 above).")
     query_timeout_s: float = Field(30.0, description="Time limit of one SPARQL query through /sparql.")
     max_concurrent_queries: int = Field(4, description="SPARQL queries running at once; more get 503.")

@@ -9,6 +9,7 @@ from registry import errors
 
 STATUS: dict[type[errors.RegistryError], int] = {
     errors.MalformedInput: 400,
+    errors.InvalidParameter: 400,
     errors.Unauthorized: 401,
     errors.Forbidden: 403,
     errors.QueryRefused: 403,

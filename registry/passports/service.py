@@ -138,14 +138,16 @@ class PassportService:
             triples = renamed
         return skolemize(canonical_triples(triples), names.genid_base)
 
-    def check(self, data: bytes, fmt: RdfFormat, profiles: Sequence[str] = ()) -> ValidationReport:
-        """Validate without storing (POST /validate, `mpr validate`)."""
+    def check(
+        self, data: bytes, fmt: RdfFormat, profiles: Sequence[str] = (), engine: str | None = None
+    ) -> ValidationReport:
+        """Validate without storing (POST /validate, `mpr validate`), with the default or the named engine."""
         names = PassportNames(self.base, "draft", self.collection)
         try:
             triples = self.prepare(data, fmt, names)
         except InvalidPassport as exc:
             return exc.extra["report"]
-        return self.validator.validate(triples, profiles)
+        return self.validator.validate(triples, profiles, engine)
 
     def _validated(self, data: bytes, fmt: RdfFormat, names: PassportNames) -> tuple[list[Triple], int]:
         triples = self.prepare(data, fmt, names)

@@ -1,12 +1,21 @@
-"""A typed SHACL validation report, shaped like pySHACL's results so auditors recognise it."""
+"""A typed SHACL validation report, the same whichever engine produced it.
+
+Engines describe results in their own terms (pySHACL as an rdflib report graph, `shacl` as N-Triples
+strings). Every field here has one rendering, so a report from one engine equals the other's:
+- terms: an IRI as itself, a literal as its lexical form, a blank node as `_:label`;
+- paths: a bare predicate as its IRI, anything else in SPARQL property-path syntax (`(<a>/<b>)`, `^<a>`);
+- messages: the shape's own `sh:message`, or one made here from the constraint component (engines
+  word their default messages differently);
+- source shapes: an IRI, or for a nameless `sh:property [ ... ]` the nearest named shape and the path,
+  since blank node labels in the shapes graph differ between engines.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-import rdflib
-from rdflib.namespace import RDF, SH
-
+SH = "http://www.w3.org/ns/shacl#"
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
@@ -23,6 +32,10 @@ class ValidationResult:
     def as_dict(self) -> dict[str, str | None]:
         return asdict(self)
 
+    def sort_key(self) -> tuple[int, str, str, str, str, str, str]:
+        return (SEVERITY_ORDER.get(self.severity, 9), self.focus_node, self.path or "", self.source_shape or "",
+                self.constraint or "", self.value or "", self.message)
+
 
 @dataclass
 class ValidationReport:
@@ -31,6 +44,7 @@ class ValidationReport:
     results: list[ValidationResult] = field(default_factory=list)
     report_turtle: str = ""
     profiles: list[str] = field(default_factory=list)
+    engine: str = ""
 
     @property
     def conforms(self) -> bool:
@@ -50,45 +64,36 @@ class ValidationReport:
             "violations": len(self.violations),
             "warnings": len(self.warnings),
             "profiles": self.profiles,
+            "engine": self.engine,
             "results": [r.as_dict() for r in self.results],
         }
 
 
-def _text(graph: rdflib.Graph, node: rdflib.term.Node | None) -> str | None:
-    if node is None:
-        return None
-    if isinstance(node, rdflib.BNode):
-        # Paths like sequence or inverse paths are blank nodes: show them in Turtle-ish form.
-        inverse = graph.value(node, SH.inversePath)
-        if inverse is not None:
-            return f"^{inverse}"
-        items = list(graph.items(node)) if graph.value(node, RDF.first) is not None else []
-        if items:
-            return "/".join(str(i) for i in items)
-        return f"_:{node}"
-    return str(node)
+def in_order(results: Iterable[ValidationResult]) -> list[ValidationResult]:
+    """Severity first, then focus node and path: the order a builder reads a report in."""
+    return sorted(results, key=ValidationResult.sort_key)
 
 
-def report_from_graph(report: rdflib.Graph, profiles: list[str]) -> ValidationReport:
-    results = []
-    # Only the report's own sh:result entries: pySHACL also nests results under sh:detail (for sh:node
-    # and sh:or), and those would appear twice with a literal as their "focus node".
-    top = {r for node in report.subjects(RDF.type, SH.ValidationReport) for r in report.objects(node, SH.result)}
-    for result in top:
-        severity = report.value(result, SH.resultSeverity)
-        messages = [str(m) for m in report.objects(result, SH.resultMessage)]
-        results.append(
-            ValidationResult(
-                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                focus_node=_text(report, report.value(result, SH.focusNode)) or "",
-                path=_text(report, report.value(result, SH.resultPath)),
-                value=_text(report, report.value(result, SH.value)),
-                message="; ".join(messages) or "constraint not met",
-                source_shape=_text(report, report.value(result, SH.sourceShape)),
-                constraint=_text(report, report.value(result, SH.sourceConstraintComponent)),
-            )
-        )
-    results.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), r.focus_node, r.path or ""))
-    return ValidationReport(
-        results=results, report_turtle=report.serialize(format="turtle"), profiles=profiles
-    )
+def plain_path(sparql_path: str | None) -> str | None:
+    """A bare predicate `<iri>` as its IRI (what clients have always read); longer paths stay SPARQL."""
+    if sparql_path and sparql_path.startswith("<") and sparql_path.endswith(">") and ">" not in sparql_path[1:-1]:
+        return sparql_path[1:-1]
+    return sparql_path
+
+
+def severity_name(iri: str | None) -> str:
+    return iri.rsplit("#", 1)[-1] if iri else "Violation"
+
+
+def message_for(declared: Iterable[str], constraint: str | None) -> str:
+    """The shape's messages (sorted: engines list language variants in any order), else one of ours."""
+    messages = sorted(set(declared))
+    if messages:
+        return "; ".join(messages)
+    component = (constraint or "").rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+    return f"{component or 'SHACL'} constraint not met"
+
+
+def nameless_shape(root: str | None, path: str | None) -> str:
+    """A `sh:property [ ... ]` shape has no name of its own: call it by its named parent and its path."""
+    return f"{root or '_:'} sh:property [ sh:path {path or '()'} ]"

@@ -1,75 +1,64 @@
-"""Runs SHACL with pySHACL: shapes and vocabularies are parsed once, at start-up."""
+"""Validation as the registry uses it: the configured engine by default, another on request."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import cached_property
 from pathlib import Path
 
-import pyshacl
 import rdflib
 from pyoxigraph import Triple
 
-from registry.errors import NotFound
+from registry.errors import InvalidParameter
 from registry.rdf import to_rdflib
-from registry.validation.report import ValidationReport, report_from_graph
+from registry.validation.engine import ShaclEngine
+from registry.validation.fast import FastEngine
+from registry.validation.reference import PyShaclEngine
+from registry.validation.report import ValidationReport
+from registry.validation.shapes import ShapesSource
+
+#: Engines by the name clients give (`?engine=`, `--engine`, MPR_VALIDATION_ENGINE); the first is the default.
+ENGINES: dict[str, Callable[[ShapesSource], ShaclEngine]] = {"shacl": FastEngine, "pyshacl": PyShaclEngine}
+DEFAULT_ENGINE = next(iter(ENGINES))
 
 
-def _load(paths: Sequence[Path]) -> rdflib.Graph:
-    graph = rdflib.Graph()
-    for path in sorted(paths):
-        graph.parse(path, format="turtle")
-    return graph
+def check_engine(name: str) -> str:
+    if name not in ENGINES:
+        raise InvalidParameter(f"unknown SHACL engine {name!r}; choose one of: {', '.join(ENGINES)}")
+    return name
 
 
 class Validator:
     """Validates graphs against the registry's shapes plus optional criteria profiles.
 
-    The vocabularies (ontology/*.ttl) are mixed into the data graph so that `sh:class` checks can
-    follow `rdfs:subClassOf` and `skos:inScheme` without running RDFS inference over the data.
+    The default engine compiles its shapes here, at start-up; another engine is built on its first
+    request (pySHACL's rdflib graphs cost start-up time that most deployments never use).
     """
 
-    def __init__(self, shapes_dir: Path, ontology_dir: Path) -> None:
+    def __init__(self, shapes_dir: Path, ontology_dir: Path, engine: str = DEFAULT_ENGINE) -> None:
         self.shapes_dir = shapes_dir
-        self._shapes = _load(list(shapes_dir.glob("*.ttl")))
-        self._ontology = _load(list(ontology_dir.glob("*.ttl")))
-        self._profiles = {p.stem: p for p in (shapes_dir / "profiles").glob("*.ttl")}
-        self._profile_graphs: dict[str, rdflib.Graph] = {}
-        # pySHACL is pure Python (the GIL serialises it anyway); one at a time keeps it thread-safe.
+        self.source = ShapesSource.from_dirs(shapes_dir, ontology_dir)
+        self.default_engine = check_engine(engine)
+        self._engines: dict[str, ShaclEngine] = {engine: ENGINES[engine](self.source)}
         self._lock = threading.Lock()
 
-    @property
+    @cached_property
     def ontology(self) -> rdflib.Graph:
-        return self._ontology
+        """The vocabularies as an rdflib graph, for code that reads them with rdflib."""
+        return to_rdflib(self.source.vocabulary)
 
     def profiles(self) -> list[str]:
-        return sorted(self._profiles)
+        return self.source.profile_names()
 
-    def _shapes_with(self, profiles: Sequence[str]) -> rdflib.Graph:
-        if not profiles:
-            return self._shapes
-        combined = rdflib.Graph()
-        combined += self._shapes
-        for name in profiles:
-            if name not in self._profiles:
-                raise NotFound(f"unknown validation profile {name!r}; known: {', '.join(self.profiles())}")
-            if name not in self._profile_graphs:
-                self._profile_graphs[name] = _load([self._profiles[name]])
-            combined += self._profile_graphs[name]
-        return combined
-
-    def validate(self, triples: Sequence[Triple], profiles: Sequence[str] = ()) -> ValidationReport:
-        shapes = self._shapes_with(profiles)
-        data = to_rdflib(triples)
-        data += self._ontology
+    def engine(self, name: str | None = None) -> ShaclEngine:
+        name = check_engine(name or self.default_engine)
         with self._lock:
-            _conforms, report_graph, _text = pyshacl.validate(
-                data,
-                shacl_graph=shapes,
-                inference="none",
-                abort_on_first=False,
-                allow_warnings=True,
-                allow_infos=True,
-                inplace=True,
-            )
-        return report_from_graph(report_graph, list(profiles))
+            if name not in self._engines:
+                self._engines[name] = ENGINES[name](self.source)
+            return self._engines[name]
+
+    def validate(
+        self, triples: Sequence[Triple], profiles: Sequence[str] = (), engine: str | None = None
+    ) -> ValidationReport:
+        return self.engine(engine).validate(triples, profiles)
