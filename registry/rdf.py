@@ -143,11 +143,13 @@ def _rdflib_term(term: NamedNode | BlankNode | Literal) -> rdflib.term.Identifie
         return rdflib.URIRef(term.value)
     if isinstance(term, BlankNode):
         return rdflib.BNode(term.value)
+    # normalize=False: keep the lexical form as written ("none"^^xsd:boolean stays "none"), so what
+    # pySHACL reports as a value is what the upload said, as the fast engine reports it.
     if term.language:
-        return rdflib.Literal(term.value, lang=term.language)
+        return rdflib.Literal(term.value, lang=term.language, normalize=False)
     if term.datatype == XSD_STRING:
-        return rdflib.Literal(term.value)
-    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+        return rdflib.Literal(term.value, normalize=False)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value), normalize=False)
 
 
 def to_rdflib(triples: Iterable[Triple], graph: rdflib.Graph | None = None) -> rdflib.Graph:

@@ -64,11 +64,21 @@ def _source_shape(shapes: rdflib.Graph, shape: rdflib.term.Node | None) -> str |
     return nameless_shape(_term(root), plain_path(sparql_path(shapes, path)) if path is not None else None)
 
 
+def _declares_message(shapes: rdflib.Graph, *nodes: rdflib.term.Node | None) -> bool:
+    """Whether a message comes from the shapes (the shape, its sh:sparql, a custom component's validator):
+    otherwise pySHACL wrote its own, which the report replaces by the engine-neutral one."""
+    shape, constraint, component = nodes
+    sources = [shape, constraint]
+    for predicate in (SH.validator, SH.propertyValidator, SH.nodeValidator):
+        sources += list(shapes.objects(component, predicate)) if component is not None else []
+    return any((s, SH.message, None) in shapes for s in sources if s is not None)
+
+
 def _result(report: rdflib.Graph, shapes: rdflib.Graph, node: rdflib.term.Node) -> ValidationResult:
     shape, constraint = report.value(node, SH.sourceShape), report.value(node, SH.sourceConstraint)
-    declared = any((s, SH.message, None) in shapes for s in (shape, constraint) if s is not None)
     path = report.value(node, SH.resultPath)
     component = report.value(node, SH.sourceConstraintComponent)
+    declared = _declares_message(shapes, shape, constraint, component)
     return ValidationResult(
         severity=severity_name(_term(report.value(node, SH.resultSeverity))),
         focus_node=_term(report.value(node, SH.focusNode)) or "",
