@@ -28,6 +28,20 @@ def test_validate_fails_with_exit_code_1_and_a_readable_report(tmp_path):
     assert "does not conform" in result.stdout and "Violation" in result.stdout
 
 
+def test_validate_with_the_reference_engine_reports_the_same_violation(tmp_path):
+    broken = tmp_path / "broken.ttl"
+    broken.write_bytes((DATA / "minimal-passport.ttl").read_bytes().replace(b"675.0", b"-675.0"))
+    fast, reference = mpr("validate", str(broken)), mpr("validate", "--engine", "pyshacl", str(broken))
+    assert reference.returncode == fast.returncode == 1
+    assert reference.stdout.replace(str(broken), "") == fast.stdout.replace(str(broken), "")
+
+
+def test_validate_with_an_unknown_engine_exits_2_naming_the_engines():
+    result = mpr("validate", "--engine", "jena", str(DATA / "minimal-passport.ttl"))
+    assert result.returncode == 2
+    assert "shacl, pyshacl" in result.stderr
+
+
 def test_validate_reports_malformed_files(tmp_path):
     broken = tmp_path / "broken.ttl"
     broken.write_text("<> a <x> ;")

@@ -35,6 +35,23 @@ def test_validate_with_a_criteria_profile_adds_its_results(client, passport_ttl)
     assert body["conforms"] is False  # the column has 10 % recycled content
 
 
+def test_validate_uses_the_fast_engine_by_default_and_pyshacl_on_request(client, passport_ttl):
+    broken = passport_ttl.replace(b"675.0", b"-1")
+    fast = client.post("/validate", content=broken, headers={"Content-Type": "text/turtle"}).json()
+    reference = client.post("/validate?engine=pyshacl&profile=recycled-content-30", content=broken,
+                            headers={"Content-Type": "text/turtle"}).json()
+    assert (fast["engine"], reference["engine"]) == ("shacl", "pyshacl")
+    with_profile = client.post("/validate?engine=shacl&profile=recycled-content-30", content=broken,
+                               headers={"Content-Type": "text/turtle"}).json()
+    assert with_profile["results"] == reference["results"] and len(reference["results"]) > len(fast["results"])
+
+
+def test_validate_with_an_unknown_engine_is_400_naming_the_engines(client, passport_ttl):
+    response = client.post("/validate?engine=jena", content=passport_ttl, headers={"Content-Type": "text/turtle"})
+    assert response.status_code == 400
+    assert "jena" in response.json()["detail"] and "shacl, pyshacl" in response.json()["detail"]
+
+
 def test_health_counts_passports(client, passport_ttl):
     client.post("/passports", content=passport_ttl, headers={"Content-Type": "text/turtle", **AUTH})
     body = client.get("/health").json()

@@ -63,14 +63,14 @@ def replaced(triples: list[Triple], predicate: str, value: NamedNode | Literal |
     index = next(i for i, t in enumerate(triples) if t.predicate == NamedNode(predicate))
     t = triples[index]
     rest = triples[:index] + triples[index + 1:]
-    return rest if value is None else rest + [Triple(t.subject, t.predicate, value)]
+    return rest if value is None else [*rest, Triple(t.subject, t.predicate, value)]
 
 
 def asset_typed(triples: list[Triple], cls: NamedNode | None) -> list[Triple]:
     """The described asset with another type (or none)."""
     asset = next(t.object for t in triples if t.predicate == NamedNode(MPR + "describes"))
     kept = [t for t in triples if not (t.subject == asset and t.predicate == RDF_TYPE)]
-    return kept if cls is None else kept + [Triple(asset, RDF_TYPE, cls)]
+    return kept if cls is None else [*kept, Triple(asset, RDF_TYPE, cls)]
 
 
 # --- the contract, on every engine -----------------------------------------------------------
@@ -85,7 +85,8 @@ def test_a_conforming_passport_has_no_violation(engine: ShaclEngine, minimal: li
 def test_a_violation_names_focus_path_value_message_shape_and_component(
     engine: ShaclEngine, minimal: list[Triple]
 ) -> None:
-    report = engine.validate(replaced(minimal, QUDT + "numericValue", Literal("-1", datatype=NamedNode(XSD + "decimal"))))
+    negative = Literal("-1", datatype=NamedNode(XSD + "decimal"))
+    report = engine.validate(replaced(minimal, QUDT + "numericValue", negative))
     (result,) = report.violations
     assert result.focus_node.startswith(f"{BASE}/passports/minimal-passport/.well-known/genid/")
     assert (result.path, result.value, result.severity) == (QUDT + "numericValue", "-1", "Violation")
@@ -141,7 +142,8 @@ def ex(name: str) -> NamedNode:
 
 @pytest.mark.parametrize("name", list(ENGINES))
 def test_sh_class_follows_subclasses_of_the_vocabularies(name: str, tmp_path: Path) -> None:
-    shapes = "ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:part ; sh:property [ sh:path ex:part ; sh:class ex:Element ] ."
+    shapes = "ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:part ;" \
+             " sh:property [ sh:path ex:part ; sh:class ex:Element ] ."
     beam = [Triple(ex("b"), ex("part"), ex("beam")), Triple(ex("beam"), RDF_TYPE, ex("Beam"))]
     assert Inline(shapes, "ex:Beam rdfs:subClassOf ex:Element .").engine(name, tmp_path).validate(beam).conforms
     without = Inline(shapes).engine(name, tmp_path).validate(beam)
@@ -154,7 +156,7 @@ def test_sparql_constraints_report_their_message_with_bindings(name: str, tmp_pa
     shapes = r'''ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:start ;
         sh:sparql [ sh:message "starts after it ends ({?value})" ;
             sh:select """SELECT $this ?value WHERE { $this <http://example.org/start> ?value ;
-                                                         <http://example.org/end> ?end . FILTER(?value > ?end) }""" ] .'''
+                                                       <http://example.org/end> ?end . FILTER(?value > ?end) }""" ] .'''
     data = [Triple(ex("job"), ex("start"), Literal("5", datatype=NamedNode(XSD + "integer"))),
             Triple(ex("job"), ex("end"), Literal("3", datatype=NamedNode(XSD + "integer")))]
     (result,) = Inline(shapes).engine(name, tmp_path).validate(data).violations
