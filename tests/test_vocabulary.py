@@ -414,7 +414,8 @@ def test_sparql_constraints_are_only_consistency_rules_run_once_per_passport():
             continue
         for shape in g.subjects(SH.sparql, None):
             assert list(g.objects(shape, SH.targetClass)) == [MPR.Passport], shape
-            assert not [o for p in (SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode) for o in g.objects(shape, p)]
+            other_targets = (SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+            assert not [o for p in other_targets for o in g.objects(shape, p)], shape
 
 
 def test_each_profile_declares_a_labelled_validation_profile():
