@@ -28,4 +28,9 @@ def number(term: object) -> float | None:
         value = float(term.value)
     except ValueError:
         return None
+    return finite(value)
+
+
+def finite(value: float) -> float | None:
+    """The value, or None for NaN and infinities (which JSON cannot carry and no sum survives)."""
     return value if math.isfinite(value) else None
