@@ -23,10 +23,11 @@ def not_computable(passport_id: str, reason: str) -> NotComputable:
 def _first_non_finite(value: object, path: str) -> str | None:
     if isinstance(value, float):
         return None if math.isfinite(value) else f"{path} is {value}"
+    items: list[tuple[object, object]]
     if isinstance(value, dict):
-        items = value.items()
+        items = list(value.items())
     elif isinstance(value, list):
-        items = ((str(i), v) for i, v in enumerate(value))
+        items = list(enumerate(value))
     else:
         return None
     for key, item in items:
