@@ -54,6 +54,8 @@ GEO, XSD, RDF, MAT = "http://www.opengis.net/ont/geosparql#", "http://www.w3.org
 MATERIALS = ["concrete", "reinforced-concrete", "precast-concrete", "brick", "calcium-silicate", "softwood",
              "glulam", "hardwood", "steel", "structural-steel", "aluminium", "float-glass", "plasterboard",
              "mineral-wool", "pvc"]
+DCTERMS = "http://purl.org/dc/terms/"
+CREATED = "2026-01-01T00:00:00Z"
 QUERY_CONCEPTS = ["concrete", "timber", "metal", "masonry", "glass"]
 
 
@@ -92,6 +94,9 @@ def _quads(numbers: range, items: int, rng: random.Random) -> list[Quad]:
                  Literal(f"{year}-0{rng.randint(1, 9)}-01", datatype=n(XSD + "date")), g),
             Quad(g, n(MPR + "status"), n(MPR + "StatusActive"), rec),
             Quad(g, n(MPR + "currentVersion"), Literal("1", datatype=n(XSD + "integer")), rec),
+            # a complete record, as PassportService writes it: without its dates it cannot be read back
+            Quad(g, n(DCTERMS + "created"), Literal(CREATED, datatype=n(XSD + "dateTime")), rec),
+            Quad(g, n(DCTERMS + "modified"), Literal(CREATED, datatype=n(XSD + "dateTime")), rec),
         ]
         for e in range(items):
             part, comp, mass = n(f"{iri}#e{e}"), n(f"{iri}#c{e}"), n(f"{iri}#m{e}")

@@ -54,6 +54,11 @@ class InvalidPassport(RegistryError):
     """SHACL validation found violations; nothing was stored."""
 
 
+class NotComputable(RegistryError):
+    """A stored passport holds data a computation cannot use (stored before the shapes tightened, or written
+    by a raw SPARQL update): that passport gets this answer, shared reports leave it out with a note."""
+
+
 class Unauthorized(RegistryError):
     """No or bad credentials."""
 

@@ -6,6 +6,8 @@ exchange searches, and a malformed number must be skipped the same way everywher
 
 from __future__ import annotations
 
+import math
+
 from pyoxigraph import Literal
 
 from registry.namespaces import UNIT
@@ -18,10 +20,17 @@ AREA_UNITS = {UNIT + "M2": 1.0}
 
 
 def number(term: object) -> float | None:
-    """A literal as a float; None when absent or not a number (SHACL reports those, we skip them)."""
+    """A finite float; None when absent, not a number, NaN or infinite (SHACL refuses those; data stored
+    around the shapes is skipped like a missing value, never summed into an infinite total)."""
     if not isinstance(term, Literal):
         return None
     try:
-        return float(term.value)
+        value = float(term.value)
     except ValueError:
         return None
+    return finite(value)
+
+
+def finite(value: float) -> float | None:
+    """The value, or None for NaN and infinities (which JSON cannot carry and no sum survives)."""
+    return value if math.isfinite(value) else None

@@ -112,6 +112,7 @@ def render_passport(
     indicators: Indicators | None = None,
     chart_svg: bytes | None = None,
     qr_svg: bytes | None = None,
+    note: str | None = None,
 ) -> str:
     formats = [(f.name, f.media_type) for f in ANSWER_FORMATS]
     return _environment().get_template("passport.html").render(
@@ -124,6 +125,7 @@ def render_passport(
         indicators=indicators,
         chart=Markup(chart_svg.decode()) if chart_svg else None,
         qr=Markup(qr_svg.decode()) if qr_svg else None,
+        note=note,
     )
 
 

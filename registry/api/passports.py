@@ -11,7 +11,7 @@ from registry.api.deps import blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
 from registry.api.pages import render_passport
 from registry.core import Registry
-from registry.errors import PreconditionFailed
+from registry.errors import NotComputable, PreconditionFailed
 from registry.passports.model import Agent, PassportRecord, WriteResult, version_from_etag
 from registry.qr import qr_code
 from registry.rdf import ANSWER_FORMATS, serialize_triples, upload_format
@@ -27,11 +27,15 @@ JSON_ALIASES = {"application/json": "application/ld+json"}
 def _page(registry: Registry, agent: Agent, record: PassportRecord, version: int, triples: list) -> str:
     """The passport page; figures and chart only for the current version (they are computed from it)."""
     history = registry.access.history(agent, record.id)
-    indicators = chart = None
+    indicators = chart = note = None
     if version == record.version:
-        indicators = registry.indicators.compute(record.id, "emf", warnings=False)
-        chart = composition_svg(indicators) if indicators.total_mass_kg > 0 else None
-    return render_passport(record, version, triples, history, indicators, chart, qr_code(record.iri))
+        try:
+            indicators = registry.indicators.compute(record.id, "emf", warnings=False)
+        except NotComputable as exc:  # the page still shows the data, and says why there are no figures
+            note = exc.message
+        else:
+            chart = composition_svg(indicators) if indicators.total_mass_kg > 0 else None
+    return render_passport(record, version, triples, history, indicators, chart, qr_code(record.iri), note)
 
 
 def _expected_version(passport_id: str, if_match: str | None) -> int | None:

@@ -34,6 +34,7 @@ from registry.indicators.data import (
     read_graph,
     utility_facts,
 )
+from registry.indicators.guard import not_computable, require_finite
 from registry.indicators.stored import IndicatorSet, PassportState, StoredIndicators, computation_basis
 from registry.indicators.value import residual_value
 from registry.passports.naming import PassportNames, check_id
@@ -228,7 +229,11 @@ class IndicatorService:
                  for t in facts.get(MPR + "instanceOf", []) if isinstance(t, NamedNode)} - {names.iri}
         dependencies = self.stored.versions(types)
         cache = {names.iri: data} | {g: read_graph(self.store, g) for g in sorted(types)}
-        result = self._indicators(names, data, cache, method, warnings)
+        try:
+            result = self._indicators(names, data, cache, method, warnings)
+        except ValueError as exc:  # a formula's precondition (mci.py) that the shapes guard, broken in storage
+            raise not_computable(names.id, str(exc)) from exc
+        require_finite(names.id, result.as_dict(with_parts=True, with_restricted=True))
         if state.version is not None:
             self.stored.save(names, method, IndicatorSet(
                 state.version, self.basis, warnings, result.as_dict(with_restricted=True), dependencies))
@@ -351,10 +356,13 @@ class IndicatorService:
             flows = mci.ZERO
             for c in comps:
                 if c.mass_kg:
-                    flows = flows + mci.material_flows(
-                        c.mass_kg, c.recycled or 0.0, c.reused or 0.0, c.renewable or 0.0,
-                        c.recyclable or 0.0, c.reusable or 0.0, c.eol_efficiency, c.feedstock_efficiency,
-                        method=method)
+                    try:
+                        flows = flows + mci.material_flows(
+                            c.mass_kg, c.recycled or 0.0, c.reused or 0.0, c.renewable or 0.0,
+                            c.recyclable or 0.0, c.reusable or 0.0, c.eol_efficiency, c.feedstock_efficiency,
+                            method=method)
+                    except ValueError as exc:
+                        raise ValueError(f"composition <{c.node}> of part <{part}>: {exc}") from exc
             # the part's own statements win over its product type's, fact by fact
             x = utility_of({**(ptype.utility if ptype else {}), **utility_facts(data, part)})
             if x != 1.0:

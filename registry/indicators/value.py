@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pyoxigraph import NamedNode
 
 from registry.indicators.data import PREFIXES
+from registry.quantities import number
 from registry.store.base import TripleStore
 
 PRICES = PREFIXES + """PREFIX schema: <https://schema.org/>
@@ -54,7 +55,10 @@ def residual_value(store: TripleStore, graph: str, part_mass_kg: dict[str, float
     volumes = _volumes(store, graph, per_m3) if per_m3 else {}
     for row in rows:
         part = row["part"].value
-        price = float(row["price"].value)
+        price = number(row["price"])
+        if price is None:  # NaN, infinite or not a number: stored around the shapes, never summed
+            result.unpriceable.append(part)
+            continue
         currency = row["currency"].value if "currency" in row else "unknown currency"
         if row["kind"].value == "residual":
             amount: float | None = price
@@ -62,7 +66,7 @@ def residual_value(store: TripleStore, graph: str, part_mass_kg: dict[str, float
             unit = row["unit"].value if "unit" in row else "C62"
             quantity = {
                 "KGM": part_mass_kg.get(part),
-                "C62": float(row["count"].value) if "count" in row else 1.0,
+                "C62": number(row.get("count")) if "count" in row else 1.0,
                 "MTQ": volumes.get(part),
             }.get(unit)
             amount = price * quantity if quantity is not None else None
@@ -79,4 +83,4 @@ def residual_value(store: TripleStore, graph: str, part_mass_kg: dict[str, float
 def _volumes(store: TripleStore, graph: str, parts: set[str]) -> dict[str, float]:
     values = " ".join(str(NamedNode(p)) for p in sorted(parts))  # pyoxigraph escapes; nothing pasted raw
     rows = store.select(VOLUMES % values, {"g": NamedNode(graph)})
-    return {row["part"].value: float(row["volume"].value) for row in rows if "volume" in row}
+    return {row["part"].value: v for row in rows if (v := number(row.get("volume"))) is not None}

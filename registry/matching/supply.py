@@ -21,7 +21,7 @@ from pyoxigraph import Literal, NamedNode
 from registry.matching.concepts import Vocabulary
 from registry.matching.geo import point_of_wkt
 from registry.namespaces import UNIT, XSD_DATETIME, sparql_prefixes
-from registry.quantities import AREA_UNITS, LENGTH_UNITS, MASS_UNITS, VOLUME_UNITS, number
+from registry.quantities import AREA_UNITS, LENGTH_UNITS, MASS_UNITS, VOLUME_UNITS, finite, number
 from registry.store.base import Row, Term, TripleStore
 
 P = sparql_prefixes() + "PREFIX mod: <https://w3id.org/mpr/modules/>\n"
@@ -254,10 +254,11 @@ SELECT ?g ?part ?type ?mv ?mu WHERE {{ {scope} GRAPH ?g {{
 
     def _measure(self, item: SupplyItem, r: dict[str, Term]) -> None:
         mass, volume = number(r.get("mv")), number(r.get("vv"))
+        # finite() again after the unit: 1e308 t is a finite number but an infinite mass in kg
         if mass is not None:
-            item.mass_kg = mass * MASS_UNITS.get(r["mu"].value if "mu" in r else UNIT + "KiloGM", 1.0)
+            item.mass_kg = finite(mass * MASS_UNITS.get(r["mu"].value if "mu" in r else UNIT + "KiloGM", 1.0))
         if volume is not None:
-            item.volume_m3 = volume * VOLUME_UNITS.get(r["vu"].value if "vu" in r else UNIT + "M3", 1.0)
+            item.volume_m3 = finite(volume * VOLUME_UNITS.get(r["vu"].value if "vu" in r else UNIT + "M3", 1.0))
         if item.mass_kg is None and item.volume_m3 is not None:
             density = self.vocabulary.materials.density.get(item.material or "")
             if density is not None:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from registry.errors import NotComputable
 from registry.indicators.data import PREFIXES
 from registry.indicators.service import IndicatorService
 from registry.passports.model import Page
@@ -48,6 +49,9 @@ class UrbanMine:
     by_province: dict[str, float] = field(default_factory=dict)
     by_year: dict[str, float] = field(default_factory=dict)
     rows: list[dict[str, object]] = field(default_factory=list)
+    # passports whose stored data cannot be computed (registry.errors.NotComputable), with the reason:
+    # left out of every sum instead of failing the whole report
+    left_out: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -85,7 +89,11 @@ def urban_mine(list_page: Callable[[int, int], Page], indicators: IndicatorServi
         passport_id = graph.rsplit("/", 1)[-1]
         municipality = row["locality"].value if "locality" in row else UNKNOWN
         province = row["region"].value if "region" in row else table.get(municipality.casefold(), UNKNOWN)
-        result = indicators.compute(passport_id, warnings=False)  # a stored summary when still exact
+        try:
+            result = indicators.compute(passport_id, warnings=False)  # a stored summary when still exact
+        except NotComputable as exc:
+            report.left_out[passport_id] = str(exc.extra.get("reason", exc.message))
+            continue
         report.passports.append(passport_id)
         for year, materials in result.mass_kg_by_year_and_material.items():
             for material, kg in materials.items():
