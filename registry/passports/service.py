@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -30,18 +29,16 @@ from registry.namespaces import (
     mpr,
     sparql_prefixes,
 )
+from registry.passports import records
 from registry.passports.model import Agent, ChangeInfo, Diff, Page, PassportRecord, WriteResult, diff_of
 from registry.passports.naming import PassportNames, check_id, new_id
 from registry.passports.patches import apply_backwards, patch_text
+from registry.passports.records import ACTIVE, CURRENT_VERSION, MODIFIED, STATUS, WITHDRAWN, RecordState
 from registry.rdf import parse_triples, skolemize
 from registry.store.base import Changeset, GraphChange, TripleStore
+from registry.store.guards import Guard
 from registry.validation import ValidationReport, ValidationResult, Validator
 
-CURRENT_VERSION = mpr("currentVersion")
-STATUS = mpr("status")
-ACTIVE = mpr("StatusActive")
-WITHDRAWN = mpr("StatusWithdrawn")
-MODIFIED = NamedNode(DCTERMS + "modified")
 CREATED = NamedNode(DCTERMS + "created")
 IDENTIFIER = NamedNode(DCTERMS + "identifier")
 LABEL = NamedNode(RDFS + "label")
@@ -53,6 +50,8 @@ CHANGE_KINDS = {"created": mpr("Created"), "updated": mpr("Updated"), "withdrawn
 MAX_ATTEMPTS = 8
 
 P = sparql_prefixes()
+# What a record read shows besides version and status (continues the record's subject, see records.pattern).
+_RECORD_DETAILS = "; dcterms:created ?c ; dcterms:modified ?m OPTIONAL { ?p prov:wasAttributedTo/rdfs:label ?owner }"
 
 
 def _now() -> datetime:
@@ -65,13 +64,6 @@ def _int(value: int) -> Literal:
 
 def _time(value: datetime) -> Literal:
     return Literal(value.isoformat().replace("+00:00", "Z"), datatype=XSD_DATETIME)
-
-
-@dataclass(frozen=True)
-class _State:
-    version: int
-    status: NamedNode
-    modified: Literal
 
 
 class PassportService:
@@ -223,7 +215,7 @@ class PassportService:
         if self.on_change is not None:
             self.on_change(record_id)
 
-    def _check_writable(self, names: PassportNames, state: _State, expected_version: int | None) -> None:
+    def _check_writable(self, names: PassportNames, state: RecordState, expected_version: int | None) -> None:
         if state.status == WITHDRAWN:
             raise Gone(f"{self.noun} {names.id!r} was withdrawn at version {state.version}")
         if expected_version is not None and expected_version != state.version:
@@ -236,7 +228,7 @@ class PassportService:
         return NamedNode(f"{self.base}/organisations/{quote(organisation, safe='')}")
 
     def _changeset(
-        self, names: PassportNames, state: _State | None, current: set[Triple], new: Sequence[Triple],
+        self, names: PassportNames, state: RecordState | None, current: set[Triple], new: Sequence[Triple],
         kind: str, agent: Agent, reason: str | None,
     ) -> Changeset:
         new_set = set(new)
@@ -279,7 +271,7 @@ class PassportService:
             if agent.organisation:
                 record_add.append(Triple(node, ATTRIBUTED_TO, self._organisation(agent.organisation)))
             record_remove: list[Triple] = []
-            guard = f"FILTER NOT EXISTS {{ GRAPH {names.record_graph} {{ {node} {CURRENT_VERSION} ?v }} }}"
+            guard: Guard = records.not_created(names)
         else:
             record_add.append(Triple(change, mpr("patch"), Literal(patch_text(added, removed))))
             record_remove = [
@@ -287,10 +279,7 @@ class PassportService:
                 Triple(node, STATUS, state.status),
                 Triple(node, MODIFIED, state.modified),
             ]
-            guard = (
-                f"GRAPH {names.record_graph} {{ {node} {CURRENT_VERSION} {_int(state.version)} ; "
-                f"{STATUS} {state.status} }}"
-            )
+            guard = records.unchanged(names, state)
         token = Literal(f"{names.id} v{version} {secrets.token_hex(8)}")
         return Changeset(
             changes=[
@@ -314,25 +303,16 @@ class PassportService:
 
     # --- reads ----------------------------------------------------------------------------------
 
-    def _state(self, names: PassportNames) -> _State | None:
-        rows = self.store.select(
-            P + "SELECT ?g ?p ?v ?s ?m WHERE { GRAPH ?g { ?p mpr:currentVersion ?v ; mpr:status ?s ; "
-            "dcterms:modified ?m } }",
-            {"g": names.record_graph, "p": names.node},
-        )
-        if not rows:
-            return None
-        row = rows[0]
-        return _State(int(row["v"].value), row["s"], row["m"])
+    def _state(self, names: PassportNames) -> RecordState | None:
+        return records.state(self.store, names)
 
     def record(self, passport_id: str) -> PassportRecord:
         names = self.names(passport_id)
         rows = self.store.select(
-            P + "SELECT ?g ?p ?v ?s ?c ?m ?title ?owner ?vis WHERE { GRAPH ?g { ?p mpr:currentVersion ?v ; "
-            "mpr:status ?s ; dcterms:created ?c ; dcterms:modified ?m "
-            "OPTIONAL { ?p prov:wasAttributedTo/rdfs:label ?owner } } "
-            "OPTIONAL { GRAPH ?p { ?p dcterms:title ?title } } OPTIONAL { GRAPH ?p { ?p mpr:visibility ?vis } } }",
-            {"g": names.record_graph, "p": names.node},
+            P + "SELECT ?rg ?p ?v ?s ?c ?m ?title ?owner ?vis WHERE { "
+            + records.pattern(also=_RECORD_DETAILS)
+            + " OPTIONAL { GRAPH ?p { ?p dcterms:title ?title } } OPTIONAL { GRAPH ?p { ?p mpr:visibility ?vis } } }",
+            {"rg": names.record_graph, "p": names.node},
         )
         if not rows:
             raise NotFound(f"no {self.noun} {names.id!r}")
@@ -359,9 +339,9 @@ class PassportService:
         `visible_to=True` lists everything; otherwise only public records and those owned by the
         organisation named (None: public ones only). `search` matches words of the title.
         """
-        where = ("GRAPH ?g { ?p mpr:currentVersion ?v ; mpr:status mpr:StatusActive ; dcterms:identifier ?id ; "
-                 "dcterms:created ?c ; dcterms:modified ?m OPTIONAL { ?p prov:wasAttributedTo/rdfs:label ?owner } } "
-                 f"{self._in_collection} OPTIONAL {{ GRAPH ?p {{ ?p mpr:visibility ?vis }} }}")
+        also = "; dcterms:identifier ?id " + _RECORD_DETAILS
+        where = (records.pattern(status=records.IS_ACTIVE, graph="?g", also=also)
+                 + f" {self._in_collection} OPTIONAL {{ GRAPH ?p {{ ?p mpr:visibility ?vis }} }}")
         bindings: dict = {}
         if visible_to is not True:
             where += " FILTER(!BOUND(?vis) || ?vis != mpr:Restricted"
@@ -393,8 +373,8 @@ class PassportService:
 
     def count(self) -> int:
         rows = self.store.select(
-            P + "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?p mpr:currentVersion ?v ; "
-            f"mpr:status mpr:StatusActive }} {self._in_collection} }}"
+            P + f"SELECT (COUNT(*) AS ?n) WHERE {{ {records.pattern(status=records.IS_ACTIVE, graph='?g')} "
+            f"{self._in_collection} }}"
         )
         return int(rows[0]["n"].value)
 
