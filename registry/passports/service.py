@@ -227,6 +227,20 @@ class PassportService:
     def _organisation(self, organisation: str) -> NamedNode:
         return NamedNode(f"{self.base}/organisations/{quote(organisation, safe='')}")
 
+    def _agent_triples(self, agent: Agent) -> tuple[NamedNode, list[Triple]]:
+        """The PROV agent of a change (and the organisation it acted for), as the record states it."""
+        agent_node = NamedNode(f"{self.base}/agents/{quote(agent.name, safe='')}")
+        found = [Triple(agent_node, RDF_TYPE, NamedNode(PROV + "Agent")),
+                 Triple(agent_node, LABEL, Literal(agent.name))]
+        if agent.organisation:
+            org = self._organisation(agent.organisation)
+            found += [
+                Triple(agent_node, NamedNode(PROV + "actedOnBehalfOf"), org),
+                Triple(org, RDF_TYPE, NamedNode(PROV + "Organization")),
+                Triple(org, LABEL, Literal(agent.organisation)),
+            ]
+        return agent_node, found
+
     def _changeset(
         self, names: PassportNames, state: RecordState | None, current: set[Triple], new: Sequence[Triple],
         kind: str, agent: Agent, reason: str | None,
@@ -237,7 +251,7 @@ class PassportService:
         version = (state.version if state else 0) + 1
         now = _time(self.clock())
         node, change = names.node, names.change(version)
-        agent_node = NamedNode(f"{self.base}/agents/{quote(agent.name, safe='')}")
+        agent_node, agent_triples = self._agent_triples(agent)
         status = WITHDRAWN if kind == "withdrawn" else ACTIVE
         record_add = [
             Triple(node, CURRENT_VERSION, _int(version)),
@@ -252,16 +266,8 @@ class PassportService:
             Triple(change, NamedNode(PROV + "wasAssociatedWith"), agent_node),
             Triple(change, mpr("triplesAdded"), _int(len(added))),
             Triple(change, mpr("triplesRemoved"), _int(len(removed))),
-            Triple(agent_node, RDF_TYPE, NamedNode(PROV + "Agent")),
-            Triple(agent_node, LABEL, Literal(agent.name)),
+            *agent_triples,
         ]
-        if agent.organisation:
-            org = self._organisation(agent.organisation)
-            record_add += [
-                Triple(agent_node, NamedNode(PROV + "actedOnBehalfOf"), org),
-                Triple(org, RDF_TYPE, NamedNode(PROV + "Organization")),
-                Triple(org, LABEL, Literal(agent.organisation)),
-            ]
         if reason:
             record_add.append(Triple(change, COMMENT, Literal(reason)))
         if state is None:
