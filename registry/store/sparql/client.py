@@ -26,6 +26,7 @@ MAX_ROWS_HEADER = "x-sparql-maxrows"
 PARTIAL_HEADER = "x-sql-state"  # Virtuoso "anytime" answers: partial results after its time limit
 _QUERY_ECHO = re.compile(r"\n\s*SPARQL query:.*", re.DOTALL)
 READ_ATTEMPTS = 3
+CONNECT_TIMEOUT_S = 5.0
 
 
 def safe_url(url: str) -> str:
@@ -75,7 +76,7 @@ class SparqlClient:
     def __init__(
         self, query_url: str, update_url: str | None = None, graph_store_url: str | None = None, *,
         user: str | None = None, password: str | None = None, auth: str = "basic",
-        timeout_s: float = 30.0, connect_timeout_s: float = 5.0,
+        timeout_s: float = 30.0,
     ) -> None:
         parts = urlsplit(query_url)
         user, password = user or parts.username, password or parts.password
@@ -84,7 +85,7 @@ class SparqlClient:
         self._secret = password or ""
         self._http = httpx.Client(
             auth=_auth(user, password, auth),
-            timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
+            timeout=httpx.Timeout(timeout_s, connect=CONNECT_TIMEOUT_S),
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
             transport=httpx.HTTPTransport(retries=1),  # retries refused connects only: nothing was sent
             headers={"User-Agent": f"material-passport-registry/{registry.__version__}"},

@@ -38,10 +38,10 @@ class SparqlStore(TripleStore):
     def __init__(
         self, query_url: str, update_url: str | None = None, graph_store_url: str | None = None, *,
         user: str | None = None, password: str | None = None, auth: str = "basic",
-        timeout_s: float = 30.0, connect_timeout_s: float = 5.0,
+        timeout_s: float = 30.0,
     ) -> None:
         self.client = SparqlClient(query_url, update_url, graph_store_url, user=user, password=password,
-                                   auth=auth, timeout_s=timeout_s, connect_timeout_s=connect_timeout_s)
+                                   auth=auth, timeout_s=timeout_s)
         self.reader = Reader(self.client, excluded_graph=LEASE_GRAPH)
         self.writer = LeasedWriter(self.reader)
 
