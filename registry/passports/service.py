@@ -7,6 +7,7 @@ That guard is what makes If-Match and concurrent writers safe on any backend.
 
 from __future__ import annotations
 
+import builtins
 import secrets
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -35,7 +36,7 @@ from registry.passports.naming import PassportNames, check_id, new_id
 from registry.passports.patches import apply_backwards, patch_text
 from registry.passports.records import ACTIVE, CURRENT_VERSION, MODIFIED, STATUS, WITHDRAWN, RecordState
 from registry.rdf import parse_triples, skolemize
-from registry.store.base import Changeset, GraphChange, TripleStore
+from registry.store.base import Changeset, GraphChange, Row, Term, TripleStore
 from registry.store.guards import Guard
 from registry.validation import ValidationReport, ValidationResult, Validator
 
@@ -138,7 +139,8 @@ class PassportService:
         try:
             triples = self.prepare(data, fmt, names)
         except InvalidPassport as exc:
-            return exc.extra["report"]
+            report: ValidationReport = exc.extra["report"]
+            return report
         return self.validator.validate(triples, profiles, engine)
 
     def _validated(self, data: bytes, fmt: RdfFormat, names: PassportNames) -> tuple[list[Triple], int]:
@@ -305,7 +307,7 @@ class PassportService:
 
     def change_token(self) -> str:
         """Differs after every write to this collection (also one by another worker process)."""
-        return " ".join(sorted(t.object.value for t in self._token_triples()))
+        return " ".join(sorted(t.object.value for t in self._token_triples() if isinstance(t.object, Literal)))
 
     # --- reads ----------------------------------------------------------------------------------
 
@@ -324,7 +326,7 @@ class PassportService:
             raise NotFound(f"no {self.noun} {names.id!r}")
         return self._record_from_row(names, rows[0])
 
-    def _record_from_row(self, names: PassportNames, row: dict) -> PassportRecord:
+    def _record_from_row(self, names: PassportNames, row: Row) -> PassportRecord:
         return PassportRecord(
             id=names.id,
             iri=names.iri,
@@ -348,7 +350,7 @@ class PassportService:
         also = "; dcterms:identifier ?id " + _RECORD_DETAILS
         where = (records.pattern(status=records.IS_ACTIVE, graph="?g", also=also)
                  + f" {self._in_collection} OPTIONAL {{ GRAPH ?p {{ ?p mpr:visibility ?vis }} }}")
-        bindings: dict = {}
+        bindings: dict[str, Term] = {}
         if visible_to is not True:
             where += " FILTER(!BOUND(?vis) || ?vis != mpr:Restricted"
             if isinstance(visible_to, str):
@@ -384,7 +386,7 @@ class PassportService:
         )
         return int(rows[0]["n"].value)
 
-    def content(self, passport_id: str, version: int | None = None) -> tuple[PassportRecord, list[Triple]]:
+    def content(self, passport_id: str, version: int | None = None) -> tuple[PassportRecord, builtins.list[Triple]]:
         """The passport's triples, now or at an earlier version (rebuilt from patches)."""
         record = self.record(passport_id)
         names = self.names(passport_id)
@@ -407,7 +409,7 @@ class PassportService:
         )
         return apply_backwards(set(self.store.triples(names.content_graph)), (r["patch"].value for r in rows))
 
-    def history(self, passport_id: str) -> list[ChangeInfo]:
+    def history(self, passport_id: str) -> builtins.list[ChangeInfo]:
         names = self.names(passport_id)
         self.record(passport_id)
         rows = self.store.select(
@@ -418,7 +420,7 @@ class PassportService:
             "OPTIONAL { ?c rdfs:comment ?reason } } } ORDER BY ?v",
             {"g": names.record_graph, "p": names.node},
         )
-        kinds = {iri: name for name, iri in CHANGE_KINDS.items()}
+        kinds: dict[Term, str] = {iri: name for name, iri in CHANGE_KINDS.items()}
         return [
             ChangeInfo(
                 version=int(r["v"].value),
@@ -433,7 +435,7 @@ class PassportService:
             for r in rows
         ]
 
-    def history_triples(self, passport_id: str) -> list[Triple]:
+    def history_triples(self, passport_id: str) -> builtins.list[Triple]:
         """The PROV-O record of every change, for auditors who want it as RDF."""
         names = self.names(passport_id)
         self.record(passport_id)
