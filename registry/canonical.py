@@ -13,10 +13,13 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from pyoxigraph import Literal, NamedNode, Triple
 
 from registry.namespaces import XSD
+
+_T = TypeVar("_T")
 
 _INTEGER_TYPES = {
     "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
@@ -80,7 +83,8 @@ _RULES.update({
 })
 
 
-def canonical(term):
+def canonical(term: _T) -> _T:
+    """The term in Oxigraph's canonical form; anything but a typed literal is returned as it is."""
     if not isinstance(term, Literal) or term.language:
         return term
     rule = _RULES.get(term.datatype.value)
@@ -91,7 +95,9 @@ def canonical(term):
     except (ValueError, KeyError, InvalidOperation):
         return term  # ill-typed: left alone for SHACL to report
     datatype = _INTEGER if rule is _integer else term.datatype
-    return term if text == term.value and datatype == term.datatype else Literal(text, datatype=datatype)
+    if text == term.value and datatype == term.datatype:
+        return term
+    return Literal(text, datatype=datatype)  # type: ignore[return-value]  # _T is Literal here
 
 
 def canonical_triples(triples: Sequence[Triple]) -> list[Triple]:

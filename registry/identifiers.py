@@ -6,6 +6,7 @@ from pyoxigraph import Literal
 
 from registry.errors import MalformedInput, NotFound
 from registry.namespaces import sparql_prefixes
+from registry.passports import records
 from registry.passports.naming import id_from_iri
 from registry.store.base import TripleStore
 
@@ -42,7 +43,7 @@ def resolve(store: TripleStore, base: str, gtin: str, serial: str | None = None)
         bindings = {"serial": Literal(serial)}
     rows = store.select(
         P + f"SELECT ?p ?thing ?serial WHERE {{ VALUES ?gtin {{ {values} }} {pattern} "
-        "GRAPH ?r { ?p mpr:status mpr:StatusActive } } ORDER BY ?p LIMIT 1",
+        f"{records.pattern(status=records.IS_ACTIVE, graph='?r')} }} ORDER BY ?p LIMIT 1",
         bindings,
     )
     passport_id = id_from_iri(base, rows[0]["p"].value) if rows else None

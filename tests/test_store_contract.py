@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, QueryResultsFormat, RdfFormat, Triple, parse, parse_query_results
 
+from registry.api.errors import status_of
 from registry.canonical import canonical
 from registry.errors import (
     MalformedInput,
@@ -25,8 +26,10 @@ from registry.errors import (
     StoreUnavailable,
 )
 from registry.store.base import Changeset, GraphChange, TripleStore
+from registry.store.guards import Absent, Contains
 from registry.store.oxigraph import OxigraphStore
-from registry.store.sparql import LEASE_EXPIRES, LEASE_GRAPH, LEASED_TO, SparqlStore, _time_literal
+from registry.store.sparql import SparqlStore
+from registry.store.sparql.leases import LEASE_EXPIRES, LEASE_GRAPH, LEASED_TO, time_literal
 from tests import servers
 from tests.servers import OxigraphServer
 
@@ -65,12 +68,12 @@ def integer(value: int) -> Literal:
     return Literal(str(value), datatype=NamedNode(XSD + "integer"))
 
 
-def version_guard(graph: NamedNode, subject: NamedNode, version: int) -> str:
-    return f"GRAPH {graph} {{ {subject} {VERSION} {integer(version)} }}"
+def version_guard(graph: NamedNode, subject: NamedNode, version: int) -> Contains:
+    return Contains(graph, (Triple(subject, VERSION, integer(version)),))
 
 
-def not_created_guard(graph: NamedNode, subject: NamedNode) -> str:
-    return f"FILTER NOT EXISTS {{ GRAPH {graph} {{ {subject} {VERSION} ?v }} }}"
+def not_created_guard(graph: NamedNode, subject: NamedNode) -> Absent:
+    return Absent(graph, subject, VERSION)
 
 
 def many(base: str, n: int) -> list[Triple]:
@@ -134,6 +137,37 @@ def test_a_not_exists_guard_refuses_the_second_create(store, base):
     assert create("first") is True
     assert create("second") is False
     assert Triple(s, P, Literal("second")) not in store.triples(g)
+
+
+@pytest.mark.parametrize("present, expected", [(("1", "a"), True), (("1", "b"), False), (("2", "a"), False)])
+def test_a_contains_guard_holds_only_when_every_triple_is_there(store, base, present, expected):
+    g, s = node(base, "record"), node(base, "s")
+    store.apply(Changeset([GraphChange(g, add=[Triple(s, VERSION, integer(1)), Triple(s, P, Literal("a"))])]))
+    guard = Contains(g, (Triple(s, VERSION, integer(int(present[0]))),
+                         *[Triple(s, P, Literal(v)) for v in present[1:]]))
+    target = node(base, "target")
+    assert store.apply(Changeset([GraphChange(target, add=[Triple(s, Q, Literal("w"))])], guard=guard)) is expected
+    assert store.triples(target) == ([Triple(s, Q, Literal("w"))] if expected else [])
+
+
+@pytest.mark.parametrize("stored, expected", [(None, True), (P, True), (VERSION, False)])
+def test_an_absent_guard_holds_only_while_the_subject_has_no_value_for_the_predicate(store, base, stored, expected):
+    g, s = node(base, "record"), node(base, "s")
+    if stored is not None:
+        store.apply(Changeset([GraphChange(g, add=[Triple(s, stored, integer(1))])]))
+    target = node(base, "target")
+    guard = Absent(g, s, VERSION)
+    assert store.apply(Changeset([GraphChange(target, add=[Triple(s, Q, Literal("w"))])], guard=guard)) is expected
+    assert store.triples(target) == ([Triple(s, Q, Literal("w"))] if expected else [])
+
+
+def test_a_guard_alone_without_changes_answers_whether_it_holds(store, base):
+    g, s = node(base, "record"), node(base, "s")
+    store.apply(Changeset([GraphChange(g, add=[Triple(s, VERSION, integer(1))])]))
+    assert store.apply(Changeset([], guard=version_guard(g, s, 1))) is True
+    assert store.apply(Changeset([], guard=version_guard(g, s, 2))) is False
+    assert store.apply(Changeset([], guard=not_created_guard(g, node(base, "other")))) is True
+    assert store.apply(Changeset([], guard=not_created_guard(g, s))) is False
 
 
 def test_select_binds_substituted_variables_in_filters_and_subqueries(store, base):
@@ -274,6 +308,17 @@ def test_selecting_12000_rows_returns_every_one(store, base):
 def test_a_bad_query_is_malformed_input(store):
     with pytest.raises(MalformedInput):
         store.query_serialized("SELEC ?x WHERE { ?x ?y ?z }", "SELECT", QueryResultsFormat.JSON.media_type)
+
+
+@pytest.mark.parametrize("server_name", ["oxigraph_server", "virtuoso_server"])
+def test_a_4xx_for_the_registrys_own_query_is_a_store_error_not_the_users_400(request, server_name):
+    store = request.getfixturevalue(server_name).store()
+    with pytest.raises(StoreError) as failure:
+        store.select("SELEC ?x WHERE { ?x ?y ?z }")
+    assert not isinstance(failure.value, MalformedInput)
+    assert status_of(failure.value) == 502
+    assert "registry itself" in failure.value.message
+    store.close()
 
 
 def test_update_runs_a_sparql_update(store, base):
@@ -430,7 +475,7 @@ def test_a_lease_left_by_a_dead_writer_expires(oxigraph_server, base):
     store = oxigraph_server.store()
     g, s = node(base, "g"), node(base, "s")
     dead = NamedNode(f"urn:uuid:{uuid.uuid4()}")
-    soon = _time_literal(datetime.now(UTC) + timedelta(seconds=1.5))
+    soon = time_literal(datetime.now(UTC) + timedelta(seconds=1.5))
     store.update(f"INSERT DATA {{ GRAPH {LEASE_GRAPH} {{ {g} {LEASED_TO} {dead} . {dead} {LEASE_EXPIRES} {soon} }} }}")
     started = time.monotonic()
     assert store.apply(Changeset([GraphChange(g, add=[Triple(s, P, Literal("after the lease"))])]))

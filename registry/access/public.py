@@ -15,15 +15,13 @@ from pyoxigraph import Triple
 
 from registry.access.projection import public_view
 from registry.errors import NotFound
-from registry.namespaces import mpr, sparql_prefixes
+from registry.namespaces import mpr
+from registry.passports import records
 from registry.passports.service import PassportService
 from registry.store.base import Changeset, GraphChange, TripleStore
 
 log = logging.getLogger("registry.access")
-P = sparql_prefixes()
 PATCH = mpr("patch")
-VERSIONS = P + ("SELECT ?p ?v WHERE { GRAPH ?g { ?p mpr:currentVersion ?v ; mpr:status mpr:StatusActive } "
-                "GRAPH ?p { ?p a mpr:Passport } }")
 
 
 def _replace(graph, have: Iterable[Triple], want: Iterable[Triple]) -> GraphChange:
@@ -59,7 +57,7 @@ class PublicProjection:
         self.public.apply(Changeset([c for c in changes if c.add or c.remove]))
 
     def _versions(self, store: TripleStore) -> dict[str, int]:
-        return {row["p"].value: int(row["v"].value) for row in store.select(VERSIONS)}
+        return records.active_versions(store)
 
     def repair(self) -> list[str]:
         """Re-project every passport whose public state does not match the full store. Returns their ids."""

@@ -34,6 +34,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Triple
 
 from registry.namespaces import RDF, RDF_TYPE, XSD, XSD_INTEGER, mpr, sparql_prefixes
+from registry.passports import records
 from registry.passports.naming import PassportNames
 from registry.store.base import Changeset, GraphChange, Term, TripleStore
 
@@ -46,18 +47,17 @@ INDICATOR_DATA = mpr("indicatorData")
 DEPENDS_ON = mpr("dependsOn")
 DEPENDENCY_GRAPH = mpr("dependencyGraph")
 DEPENDENCY_VERSION = mpr("dependencyVersion")
-WITHDRAWN = mpr("StatusWithdrawn")
 RDF_JSON = NamedNode(RDF + "JSON")
 XSD_BOOLEAN = NamedNode(XSD + "boolean")
 ABSENT = "absent"
 
-# A passport's registry-managed facts live in graph {passport}/record (PassportNames.record_graph);
-# the dependency checks run inside SPARQL, so the same rule is spelled once here for both queries.
-CURRENT_VERSION_OF_DG = """BIND(IRI(CONCAT(STR(?dg), "/record")) AS ?rg)
-  OPTIONAL { GRAPH ?rg { ?dg mpr:currentVersion ?cur } }"""
+# A passport's registry-managed facts live in its record (registry.passports.records); the dependency
+# check runs inside SPARQL, joined with the summary it checks, so it uses the record's pattern.
+CURRENT_VERSION_OF_DG = (records.bind_record_graph("?dg", "?rg")
+                         + f" OPTIONAL {{ {records.pattern('?dg', '?cur', '?dstatus', '?rg')} }}")
 
 STATE = P + """SELECT ?rg ?p ?ig ?n ?v ?s ?from ?basis ?warn ?data WHERE {
-  GRAPH ?rg { ?p mpr:currentVersion ?v ; mpr:status ?s }
+  """ + records.pattern("?p", "?v", "?s", "?rg") + """
   OPTIONAL { GRAPH ?ig { ?n a mpr:IndicatorSet ; mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ;
                             mpr:includesShaclWarnings ?warn ; mpr:indicatorData ?data } }
 }"""
@@ -138,7 +138,7 @@ class StoredIndicators:
         if not rows:
             return PassportState(None, False, None)
         row = rows[0]
-        version, withdrawn = int(row["v"].value), row["s"] == WITHDRAWN
+        version, withdrawn = int(row["v"].value), row["s"] == records.WITHDRAWN
         # Several rows: concurrent writers each left a summary; recompute, the next save replaces both.
         if len(rows) > 1 or "data" not in row or withdrawn:
             return PassportState(version, withdrawn, None)
@@ -156,14 +156,8 @@ class StoredIndicators:
 
     def versions(self, graphs: Iterable[str]) -> list[Dependency]:
         """Current versions of other passports' graphs, read before their content (see the module's note)."""
-        ordered = sorted(set(graphs))
-        if not ordered:
-            return []
-        values = " ".join(str(NamedNode(g)) for g in ordered)  # pyoxigraph escapes; nothing pasted raw
-        rows = self.store.select(P + f"SELECT ?dg ?cur WHERE {{ VALUES ?dg {{ {values} }}\n"
-                                 f"  {CURRENT_VERSION_OF_DG}\n}}")
-        found = {row["dg"].value: _version(row.get("cur")) for row in rows}
-        return [Dependency(g, found.get(g, ABSENT)) for g in ordered]
+        found = records.versions(self.store, graphs)
+        return [Dependency(g, found.get(g, ABSENT)) for g in sorted(set(graphs))]
 
     def save(self, names: PassportNames, method: str, result: IndicatorSet) -> None:
         """Replace this method's summary (and only it) in one atomic write."""

@@ -13,28 +13,29 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
 from registry.matching.concepts import Vocabulary
 from registry.matching.geo import point_of_wkt
-from registry.namespaces import UNIT, XSD_DATETIME, sparql_prefixes
+from registry.namespaces import UNIT, sparql_prefixes
+from registry.passports import records
 from registry.quantities import AREA_UNITS, LENGTH_UNITS, MASS_UNITS, VOLUME_UNITS, finite, number
-from registry.store.base import Row, Term, TripleStore
+from registry.store.base import LATERAL, Row, Term, TripleStore
 
 P = sparql_prefixes() + "PREFIX mod: <https://w3id.org/mpr/modules/>\n"
 # Graphs read per query: large enough to amortise the query, small enough to keep answers moderate.
 MAX_GRAPH_VALUES = 500
 FEW_GRAPHS = 20
 PER_GRAPH_QUERIES = 300  # x 0.1 ms, still below one VALUES query over 10k records
-PASSPORTS = P + """
-SELECT ?g ?v ?vis ?owner WHERE {
-  GRAPH ?record { ?g mpr:currentVersion ?v ; mpr:status mpr:StatusActive .
-                  OPTIONAL { ?g prov:wasAttributedTo/rdfs:label ?owner } }
-  GRAPH ?g { ?g a mpr:Passport . OPTIONAL { ?g mpr:visibility ?vis } }
-}"""
+PASSPORTS = P + f"""
+SELECT ?g ?v ?vis ?owner WHERE {{
+  {records.pattern("?g", status=records.IS_ACTIVE, graph="?record",
+                   also=". OPTIONAL { ?g prov:wasAttributedTo/rdfs:label ?owner }")}
+  GRAPH ?g {{ ?g a mpr:Passport . OPTIONAL {{ ?g mpr:visibility ?vis }} }}
+}}"""
 RESTRICTED = "https://w3id.org/mpr#Restricted"
 
 TOPOLOGY = ("bot:hasStorey", "bot:hasElement", "bot:hasSubElement", "dcterms:hasPart", "mpr:describes")
@@ -162,15 +163,12 @@ class SupplyReader:
 
     def changed_since(self, since: datetime) -> set[str]:
         """Passports (active or not) whose record says they changed at or after `since`."""
-        stamp = Literal(since.astimezone(UTC).isoformat().replace("+00:00", "Z"), datatype=XSD_DATETIME)
-        rows = self.store.select(P + f"""
-SELECT ?g WHERE {{ GRAPH ?record {{ ?g dcterms:modified ?m FILTER(?m >= {stamp}) ?g mpr:currentVersion ?v }} }}""")
-        return {r["g"].value for r in rows}
+        return records.changed_since(self.store, since)
 
     def is_product_type(self, iri: str) -> bool:
         """A schema:Product described in an active passport: what a demand may want instead of a material."""
-        return self.store.ask(P + """
-ASK { GRAPH ?g { ?product a schema:Product } GRAPH ?record { ?g mpr:status mpr:StatusActive } }""",
+        active = records.pattern("?g", status=records.IS_ACTIVE, graph="?record")
+        return self.store.ask(P + f"ASK {{ GRAPH ?g {{ ?product a schema:Product }} {active} }}",
                               {"product": NamedNode(iri)})
 
     def read(self, graphs: Collection[str]) -> list[SupplyItem]:
@@ -193,7 +191,7 @@ ASK { GRAPH ?g { ?product a schema:Product } GRAPH ?record { ?g mpr:status mpr:S
     UNION { ?comp mpr:embodiedCarbon ?q . ?q mpr:lifeCycleModule mod:A1-A3 ; mpr:kgCO2e ?v . BIND("carbon" AS ?k) }"""
         found = "?comp mpr:material ?material . ?part mpr:composedOf ?comp ."
         scope = _values("g", graphs)
-        if self.store.kind == "oxigraph":
+        if LATERAL in self.store.features:
             where = f"{scope} GRAPH ?g {{ {found} }} LATERAL {{ GRAPH ?g {{ {branches} }} }}"
         else:
             where = f"{scope} GRAPH ?g {{ {found} {branches} }}"

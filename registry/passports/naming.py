@@ -10,6 +10,7 @@ from pyoxigraph import NamedNode
 
 from registry.errors import MalformedInput
 
+RECORD_SUFFIX = "/record"  # graph {passport}/record: see registry.passports.records
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
 
@@ -50,7 +51,7 @@ class PassportNames:
     @property
     def record_graph(self) -> NamedNode:
         """Registry-managed facts: current version, status, dates, and every change with its patch."""
-        return NamedNode(self.iri + "/record")
+        return NamedNode(self.iri + RECORD_SUFFIX)
 
     def change(self, version: int) -> NamedNode:
         return NamedNode(f"{self.iri}/changes/{version}")

@@ -7,9 +7,9 @@ That guard is what makes If-Match and concurrent writers safe on any backend.
 
 from __future__ import annotations
 
+import builtins
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -30,18 +30,16 @@ from registry.namespaces import (
     mpr,
     sparql_prefixes,
 )
+from registry.passports import records
 from registry.passports.model import Agent, ChangeInfo, Diff, Page, PassportRecord, WriteResult, diff_of
 from registry.passports.naming import PassportNames, check_id, new_id
 from registry.passports.patches import apply_backwards, patch_text
+from registry.passports.records import ACTIVE, CURRENT_VERSION, MODIFIED, STATUS, WITHDRAWN, RecordState
 from registry.rdf import parse_triples, skolemize
-from registry.store.base import Changeset, GraphChange, TripleStore
+from registry.store.base import Changeset, GraphChange, Row, Term, TripleStore
+from registry.store.guards import Guard
 from registry.validation import ValidationReport, ValidationResult, Validator
 
-CURRENT_VERSION = mpr("currentVersion")
-STATUS = mpr("status")
-ACTIVE = mpr("StatusActive")
-WITHDRAWN = mpr("StatusWithdrawn")
-MODIFIED = NamedNode(DCTERMS + "modified")
 CREATED = NamedNode(DCTERMS + "created")
 IDENTIFIER = NamedNode(DCTERMS + "identifier")
 LABEL = NamedNode(RDFS + "label")
@@ -53,6 +51,8 @@ CHANGE_KINDS = {"created": mpr("Created"), "updated": mpr("Updated"), "withdrawn
 MAX_ATTEMPTS = 8
 
 P = sparql_prefixes()
+# What a record read shows besides version and status (continues the record's subject, see records.pattern).
+_RECORD_DETAILS = "; dcterms:created ?c ; dcterms:modified ?m OPTIONAL { ?p prov:wasAttributedTo/rdfs:label ?owner }"
 
 
 def _now() -> datetime:
@@ -65,13 +65,6 @@ def _int(value: int) -> Literal:
 
 def _time(value: datetime) -> Literal:
     return Literal(value.isoformat().replace("+00:00", "Z"), datatype=XSD_DATETIME)
-
-
-@dataclass(frozen=True)
-class _State:
-    version: int
-    status: NamedNode
-    modified: Literal
 
 
 class PassportService:
@@ -146,7 +139,8 @@ class PassportService:
         try:
             triples = self.prepare(data, fmt, names)
         except InvalidPassport as exc:
-            return exc.extra["report"]
+            report: ValidationReport = exc.extra["report"]
+            return report
         return self.validator.validate(triples, profiles, engine)
 
     def _validated(self, data: bytes, fmt: RdfFormat, names: PassportNames) -> tuple[list[Triple], int]:
@@ -223,7 +217,7 @@ class PassportService:
         if self.on_change is not None:
             self.on_change(record_id)
 
-    def _check_writable(self, names: PassportNames, state: _State, expected_version: int | None) -> None:
+    def _check_writable(self, names: PassportNames, state: RecordState, expected_version: int | None) -> None:
         if state.status == WITHDRAWN:
             raise Gone(f"{self.noun} {names.id!r} was withdrawn at version {state.version}")
         if expected_version is not None and expected_version != state.version:
@@ -235,8 +229,22 @@ class PassportService:
     def _organisation(self, organisation: str) -> NamedNode:
         return NamedNode(f"{self.base}/organisations/{quote(organisation, safe='')}")
 
+    def _agent_triples(self, agent: Agent) -> tuple[NamedNode, list[Triple]]:
+        """The PROV agent of a change (and the organisation it acted for), as the record states it."""
+        agent_node = NamedNode(f"{self.base}/agents/{quote(agent.name, safe='')}")
+        found = [Triple(agent_node, RDF_TYPE, NamedNode(PROV + "Agent")),
+                 Triple(agent_node, LABEL, Literal(agent.name))]
+        if agent.organisation:
+            org = self._organisation(agent.organisation)
+            found += [
+                Triple(agent_node, NamedNode(PROV + "actedOnBehalfOf"), org),
+                Triple(org, RDF_TYPE, NamedNode(PROV + "Organization")),
+                Triple(org, LABEL, Literal(agent.organisation)),
+            ]
+        return agent_node, found
+
     def _changeset(
-        self, names: PassportNames, state: _State | None, current: set[Triple], new: Sequence[Triple],
+        self, names: PassportNames, state: RecordState | None, current: set[Triple], new: Sequence[Triple],
         kind: str, agent: Agent, reason: str | None,
     ) -> Changeset:
         new_set = set(new)
@@ -245,7 +253,7 @@ class PassportService:
         version = (state.version if state else 0) + 1
         now = _time(self.clock())
         node, change = names.node, names.change(version)
-        agent_node = NamedNode(f"{self.base}/agents/{quote(agent.name, safe='')}")
+        agent_node, agent_triples = self._agent_triples(agent)
         status = WITHDRAWN if kind == "withdrawn" else ACTIVE
         record_add = [
             Triple(node, CURRENT_VERSION, _int(version)),
@@ -260,16 +268,8 @@ class PassportService:
             Triple(change, NamedNode(PROV + "wasAssociatedWith"), agent_node),
             Triple(change, mpr("triplesAdded"), _int(len(added))),
             Triple(change, mpr("triplesRemoved"), _int(len(removed))),
-            Triple(agent_node, RDF_TYPE, NamedNode(PROV + "Agent")),
-            Triple(agent_node, LABEL, Literal(agent.name)),
+            *agent_triples,
         ]
-        if agent.organisation:
-            org = self._organisation(agent.organisation)
-            record_add += [
-                Triple(agent_node, NamedNode(PROV + "actedOnBehalfOf"), org),
-                Triple(org, RDF_TYPE, NamedNode(PROV + "Organization")),
-                Triple(org, LABEL, Literal(agent.organisation)),
-            ]
         if reason:
             record_add.append(Triple(change, COMMENT, Literal(reason)))
         if state is None:
@@ -279,7 +279,7 @@ class PassportService:
             if agent.organisation:
                 record_add.append(Triple(node, ATTRIBUTED_TO, self._organisation(agent.organisation)))
             record_remove: list[Triple] = []
-            guard = f"FILTER NOT EXISTS {{ GRAPH {names.record_graph} {{ {node} {CURRENT_VERSION} ?v }} }}"
+            guard: Guard = records.not_created(names)
         else:
             record_add.append(Triple(change, mpr("patch"), Literal(patch_text(added, removed))))
             record_remove = [
@@ -287,10 +287,7 @@ class PassportService:
                 Triple(node, STATUS, state.status),
                 Triple(node, MODIFIED, state.modified),
             ]
-            guard = (
-                f"GRAPH {names.record_graph} {{ {node} {CURRENT_VERSION} {_int(state.version)} ; "
-                f"{STATUS} {state.status} }}"
-            )
+            guard = records.unchanged(names, state)
         token = Literal(f"{names.id} v{version} {secrets.token_hex(8)}")
         return Changeset(
             changes=[
@@ -310,35 +307,26 @@ class PassportService:
 
     def change_token(self) -> str:
         """Differs after every write to this collection (also one by another worker process)."""
-        return " ".join(sorted(t.object.value for t in self._token_triples()))
+        return " ".join(sorted(t.object.value for t in self._token_triples() if isinstance(t.object, Literal)))
 
     # --- reads ----------------------------------------------------------------------------------
 
-    def _state(self, names: PassportNames) -> _State | None:
-        rows = self.store.select(
-            P + "SELECT ?g ?p ?v ?s ?m WHERE { GRAPH ?g { ?p mpr:currentVersion ?v ; mpr:status ?s ; "
-            "dcterms:modified ?m } }",
-            {"g": names.record_graph, "p": names.node},
-        )
-        if not rows:
-            return None
-        row = rows[0]
-        return _State(int(row["v"].value), row["s"], row["m"])
+    def _state(self, names: PassportNames) -> RecordState | None:
+        return records.state(self.store, names)
 
     def record(self, passport_id: str) -> PassportRecord:
         names = self.names(passport_id)
         rows = self.store.select(
-            P + "SELECT ?g ?p ?v ?s ?c ?m ?title ?owner ?vis WHERE { GRAPH ?g { ?p mpr:currentVersion ?v ; "
-            "mpr:status ?s ; dcterms:created ?c ; dcterms:modified ?m "
-            "OPTIONAL { ?p prov:wasAttributedTo/rdfs:label ?owner } } "
-            "OPTIONAL { GRAPH ?p { ?p dcterms:title ?title } } OPTIONAL { GRAPH ?p { ?p mpr:visibility ?vis } } }",
-            {"g": names.record_graph, "p": names.node},
+            P + "SELECT ?rg ?p ?v ?s ?c ?m ?title ?owner ?vis WHERE { "
+            + records.pattern(also=_RECORD_DETAILS)
+            + " OPTIONAL { GRAPH ?p { ?p dcterms:title ?title } } OPTIONAL { GRAPH ?p { ?p mpr:visibility ?vis } } }",
+            {"rg": names.record_graph, "p": names.node},
         )
         if not rows:
             raise NotFound(f"no {self.noun} {names.id!r}")
         return self._record_from_row(names, rows[0])
 
-    def _record_from_row(self, names: PassportNames, row: dict) -> PassportRecord:
+    def _record_from_row(self, names: PassportNames, row: Row) -> PassportRecord:
         return PassportRecord(
             id=names.id,
             iri=names.iri,
@@ -359,10 +347,10 @@ class PassportService:
         `visible_to=True` lists everything; otherwise only public records and those owned by the
         organisation named (None: public ones only). `search` matches words of the title.
         """
-        where = ("GRAPH ?g { ?p mpr:currentVersion ?v ; mpr:status mpr:StatusActive ; dcterms:identifier ?id ; "
-                 "dcterms:created ?c ; dcterms:modified ?m OPTIONAL { ?p prov:wasAttributedTo/rdfs:label ?owner } } "
-                 f"{self._in_collection} OPTIONAL {{ GRAPH ?p {{ ?p mpr:visibility ?vis }} }}")
-        bindings: dict = {}
+        also = "; dcterms:identifier ?id " + _RECORD_DETAILS
+        where = (records.pattern(status=records.IS_ACTIVE, graph="?g", also=also)
+                 + f" {self._in_collection} OPTIONAL {{ GRAPH ?p {{ ?p mpr:visibility ?vis }} }}")
+        bindings: dict[str, Term] = {}
         if visible_to is not True:
             where += " FILTER(!BOUND(?vis) || ?vis != mpr:Restricted"
             if isinstance(visible_to, str):
@@ -393,12 +381,12 @@ class PassportService:
 
     def count(self) -> int:
         rows = self.store.select(
-            P + "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?p mpr:currentVersion ?v ; "
-            f"mpr:status mpr:StatusActive }} {self._in_collection} }}"
+            P + f"SELECT (COUNT(*) AS ?n) WHERE {{ {records.pattern(status=records.IS_ACTIVE, graph='?g')} "
+            f"{self._in_collection} }}"
         )
         return int(rows[0]["n"].value)
 
-    def content(self, passport_id: str, version: int | None = None) -> tuple[PassportRecord, list[Triple]]:
+    def content(self, passport_id: str, version: int | None = None) -> tuple[PassportRecord, builtins.list[Triple]]:
         """The passport's triples, now or at an earlier version (rebuilt from patches)."""
         record = self.record(passport_id)
         names = self.names(passport_id)
@@ -421,7 +409,7 @@ class PassportService:
         )
         return apply_backwards(set(self.store.triples(names.content_graph)), (r["patch"].value for r in rows))
 
-    def history(self, passport_id: str) -> list[ChangeInfo]:
+    def history(self, passport_id: str) -> builtins.list[ChangeInfo]:
         names = self.names(passport_id)
         self.record(passport_id)
         rows = self.store.select(
@@ -432,7 +420,7 @@ class PassportService:
             "OPTIONAL { ?c rdfs:comment ?reason } } } ORDER BY ?v",
             {"g": names.record_graph, "p": names.node},
         )
-        kinds = {iri: name for name, iri in CHANGE_KINDS.items()}
+        kinds: dict[Term, str] = {iri: name for name, iri in CHANGE_KINDS.items()}
         return [
             ChangeInfo(
                 version=int(r["v"].value),
@@ -447,7 +435,7 @@ class PassportService:
             for r in rows
         ]
 
-    def history_triples(self, passport_id: str) -> list[Triple]:
+    def history_triples(self, passport_id: str) -> builtins.list[Triple]:
         """The PROV-O record of every change, for auditors who want it as RDF."""
         names = self.names(passport_id)
         self.record(passport_id)

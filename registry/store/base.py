@@ -14,9 +14,15 @@ from typing import Literal as TypingLiteral
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple
 
+from registry.store.guards import Guard
+
 Term = NamedNode | BlankNode | Literal
 Row = dict[str, Term]
 QueryForm = TypingLiteral["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
+
+# Capabilities a backend may declare in `TripleStore.features`, so domain code asks what a store can
+# do instead of which store it is.
+LATERAL = "lateral"  # SEP-0006 LATERAL joins (Oxigraph), evaluated once per left-hand solution
 
 
 def solution_rows(
@@ -31,7 +37,7 @@ def solution_rows(
         rows = [{n: v for n, v in zip(names, sol, strict=True) if v is not None} for sol in solutions]
     else:
         rows = [{n: convert(v) for n, v in zip(names, sol, strict=True) if v is not None} for sol in solutions]
-    return names, rows  # type: ignore[return-value]
+    return names, rows
 
 
 @dataclass(frozen=True)
@@ -47,12 +53,12 @@ class GraphChange:
 class Changeset:
     """A write that is applied whole or not at all.
 
-    `guard` is a SPARQL group graph pattern (without braces) that must match for the write to apply;
+    `guard` must hold for the write to apply (checked by the backend in the same step as the write);
     it is how optimistic concurrency (If-Match, "id not taken yet") survives several API workers.
     """
 
     changes: Sequence[GraphChange]
-    guard: str = ""
+    guard: Guard | None = None
 
     @property
     def size(self) -> int:
@@ -78,7 +84,8 @@ class StoreInfo:
 class TripleStore(ABC):
     """Union default graph semantics: a query without GRAPH sees every named graph once."""
 
-    kind: str
+    kind: str  # for /health and messages only; domain code tests `features`, never the kind
+    features: frozenset[str] = frozenset()
 
     @abstractmethod
     def triples(self, graph: NamedNode) -> list[Triple]:

@@ -8,9 +8,11 @@ from pathlib import Path
 
 from pyoxigraph import (
     NamedNode,
+    Quad,
     QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
+    QueryTriples,
     RdfFormat,
     Store,
     Triple,
@@ -20,6 +22,7 @@ from pyoxigraph import (
 
 from registry.errors import MalformedInput, StoreError
 from registry.store.base import (
+    LATERAL,
     Changeset,
     QueryForm,
     QueryOutput,
@@ -29,10 +32,11 @@ from registry.store.base import (
     TripleStore,
     solution_rows,
 )
-from registry.store.sparql_text import changeset_update
+from registry.store.guards import Contains, Guard
+from registry.store.sparql_text import data_update
 
 
-def _variables(substitutions: Mapping[str, Term] | None) -> dict[Variable, Term] | None:
+def _variables(substitutions: Mapping[str, Term] | None) -> dict[Variable, Term | Triple] | None:
     return {Variable(k): v for k, v in substitutions.items()} if substitutions else None
 
 
@@ -41,6 +45,7 @@ class OxigraphStore(TripleStore):
     are serialised here with one lock; reads run concurrently on RocksDB snapshots."""
 
     kind = "oxigraph"
+    features = frozenset({LATERAL})
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
@@ -52,7 +57,9 @@ class OxigraphStore(TripleStore):
             raise StoreError(f"cannot open the Oxigraph store in {path}: {exc}") from exc
         self._write_lock = threading.Lock()
 
-    def _query(self, query: str, substitutions: Mapping[str, Term] | None = None):
+    def _query(
+        self, query: str, substitutions: Mapping[str, Term] | None = None
+    ) -> QuerySolutions | QueryBoolean | QueryTriples:
         try:
             return self._store.query(
                 query, use_default_graph_as_union=True, substitutions=_variables(substitutions)
@@ -106,11 +113,17 @@ class OxigraphStore(TripleStore):
             except OSError as exc:
                 raise StoreError(f"the store failed to apply the update: {exc}") from exc
 
+    def holds(self, guard: Guard) -> bool:
+        """The guard checked against the quads themselves: no query text to build or parse."""
+        if isinstance(guard, Contains):
+            return all(Quad(t.subject, t.predicate, t.object, guard.graph) in self._store for t in guard.triples)
+        return next(self._store.quads_for_pattern(guard.subject, guard.predicate, None, guard.graph), None) is None
+
     def apply(self, changeset: Changeset) -> bool:
         with self._write_lock:
-            if changeset.guard and not self.ask(f"ASK {{ {changeset.guard} }}"):
+            if changeset.guard is not None and not self.holds(changeset.guard):
                 return False
-            text = changeset_update(changeset, conditional=False)
+            text = data_update(changeset.changes)
             if text:
                 try:
                     self._store.update(text)

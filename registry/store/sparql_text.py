@@ -1,12 +1,13 @@
-"""Turning changesets into SPARQL 1.1 Update text, shared by every backend that speaks SPARQL."""
+"""SPARQL text the registry writes for the store interface: changeset data blocks and guard patterns."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from pyoxigraph import Triple
 
-from registry.store.base import Changeset
+from registry.store.base import GraphChange
+from registry.store.guards import Absent, Contains, Guard
 
 
 def triples_block(triples: Iterable[Triple]) -> str:
@@ -14,28 +15,28 @@ def triples_block(triples: Iterable[Triple]) -> str:
     return "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
 
 
-def _quads(changeset: Changeset, removing: bool) -> str:
-    blocks = []
-    for change in changeset.changes:
-        triples = change.remove if removing else change.add
-        if triples:
-            blocks.append(f"GRAPH {change.graph} {{\n{triples_block(triples)}\n}}")
-    return "\n".join(blocks)
+def guard_pattern(guard: Guard) -> str:
+    """A group graph pattern (without braces) that matches exactly when the guard holds."""
+    if isinstance(guard, Contains):
+        return f"GRAPH {guard.graph} {{ {triples_block(guard.triples)} }}"
+    if isinstance(guard, Absent):
+        return f"FILTER NOT EXISTS {{ GRAPH {guard.graph} {{ {guard.subject} {guard.predicate} ?mpr_any }} }}"
+    raise TypeError(f"not a guard: {guard!r}")
 
 
-def changeset_update(changeset: Changeset, *, conditional: bool) -> str:
-    """One update request, applied by the server as one transaction.
+def data_update(changes: Sequence[GraphChange], chunk: int = 2000) -> str:
+    """One update request: DELETE DATA then INSERT DATA, one operation per GRAPH block of at most `chunk` triples.
 
-    Unconditional form (the caller already holds the only write lock): DELETE DATA then INSERT DATA.
-    Conditional form (several writers): a single DELETE/INSERT ... WHERE operation, whose WHERE (the
-    guard) is evaluated once before anything changes, so the guard may test triples the write replaces.
+    Applied by the server as one transaction. One block per operation because Virtuoso 7.2's DELETE DATA
+    with several GRAPH blocks silently keeps language-tagged and custom-typed literals; at most `chunk`
+    triples because its SPARQL parser runs out of stack near 5,000.
     """
-    removed, added = _quads(changeset, True), _quads(changeset, False)
-    if conditional:
-        return f"DELETE {{\n{removed}\n}}\nINSERT {{\n{added}\n}}\nWHERE {{ {changeset.guard} }}"
-    ops = []
-    if removed:
-        ops.append(f"DELETE DATA {{\n{removed}\n}}")
-    if added:
-        ops.append(f"INSERT DATA {{\n{added}\n}}")
-    return " ;\n".join(ops)
+    deletes, inserts = [], []
+    for change in changes:
+        for i in range(0, len(change.remove), chunk):
+            block = triples_block(change.remove[i:i + chunk])
+            deletes.append(f"DELETE DATA {{ GRAPH {change.graph} {{\n{block}\n}} }}")
+        for i in range(0, len(change.add), chunk):
+            block = triples_block(change.add[i:i + chunk])
+            inserts.append(f"INSERT DATA {{ GRAPH {change.graph} {{\n{block}\n}} }}")
+    return " ;\n".join(deletes + inserts)
