@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import RdfFormat, Store
 
-from registry.importers import authoring
+from tests import ifc_authoring as authoring
 from registry.importers.ifc import IfcImporter, ImportResult
 from registry.importers.vocabulary import load_vocabulary
 from registry.settings import PROJECT_ROOT
