@@ -57,10 +57,10 @@ def step(mode: str, path: Path) -> dict[str, float]:
     import ifcopenshell
     import ifcopenshell.util.element
 
+    from registry.concepts import ConceptScheme
     from registry.importers.ifc import IfcImporter
-    from registry.importers.vocabulary import load_vocabulary
 
-    importer = IfcImporter(load_vocabulary(ROOT / "ontology"), "http://bench")
+    importer = IfcImporter(ConceptScheme.load(ROOT / "ontology"), "http://bench")
     start = time.perf_counter()
     if mode == "baseline":
         model = ifcopenshell.open(str(path))

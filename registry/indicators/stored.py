@@ -36,6 +36,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from registry.namespaces import RDF, RDF_TYPE, XSD, XSD_INTEGER, mpr, sparql_prefixes
 from registry.passports.naming import PassportNames
 from registry.store.base import Changeset, GraphChange, Term, TripleStore
+from registry.store.sparql_text import values_clause
 
 P = sparql_prefixes()
 INDICATOR_SET = mpr("IndicatorSet")
@@ -159,8 +160,7 @@ class StoredIndicators:
         ordered = sorted(set(graphs))
         if not ordered:
             return []
-        values = " ".join(str(NamedNode(g)) for g in ordered)  # pyoxigraph escapes; nothing pasted raw
-        rows = self.store.select(P + f"SELECT ?dg ?cur WHERE {{ VALUES ?dg {{ {values} }}\n"
+        rows = self.store.select(P + f"SELECT ?dg ?cur WHERE {{ {values_clause('dg', ordered)}\n"
                                  f"  {CURRENT_VERSION_OF_DG}\n}}")
         found = {row["dg"].value: _version(row.get("cur")) for row in rows}
         return [Dependency(g, found.get(g, ABSENT)) for g in ordered]

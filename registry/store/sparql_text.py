@@ -1,12 +1,12 @@
-"""Turning changesets into SPARQL 1.1 Update text, shared by every backend that speaks SPARQL."""
+"""SPARQL text from terms: changesets as SPARQL 1.1 Update for every backend that speaks SPARQL, and VALUES lists."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pyoxigraph import Triple
+from pyoxigraph import NamedNode, Triple
 
-from registry.store.base import Changeset
+from registry.store.base import Changeset, Term
 
 
 def triples_block(triples: Iterable[Triple]) -> str:
@@ -39,3 +39,8 @@ def changeset_update(changeset: Changeset, *, conditional: bool) -> str:
     if added:
         ops.append(f"INSERT DATA {{\n{added}\n}}")
     return " ;\n".join(ops)
+
+
+def values_clause(var: str, terms: Iterable[Term | str]) -> str:
+    """`VALUES ?var { ... }` for IRIs (given as text) or terms, written by pyoxigraph (which escapes), never pasted."""
+    return f"VALUES ?{var} {{ " + " ".join(str(NamedNode(t) if isinstance(t, str) else t) for t in terms) + " }"
