@@ -17,16 +17,11 @@ from dataclasses import dataclass, field, replace
 
 from pyoxigraph import NamedNode
 
-from registry.namespaces import BOT, DCTERMS, MPR, QUDT, RDFS
+from registry.namespaces import BOT, DCTERMS, MPR, sparql_prefixes
 from registry.quantities import MASS_UNITS, number
 from registry.store.base import Row, Term, TripleStore
 
-PREFIXES = f"""PREFIX mpr: <{MPR}>
-PREFIX bot: <{BOT}>
-PREFIX dcterms: <{DCTERMS}>
-PREFIX rdfs: <{RDFS}>
-PREFIX qudt: <{QUDT}>
-"""
+PREFIXES = sparql_prefixes()
 
 
 COMPOSITIONS = PREFIXES + """

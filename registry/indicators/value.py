@@ -15,12 +15,11 @@ from dataclasses import asdict, dataclass, field
 from pyoxigraph import NamedNode
 
 from registry.indicators.data import PREFIXES
-from registry.namespaces import SCHEMA, UNIT
 from registry.quantities import number
 from registry.store.base import TripleStore
 from registry.store.sparql_text import values_clause
 
-PRICES = PREFIXES + f"PREFIX schema: <{SCHEMA}>\n" + """
+PRICES = PREFIXES + """
 SELECT ?g ?part ?kind ?price ?currency ?unit ?count WHERE { GRAPH ?g {
   { ?part mpr:residualValue ?spec . BIND("residual" AS ?kind) }
   UNION
@@ -32,7 +31,7 @@ SELECT ?g ?part ?kind ?price ?currency ?unit ?count WHERE { GRAPH ?g {
 
 # Volumes only of the parts priced per m3, asked apart: a volume sub-query inside PRICES is evaluated for
 # every part of the graph first (~0.2 s at 10k elements), even when nothing is priced at all.
-VOLUMES = PREFIXES + f"PREFIX unit: <{UNIT}>\n" + """SELECT ?g ?part (SUM(?v) AS ?volume) WHERE { GRAPH ?g {
+VOLUMES = PREFIXES + """SELECT ?g ?part (SUM(?v) AS ?volume) WHERE { GRAPH ?g {
   %s
   ?part mpr:composedOf/mpr:volume [ qudt:numericValue ?v ; qudt:unit unit:M3 ]
 } } GROUP BY ?g ?part"""

@@ -20,8 +20,9 @@ from pyoxigraph import Literal, NamedNode
 
 from registry.concepts import ConceptScheme
 from registry.matching.geo import point_of_wkt
-from registry.namespaces import BOT, DCTERMS, GEO, MODULES, MPR, RDFS, SCHEMA, UNIT, XSD_DATETIME, sparql_prefixes
+from registry.namespaces import BOT, DCTERMS, GEO, MODULES, MPR, RDFS, SCHEMA, UNIT, sparql_prefixes
 from registry.quantities import AREA_UNITS, LENGTH_UNITS, MASS_UNITS, VOLUME_UNITS, finite, number
+from registry.rdf import datetime_literal
 from registry.store.base import Row, Term, TripleStore
 from registry.store.sparql_text import values_clause
 
@@ -158,7 +159,7 @@ class SupplyReader:
 
     def changed_since(self, since: datetime) -> set[str]:
         """Passports (active or not) whose record says they changed at or after `since`."""
-        stamp = Literal(since.astimezone(UTC).isoformat().replace("+00:00", "Z"), datatype=XSD_DATETIME)
+        stamp = datetime_literal(since.astimezone(UTC))
         rows = self.store.select(P + f"""
 SELECT ?g WHERE {{ GRAPH ?record {{ ?g dcterms:modified ?m FILTER(?m >= {stamp}) ?g mpr:currentVersion ?v }} }}""")
         return {r["g"].value for r in rows}

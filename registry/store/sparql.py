@@ -91,6 +91,8 @@ from pyoxigraph import (
 import registry
 from registry.canonical import canonical
 from registry.errors import Conflict, MalformedInput, QueryTimeout, RegistryError, StoreError, StoreUnavailable
+from registry.namespaces import GEO
+from registry.rdf import datetime_literal
 from registry.settings import Settings
 from registry.sparql.guard import _TOKEN as SPARQL_TOKEN  # the one SPARQL tokenizer of the project
 from registry.sparql.guard import check, keywords
@@ -105,14 +107,12 @@ from registry.store.base import (
     TripleStore,
     solution_rows,
 )
-from registry.store.sparql_text import triples_block
+from registry.store.sparql_text import triples_block, values_clause
 
 log = logging.getLogger(__name__)
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-XSD_DATETIME = NamedNode(XSD + "dateTime")
 VIRTUOSO_GEOMETRY = "http://www.openlinksw.com/schemas/virtrdf#Geometry"
-WKT_LITERAL = NamedNode("http://www.opengis.net/ont/geosparql#wktLiteral")
+WKT_LITERAL = NamedNode(GEO + "wktLiteral")
 
 LEASE_GRAPH = NamedNode("urn:mpr:write-leases")
 LEASED_TO = NamedNode("urn:mpr:leasedTo")
@@ -144,10 +144,6 @@ def _credentials_in(url: str) -> tuple[str | None, str | None]:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _time_literal(value: datetime) -> Literal:
-    return Literal(value.isoformat().replace("+00:00", "Z"), datatype=XSD_DATETIME)
 
 
 def normalise(term: Term) -> Term:
@@ -647,7 +643,7 @@ class SparqlStore(TripleStore):
         """Leases on these graphs and whether the guard holds, read in one query (one snapshot)."""
         leases = (f"{{ GRAPH {LEASE_GRAPH} {{ ?g {LEASED_TO} ?t }} "
                   f"OPTIONAL {{ GRAPH {LEASE_GRAPH} {{ ?t {LEASE_EXPIRES} ?x }} }} "
-                  f"VALUES ?g {{ {' '.join(str(g) for g in graphs)} }} }}")
+                  f"{values_clause('g', graphs)} }}")
         # The VALUES row in front of the guard makes Virtuoso evaluate a guard that is only a
         # FILTER NOT EXISTS (alone in its group, Virtuoso 7.2 ignores that filter).
         holds = (f"UNION {{ SELECT (1 AS ?ok) WHERE {{ VALUES ?mpr_guard {{ 1 }} {guard} }} LIMIT 1 }}"
@@ -685,7 +681,7 @@ class SparqlStore(TripleStore):
             token = NamedNode(f"urn:uuid:{uuid.uuid4()}")
             claimed_at = time.monotonic()
             lease = [Triple(g, LEASED_TO, token) for g in graphs]
-            lease.append(Triple(token, LEASE_EXPIRES, _time_literal(_now() + timedelta(seconds=self.LEASE_S))))
+            lease.append(Triple(token, LEASE_EXPIRES, datetime_literal(_now() + timedelta(seconds=self.LEASE_S))))
             self._write_idempotent(self._data_update([GraphChange(LEASE_GRAPH, add=lease)]))
             try:
                 others, guard_holds = self._lease_check(graphs, changeset.guard)
