@@ -245,9 +245,9 @@ def _passport_properties(element: Any) -> dict[str, Any]:
             found[key] = value
     for pset in PASSPORT_PSETS:
         for prop, value in psets.get(pset, {}).items():
-            key = PASSPORT_PROPERTIES.get(prop.replace("_", "").casefold())
-            if key and value not in (None, ""):
-                found[key] = value
+            passport_key = PASSPORT_PROPERTIES.get(prop.replace("_", "").casefold())
+            if passport_key and value not in (None, ""):
+                found[passport_key] = value
     return found
 
 
@@ -262,14 +262,14 @@ def _geometry_volumes(
     """
     if not elements:
         return {}
-    settings = ifcopenshell.geom.settings()
+    settings = ifcopenshell.geom.settings()  # type: ignore[no-untyped-call]  # ifcopenshell.geom is untyped
     settings.set("convert-back-units", True)
     iterator = ifcopenshell.geom.iterator(settings, model, 1, include=elements)
     volumes: dict[int, float] = {}
     if not iterator.initialize():
         return volumes
     while True:
-        shape = iterator.get()
+        shape = iterator.get()  # type: ignore[no-untyped-call]
         volume = ifcopenshell.util.shape.get_volume(shape.geometry) * length_scale**3
         if math.isfinite(volume) and volume > 0:
             volumes[shape.id] = volume
@@ -386,7 +386,7 @@ class IfcImporter:
             zones[root_key].append(("geo:hasGeometry", fields.geometry(*location)))
         for element in elements:
             parent = ifcopenshell.util.element.get_aggregate(element)
-            if parent is not None and parent.is_a("IfcElement"):
+            if parent is not None and parent.is_a("IfcElement"):  # type: ignore[no-untyped-call]
                 holder = _key(parent)
                 link = "bot:hasSubElement"
             else:
@@ -535,7 +535,7 @@ def _degrees(angle: Any) -> float | None:
     """IfcCompoundPlaneAngleMeasure (degrees, minutes, seconds[, millionths]; all of one sign) to decimal degrees."""
     if not angle or len(angle) < 3:
         return None
-    parts = [*angle, 0][:4]
+    parts = [float(p) for p in [*angle, 0][:4]]
     return parts[0] + parts[1] / 60 + parts[2] / 3600 + parts[3] / 3.6e9
 
 
