@@ -2,7 +2,7 @@
 
     python bench/import_ifc.py --sizes 1000 10000 50000 --geometry-sizes 1000 10000
 
-Models are authored with ifcopenshell.api (registry.importers.authoring): N cavity walls (3 layers) in one storey.
+Models are authored with ifcopenshell.api (tests/ifc_authoring.py): N cavity walls (3 layers) in one storey.
 "qto" models give every wall a Qto_WallBaseQuantities NetVolume (the importer skips the geometry engine);
 "geometry" models give every wall a box body and no quantities (the importer computes every volume).
 Each measurement runs in a fresh process so that peak RSS (ru_maxrss, which includes ifcopenshell's C++ heap)
@@ -33,7 +33,7 @@ def generate(size: int, kind: str, path: Path) -> None:
     import ifcopenshell.api.root
     import ifcopenshell.api.spatial
 
-    from registry.importers import authoring
+    from tests import ifc_authoring as authoring
 
     model, storey, body = authoring.new_model("IFC4")
     layers = authoring.layer_set(model)
@@ -57,10 +57,10 @@ def step(mode: str, path: Path) -> dict[str, float]:
     import ifcopenshell
     import ifcopenshell.util.element
 
+    from registry.concepts import ConceptScheme
     from registry.importers.ifc import IfcImporter
-    from registry.importers.vocabulary import load_vocabulary
 
-    importer = IfcImporter(load_vocabulary(ROOT / "ontology"), "http://bench")
+    importer = IfcImporter(ConceptScheme.load(ROOT / "ontology"), "http://bench")
     start = time.perf_counter()
     if mode == "baseline":
         model = ifcopenshell.open(str(path))

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from registry.concepts import ConceptScheme
 from registry.core import Registry, build_registry, load_files
 from registry.errors import InvalidPassport, RegistryError
 from registry.settings import Settings
@@ -217,11 +218,10 @@ def _import_into_store(
     from pyoxigraph import RdfFormat as Fmt
 
     from registry.core import LOADER
-    from registry.importers.vocabulary import load_vocabulary
 
     settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
     try:
-        result = convert(load_vocabulary(settings.ontology_dir), settings.base)
+        result = convert(ConceptScheme.load(settings.ontology_dir), settings.base)
     except InvalidPassport as exc:
         for problem in exc.extra.get("problems") or []:
             err.print(f"  {problem['sheet']} row {problem['row']} column {problem['column']}: {problem['message']}",
@@ -251,7 +251,7 @@ def import_ifc(
     """Create a passport from an IFC model; the import report (JSON) goes to stderr."""
     from registry.importers.ifc import IfcImporter
 
-    def convert(vocabulary: Any, base: str) -> Any:
+    def convert(concepts: ConceptScheme, base: str) -> Any:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, transient=True) as progress:
             tasks: dict[str, Any] = {}
@@ -261,7 +261,7 @@ def import_ifc(
                     tasks[stage] = progress.add_task(stage, total=total)
                 progress.update(tasks[stage], completed=done)
 
-            return IfcImporter(vocabulary, base).import_path(file, advance)
+            return IfcImporter(concepts, base).import_path(file, advance)
 
     _import_into_store(file, convert, data, sparql_query, sparql_update, passport_id, dry_run)
 
@@ -280,8 +280,8 @@ def import_sheet(
 
     kind = "csv" if file.suffix.lower() == ".csv" else "xlsx"
 
-    def convert(vocabulary: Any, base: str) -> Any:
-        return SheetImporter(vocabulary, base).import_bytes(file.read_bytes(), file.name, kind)
+    def convert(concepts: ConceptScheme, base: str) -> Any:
+        return SheetImporter(concepts, base).import_bytes(file.read_bytes(), file.name, kind)
 
     _import_into_store(file, convert, data, sparql_query, sparql_update, passport_id, dry_run)
 

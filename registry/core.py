@@ -13,6 +13,7 @@ from registry.access.projection import restricted_properties
 from registry.access.public import PublicProjection
 from registry.access.tokens import TokenService
 from registry.auth import Authenticator
+from registry.concepts import ConceptScheme
 from registry.errors import Conflict
 from registry.indicators import IndicatorService
 from registry.matching import MatchingService, build_matching
@@ -50,6 +51,7 @@ class Registry:
     settings: Settings
     store: TripleStore
     validator: Validator
+    concepts: ConceptScheme  # the ontology's concept schemes, shared by indicators, matching and importers
     passports: PassportService
     access: AccessControlledPassports  # passports as each caller may see and change them
     tokens: TokenService
@@ -73,6 +75,7 @@ def build_registry(
     if store is None:
         store, public_store = open_store(settings), open_public_store(settings)
     validator = Validator(settings.shapes_dir, settings.ontology_dir, settings.validation_engine)
+    concepts = ConceptScheme.load(settings.ontology_dir)
     restricted = restricted_properties(validator.ontology)
     passports = PassportService(store, validator, settings.base)
     if public_store is not None:
@@ -84,14 +87,15 @@ def build_registry(
         settings=settings,
         store=store,
         validator=validator,
+        concepts=concepts,
         passports=passports,
         access=AccessControlledPassports(passports, restricted),
         tokens=tokens,
         auth=Authenticator(settings.admin_token, tokens),
         public_store=public_store,
         queries=QueryRunner(settings.query_timeout_s, settings.max_concurrent_queries),
-        indicators=IndicatorService(store, settings.base, settings.ontology_dir, validator),
-        matching=build_matching(store, validator, settings.base, settings.ontology_dir, passports),
+        indicators=IndicatorService(store, settings.base, concepts, validator),
+        matching=build_matching(store, validator, settings.base, concepts, passports),
     )
 
 

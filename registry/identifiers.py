@@ -9,6 +9,7 @@ from registry.namespaces import sparql_prefixes
 from registry.passports import records
 from registry.passports.naming import id_from_iri
 from registry.store.base import TripleStore
+from registry.store.sparql_text import values_clause
 
 P = sparql_prefixes()
 
@@ -33,7 +34,6 @@ def _candidates(gtin: str) -> list[Literal]:
 
 def resolve(store: TripleStore, base: str, gtin: str, serial: str | None = None) -> tuple[str, str]:
     """(passport id, IRI of the thing) for a product type (GTIN) or one item of it (GTIN + serial number)."""
-    values = " ".join(str(v) for v in _candidates(gtin))
     if serial is None:
         pattern = "GRAPH ?p { ?p mpr:describes ?thing . ?thing schema:gtin ?gtin }"
         bindings = {}
@@ -42,7 +42,7 @@ def resolve(store: TripleStore, base: str, gtin: str, serial: str | None = None)
                    "?type schema:gtin ?gtin .")
         bindings = {"serial": Literal(serial)}
     rows = store.select(
-        P + f"SELECT ?p ?thing ?serial WHERE {{ VALUES ?gtin {{ {values} }} {pattern} "
+        P + f"SELECT ?p ?thing ?serial WHERE {{ {values_clause('gtin', _candidates(gtin))} {pattern} "
         f"{records.pattern(status=records.IS_ACTIVE, graph='?r')} }} ORDER BY ?p LIMIT 1",
         bindings,
     )

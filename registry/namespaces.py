@@ -20,6 +20,9 @@ SCHEMA = "https://schema.org/"
 SH = "http://www.w3.org/ns/shacl#"
 MATERIALS = "https://w3id.org/mpr/materials/"
 CONNECTIONS = "https://w3id.org/mpr/connections/"
+ACCESSIBILITY = "https://w3id.org/mpr/accessibility/"
+CONDITIONS = "https://w3id.org/mpr/conditions/"
+MODULES = "https://w3id.org/mpr/modules/"
 
 PREFIXES: dict[str, str] = {
     "mpr": MPR,

@@ -8,12 +8,13 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 import rdflib
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
 from registry.errors import MalformedInput, UnsupportedMediaType
-from registry.namespaces import PREFIXES, XSD_STRING
+from registry.namespaces import PREFIXES, XSD_DATETIME, XSD_STRING
 
 #: The syntaxes a passport may be uploaded in (DESIGN 4), in order of preference for answers.
 UPLOAD_FORMATS: tuple[RdfFormat, ...] = (
@@ -33,6 +34,13 @@ ANSWER_FORMATS: tuple[RdfFormat, ...] = (
     RdfFormat.N_QUADS,
     RdfFormat.TRIG,
 )
+
+
+def datetime_literal(value: datetime) -> Literal:
+    """An xsd:dateTime as the registry writes every time stamp: in UTC, with "Z" (naive values are left as given)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return Literal(value.isoformat().replace("+00:00", "Z"), datatype=XSD_DATETIME)
 
 
 def media_type_of(content_type: str | None) -> str:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from pyoxigraph import RdfFormat, Store
 
-from registry.importers import authoring
+from registry.concepts import ConceptScheme
 from registry.importers.ifc import IfcImporter, ImportResult
-from registry.importers.vocabulary import load_vocabulary
 from registry.settings import PROJECT_ROOT
+from tests import ifc_authoring as authoring
 from tests.conftest import AUTH, BASE
 
 IFC = Path(__file__).parent / "data" / "ifc"
@@ -27,7 +27,7 @@ PREFIX bot: <https://w3id.org/bot#> PREFIX dcterms: <http://purl.org/dc/terms/> 
 
 @pytest.fixture(scope="module")
 def importer() -> IfcImporter:
-    return IfcImporter(load_vocabulary(PROJECT_ROOT / "ontology"), BASE)
+    return IfcImporter(ConceptScheme.load(PROJECT_ROOT / "ontology"), BASE)
 
 
 def graph(result: ImportResult) -> Store:

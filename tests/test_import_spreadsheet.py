@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 from pyoxigraph import RdfFormat, Store
 
+from registry.concepts import ConceptScheme
 from registry.importers.spreadsheet import HEADERS, SheetImporter, template_bytes
-from registry.importers.vocabulary import load_vocabulary
 from registry.settings import PROJECT_ROOT
 from tests.conftest import AUTH, BASE
 
@@ -30,7 +30,7 @@ W-1,Wall,S-0,element,Kalkzandsteen,,2.0,0.2,mortared,,,
 
 @pytest.fixture(scope="module")
 def importer() -> SheetImporter:
-    return SheetImporter(load_vocabulary(PROJECT_ROOT / "ontology"), BASE)
+    return SheetImporter(ConceptScheme.load(PROJECT_ROOT / "ontology"), BASE)
 
 
 def xlsx(rows: list[list[object]]) -> bytes:

@@ -504,7 +504,7 @@ def test_changed_computation_basis_recomputes(stored: Registry, tmp_path: Path):
     factors = tmp_path / "factors.csv"
     factors.write_text(FACTORS_FILE.read_text(encoding="utf-8").replace(",0.090,", ",0.200,"), encoding="utf-8")
     assert factors.read_text(encoding="utf-8") != FACTORS_FILE.read_text(encoding="utf-8")
-    other = IndicatorService(stored.store, BASE, stored.settings.ontology_dir, stored.validator, factors)
+    other = IndicatorService(stored.store, BASE, stored.concepts, stored.validator, factors)
     assert other.basis != stored.indicators.basis
     # wall: 1000 kg concrete x 0.200 instead of x 0.090
     assert other.compute("bldg").carbon_kg_co2e_by_origin["reference"] == pytest.approx(200)

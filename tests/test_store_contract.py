@@ -25,11 +25,12 @@ from registry.errors import (
     StoreError,
     StoreUnavailable,
 )
+from registry.rdf import datetime_literal
 from registry.store.base import Changeset, GraphChange, TripleStore
 from registry.store.guards import Absent, Contains
 from registry.store.oxigraph import OxigraphStore
 from registry.store.sparql import SparqlStore
-from registry.store.sparql.leases import LEASE_EXPIRES, LEASE_GRAPH, LEASED_TO, time_literal
+from registry.store.sparql.leases import LEASE_EXPIRES, LEASE_GRAPH, LEASED_TO
 from tests import servers
 from tests.servers import OxigraphServer
 
@@ -475,7 +476,7 @@ def test_a_lease_left_by_a_dead_writer_expires(oxigraph_server, base):
     store = oxigraph_server.store()
     g, s = node(base, "g"), node(base, "s")
     dead = NamedNode(f"urn:uuid:{uuid.uuid4()}")
-    soon = time_literal(datetime.now(UTC) + timedelta(seconds=1.5))
+    soon = datetime_literal(datetime.now(UTC) + timedelta(seconds=1.5))
     store.update(f"INSERT DATA {{ GRAPH {LEASE_GRAPH} {{ {g} {LEASED_TO} {dead} . {dead} {LEASE_EXPIRES} {soon} }} }}")
     started = time.monotonic()
     assert store.apply(Changeset([GraphChange(g, add=[Triple(s, P, Literal("after the lease"))])]))

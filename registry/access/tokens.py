@@ -22,15 +22,15 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from registry.access.policy import ROLES
 from registry.errors import MalformedInput, NotFound, Unauthorized
-from registry.namespaces import DCTERMS, RDF_TYPE, RDFS, XSD, mpr, sparql_prefixes
+from registry.namespaces import DCTERMS, RDF_TYPE, RDFS, SCHEMA, XSD, mpr, sparql_prefixes
 from registry.passports.model import Agent
+from registry.rdf import datetime_literal
 from registry.store.base import Changeset, GraphChange, TripleStore
 
 log = logging.getLogger("registry.access")
 TOKEN_PATTERN = re.compile(r"^mpr_([0-9a-f]{12})_([A-Za-z0-9_-]{20,})$")
 ORG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 XSD_DATE = NamedNode(XSD + "date")
-XSD_DATETIME = NamedNode(XSD + "dateTime")
 XSD_BOOLEAN = NamedNode(XSD + "boolean")
 P = sparql_prefixes()
 
@@ -84,9 +84,8 @@ class TokenService:
             Triple(node, mpr("tokenHash"), Literal(f"{salt}${_digest(salt, secret)}")),
             Triple(node, mpr("role"), Literal(role)),
             Triple(node, mpr("organisation"), org),
-            Triple(node, NamedNode(DCTERMS + "created"), Literal(now.isoformat().replace("+00:00", "Z"),
-                                                                  datatype=XSD_DATETIME)),
-            Triple(org, RDF_TYPE, NamedNode("https://schema.org/Organization")),
+            Triple(node, NamedNode(DCTERMS + "created"), datetime_literal(now)),
+            Triple(org, RDF_TYPE, NamedNode(SCHEMA + "Organization")),
             Triple(org, NamedNode(RDFS + "label"), Literal(organisation)),
         ]
         if expires is not None:

@@ -16,7 +16,6 @@ from registry.api.deps import blocking, get_agent, get_registry, read_body
 from registry.core import Registry
 from registry.errors import MalformedInput, UnsupportedMediaType
 from registry.importers import ifc, spreadsheet
-from registry.importers.vocabulary import load_vocabulary
 from registry.passports.model import Agent
 from registry.rdf import media_type_of
 
@@ -86,7 +85,7 @@ async def import_ifc(
     if media_type and media_type not in ifc.MEDIA_TYPES and not name.lower().endswith(".ifc"):
         raise UnsupportedMediaType(f"cannot read an IFC model sent as {media_type}; send application/x-step "
                                    "or a multipart upload of an .ifc file")
-    importer = ifc.IfcImporter(load_vocabulary(registry.settings.ontology_dir), registry.settings.base)
+    importer = ifc.IfcImporter(registry.concepts, registry.settings.base)
     result = await blocking(importer.import_bytes, data, name)
     return await _store_or_preview(registry, result.turtle, result.report.as_dict(), dry_run, agent, slug,
                                    f"imported from IFC {name}")
@@ -104,7 +103,7 @@ async def import_spreadsheet(
         check_write(agent)
     data, name, media_type = await _upload(request, registry.settings.max_body_bytes)
     kind = _kind_of_sheet(name, media_type)
-    importer = spreadsheet.SheetImporter(load_vocabulary(registry.settings.ontology_dir), registry.settings.base)
+    importer = spreadsheet.SheetImporter(registry.concepts, registry.settings.base)
     result = await blocking(importer.import_bytes, data, name, kind)
     return await _store_or_preview(registry, result.turtle, result.report.as_dict(), dry_run, agent, slug,
                                    f"imported from spreadsheet {name}")

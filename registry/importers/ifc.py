@@ -13,7 +13,6 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +22,12 @@ import ifcopenshell.util.element
 import ifcopenshell.util.shape
 import ifcopenshell.util.unit
 
+from registry.concepts import ConceptScheme
 from registry.errors import MalformedInput, UnsupportedMediaType
+from registry.importers import fields
 from registry.importers import turtle as ttl
-from registry.importers.vocabulary import Vocabulary
+from registry.importers.fields import Composition
+from registry.importers.naming import ConceptNames, Match
 
 SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4")
 MEDIA_TYPES = ("application/x-step", "application/p21", "model/ifc", "application/octet-stream")
@@ -116,6 +118,16 @@ class ImportReport:
 class ImportResult:
     turtle: bytes
     report: ImportReport
+
+
+@dataclass(frozen=True)
+class _Content:
+    """What an element states for all its materials: its volume and mass, recycled and reused shares."""
+
+    volume: float | None
+    mass: float | None
+    recycled: float | None
+    reused: float | None
 
 
 @dataclass(frozen=True)
@@ -233,9 +245,9 @@ def _passport_properties(element: Any) -> dict[str, Any]:
             found[key] = value
     for pset in PASSPORT_PSETS:
         for prop, value in psets.get(pset, {}).items():
-            key = PASSPORT_PROPERTIES.get(prop.replace("_", "").casefold())
-            if key and value not in (None, ""):
-                found[key] = value
+            passport_key = PASSPORT_PROPERTIES.get(prop.replace("_", "").casefold())
+            if passport_key and value not in (None, ""):
+                found[passport_key] = value
     return found
 
 
@@ -250,14 +262,14 @@ def _geometry_volumes(
     """
     if not elements:
         return {}
-    settings = ifcopenshell.geom.settings()
+    settings = ifcopenshell.geom.settings()  # type: ignore[no-untyped-call]  # ifcopenshell.geom is untyped
     settings.set("convert-back-units", True)
     iterator = ifcopenshell.geom.iterator(settings, model, 1, include=elements)
     volumes: dict[int, float] = {}
     if not iterator.initialize():
         return volumes
     while True:
-        shape = iterator.get()
+        shape = iterator.get()  # type: ignore[no-untyped-call]
         volume = ifcopenshell.util.shape.get_volume(shape.geometry) * length_scale**3
         if math.isfinite(volume) and volume > 0:
             volumes[shape.id] = volume
@@ -277,10 +289,11 @@ def _is_material_element(element: Any) -> bool:
 
 
 class IfcImporter:
-    """Turns one IFC model into passport Turtle; `vocabulary` maps material and connection names to concepts."""
+    """Turns one IFC model into passport Turtle; `concepts` name the materials and connections it maps to."""
 
-    def __init__(self, vocabulary: Vocabulary, base: str = "") -> None:
-        self.vocabulary = vocabulary
+    def __init__(self, concepts: ConceptScheme, base: str = "") -> None:
+        self.concepts = concepts
+        self.names = ConceptNames(concepts)
         self.base = base.rstrip("/")
 
     def import_bytes(
@@ -370,12 +383,10 @@ class IfcImporter:
             zones[root_key] = [("a", "bot:Building"), ("rdfs:label", ttl.text("Imported model"))]
         location = _site_location(sites[0]) if sites else None
         if location is not None:
-            lon, lat = location
-            wkt = ttl.typed(f"POINT({lon:.7f} {lat:.7f})", "geo:wktLiteral")
-            zones[root_key].append(("geo:hasGeometry", f"[ a geo:Geometry ; geo:asWKT {wkt} ]"))
+            zones[root_key].append(("geo:hasGeometry", fields.geometry(*location)))
         for element in elements:
             parent = ifcopenshell.util.element.get_aggregate(element)
-            if parent is not None and parent.is_a("IfcElement"):
+            if parent is not None and parent.is_a("IfcElement"):  # type: ignore[no-untyped-call]
                 holder = _key(parent)
                 link = "bot:hasSubElement"
             else:
@@ -411,7 +422,18 @@ class IfcImporter:
         pairs += self._pending_links.pop(key, [])
         props = _passport_properties(element)
         pairs += self._property_pairs(props, label, report)
+        parts = self._material_parts(element, key, label, report)
+        pairs += _quantity_pairs(key, volume, origin, mass, report)
+        content = _Content(volume, mass, _optional_fraction(props.get("recycled_content")),
+                           _optional_fraction(props.get("reused_content")))
+        for part in parts:
+            composition = self._composition(part, parts, content, report)
+            if composition is not None:
+                pairs.append(("mpr:composedOf", composition.turtle()))
+        doc.add(ttl.local(key), pairs)
 
+    def _material_parts(self, element: Any, key: str, label: str, report: ImportReport) -> list[_Part]:
+        """The element's materials, reported when missing or when the model gives no volume split."""
         material = ifcopenshell.util.element.get_material(element, should_skip_usage=True)
         cache_key = material.id() if material is not None else 0
         if cache_key not in self._parts_cache:  # thousands of elements share a few material sets
@@ -421,48 +443,37 @@ class IfcImporter:
             report.warnings.append(f"{label}: {unsplit}")
         if not parts:
             report.elements_without_material.append(key)
-        if volume is None and mass is None:
-            report.elements_without_quantities.append(key)
-        else:
-            report.quantity_sources[origin if volume is not None else "quantity set"] += 1
-        if volume is not None:
-            pairs.append(("mpr:volume", ttl.quantity(volume, "M3", f"IFC {origin}")))
-        if mass is not None:
-            pairs.append(("mpr:mass", ttl.quantity(mass, "KiloGM", "IFC quantity set")))
+        return parts
 
+    def _composition(self, part: _Part, parts: list[_Part], content: _Content,
+                     report: ImportReport) -> Composition | None:
+        """One material of an element, with its share of the element's volume and mass where the model allows."""
+        match = self._match(part, report)
+        if match is None:
+            return None
+        part_volume = part_mass = None
         splittable = all(p.fraction is not None for p in parts)
-        recycled = _fraction(props.get("recycled_content"))
-        reused = _fraction(props.get("reused_content"))
-        for part in parts:
-            match = self.vocabulary.material(part.name)
-            if match is None:
-                report.unmapped_materials[part.name or "(unnamed)"] = (
-                    report.unmapped_materials.get(part.name or "(unnamed)", 0) + 1)
-                continue
-            if match.method == "fuzzy":
-                report.fuzzy_matches[part.name] = match.iri
-            comp = [("a", "mpr:MaterialComposition"), ("mpr:material", f"<{match.iri}>")]
-            if part.name:
-                comp.append(("rdfs:label", ttl.text(part.name)))
-            if splittable and part.fraction is not None and (volume is not None or mass is not None):
-                total = report.totals_by_material[match.iri.rsplit("/", 1)[-1]]
-                part_volume = volume * part.fraction if volume is not None else None
-                part_mass = self._part_mass(match.iri, part, parts, mass, part_volume)
-                if part_volume is not None:
-                    comp.append(("mpr:volume", ttl.quantity(part_volume, "M3")))
-                    total.volume_m3 += part_volume
-                if part_mass is not None:
-                    value, source = part_mass
-                    comp.append(("mpr:mass", ttl.quantity(value, "KiloGM", source)))
-                    total.mass_kg += value
-                elif part_volume is not None:
-                    total.volume_without_mass_m3 += part_volume
-            if recycled is not None:
-                comp.append(("mpr:recycledContent", ttl.decimal(recycled)))
-            if reused is not None:
-                comp.append(("mpr:reusedContent", ttl.decimal(reused)))
-            pairs.append(("mpr:composedOf", "[ " + " ; ".join(f"{p} {o}" for p, o in comp) + " ]"))
-        doc.add(ttl.local(key), pairs)
+        if splittable and part.fraction is not None and (content.volume is not None or content.mass is not None):
+            total = report.totals_by_material[match.iri.rsplit("/", 1)[-1]]
+            part_volume = content.volume * part.fraction if content.volume is not None else None
+            part_mass = self._part_mass(match.iri, part, parts, content.mass, part_volume)
+            total.volume_m3 += part_volume or 0.0
+            if part_mass is not None:
+                total.mass_kg += part_mass[0]
+            elif part_volume is not None:
+                total.volume_without_mass_m3 += part_volume
+        mass, source = part_mass if part_mass is not None else (None, None)
+        return Composition(match.iri, part.name or None, part_volume, mass, source, content.recycled, content.reused)
+
+    def _match(self, part: _Part, report: ImportReport) -> Match | None:
+        """The part's material concept; unmapped names are counted, fuzzy ones listed, for the builder to check."""
+        match = self.names.material(part.name)
+        if match is None:
+            name = part.name or "(unnamed)"
+            report.unmapped_materials[name] = report.unmapped_materials.get(name, 0) + 1
+        elif match.method == "fuzzy":
+            report.fuzzy_matches[part.name] = match.iri
+        return match
 
     def _part_mass(
         self, concept: str, part: _Part, parts: list[_Part], mass: float | None, part_volume: float | None,
@@ -470,11 +481,10 @@ class IfcImporter:
         """A stated mass for a one-material element; otherwise volume x the concept's typical density."""
         if mass is not None and len(parts) == 1:
             return mass, "IFC quantity set"
-        density = self.vocabulary.density(concept)
+        density = self.concepts.density.get(concept)
         if part_volume is None or density is None:
             return None
-        source = f"volume x typical density {density.kg_per_m3:g} kg/m3 ({density.source})"
-        return part_volume * density.kg_per_m3, source
+        return fields.estimated_mass(part_volume, density)
 
     def _product_type(self, element_type: Any, doc: ttl.TurtleDocument) -> str:
         """The IFC type object as a product type (`schema:Product`), written once however many elements use it."""
@@ -489,44 +499,43 @@ class IfcImporter:
         return ttl.local(key)
 
     def _property_pairs(self, props: dict[str, Any], label: str, report: ImportReport) -> list[tuple[str, str]]:
+        """Passport property sets as statements; values that cannot be read become warnings on the element."""
         pairs: list[tuple[str, str]] = []
         if "gtin" in props:
             pairs.append(("schema:gtin", ttl.text(str(props["gtin"]))))
         if "product_id" in props:
             pairs.append(("schema:productID", ttl.text(str(props["product_id"]))))
-        product_type = props.get("product_type")
-        if product_type:
-            text = str(product_type)
-            target = text if text.startswith(("http://", "https://")) else f"{self.base}/passports/{text}"
-            pairs.append(("mpr:instanceOf", ttl.iri(target)))
-        connection = props.get("connection_type")
-        if connection:
-            concept = self.vocabulary.connection(str(connection))
-            if concept:
-                pairs.append(("mpr:connectionType", f"<{concept}>"))
-            else:
-                report.warnings.append(f"{label}: connection type {connection!r} is not in the connections scheme")
-        available = props.get("available_from")
-        if available:
-            try:
-                pairs.append(("mpr:availableFrom", ttl.typed(date.fromisoformat(str(available)[:10]).isoformat(),
-                                                             "xsd:date")))
-            except ValueError:
-                report.warnings.append(f"{label}: AvailableFrom {available!r} is not a date (YYYY-MM-DD)")
+        readers: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
+            ("product_type", "mpr:instanceOf", lambda v: fields.product_type(str(v), self.base)),
+            ("connection_type", "mpr:connectionType", self._connection),
+            ("available_from", "mpr:availableFrom", fields.date_literal),
+        )
+        for key, predicate, read in readers:
+            if props.get(key):
+                try:
+                    pairs.append((predicate, read(props[key])))
+                except MalformedInput as exc:
+                    report.warnings.append(f"{label}: {key} {exc.message}")
         lifetime = props.get("expected_lifetime")
         if isinstance(lifetime, int | float) and lifetime > 0:
             pairs.append(("mpr:expectedLifetime", ttl.decimal(float(lifetime))))
         for key in ("recycled_content", "reused_content"):
-            if key in props and _fraction(props[key]) is None:
+            if key in props and _optional_fraction(props[key]) is None:
                 report.warnings.append(f"{label}: {key} {props[key]!r} is not a fraction 0..1 or a percentage")
         return pairs
+
+    def _connection(self, name: Any) -> str:
+        concept = self.names.connection(str(name))
+        if concept is None:
+            raise MalformedInput(f"{name!r} is not in the connections scheme")
+        return ttl.iri(concept)
 
 
 def _degrees(angle: Any) -> float | None:
     """IfcCompoundPlaneAngleMeasure (degrees, minutes, seconds[, millionths]; all of one sign) to decimal degrees."""
     if not angle or len(angle) < 3:
         return None
-    parts = [*angle, 0][:4]
+    parts = [float(p) for p in [*angle, 0][:4]]
     return parts[0] + parts[1] / 60 + parts[2] / 3600 + parts[3] / 3.6e9
 
 
@@ -538,17 +547,26 @@ def _site_location(site: Any) -> tuple[float, float] | None:
     return lon, lat
 
 
-def _fraction(value: Any) -> float | None:
-    """0..1, or a percentage 1..100 (builders type 30 for 30 %)."""
-    if isinstance(value, str):
-        try:
-            value = float(value.strip().rstrip("%").replace(",", "."))
-        except ValueError:
-            return None
-    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+def _optional_fraction(value: Any) -> float | None:
+    """A share read by the shared field parser; None when absent or unreadable (warned about once, elsewhere)."""
+    if value is None:
         return None
-    if 0 <= value <= 1:
-        return float(value)
-    if 1 < value <= 100:
-        return float(value) / 100
-    return None
+    try:
+        return fields.fraction(value)
+    except MalformedInput:
+        return None
+
+
+def _quantity_pairs(key: str, volume: float | None, origin: str, mass: float | None,
+                    report: ImportReport) -> list[tuple[str, str]]:
+    """The element's own volume and mass, and where they came from (quantity set or geometry)."""
+    pairs: list[tuple[str, str]] = []
+    if volume is None and mass is None:
+        report.elements_without_quantities.append(key)
+    else:
+        report.quantity_sources[origin if volume is not None else "quantity set"] += 1
+    if volume is not None:
+        pairs.append(("mpr:volume", ttl.quantity(volume, "M3", f"IFC {origin}")))
+    if mass is not None:
+        pairs.append(("mpr:mass", ttl.quantity(mass, "KiloGM", "IFC quantity set")))
+    return pairs

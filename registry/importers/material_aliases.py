@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from registry.concepts import normalise
+
 #: Exact names (after normalisation) to concept slugs.
 ALIASES: dict[str, str] = {
     # concrete
@@ -107,14 +109,6 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(hout)?\s*(c|d)\d{2}$"), "timber"),                     # C24, D30 strength classes
     (re.compile(r"^gl\d{2}[hc]?$"), "glulam"),                              # GL24h
 )
-
-_PUNCT = re.compile(r"[^\w]+", re.UNICODE)
-
-
-def normalise(name: str) -> str:
-    """Fold case, punctuation and spacing so that "Concrete - Cast-in-Place" and "concrete cast in place" agree."""
-    return _PUNCT.sub(" ", name.casefold()).strip()
-
 
 def alias_for(name: str) -> str | None:
     """The concept slug the table gives for `name`, or None: exact names first, then grade-code patterns."""

@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import csv
 import io
-import math
-import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from registry.concepts import ConceptScheme
 from registry.errors import BodyTooLarge, InvalidPassport, MalformedInput
+from registry.importers import fields
 from registry.importers import turtle as ttl
-from registry.importers.vocabulary import Vocabulary
+from registry.importers.fields import Composition, blank
+from registry.importers.naming import ConceptNames
+from registry.namespaces import CONNECTIONS
 
 SHEET = "elements"
 #: The template's columns, in order: (header, required, what a builder should put there).
@@ -53,7 +55,10 @@ MAX_RATIO = 200
 
 XLSX_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",)
 CSV_TYPES = ("text/csv", "application/csv")
-_ID = re.compile(r"^[A-Za-z0-9._~-]{1,100}$")
+T = TypeVar("T")
+Record = dict[str, Any]
+#: Reports a problem in one cell: (row's record, column name, message).
+ProblemSink = Callable[[Record, str, str], None]
 
 
 @dataclass(frozen=True)
@@ -156,30 +161,28 @@ def read_csv(data: bytes, source: str) -> tuple[str, list[list[Any]]]:
     return "csv", rows
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+def _key(record: Record, name: str = "id") -> str:
+    return "" if blank(record.get(name)) else str(record[name]).strip()
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
+def _cell(record: Record, name: str, parse: Callable[[Any], T], problem: ProblemSink) -> T | None:
+    """A parsed cell, None when empty; a value the parser refuses becomes a problem on that cell."""
+    value = record.get(name)
+    if blank(value):
         return None
-    if isinstance(value, int | float):
-        return float(value) if math.isfinite(value) else None
-    text = str(value).strip().replace(" ", "")
-    if "," in text and "." not in text:  # Dutch decimal comma
-        text = text.replace(",", ".")
     try:
-        number = float(text)
-    except ValueError:
+        return parse(value)
+    except MalformedInput as exc:
+        problem(record, name, exc.message)
         return None
-    return number if math.isfinite(number) else None
 
 
 class SheetImporter:
     """Checks and converts one sheet; `base` resolves product passport ids to IRIs."""
 
-    def __init__(self, vocabulary: Vocabulary, base: str) -> None:
-        self.vocabulary = vocabulary
+    def __init__(self, concepts: ConceptScheme, base: str) -> None:
+        self.concepts = concepts
+        self.names = ConceptNames(concepts)
         self.base = base.rstrip("/")
 
     def import_bytes(self, data: bytes, source: str, kind: str, title: str | None = None) -> SheetResult:
@@ -188,35 +191,20 @@ class SheetImporter:
         return self.import_rows(sheet, rows, source, title)
 
     def import_rows(self, sheet: str, rows: list[list[Any]], source: str, title: str | None) -> SheetResult:
-        problems: list[Problem] = []
-        while rows and all(_blank(v) for v in rows[-1]):
+        while rows and all(blank(v) for v in rows[-1]):
             rows.pop()
         if not rows:
             raise InvalidPassport(f"{source} is empty", problems=[Problem(sheet, 1, "", "the sheet is empty; "
                                   "start from the template (GET /imports/spreadsheet/template)").as_dict()])
-        header = [str(v).strip().casefold() if v is not None else "" for v in rows[0]]
-        column = {name: header.index(name) for name in HEADERS if name in header}
-        missing = [name for name, required, _ in COLUMNS if required and name not in column]
-        unknown = [h for h in header if h and h not in HEADERS]
-        if missing or unknown:
-            for name in missing:
-                problems.append(Problem(sheet, 1, name, f"column '{name}' is missing from the header row"))
-            for name in unknown:
-                problems.append(Problem(sheet, 1, get_column_letter(header.index(name) + 1),
-                                        f"column '{name}' is not in the template; the columns are: "
-                                        + ", ".join(HEADERS)))
-            raise InvalidPassport(f"{source}: the header row does not match the template; nothing was imported",
-                                  problems=[p.as_dict() for p in problems])
-
-        records: list[dict[str, Any]] = []
+        column = _header(sheet, rows[0], source)
+        records: list[Record] = []
         for number, raw in enumerate(rows[1:], start=2):
-            if all(_blank(v) for v in raw):
+            if all(blank(v) for v in raw):
                 continue
             record = {name: (raw[i] if i < len(raw) else None) for name, i in column.items()}
             record["_row"] = number
             records.append(record)
-
-        doc = ttl.TurtleDocument()
+        problems: list[Problem] = []
         report = SheetReport(source=source, rows=len(records))
         nodes = self._check(sheet, records, column, problems, report)
         if problems:
@@ -224,197 +212,181 @@ class SheetImporter:
                 f"{source}: {len(problems)} problem(s) in the sheet; nothing was imported",
                 problems=[p.as_dict() for p in problems],
             )
-        roots = [r for r in records if _blank(r.get("parent"))]
-        root = roots[0]
-        for key, pairs in nodes.items():
-            doc.add(ttl.local(key), pairs)
-        name = title or (str(root["name"]) if not _blank(root.get("name")) else source)
-        doc.add("<>", [("a", "mpr:Passport"), ("dcterms:title", ttl.text(name)),
-                       ("mpr:describes", ttl.local(str(root["id"]).strip())),
-                       ("dcterms:source", ttl.text(f"spreadsheet import of {source}"))])
-        return SheetResult(doc.to_bytes(f"# Imported from {source}.\n"), report)
+        return SheetResult(_document(nodes, records, source, title), report)
 
     def _check(
-        self, sheet: str, records: list[dict[str, Any]], column: dict[str, int], problems: list[Problem],
+        self, sheet: str, records: list[Record], column: dict[str, int], problems: list[Problem],
         report: SheetReport,
     ) -> dict[str, list[tuple[str, str]]]:
         """Validate every row and build its node; problems are collected, never raised one at a time."""
 
-        def problem(record: dict[str, Any], name: str, message: str) -> None:
+        def problem(record: Record, name: str, message: str) -> None:
             letter = get_column_letter(column[name] + 1) if name in column else name
             problems.append(Problem(sheet, record["_row"], f"{letter} ({name})", message))
 
-        ids: dict[str, int] = {}
-        types: dict[str, str] = {}
-        for record in records:
-            key = "" if _blank(record.get("id")) else str(record["id"]).strip()
-            if not key:
-                problem(record, "id", "every row needs an id")
-            elif not _ID.match(key):
-                problem(record, "id", f"id '{key}' may only contain letters, digits and . _ ~ - (no spaces)")
-            elif key in ids:
-                problem(record, "id", f"id '{key}' is used twice (also on row {ids[key]})")
-            else:
-                ids[key] = record["_row"]
-            kind = "" if _blank(record.get("type")) else str(record["type"]).strip().casefold()
-            if kind not in TYPES:
-                problem(record, "type", f"type '{kind}' is not one of: {', '.join(TYPES)}")
-            elif key:
-                types[key] = kind
-
-        roots = [r for r in records if _blank(r.get("parent"))]
-        if len(roots) != 1:
-            rows = ", ".join(str(r["_row"]) for r in roots) or "none"
-            problems.append(Problem(sheet, roots[1]["_row"] if len(roots) > 1 else 2, "parent",
-                                    f"exactly one row (the building, site or product) must have an empty parent; "
-                                    f"rows with an empty parent: {rows}"))
-        elif types.get(str(roots[0].get("id")).strip()) not in ROOT_TYPES:
-            problem(roots[0], "type", "the row without a parent must be a building, site or product")
-
+        ids, types = _identify(records, problem)
+        _check_root(sheet, records, types, problems, problem)
         nodes: dict[str, list[tuple[str, str]]] = {}
         for record in records:
-            key = "" if _blank(record.get("id")) else str(record["id"]).strip()
+            key = _key(record)
             kind = types.get(key)
             if not key or kind is None:
                 continue
             pairs: list[tuple[str, str]] = [("a", TYPES[kind]), ("dcterms:identifier", ttl.text(key))]
-            if not _blank(record.get("name")):
+            if not blank(record.get("name")):
                 pairs.append(("rdfs:label", ttl.text(str(record["name"]).strip())))
             pairs += self._cells(record, problem, report)
             nodes[key] = pairs
             if kind in ("element", "product"):
                 report.elements += 1
-        for record in records:
-            key = "" if _blank(record.get("id")) else str(record["id"]).strip()
-            parent = "" if _blank(record.get("parent")) else str(record["parent"]).strip()
-            if not parent or key not in nodes:
-                continue
-            if parent not in ids:
-                problem(record, "parent", f"parent '{parent}' is not the id of any row")
-                continue
-            if parent == key:
-                problem(record, "parent", "a row cannot be its own parent")
-                continue
-            kind, parent_kind = types[key], types.get(parent)
-            if kind in ZONE_LINK:
-                link = ZONE_LINK[kind]
-            elif parent_kind in ("element", "product"):
-                link = "bot:hasSubElement" if parent_kind == "element" else "dcterms:hasPart"
-            else:
-                link = "bot:hasElement"
-            if parent in nodes:
-                nodes[parent].append((link, ttl.local(key)))
+        _link_parents(records, ids, types, nodes, problem)
         return nodes
 
-    def _cells(self, record: dict[str, Any], problem: Any, report: SheetReport) -> list[tuple[str, str]]:
-        pairs: list[tuple[str, str]] = []
-        mass = volume = None
-        for name in ("mass_kg", "volume_m3"):
-            value = record.get(name)
-            if _blank(value):
-                continue
-            number = _number(value)
-            if number is None or number < 0:
-                unit = "kg" if name == "mass_kg" else "m3"
-                problem(record, name, f"'{value}' is not a number of {unit} (write e.g. 675 or 0.27, no units)")
-            elif name == "mass_kg":
-                mass = number
-            else:
-                volume = number
-        recycled = None
-        value = record.get("recycled_content")
-        if not _blank(value):
-            text = str(value).strip()
-            number = _number(text.rstrip("%"))
-            if number is not None and (text.endswith("%") or number > 1):
-                number = number / 100
-            if number is None or not 0 <= number <= 1:
-                problem(record, "recycled_content", f"'{value}' is not a share between 0 and 1 (or 0% to 100%)")
-            else:
-                recycled = number
+    # --- the cells of one row, in the template's column order ------------------------------------
 
-        material = record.get("material")
-        if not _blank(material):
-            match = self.vocabulary.material(str(material))
-            if match is None:
-                hints = ", ".join(f"'{s}'" for s in self.vocabulary.materials.suggestions(str(material)))
-                problem(record, "material", f"material '{material}' is not known; did you mean {hints}?")
-            else:
-                comp = [("a", "mpr:MaterialComposition"), ("mpr:material", f"<{match.iri}>"),
-                        ("rdfs:label", ttl.text(str(material).strip()))]
-                slug = match.iri.rsplit("/", 1)[-1]
-                total = report.totals_by_material.setdefault(slug, {"mass_kg": 0.0, "volume_m3": 0.0})
-                if volume is not None:
-                    comp.append(("mpr:volume", ttl.quantity(volume, "M3")))
-                    total["volume_m3"] += volume
-                density = self.vocabulary.density(match.iri)
-                if mass is not None:
-                    comp.append(("mpr:mass", ttl.quantity(mass, "KiloGM")))
-                    total["mass_kg"] += mass
-                elif volume is not None and density is not None:
-                    estimate = volume * density.kg_per_m3
-                    comp.append(("mpr:mass", ttl.quantity(
-                        estimate, "KiloGM",
-                        f"volume x typical density {density.kg_per_m3:g} kg/m3 ({density.source})")))
-                    total["mass_kg"] += estimate
-                    report.estimated_masses += 1
-                if recycled is not None:
-                    comp.append(("mpr:recycledContent", ttl.decimal(recycled)))
-                pairs.append(("mpr:composedOf", "[ " + " ; ".join(f"{p} {o}" for p, o in comp) + " ]"))
-        elif mass is not None or volume is not None or recycled is not None:
-            problem(record, "material", "a mass, volume or recycled content needs a material on the same row")
-
-        connection = record.get("connection_type")
-        if not _blank(connection):
-            concept = self.vocabulary.connection(str(connection))
-            if concept is None:
-                hints = ", ".join(f"'{s}'" for s in self.vocabulary.connections.suggestions(str(connection)))
-                problem(record, "connection_type",
-                        f"connection type '{connection}' is not known; did you mean {hints}?")
-            else:
-                pairs.append(("mpr:connectionType", f"<{concept}>"))
-
-        available = record.get("available_from")
-        if not _blank(available):
-            day: date | None = None
-            if isinstance(available, datetime):
-                day = available.date()
-            elif isinstance(available, date):
-                day = available
-            else:
-                try:
-                    day = date.fromisoformat(str(available).strip())
-                except ValueError:
-                    problem(record, "available_from", f"'{available}' is not a date; write it as YYYY-MM-DD")
-            if day is not None:
-                pairs.append(("mpr:availableFrom", ttl.typed(day.isoformat(), "xsd:date")))
-
-        location = record.get("location")
-        if not _blank(location):
-            # "lon lat", "lon, lat" or "lon,lat"; Dutch decimal commas ("5,12 52,09") need the space form
-            parts = [p.strip(",") for p in str(location).split()]
-            if len(parts) == 1:
-                parts = parts[0].split(",")
-            numbers = [_number(p) for p in parts]
-            if len(numbers) != 2 or None in numbers:
-                problem(record, "location", f"'{location}' is not 'longitude latitude', e.g. '5.1214 52.0907'")
-            else:
-                lon, lat = numbers  # type: ignore[misc]
-                assert lon is not None and lat is not None
-                if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                    problem(record, "location", f"'{location}' is outside the earth: longitude first (-180..180), "
-                                                "then latitude (-90..90)")
-                else:
-                    wkt = ttl.typed(f"POINT({lon:g} {lat:g})", "geo:wktLiteral")
-                    pairs.append(("geo:hasGeometry", f"[ a geo:Geometry ; geo:asWKT {wkt} ]"))
-
-        product_type = record.get("product_type")
-        if not _blank(product_type):
-            text = str(product_type).strip()
-            if text.startswith(("http://", "https://")):
-                pairs.append(("mpr:instanceOf", ttl.iri(text)))
-            elif _ID.match(text):
-                pairs.append(("mpr:instanceOf", ttl.iri(f"{self.base}/passports/{text}")))
-            else:
-                problem(record, "product_type", f"'{text}' is neither a passport id nor an http(s) IRI")
+    def _cells(self, record: Record, problem: ProblemSink, report: SheetReport) -> list[tuple[str, str]]:
+        mass = _cell(record, "mass_kg", lambda v: fields.amount(v, "kg"), problem)
+        volume = _cell(record, "volume_m3", lambda v: fields.amount(v, "m3"), problem)
+        recycled = _cell(record, "recycled_content", fields.fraction, problem)
+        pairs = self._composition(record, problem, report, mass, volume, recycled)
+        connection = self._connection(record, problem)
+        if connection is not None:
+            pairs.append(("mpr:connectionType", connection))
+        available = _cell(record, "available_from", fields.date_literal, problem)
+        if available is not None:
+            pairs.append(("mpr:availableFrom", available))
+        location = _cell(record, "location", fields.point, problem)
+        if location is not None:
+            pairs.append(("geo:hasGeometry", fields.geometry(*location)))
+        product_type = _cell(record, "product_type", lambda v: fields.product_type(v, self.base), problem)
+        if product_type is not None:
+            pairs.append(("mpr:instanceOf", product_type))
         return pairs
+
+    def _composition(
+        self, record: Record, problem: ProblemSink, report: SheetReport,
+        mass: float | None, volume: float | None, recycled: float | None,
+    ) -> list[tuple[str, str]]:
+        """The row's material with its mass (stated, else volume x typical density), volume and recycled share."""
+        material = record.get("material")
+        if blank(material):
+            if mass is not None or volume is not None or recycled is not None:
+                problem(record, "material", "a mass, volume or recycled content needs a material on the same row")
+            return []
+        match = self.names.material(str(material))
+        if match is None:
+            hints = ", ".join(f"'{s}'" for s in self.names.suggestions(str(material)))
+            problem(record, "material", f"material '{material}' is not known; did you mean {hints}?")
+            return []
+        source = None
+        density = self.concepts.density.get(match.iri)
+        if mass is None and volume is not None and density is not None:
+            mass, source = fields.estimated_mass(volume, density)
+            report.estimated_masses += 1
+        total = report.totals_by_material.setdefault(match.iri.rsplit("/", 1)[-1], {"mass_kg": 0.0, "volume_m3": 0.0})
+        total["volume_m3"] += volume or 0.0
+        total["mass_kg"] += mass or 0.0
+        comp = Composition(match.iri, str(material).strip(), volume, mass, source, recycled)
+        return [("mpr:composedOf", comp.turtle())]
+
+    def _connection(self, record: Record, problem: ProblemSink) -> str | None:
+        connection = record.get("connection_type")
+        if blank(connection):
+            return None
+        concept = self.names.connection(str(connection))
+        if concept is None:
+            hints = ", ".join(f"'{s}'" for s in self.names.suggestions(str(connection), CONNECTIONS))
+            problem(record, "connection_type", f"connection type '{connection}' is not known; did you mean {hints}?")
+            return None
+        return ttl.iri(concept)
+
+
+def _header(sheet: str, first: list[Any], source: str) -> dict[str, int]:
+    """Column name -> index; a header that does not match the template refuses the whole sheet."""
+    header = [str(v).strip().casefold() if v is not None else "" for v in first]
+    column = {name: header.index(name) for name in HEADERS if name in header}
+    missing = [name for name, required, _ in COLUMNS if required and name not in column]
+    unknown = [h for h in header if h and h not in HEADERS]
+    if not missing and not unknown:
+        return column
+    problems = [Problem(sheet, 1, name, f"column '{name}' is missing from the header row") for name in missing]
+    problems += [Problem(sheet, 1, get_column_letter(header.index(name) + 1),
+                         f"column '{name}' is not in the template; the columns are: " + ", ".join(HEADERS))
+                 for name in unknown]
+    raise InvalidPassport(f"{source}: the header row does not match the template; nothing was imported",
+                          problems=[p.as_dict() for p in problems])
+
+
+def _identify(records: list[Record], problem: ProblemSink) -> tuple[dict[str, int], dict[str, str]]:
+    """Row of every valid id, and the type of every row with a valid id and type."""
+    ids: dict[str, int] = {}
+    types: dict[str, str] = {}
+    for record in records:
+        key = _key(record)
+        if not key:
+            problem(record, "id", "every row needs an id")
+        elif not fields.LOCAL_ID.match(key):
+            problem(record, "id", f"id '{key}' may only contain letters, digits and . _ ~ - (no spaces)")
+        elif key in ids:
+            problem(record, "id", f"id '{key}' is used twice (also on row {ids[key]})")
+        else:
+            ids[key] = record["_row"]
+        kind = _key(record, "type").casefold()
+        if kind not in TYPES:
+            problem(record, "type", f"type '{kind}' is not one of: {', '.join(TYPES)}")
+        elif key:
+            types[key] = kind
+    return ids, types
+
+
+def _check_root(
+    sheet: str, records: list[Record], types: dict[str, str], problems: list[Problem], problem: ProblemSink,
+) -> None:
+    """Exactly one row without a parent, and it is what a passport can describe."""
+    roots = [r for r in records if blank(r.get("parent"))]
+    if len(roots) != 1:
+        rows = ", ".join(str(r["_row"]) for r in roots) or "none"
+        problems.append(Problem(sheet, roots[1]["_row"] if len(roots) > 1 else 2, "parent",
+                                f"exactly one row (the building, site or product) must have an empty parent; "
+                                f"rows with an empty parent: {rows}"))
+    elif types.get(str(roots[0].get("id")).strip()) not in ROOT_TYPES:
+        problem(roots[0], "type", "the row without a parent must be a building, site or product")
+
+
+def _link_parents(
+    records: list[Record], ids: dict[str, int], types: dict[str, str], nodes: dict[str, list[tuple[str, str]]],
+    problem: ProblemSink,
+) -> None:
+    """Each row's link from its parent: a zone link for zones, a sub-element or part link inside an element."""
+    for record in records:
+        key, parent = _key(record), _key(record, "parent")
+        if not parent or key not in nodes:
+            continue
+        if parent not in ids:
+            problem(record, "parent", f"parent '{parent}' is not the id of any row")
+            continue
+        if parent == key:
+            problem(record, "parent", "a row cannot be its own parent")
+            continue
+        kind, parent_kind = types[key], types.get(parent)
+        if kind in ZONE_LINK:
+            link = ZONE_LINK[kind]
+        elif parent_kind in ("element", "product"):
+            link = "bot:hasSubElement" if parent_kind == "element" else "dcterms:hasPart"
+        else:
+            link = "bot:hasElement"
+        if parent in nodes:
+            nodes[parent].append((link, ttl.local(key)))
+
+
+def _document(nodes: dict[str, list[tuple[str, str]]], records: list[Record], source: str, title: str | None) -> bytes:
+    """The passport: every row's node, and the passport node describing the row without a parent."""
+    doc = ttl.TurtleDocument()
+    root = next(r for r in records if blank(r.get("parent")))
+    for key, pairs in nodes.items():
+        doc.add(ttl.local(key), pairs)
+    name = title or (str(root["name"]) if not blank(root.get("name")) else source)
+    doc.add("<>", [("a", "mpr:Passport"), ("dcterms:title", ttl.text(name)),
+                   ("mpr:describes", ttl.local(str(root["id"]).strip())),
+                   ("dcterms:source", ttl.text(f"spreadsheet import of {source}"))])
+    return doc.to_bytes(f"# Imported from {source}.\n")

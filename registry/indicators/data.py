@@ -17,20 +17,11 @@ from dataclasses import dataclass, field, replace
 
 from pyoxigraph import NamedNode
 
+from registry.namespaces import BOT, DCTERMS, MPR, sparql_prefixes
 from registry.quantities import MASS_UNITS, number
 from registry.store.base import Row, Term, TripleStore
 
-MPR = "https://w3id.org/mpr#"
-BOT = "https://w3id.org/bot#"
-DCTERMS = "http://purl.org/dc/terms/"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-
-PREFIXES = f"""PREFIX mpr: <{MPR}>
-PREFIX bot: <{BOT}>
-PREFIX dcterms: <{DCTERMS}>
-PREFIX rdfs: <{RDFS}>
-PREFIX qudt: <http://qudt.org/schema/qudt/>
-"""
+PREFIXES = sparql_prefixes()
 
 
 COMPOSITIONS = PREFIXES + """

@@ -12,19 +12,17 @@ stored.py): a full computation of a large building costs seconds, a stored summa
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from pyoxigraph import Literal, NamedNode, RdfFormat, parse
+from pyoxigraph import Literal, NamedNode
 
+from registry.concepts import ConceptScheme
 from registry.errors import NotFound
 from registry.indicators import mci
 from registry.indicators.carbon import FACTORS_FILE, Factor, PartCarbon, load_factors, part_carbon
 from registry.indicators.data import (
-    BOT,
-    MPR,
-    RDFS,
     Composition,
     GraphData,
     ProductType,
@@ -37,64 +35,16 @@ from registry.indicators.data import (
 from registry.indicators.guard import not_computable, require_finite
 from registry.indicators.stored import IndicatorSet, PassportState, StoredIndicators, computation_basis
 from registry.indicators.value import residual_value
+from registry.namespaces import BOT, DCTERMS, MPR, RDFS
 from registry.passports.naming import PassportNames, check_id
 from registry.store.base import TripleStore
 from registry.validation import Validator
 
-V = TypeVar("V")
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 UNKNOWN = "unknown"
 ACCESSIBLE_MIN_SCORE = 0.8  # DGBC accessibility classes 'freely accessible' (1.0) and 'with extra actions' (0.8)
 # Part of every stored summary's computation basis: bump it with any change to what the computation
 # yields or to the fields of Indicators, so summaries stored by older code are recomputed, not served.
 METHOD_REVISION = 3
-
-
-@dataclass
-class Vocabulary:
-    """The parts of the SKOS schemes the indicators need, read once from ontology/."""
-
-    broader: dict[str, str] = field(default_factory=dict)
-    labels: dict[str, str] = field(default_factory=dict)
-    materials: set[str] = field(default_factory=set)
-    reversible: dict[str, bool] = field(default_factory=dict)
-    score: dict[str, float] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, ontology_dir: Path) -> Vocabulary:
-        vocab = cls()
-        for name in ("materials.ttl", "connections.ttl"):
-            path = ontology_dir / name
-            if not path.exists():
-                continue
-            with path.open("rb") as handle:
-                for t in parse(handle, RdfFormat.TURTLE):
-                    s, p, o = t.subject.value, t.predicate.value, t.object
-                    if p == SKOS + "broader" and isinstance(o, NamedNode):
-                        vocab.broader[s] = o.value
-                    elif p == SKOS + "prefLabel" and isinstance(o, Literal) and o.language == "en":
-                        vocab.labels[s] = o.value
-                    elif p == SKOS + "inScheme" and o.value == "https://w3id.org/mpr/materials/":
-                        vocab.materials.add(s)
-                    elif p == MPR + "reversible" and isinstance(o, Literal):
-                        vocab.reversible[s] = o.value == "true"
-                    elif p == MPR + "detachabilityScore" and isinstance(o, Literal):
-                        vocab.score[s] = float(o.value)
-        return vocab
-
-    def lineage(self, concept: str) -> list[str]:
-        """The concept and its broader concepts up to the top (the scheme is a strict tree)."""
-        chain = [concept]
-        while chain[-1] in self.broader and len(chain) < 50:
-            chain.append(self.broader[chain[-1]])
-        return chain
-
-    def inherited(self, table: dict[str, V], concept: str) -> V | None:
-        """A concept's value in `table`, else its nearest broader concept's (narrower types inherit)."""
-        for c in self.lineage(concept):
-            if c in table:
-                return table[c]
-        return None
 
 
 @dataclass
@@ -182,19 +132,19 @@ def utility_of(facts: dict[str, float]) -> float:
 
 
 class IndicatorService:
-    def __init__(self, store: TripleStore, base: str, ontology_dir: Path,
+    def __init__(self, store: TripleStore, base: str, concepts: ConceptScheme,
                  validator: Validator | None = None, factors_file: Path | None = None) -> None:
         self.store = store
         self.base = base.rstrip("/")
-        self.vocab = Vocabulary.load(ontology_dir)
+        self.vocab = concepts
         factors_file = factors_file or FACTORS_FILE
         self.factors = load_factors(factors_file)
         self.validator = validator
         self.stored = StoredIndicators(store)
-        inputs = [ontology_dir / "materials.ttl", ontology_dir / "connections.ttl", factors_file]
-        if validator is not None:  # the warnings depend on the shapes and on the ontology mixed into the data
+        # The concepts' files are the whole ontology, which is also what the validator mixes into the data.
+        inputs = [*concepts.sources, factors_file]
+        if validator is not None:  # the warnings depend on the shapes too
             inputs += sorted(p for p in validator.shapes_dir.rglob("*") if p.is_file())
-            inputs += sorted(ontology_dir.glob("*.ttl"))
         self.basis = computation_basis(inputs, f"method revision {METHOD_REVISION}",
                                        f"validator {validator is not None}")
 
@@ -256,7 +206,7 @@ class IndicatorService:
         for s, facts in data.facts.items():
             if MPR + "instanceOf" in facts or MPR + "connectionType" in facts:
                 candidates.add(s)
-            for link in (BOT + "hasElement", BOT + "hasSubElement", "http://purl.org/dc/terms/hasPart"):
+            for link in (BOT + "hasElement", BOT + "hasSubElement", DCTERMS + "hasPart"):
                 candidates.update(o.value for o in facts.get(link, []) if isinstance(o, NamedNode))
         return sorted(c for c in candidates
                       if c in data.compositions or c in data.part_mass
@@ -391,9 +341,9 @@ class IndicatorService:
             detachable: bool | None = None
             if connections:
                 reversible = all(vocab.inherited(vocab.reversible, c) is True for c in connections)
-                access_score = min((vocab.inherited(vocab.score, a) or 0.0 for a in access), default=1.0)
+                access_score = min((vocab.inherited(vocab.detachability, a) or 0.0 for a in access), default=1.0)
                 detachable = reversible and access_score >= ACCESSIBLE_MIN_SCORE
-                connection_score = min(vocab.inherited(vocab.score, c) or 0.0 for c in connections)
+                connection_score = min(vocab.inherited(vocab.detachability, c) or 0.0 for c in connections)
                 connected_mass += part_mass
                 index_sum += part_mass * connection_score * access_score
                 if detachable:

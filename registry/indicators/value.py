@@ -17,8 +17,9 @@ from pyoxigraph import NamedNode
 from registry.indicators.data import PREFIXES
 from registry.quantities import number
 from registry.store.base import TripleStore
+from registry.store.sparql_text import values_clause
 
-PRICES = PREFIXES + """PREFIX schema: <https://schema.org/>
+PRICES = PREFIXES + """
 SELECT ?g ?part ?kind ?price ?currency ?unit ?count WHERE { GRAPH ?g {
   { ?part mpr:residualValue ?spec . BIND("residual" AS ?kind) }
   UNION
@@ -31,8 +32,8 @@ SELECT ?g ?part ?kind ?price ?currency ?unit ?count WHERE { GRAPH ?g {
 # Volumes only of the parts priced per m3, asked apart: a volume sub-query inside PRICES is evaluated for
 # every part of the graph first (~0.2 s at 10k elements), even when nothing is priced at all.
 VOLUMES = PREFIXES + """SELECT ?g ?part (SUM(?v) AS ?volume) WHERE { GRAPH ?g {
-  VALUES ?part { %s }
-  ?part mpr:composedOf/mpr:volume [ qudt:numericValue ?v ; qudt:unit <http://qudt.org/vocab/unit/M3> ]
+  %s
+  ?part mpr:composedOf/mpr:volume [ qudt:numericValue ?v ; qudt:unit unit:M3 ]
 } } GROUP BY ?g ?part"""
 
 
@@ -81,6 +82,5 @@ def residual_value(store: TripleStore, graph: str, part_mass_kg: dict[str, float
 
 
 def _volumes(store: TripleStore, graph: str, parts: set[str]) -> dict[str, float]:
-    values = " ".join(str(NamedNode(p)) for p in sorted(parts))  # pyoxigraph escapes; nothing pasted raw
-    rows = store.select(VOLUMES % values, {"g": NamedNode(graph)})
+    rows = store.select(VOLUMES % values_clause("part", sorted(parts)), {"g": NamedNode(graph)})
     return {row["part"].value: v for row in rows if (v := number(row.get("volume"))) is not None}

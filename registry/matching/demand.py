@@ -15,10 +15,10 @@ from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from registry.concepts import ConceptScheme
 from registry.errors import MalformedInput
-from registry.matching.concepts import Vocabulary
 from registry.matching.geo import MAX_RADIUS_KM, point_of_wkt
-from registry.namespaces import GEO, MPR, QUDT, RDF_TYPE, RDFS, SCHEMA, UNIT, XSD
+from registry.namespaces import CONDITIONS, GEO, MATERIALS, MPR, QUDT, RDF_TYPE, RDFS, SCHEMA, UNIT, XSD
 from registry.quantities import LENGTH_UNITS, number
 
 DEMAND = NamedNode(MPR + "Demand")
@@ -72,12 +72,12 @@ def _unit_name(term: object) -> str:
     return value.removeprefix(UNIT)
 
 
-def wanted(text: str, vocabulary: Vocabulary, is_product: ProductCheck | None) -> tuple[str, bool]:
+def wanted(text: str, concepts: ConceptScheme, is_product: ProductCheck | None) -> tuple[str, bool]:
     """A wanted thing as (IRI, is a product type): a material concept, else a known product type.
 
     Unknown values are a 400 that names them, with close material concepts."""
     try:
-        return vocabulary.materials.resolve(text, "material concept"), False
+        return concepts.resolve(text, MATERIALS, "material concept"), False
     except MalformedInput as exc:
         value = text.strip()
         if value.startswith(("http://", "https://")):
@@ -89,7 +89,7 @@ def wanted(text: str, vocabulary: Vocabulary, is_product: ProductCheck | None) -
 
 
 def demand_from_triples(
-    triples: Sequence[Triple], vocabulary: Vocabulary, is_product: ProductCheck | None = None
+    triples: Sequence[Triple], concepts: ConceptScheme, is_product: ProductCheck | None = None
 ) -> Demand:
     """The demand of a shapes-valid graph; raises MalformedInput for what shapes cannot say
     (unknown material or product type, reversed dates, a radius larger than the Earth allows)."""
@@ -107,7 +107,7 @@ def demand_from_triples(
 
     wants, products = [], []
     for term in props.get(MPR + "wants", []):
-        iri, product = wanted(term.value if isinstance(term, NamedNode) else str(term), vocabulary, is_product)
+        iri, product = wanted(term.value if isinstance(term, NamedNode) else str(term), concepts, is_product)
         (products if product else wants).append(iri)
     qnode = one(nodes[0], MPR + "quantity")
     quantity = Range(number(one(qnode, QUDT + "numericValue")) or 0.0, _unit_name(one(qnode, QUDT + "unit")),
@@ -136,7 +136,7 @@ def demand_from_triples(
         demand.lon, demand.lat = point
     condition = one(nodes[0], MPR + "condition")
     if isinstance(condition, NamedNode):
-        demand.worst_condition = vocabulary.conditions.resolve(condition.value, "condition")
+        demand.worst_condition = concepts.resolve(condition.value, CONDITIONS, "condition")
     for name, prop in DIMENSION_PROPERTIES.items():
         dnode = one(nodes[0], prop)
         value = number(one(dnode, QUDT + "numericValue"))
@@ -200,7 +200,7 @@ def _range_lines(node: str, spec: object, where: str, units: set[str]) -> list[s
     return lines
 
 
-def turtle_from_json(body: object, vocabulary: Vocabulary, is_product: ProductCheck | None = None) -> bytes:
+def turtle_from_json(body: object, concepts: ConceptScheme, is_product: ProductCheck | None = None) -> bytes:
     """Turtle for a JSON demand; `<>` is the demand, as in RDF uploads. Values are written by pyoxigraph."""
     if not isinstance(body, dict):
         raise MalformedInput("a JSON demand is an object, e.g. {\"wants\": \"mat:glulam\", \"quantity\": ...}")
@@ -213,7 +213,7 @@ def turtle_from_json(body: object, vocabulary: Vocabulary, is_product: ProductCh
     wants = body.get("wants")
     for value in wants if isinstance(wants, list) else [wants] if wants is not None else []:
         text = value if isinstance(value, str) else repr(value)
-        lines.append(f"<> <{MPR}wants> {NamedNode(wanted(text, vocabulary, is_product)[0])}")
+        lines.append(f"<> <{MPR}wants> {NamedNode(wanted(text, concepts, is_product)[0])}")
     if "quantity" in body:
         lines.append(f"<> <{MPR}quantity> _:q")
         lines += _range_lines("_:q", body["quantity"], "quantity", QUANTITY_UNITS)
@@ -237,7 +237,7 @@ def turtle_from_json(body: object, vocabulary: Vocabulary, is_product: ProductCh
         lines.append(f"_:geom <{GEO}asWKT> {Literal(wkt, datatype=NamedNode(GEO + 'wktLiteral'))}")
     if body.get("condition") is not None:
         lines.append(f"<> <{MPR}condition> "
-                     f"{NamedNode(vocabulary.conditions.resolve(str(body['condition']), 'condition'))}")
+                     f"{NamedNode(concepts.resolve(str(body['condition']), CONDITIONS, 'condition'))}")
     for name, prop in DIMENSION_PROPERTIES.items():
         if body.get(name) is not None:
             node = f"_:{name}"

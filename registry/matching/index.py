@@ -22,8 +22,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
+from registry.concepts import ConceptScheme
 from registry.indicators.carbon import load_factors
-from registry.matching.concepts import Vocabulary
 from registry.matching.geo import EARTH_RADIUS_KM
 from registry.matching.supply import DIMENSION_NAMES, PassportState, SupplyFilter, SupplyItem, SupplyReader
 from registry.store.base import TripleStore
@@ -96,9 +96,9 @@ class _Held:
 class SupplyIndex:
     """Search over every supply item; refreshed from the store when its change token moves."""
 
-    def __init__(self, store: TripleStore, vocabulary: Vocabulary, change_token: Callable[[], str]) -> None:
-        self.reader = SupplyReader(store, vocabulary)
-        self.vocabulary = vocabulary
+    def __init__(self, store: TripleStore, concepts: ConceptScheme, change_token: Callable[[], str]) -> None:
+        self.reader = SupplyReader(store, concepts)
+        self.concepts = concepts
         self.change_token = change_token
         self.factors = {m: f for m, fs in load_factors().items() for f in fs if f.module == "A1-A3"}
         self._lock = threading.Lock()
@@ -152,7 +152,7 @@ class SupplyIndex:
         return self._codes[kind].setdefault(value, len(self._codes[kind]))
 
     def _add(self, graph: str, state: PassportState, items: list[SupplyItem]) -> None:
-        notation = self.vocabulary.conditions.notation
+        notation = self.concepts.notation
         owner = self._code("owner", state.owner)
         rows: dict[str, list[object]] = {
             "lon": [np.nan if i.lon is None else i.lon for i in items],

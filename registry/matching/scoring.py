@@ -16,10 +16,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from registry.concepts import ConceptScheme
 from registry.errors import MalformedInput
 from registry.indicators.carbon import Factor
-from registry.matching.concepts import Vocabulary
 from registry.matching.demand import Demand
+from registry.matching.fit import concept_fit, condition_score
 from registry.matching.supply import SupplyItem
 
 # kg CO2e per tonne-km of road freight. Order of magnitude of the UK Government GHG Conversion
@@ -135,14 +136,14 @@ def _dimension_score(wanted: float, lo: float | None, hi: float | None, have: fl
     return max(0.0, 1.0 - gap / tol) if tol > 0 else float(gap == 0)
 
 
-def score(demand: Demand, item: SupplyItem, vocabulary: Vocabulary, factors: dict[str, Factor],
+def score(demand: Demand, item: SupplyItem, concepts: ConceptScheme, factors: dict[str, Factor],
           weights: Weights) -> Match | None:
     """The match of one item for one demand, or None when a hard limit rules it out."""
     if item.product_type is not None and item.product_type in demand.products:
         concept, reasons = 1.0, [f"product: exactly the wanted product type <{item.product_type}>"]
     else:
         fits = [f for w in demand.wants
-                if item.material is not None and (f := vocabulary.concept_fit(w, item.material)) is not None]
+                if item.material is not None and (f := concept_fit(concepts, w, item.material)) is not None]
         if not fits:
             return None
         concept, concept_reason = max(fits)
@@ -180,10 +181,10 @@ def score(demand: Demand, item: SupplyItem, vocabulary: Vocabulary, factors: dic
         time, time_reason = 1.0, f"available from {item.available_from}, before {demand.needed_by}"
     reasons.append(time_reason)
 
-    condition, condition_reason = vocabulary.condition_score(item.condition)
+    condition, condition_reason = condition_score(concepts, item.condition)
     if demand.worst_condition is not None and item.condition is not None:
-        worst = vocabulary.conditions.notation.get(demand.worst_condition, 99)
-        if vocabulary.conditions.notation.get(item.condition, 99) > worst:
+        worst = concepts.notation.get(demand.worst_condition, 99)
+        if concepts.notation.get(item.condition, 99) > worst:
             return None
     reasons.append(condition_reason)
 

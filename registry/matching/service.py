@@ -9,19 +9,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from pyoxigraph import RdfFormat
 
 from registry.access.policy import sees_everything
+from registry.concepts import ConceptScheme
 from registry.errors import InvalidPassport, MalformedInput
-from registry.matching.concepts import Vocabulary
 from registry.matching.demand import DEMAND, Demand, check_radius, demand_from_triples, turtle_from_json
+from registry.matching.fit import acceptable_materials
 from registry.matching.index import SupplyIndex
 from registry.matching.portfolio import Arc, Plan, greedy, optimise
 from registry.matching.scoring import Match, Weights, carbon_of, offered_quantity, score
 from registry.matching.supply import DIMENSION_NAMES, SupplyFilter, SupplyItem, SupplyReader
+from registry.namespaces import CONDITIONS, MATERIALS
 from registry.passports import Agent, PassportService
 from registry.passports.naming import PassportNames
 from registry.store.base import TripleStore
@@ -47,10 +48,10 @@ class PortfolioResult:
 
 
 class MatchingService:
-    def __init__(self, store: TripleStore, vocabulary: Vocabulary, demands: PassportService,
+    def __init__(self, store: TripleStore, concepts: ConceptScheme, demands: PassportService,
                  passports_changed: Callable[[], str]) -> None:
-        self.vocabulary = vocabulary
-        self.supply = SupplyIndex(store, vocabulary, passports_changed)
+        self.concepts = concepts
+        self.supply = SupplyIndex(store, concepts, passports_changed)
         self.demands = demands
 
     # --- demands ------------------------------------------------------------------------------
@@ -63,7 +64,7 @@ class MatchingService:
             parsed = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise MalformedInput(f"malformed JSON: {exc}") from exc
-        return turtle_from_json(parsed, self.vocabulary, self.supply.reader.is_product_type), RdfFormat.TURTLE
+        return turtle_from_json(parsed, self.concepts, self.supply.reader.is_product_type), RdfFormat.TURTLE
 
     def unsaved_demand(self, body: bytes, fmt: RdfFormat) -> Demand:
         """Validate a demand exactly as POST /demands would, without storing it."""
@@ -72,12 +73,12 @@ class MatchingService:
         report = self.demands.validator.validate(triples)
         if not report.conforms:
             raise InvalidPassport(f"the demand has {len(report.violations)} SHACL violation(s)", report=report)
-        return demand_from_triples(triples, self.vocabulary, self.supply.reader.is_product_type)
+        return demand_from_triples(triples, self.concepts, self.supply.reader.is_product_type)
 
     def stored_demand(self, demand_id: str) -> Demand:
         _record, triples = self.demands.content(demand_id)
         # A stored demand was checked when written; a product type withdrawn since then just finds nothing.
-        return demand_from_triples(triples, self.vocabulary, lambda _iri: True)
+        return demand_from_triples(triples, self.concepts, lambda _iri: True)
 
     # --- search -------------------------------------------------------------------------------
 
@@ -90,10 +91,10 @@ class MatchingService:
                 raise MalformedInput(f"unknown product type {product!r}: not a schema:Product of an active passport",
                                      product=product)
         if materials:
-            resolved = [self.vocabulary.materials.resolve(m, "material concept") for m in materials]
+            resolved = [self.concepts.resolve(m, MATERIALS, "material concept") for m in materials]
             expanded: set[str] = set()
             for iri in resolved:
-                expanded |= self.vocabulary.materials.descendants(iri) if narrower else {iri}
+                expanded |= self.concepts.descendants(iri) if narrower else {iri}
             concepts = frozenset(expanded)
         check_radius(criteria.get("radius_km"))
         if criteria.get("radius_km") is not None and (criteria.get("lon") is None or criteria.get("lat") is None):
@@ -120,8 +121,8 @@ class MatchingService:
                 dimensions.append((name, low, high))
         worst = None
         if criteria.get("condition") is not None:
-            cond = self.vocabulary.conditions.resolve(criteria["condition"], "condition")
-            worst = self.vocabulary.conditions.notation[cond]
+            cond = self.concepts.resolve(criteria["condition"], CONDITIONS, "condition")
+            worst = self.concepts.notation[cond]
         return SupplyFilter(
             materials=concepts, lon=lon, lat=lat, radius_km=criteria.get("radius_km"),
             available_from=start, available_until=end, min_mass_kg=criteria.get("min_mass_kg"),
@@ -148,7 +149,7 @@ class MatchingService:
     def _candidates(self, demand: Demand, agent: Agent) -> list[SupplyItem]:
         materials: set[str] = set()
         for wanted in demand.wants:
-            materials |= self.vocabulary.acceptable_materials(wanted)
+            materials |= acceptable_materials(self.concepts, wanted)
         # Hard limits of the score applied here too, so fewer candidates are scored one by one.
         flt = SupplyFilter(materials=frozenset(materials), products=frozenset(demand.products), lon=demand.lon,
                            lat=demand.lat, radius_km=demand.radius_km if demand.lon is not None else None,
@@ -159,7 +160,7 @@ class MatchingService:
         """Scored matches, best first; ties broken by part IRI so answers are stable."""
         weights = weights or Weights()
         found = [m for item in self._candidates(demand, agent)
-                 if (m := score(demand, item, self.vocabulary, self.supply.factors, weights)) is not None]
+                 if (m := score(demand, item, self.concepts, self.supply.factors, weights)) is not None]
         found.sort(key=lambda m: (-m.score, m.item.tie_key))
         return found[:limit]
 
@@ -170,7 +171,7 @@ class MatchingService:
         arcs: list[Arc] = []
         for j, demand in enumerate(demands):
             for item in self._candidates(demand, agent):
-                if score(demand, item, self.vocabulary, self.supply.factors, Weights()) is None:
+                if score(demand, item, self.concepts, self.supply.factors, Weights()) is None:
                     continue
                 quantity = offered_quantity(item, demand.quantity.unit)
                 carbon = carbon_of(item, 1.0, self.supply.factors)
@@ -187,12 +188,11 @@ class MatchingService:
 
 
 def build_matching(
-    store: TripleStore, validator: Validator, base: str, ontology_dir: Path, passports: PassportService
+    store: TripleStore, validator: Validator, base: str, concepts: ConceptScheme, passports: PassportService
 ) -> MatchingService:
     """The demands collection (a PassportService under /demands, anchored on mpr:Demand) and matching over
     the supply of `passports`."""
-    vocabulary = Vocabulary.from_ontology(ontology_dir)
-    is_product = SupplyReader(store, vocabulary).is_product_type
+    is_product = SupplyReader(store, concepts).is_product_type
     demands = PassportService(store, validator, base, collection="demands", anchor=DEMAND, noun="demand",
-                              check_content=lambda triples: demand_from_triples(triples, vocabulary, is_product))
-    return MatchingService(store, vocabulary, demands, passports.change_token)
+                              check_content=lambda triples: demand_from_triples(triples, concepts, is_product))
+    return MatchingService(store, concepts, demands, passports.change_token)

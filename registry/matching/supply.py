@@ -11,21 +11,22 @@ walked in Python. Searching happens in registry/matching/index.py, over items re
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
-from registry.matching.concepts import Vocabulary
+from registry.concepts import ConceptScheme
 from registry.matching.geo import point_of_wkt
-from registry.namespaces import UNIT, sparql_prefixes
+from registry.namespaces import BOT, DCTERMS, GEO, MODULES, MPR, RDFS, SCHEMA, UNIT, sparql_prefixes
 from registry.passports import records
 from registry.quantities import AREA_UNITS, LENGTH_UNITS, MASS_UNITS, VOLUME_UNITS, finite, number
 from registry.store.base import LATERAL, Row, Term, TripleStore
+from registry.store.sparql_text import values_clause
 
-P = sparql_prefixes() + "PREFIX mod: <https://w3id.org/mpr/modules/>\n"
+P = sparql_prefixes() + f"PREFIX mod: <{MODULES}>\n"
 # Graphs read per query: large enough to amortise the query, small enough to keep answers moderate.
 MAX_GRAPH_VALUES = 500
 FEW_GRAPHS = 20
@@ -36,7 +37,7 @@ SELECT ?g ?v ?vis ?owner WHERE {{
                    also=". OPTIONAL { ?g prov:wasAttributedTo/rdfs:label ?owner }")}
   GRAPH ?g {{ ?g a mpr:Passport . OPTIONAL {{ ?g mpr:visibility ?vis }} }}
 }}"""
-RESTRICTED = "https://w3id.org/mpr#Restricted"
+RESTRICTED = MPR + "Restricted"
 
 TOPOLOGY = ("bot:hasStorey", "bot:hasElement", "bot:hasSubElement", "dcterms:hasPart", "mpr:describes")
 DIMENSIONS = {"mpr:length": "length", "schema:width": "width", "schema:height": "height", "schema:depth": "depth",
@@ -117,11 +118,6 @@ class SupplyFilter:
     dimensions: tuple[tuple[str, float | None, float | None], ...] = ()  # (name, min, max) in m (area m2)
 
 
-def _values(var: str, terms: Iterable[str]) -> str:
-    """A VALUES block from IRIs, written by pyoxigraph (which escapes), never by string pasting."""
-    return f"VALUES ?{var} {{ " + " ".join(str(NamedNode(t)) for t in sorted(terms)) + " }"
-
-
 def _date(term: Term | None) -> date | None:
     if isinstance(term, Literal):
         try:
@@ -134,9 +130,9 @@ def _date(term: Term | None) -> date | None:
 class SupplyReader:
     """Reads every supply item of chosen passport graphs, location and dates inherited, unfiltered."""
 
-    def __init__(self, store: TripleStore, vocabulary: Vocabulary) -> None:
+    def __init__(self, store: TripleStore, concepts: ConceptScheme) -> None:
         self.store = store
-        self.vocabulary = vocabulary
+        self.concepts = concepts
 
     def passports(self, graphs: Collection[str] | None = None) -> dict[str, PassportState]:
         """Active passports (all, or those among `graphs`) with what decides who may see their items."""
@@ -147,7 +143,7 @@ class SupplyReader:
             for graph in graphs:
                 found.update(self._states(self.store.select(PASSPORTS, {"g": NamedNode(graph)})))
             return found
-        scope = _values("g", graphs) if graphs is not None else ""
+        scope = values_clause("g", sorted(graphs)) if graphs is not None else ""
         return self._states(self.store.select(PASSPORTS.replace("WHERE {", "WHERE { " + scope, 1)))
 
     @staticmethod
@@ -190,7 +186,7 @@ class SupplyReader:
     UNION { ?comp mpr:volume ?q . ?q qudt:numericValue ?v . OPTIONAL { ?q qudt:unit ?u } BIND("volume" AS ?k) }
     UNION { ?comp mpr:embodiedCarbon ?q . ?q mpr:lifeCycleModule mod:A1-A3 ; mpr:kgCO2e ?v . BIND("carbon" AS ?k) }"""
         found = "?comp mpr:material ?material . ?part mpr:composedOf ?comp ."
-        scope = _values("g", graphs)
+        scope = values_clause("g", sorted(graphs))
         if LATERAL in self.store.features:
             where = f"{scope} GRAPH ?g {{ {found} }} LATERAL {{ GRAPH ?g {{ {branches} }} }}"
         else:
@@ -258,12 +254,12 @@ SELECT ?g ?part ?type ?mv ?mu WHERE {{ {scope} GRAPH ?g {{
         if volume is not None:
             item.volume_m3 = finite(volume * VOLUME_UNITS.get(r["vu"].value if "vu" in r else UNIT + "M3", 1.0))
         if item.mass_kg is None and item.volume_m3 is not None:
-            density = self.vocabulary.materials.density.get(item.material or "")
+            density = self.concepts.density.get(item.material or "")
             if density is not None:
-                item.mass_kg, item.mass_estimated = item.volume_m3 * density, True
+                item.mass_kg, item.mass_estimated = item.volume_m3 * density.kg_per_m3, True
 
     def _facts(self, graphs: list[str]) -> dict[str, _GraphFacts]:
-        scope = _values("g", graphs)
+        scope = values_clause("g", sorted(graphs))
         plain = " ".join([*TOPOLOGY, "mpr:availableFrom", "mpr:condition", "mpr:count", "rdfs:label", "schema:name"])
         dims = " ".join(DIMENSIONS)
         branches = [
@@ -289,11 +285,9 @@ SELECT ?g ?part ?type ?mv ?mu WHERE {{ {scope} GRAPH ?g {{
         return facts
 
 
-_MPR, _BOT, _DCT = "https://w3id.org/mpr#", "https://w3id.org/bot#", "http://purl.org/dc/terms/"
-_TOPOLOGY_IRIS = {_BOT + "hasStorey", _BOT + "hasElement", _BOT + "hasSubElement", _DCT + "hasPart",
-                  _MPR + "describes"}
-_DIMENSION_IRIS = {_MPR + "length": "length", "https://schema.org/width": "width",
-                   "https://schema.org/height": "height", "https://schema.org/depth": "depth", _MPR + "area": "area"}
+_TOPOLOGY_IRIS = {BOT + "hasStorey", BOT + "hasElement", BOT + "hasSubElement", DCTERMS + "hasPart", MPR + "describes"}
+_DIMENSION_IRIS = {MPR + "length": "length", SCHEMA + "width": "width", SCHEMA + "height": "height",
+                   SCHEMA + "depth": "depth", MPR + "area": "area"}
 
 
 class _GraphFacts:
@@ -312,23 +306,23 @@ class _GraphFacts:
     def add(self, s: str, p: str, o: Term, unit: Term | None) -> None:
         if p in _TOPOLOGY_IRIS and isinstance(o, NamedNode):
             self.parents[o.value].append(s)
-        elif p == "http://www.opengis.net/ont/geosparql#asWKT" and isinstance(o, Literal):
+        elif p == GEO + "asWKT" and isinstance(o, Literal):
             point = point_of_wkt(o.value)
             if point is not None:
                 self.wkt[s] = point
-        elif p == _MPR + "availableFrom" and (d := _date(o)) is not None:
+        elif p == MPR + "availableFrom" and (d := _date(o)) is not None:
             self.available[s] = d
-        elif p == _MPR + "condition" and isinstance(o, NamedNode):
+        elif p == MPR + "condition" and isinstance(o, NamedNode):
             self.condition[s] = o.value
-        elif p == _MPR + "count" and (n := number(o)) is not None:
+        elif p == MPR + "count" and (n := number(o)) is not None:
             self.count[s] = n
-        elif p in {"http://www.w3.org/2000/01/rdf-schema#label", "https://schema.org/name"} and isinstance(o, Literal):
+        elif p in {RDFS + "label", SCHEMA + "name"} and isinstance(o, Literal):
             self.label.setdefault(s, o.value)
         elif p in _DIMENSION_IRIS and (n := number(o)) is not None:
             name = _DIMENSION_IRIS[p]
             units = AREA_UNITS if name == "area" else LENGTH_UNITS
             self.dims[s][name] = n * units.get(unit.value if isinstance(unit, NamedNode) else "", 1.0)
-        elif p == _MPR + "kgCO2e" and (n := number(o)) is not None:
+        elif p == MPR + "kgCO2e" and (n := number(o)) is not None:
             self.carbon[s] = self.carbon.get(s, 0.0) + n
 
     def nearest(self, start: str, table: dict[str, Any]) -> Any:

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from registry.namespaces import DCTERMS, XSD_DATETIME, XSD_INTEGER, mpr, sparql_prefixes
+from registry.namespaces import DCTERMS, XSD_INTEGER, mpr, sparql_prefixes
 from registry.passports.naming import RECORD_SUFFIX, PassportNames
+from registry.rdf import datetime_literal
 from registry.store.base import Term, TripleStore
 from registry.store.guards import Absent, Contains
+from registry.store.sparql_text import values_clause
 
 CURRENT_VERSION = mpr("currentVersion")
 STATUS = mpr("status")
@@ -83,8 +85,7 @@ def versions(store: TripleStore, graphs: Iterable[str]) -> dict[str, int]:
     ordered = sorted(set(graphs))
     if not ordered:
         return {}
-    values = " ".join(str(NamedNode(g)) for g in ordered)  # pyoxigraph escapes; nothing pasted raw
-    rows = store.select(P + f"SELECT ?p ?v WHERE {{ VALUES ?p {{ {values} }} {bind_record_graph('?p', '?rg')} "
+    rows = store.select(P + f"SELECT ?p ?v WHERE {{ {values_clause('p', ordered)} {bind_record_graph('?p', '?rg')} "
                         "GRAPH ?rg { ?p mpr:currentVersion ?v } }")
     return {row["p"].value: int(row["v"].value) for row in rows if _is_integer(row["v"])}
 
@@ -102,7 +103,7 @@ def active_versions(store: TripleStore, anchor: str = "mpr:Passport") -> dict[st
 
 def changed_since(store: TripleStore, since: datetime) -> set[str]:
     """Records (active or not) that say they changed at or after `since`."""
-    stamp = Literal(since.astimezone(UTC).isoformat().replace("+00:00", "Z"), datatype=XSD_DATETIME)
+    stamp = datetime_literal(since)
     rows = store.select(P + f"SELECT ?g WHERE {{ GRAPH ?record {{ ?g dcterms:modified ?m FILTER(?m >= {stamp}) "
                         "?g mpr:currentVersion ?v } }")
     return {r["g"].value for r in rows}

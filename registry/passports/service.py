@@ -25,7 +25,6 @@ from registry.namespaces import (
     PROV,
     RDF_TYPE,
     RDFS,
-    XSD_DATETIME,
     XSD_INTEGER,
     mpr,
     sparql_prefixes,
@@ -35,7 +34,7 @@ from registry.passports.model import Agent, ChangeInfo, Diff, Page, PassportReco
 from registry.passports.naming import PassportNames, check_id, new_id
 from registry.passports.patches import apply_backwards, patch_text
 from registry.passports.records import ACTIVE, CURRENT_VERSION, MODIFIED, STATUS, WITHDRAWN, RecordState
-from registry.rdf import parse_triples, skolemize
+from registry.rdf import datetime_literal, parse_triples, skolemize
 from registry.store.base import Changeset, GraphChange, Row, Term, TripleStore
 from registry.store.guards import Guard
 from registry.validation import ValidationReport, ValidationResult, Validator
@@ -63,8 +62,6 @@ def _int(value: int) -> Literal:
     return Literal(str(value), datatype=XSD_INTEGER)
 
 
-def _time(value: datetime) -> Literal:
-    return Literal(value.isoformat().replace("+00:00", "Z"), datatype=XSD_DATETIME)
 
 
 class PassportService:
@@ -251,7 +248,7 @@ class PassportService:
         added = [t for t in dict.fromkeys(new) if t not in current]
         removed = [t for t in current if t not in new_set]
         version = (state.version if state else 0) + 1
-        now = _time(self.clock())
+        now = datetime_literal(self.clock())
         node, change = names.node, names.change(version)
         agent_node, agent_triples = self._agent_triples(agent)
         status = WITHDRAWN if kind == "withdrawn" else ACTIVE

@@ -26,8 +26,7 @@ from registry.passports.model import Page
 MUNICIPALITIES = Path(__file__).with_name("municipalities.csv")
 UNKNOWN = "unknown"
 
-BUILDINGS = PREFIXES + """PREFIX schema: <https://schema.org/>
-SELECT ?g ?locality ?region WHERE { GRAPH ?g {
+BUILDINGS = PREFIXES + """SELECT ?g ?locality ?region WHERE { GRAPH ?g {
   ?g mpr:describes ?asset . ?asset a ?type . VALUES ?type { bot:Building bot:Site }
   OPTIONAL { ?asset schema:address ?address .
              OPTIONAL { ?address schema:addressLocality ?locality }

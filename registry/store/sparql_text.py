@@ -1,12 +1,12 @@
-"""SPARQL text the registry writes for the store interface: changeset data blocks and guard patterns."""
+"""SPARQL text the registry writes from terms: changeset data blocks, guard patterns and VALUES lists."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from pyoxigraph import Triple
+from pyoxigraph import NamedNode, Triple
 
-from registry.store.base import GraphChange
+from registry.store.base import GraphChange, Term
 from registry.store.guards import Absent, Contains, Guard
 
 
@@ -40,3 +40,8 @@ def data_update(changes: Sequence[GraphChange], chunk: int = 2000) -> str:
             block = triples_block(change.add[i:i + chunk])
             inserts.append(f"INSERT DATA {{ GRAPH {change.graph} {{\n{block}\n}} }}")
     return " ;\n".join(deletes + inserts)
+
+
+def values_clause(var: str, terms: Iterable[Term | str]) -> str:
+    """`VALUES ?var { ... }` for IRIs (given as text) or terms, written by pyoxigraph (which escapes), never pasted."""
+    return f"VALUES ?{var} {{ " + " ".join(str(NamedNode(t) if isinstance(t, str) else t) for t in terms) + " }"

@@ -43,14 +43,14 @@ from datetime import UTC, datetime, timedelta
 from pyoxigraph import Literal, NamedNode, Triple
 
 from registry.errors import Conflict, RegistryError, StoreUnavailable
+from registry.rdf import datetime_literal
 from registry.store.base import Changeset, GraphChange
 from registry.store.guards import Guard
 from registry.store.sparql.reads import Reader
-from registry.store.sparql_text import data_update, guard_pattern
+from registry.store.sparql_text import data_update, guard_pattern, values_clause
 
 log = logging.getLogger(__name__)
 
-XSD_DATETIME = NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
 LEASE_GRAPH = NamedNode("urn:mpr:write-leases")
 LEASED_TO = NamedNode("urn:mpr:leasedTo")
 LEASE_EXPIRES = NamedNode("urn:mpr:leaseExpires")
@@ -59,9 +59,6 @@ LEASE_EXPIRES = NamedNode("urn:mpr:leaseExpires")
 def _now() -> datetime:
     return datetime.now(UTC)
 
-
-def time_literal(value: datetime) -> Literal:
-    return Literal(value.isoformat().replace("+00:00", "Z"), datatype=XSD_DATETIME)
 
 
 def guard_group(guard: Guard) -> str:
@@ -110,7 +107,7 @@ class LeasedWriter:
         """Leases on these graphs and whether the guard holds, read in one query (one snapshot)."""
         leases = (f"{{ GRAPH {LEASE_GRAPH} {{ ?g {LEASED_TO} ?t }} "
                   f"OPTIONAL {{ GRAPH {LEASE_GRAPH} {{ ?t {LEASE_EXPIRES} ?x }} }} "
-                  f"VALUES ?g {{ {' '.join(str(g) for g in graphs)} }} }}")
+                  f"{values_clause('g', graphs)} }}")
         holds = (f"UNION {{ SELECT (1 AS ?ok) WHERE {guard_group(guard)} LIMIT 1 }}"
                  if guard is not None else "")
         rows = self.reader.select(f"SELECT ?t ?x ?ok WHERE {{ {leases} {holds} }}")
@@ -136,7 +133,7 @@ class LeasedWriter:
     def _claim(self, graphs: Sequence[NamedNode]) -> list[Triple]:
         token = NamedNode(f"urn:uuid:{uuid.uuid4()}")
         lease = [Triple(g, LEASED_TO, token) for g in graphs]
-        lease.append(Triple(token, LEASE_EXPIRES, time_literal(_now() + timedelta(seconds=self.LEASE_S))))
+        lease.append(Triple(token, LEASE_EXPIRES, datetime_literal(_now() + timedelta(seconds=self.LEASE_S))))
         self.client.write_idempotent(self._update([GraphChange(LEASE_GRAPH, add=lease)]))
         return lease
 

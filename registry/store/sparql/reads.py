@@ -33,12 +33,13 @@ from pyoxigraph import (
 
 from registry.canonical import canonical
 from registry.errors import MalformedInput, QueryTimeout, RegistryError, StoreError
+from registry.namespaces import GEO
 from registry.sparql.guard import keywords
 from registry.store.base import Row, Term, solution_rows
 from registry.store.sparql.client import Answer, SparqlClient
 
 VIRTUOSO_GEOMETRY = "http://www.openlinksw.com/schemas/virtrdf#Geometry"
-WKT_LITERAL = NamedNode("http://www.opengis.net/ont/geosparql#wktLiteral")
+WKT_LITERAL = NamedNode(GEO + "wktLiteral")
 # JSON, not XML: XML parsers turn a "\r" in a literal into "\n", and Virtuoso writes it raw. (Virtuoso's
 # JSON writes booleans as "1"; `normalise` gives them their canonical form again.)
 RESULTS = QueryResultsFormat.JSON

@@ -1,7 +1,8 @@
 """Authoring IFC models with ifcopenshell.api, for tests and the import benchmark.
 
 The public samples lack what builders' models often have (multi-layer walls with quantity sets, passport property
-sets, many elements); these models supply it in both schemas the importer reads.
+sets, many elements); these models supply it in both schemas the importer reads. It lives with the tests, not in
+the package: for IFC2X3 it replaces ifcopenshell.api.owner.settings' user and application hooks process-wide.
 """
 
 from __future__ import annotations
