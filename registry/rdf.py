@@ -162,10 +162,11 @@ def skolemize(triples: Sequence[Triple], genid_base: str, key: bytes) -> list[Tr
                          lambda _node: "cycle")
     names = {node: NamedNode(genid_base + _keyed(key, content[node] + referrers[node])[:16]) for node in blanks}
 
-    def sub(term: Term) -> Term:
-        return names[term] if isinstance(term, BlankNode) else term
-
-    return list(dict.fromkeys(Triple(sub(t.subject), t.predicate, sub(t.object)) for t in triples))
+    renamed = []
+    for t in triples:
+        subject = names[t.subject] if isinstance(t.subject, BlankNode) else t.subject
+        renamed.append(Triple(subject, t.predicate, names[t.object] if isinstance(t.object, BlankNode) else t.object))
+    return list(dict.fromkeys(renamed))
 
 
 def _rdflib_term(term: NamedNode | BlankNode | Literal) -> rdflib.term.Identifier:

@@ -24,11 +24,11 @@ from registry.indicators.data import (
     Composition,
     GraphData,
     ProductType,
-    number,
     product_type,
     utility_facts,
 )
 from registry.indicators.result import PartResult
+from registry.quantities import number
 from registry.store.base import Term, TripleStore
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from registry.indicators import mci
 from registry.indicators.carbon import Factor
 from registry.indicators.data import CarbonValue
+from registry.indicators.mci import Method, default_efficiency, mass_weighted
 from registry.indicators.parts import UNKNOWN, PartMeasure
 from registry.indicators.result import MaterialMass
 
@@ -113,14 +113,14 @@ class MciTally:
 
     @property
     def mci(self) -> float | None:
-        return mci.mass_weighted(self.pairs)
+        return mass_weighted(self.pairs)
 
     @property
     def mass_kg(self) -> float:
         return sum(m for m, _ in self.pairs)
 
-    def assumptions(self, method: mci.Method) -> dict[str, object]:
-        efficiency = mci.default_efficiency(method)
+    def assumptions(self, method: Method) -> dict[str, object]:
+        efficiency = default_efficiency(method)
         return {
             "efficiency_eol_E_C": efficiency, "efficiency_feedstock_E_F": efficiency,
             "efficiencies_default_for": "compositions without mpr:recyclingEfficiency (E_C) or "
