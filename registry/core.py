@@ -11,6 +11,7 @@ from pyoxigraph import RdfFormat
 from registry.access.passports import AccessControlledPassports
 from registry.access.projection import restricted_properties
 from registry.access.public import PublicProjection
+from registry.access.secrets import skolem_key
 from registry.access.tokens import TokenService
 from registry.auth import Authenticator
 from registry.concepts import ConceptScheme
@@ -77,7 +78,7 @@ def build_registry(
     validator = Validator(settings.shapes_dir, settings.ontology_dir, settings.validation_engine)
     concepts = ConceptScheme.load(settings.ontology_dir)
     restricted = restricted_properties(validator.ontology)
-    passports = PassportService(store, validator, settings.base)
+    passports = PassportService(store, validator, settings.base, skolem_key=skolem_key(store, settings.base))
     if public_store is not None:
         projection = PublicProjection(passports, public_store, restricted)
         passports.on_change = projection.sync

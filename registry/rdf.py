@@ -6,8 +6,9 @@ Formats come from pyoxigraph's own tables (`RdfFormat.from_media_type`); nothing
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
 import rdflib
@@ -15,6 +16,9 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse, 
 
 from registry.errors import MalformedInput, UnsupportedMediaType
 from registry.namespaces import PREFIXES, XSD_DATETIME, XSD_STRING
+from registry.nesting import check_graph, check_syntax
+
+Term = NamedNode | BlankNode | Literal | Triple
 
 #: The syntaxes a passport may be uploaded in (DESIGN 4), in order of preference for answers.
 UPLOAD_FORMATS: tuple[RdfFormat, ...] = (
@@ -60,7 +64,10 @@ def upload_format(content_type: str | None) -> RdfFormat:
 
 
 def parse_triples(data: bytes, fmt: RdfFormat, base_iri: str) -> list[Triple]:
-    """Parse one graph. Named graphs are refused: a passport is one graph and the registry names it."""
+    """Parse one graph. Named graphs are refused: a passport is one graph and the registry names it.
+
+    Nesting is bounded before and after parsing (registry/nesting.py): deep input crashes parsers."""
+    check_syntax(data, fmt)
     try:
         quads = list(parse(data, fmt, base_iri=base_iri, without_named_graphs=True))
     except SyntaxError as exc:
@@ -73,7 +80,9 @@ def parse_triples(data: bytes, fmt: RdfFormat, base_iri: str) -> list[Triple]:
         raise MalformedInput(f"malformed {fmt.name}: {message}", line=getattr(exc, "lineno", None)) from exc
     except ValueError as exc:
         raise MalformedInput(f"malformed {fmt.name}: {exc}") from exc
-    return [Triple(q.subject, q.predicate, q.object) for q in quads]
+    triples = [Triple(q.subject, q.predicate, q.object) for q in quads]
+    check_graph(triples, fmt.name)
+    return triples
 
 
 def serialize_triples(triples: Iterable[Triple], fmt: RdfFormat, base_iri: str | None = None) -> bytes:
@@ -82,68 +91,90 @@ def serialize_triples(triples: Iterable[Triple], fmt: RdfFormat, base_iri: str |
     return serialize(triples, format=fmt) or b""
 
 
-def skolemize(triples: Sequence[Triple], genid_base: str) -> list[Triple]:
-    """Replace blank nodes by IRIs that depend only on the data around them.
+# A blank node's neighbours along one direction of its links: (predicate, the term at the other end).
+Links = dict[BlankNode, list[tuple[NamedNode, Term]]]
+
+
+def _keyed(key: bytes, text: str) -> str:
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+def _links(triples: Sequence[Triple]) -> tuple[set[BlankNode], Links, Links]:
+    """The blank nodes, and for each its outgoing (predicate, object) and incoming (predicate, subject) links."""
+    outgoing: Links = defaultdict(list)
+    incoming: Links = defaultdict(list)
+    for t in triples:
+        if isinstance(t.subject, BlankNode):
+            outgoing[t.subject].append((t.predicate, t.object))
+        if isinstance(t.object, BlankNode):
+            incoming[t.object].append((t.predicate, t.subject))
+    return set(outgoing) | set(incoming), outgoing, incoming
+
+
+def _digests(blanks: Iterable[BlankNode], links: Links, key: bytes, sep: str,
+             identity: Callable[[BlankNode, str], str], on_cycle: Callable[[BlankNode], str]) -> dict[BlankNode, str]:
+    """A keyed digest of each blank node over its links, the blank nodes it links to digested first.
+
+    Depth-first with an explicit stack, not recursion: nesting is bounded (registry/nesting.py) but a
+    walk over user data must not depend on Python's recursion limit. `identity` says how a linked
+    blank node appears in the digest of the node linking to it; a link back into the current path
+    (a cycle) appears as `on_cycle` says."""
+    done: dict[BlankNode, str] = {}
+    for root in blanks:
+        if root in done:
+            continue
+        path = {root}
+        stack: list[tuple[BlankNode, str, Iterator[tuple[NamedNode, Term]], list[str]]] = [
+            (root, "", iter(links[root]), [])]
+        while stack:
+            node, via, todo, parts = stack[-1]
+            for predicate, other in todo:
+                if not isinstance(other, BlankNode):
+                    parts.append(f"{predicate} {other}")
+                elif other in done:
+                    parts.append(f"{predicate} {identity(other, done[other])}")
+                elif other in path:
+                    parts.append(f"{predicate} {on_cycle(other)}")
+                else:
+                    path.add(other)
+                    stack.append((other, str(predicate), iter(links[other]), []))
+                    break
+            else:
+                stack.pop()
+                path.discard(node)
+                done[node] = _keyed(key, sep.join(sorted(parts)))
+                if stack:
+                    stack[-1][3].append(f"{via} {identity(node, done[node])}")
+    return done
+
+
+def skolemize(triples: Sequence[Triple], genid_base: str, key: bytes) -> list[Triple]:
+    """Replace blank nodes by IRIs that depend only on the data around them and the registry's key.
 
     History is kept as patches (DESIGN 3), and blank nodes cannot be patched: the same upload sent
     twice must produce the same triples, or every version would "change" all its quantity nodes. So a
-    blank node's IRI is a hash of its outgoing triples (recursively) and of how it is referenced.
-    Two blank nodes with identical content and identical referrers collapse into one, which leaves
-    the graph's meaning unchanged.
+    blank node's IRI digests its outgoing triples (recursively) and how it is referenced. Two blank
+    nodes with identical content and identical referrers collapse into one, which leaves the graph's
+    meaning unchanged.
+
+    The digests are HMAC-SHA-256 under `key`, the registry's secret (registry/access/secrets.py): a
+    plain hash would let anyone who reads a public passport confirm a guessed restricted value
+    (a price, a supplier) hanging below a public blank node by hashing the guess.
     """
-    blanks = {t.subject for t in triples if isinstance(t.subject, BlankNode)}
-    blanks |= {t.object for t in triples if isinstance(t.object, BlankNode)}
+    blanks, outgoing, incoming = _links(triples)
     if not blanks:
         return list(triples)
-    outgoing: dict[BlankNode, list[Triple]] = defaultdict(list)
-    incoming: dict[BlankNode, list[Triple]] = defaultdict(list)
+    content = _digests(blanks, outgoing, key, "\n", lambda _node, digest: digest,
+                       lambda node: "cycle:" + node.value)
+    referrers = _digests(blanks, incoming, key, "|", lambda node, digest: digest + content[node],
+                         lambda _node: "cycle")
+    names = {node: NamedNode(genid_base + _keyed(key, content[node] + referrers[node])[:16]) for node in blanks}
+
+    renamed = []
     for t in triples:
-        if isinstance(t.subject, BlankNode):
-            outgoing[t.subject].append(t)
-        if isinstance(t.object, BlankNode):
-            incoming[t.object].append(t)
-
-    content: dict[BlankNode, str] = {}
-
-    def content_hash(node: BlankNode, path: frozenset[BlankNode]) -> str:
-        if node in content:
-            return content[node]
-        if node in path:  # a cycle through blank nodes: fall back to the parser's label
-            return "cycle:" + node.value
-        parts = sorted(
-            f"{t.predicate} "
-            + (content_hash(t.object, path | {node}) if isinstance(t.object, BlankNode) else str(t.object))
-            for t in outgoing[node]
-        )
-        digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
-        content[node] = digest
-        return digest
-
-    for node in blanks:
-        content_hash(node, frozenset())
-
-    def referrers(node: BlankNode, path: frozenset[BlankNode]) -> str:
-        parts = []
-        for t in incoming[node]:
-            s = t.subject
-            if isinstance(s, BlankNode):
-                who = "cycle" if s in path else referrers(s, path | {node}) + content[s]
-            else:
-                who = str(s)
-            parts.append(f"{who} {t.predicate}")
-        return "|".join(sorted(parts))
-
-    names = {
-        node: NamedNode(
-            genid_base + hashlib.sha256((content[node] + referrers(node, frozenset())).encode()).hexdigest()[:16]
-        )
-        for node in blanks
-    }
-
-    def sub(term):
-        return names[term] if isinstance(term, BlankNode) else term
-
-    return list(dict.fromkeys(Triple(sub(t.subject), t.predicate, sub(t.object)) for t in triples))
+        subject = names[t.subject] if isinstance(t.subject, BlankNode) else t.subject
+        renamed.append(Triple(subject, t.predicate, names[t.object] if isinstance(t.object, BlankNode) else t.object))
+    return list(dict.fromkeys(renamed))
 
 
 def _rdflib_term(term: NamedNode | BlankNode | Literal) -> rdflib.term.Identifier:

@@ -12,6 +12,7 @@ from registry.rdf import parse_triples, skolemize, upload_format
 from registry.sparql.guard import check
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+KEY = bytes(range(32))  # the registry key for blank-node IRIs; any fixed key will do here
 
 
 @pytest.mark.parametrize(
@@ -29,15 +30,15 @@ def test_canonical_form_matches_what_oxigraph_stores(datatype, text):
 
 def test_same_document_gets_the_same_blank_node_names():
     doc = b'<urn:e> <urn:mass> [ <urn:v> "1" ] , [ <urn:v> "2" ] .'
-    first = skolemize(parse_triples(doc, RdfFormat.TURTLE, "urn:x"), "urn:genid/")
-    second = skolemize(parse_triples(doc, RdfFormat.TURTLE, "urn:x"), "urn:genid/")
+    first = skolemize(parse_triples(doc, RdfFormat.TURTLE, "urn:x"), "urn:genid/", KEY)
+    second = skolemize(parse_triples(doc, RdfFormat.TURTLE, "urn:x"), "urn:genid/", KEY)
     assert sorted(map(str, first)) == sorted(map(str, second))
     assert len({t.object for t in first if t.predicate.value == "urn:mass"}) == 2
 
 
 def test_blank_nodes_with_equal_content_under_different_parents_stay_apart():
     doc = b'<urn:a> <urn:mass> [ <urn:v> "1" ] . <urn:b> <urn:mass> [ <urn:v> "1" ] .'
-    triples = skolemize(parse_triples(doc, RdfFormat.TURTLE, "urn:x"), "urn:genid/")
+    triples = skolemize(parse_triples(doc, RdfFormat.TURTLE, "urn:x"), "urn:genid/", KEY)
     assert len({t.object for t in triples if t.predicate.value == "urn:mass"}) == 2
 
 

@@ -18,6 +18,7 @@ from registry.matching.demand import Demand
 from registry.matching.portfolio import Plan
 from registry.matching.scoring import Match, Weights
 from registry.matching.service import PortfolioResult
+from registry.nesting import load_json
 from registry.passports.model import Agent
 from registry.rdf import ANSWER_FORMATS, serialize_triples, upload_format
 
@@ -170,9 +171,6 @@ async def match_portfolio(
     request: Request, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
     raw = await read_body(request, registry.settings.max_body_bytes)
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise MalformedInput(f"malformed JSON: {exc}") from exc
+    body = load_json(raw)
     result = await blocking(_portfolio, registry, body, agent)
     return JSONResponse({**_plan(result.plan, result), "greedy": _plan(result.baseline, result)})

@@ -136,78 +136,120 @@ def _dimension_score(wanted: float, lo: float | None, hi: float | None, have: fl
     return max(0.0, 1.0 - gap / tol) if tol > 0 else float(gap == 0)
 
 
-def score(demand: Demand, item: SupplyItem, concepts: ConceptScheme, factors: dict[str, Factor],
-          weights: Weights) -> Match | None:
-    """The match of one item for one demand, or None when a hard limit rules it out."""
+# A step scores one component: (score 0..1, reason), or None when a hard limit rules the item out.
+Step = tuple[float, str] | None
+
+
+def _concept_step(demand: Demand, item: SupplyItem, concepts: ConceptScheme) -> Step:
     if item.product_type is not None and item.product_type in demand.products:
-        concept, reasons = 1.0, [f"product: exactly the wanted product type <{item.product_type}>"]
-    else:
-        fits = [f for w in demand.wants
-                if item.material is not None and (f := concept_fit(concepts, w, item.material)) is not None]
-        if not fits:
-            return None
-        concept, concept_reason = max(fits)
-        reasons = [f"material: {concept_reason}"]
-
-    offered = offered_quantity(item, demand.quantity.unit)
-    if offered is None or offered <= 0:
-        quantity, used_fraction = 0.0, 1.0
-        reasons.append(f"quantity in {demand.quantity.unit} not stated in the passport")
-    else:
-        if demand.quantity.minimum is not None and offered < demand.quantity.minimum:
-            return None
-        need = demand.quantity.value
-        quantity = min(1.0, offered / need) if need > 0 else 1.0
-        used_fraction = min(1.0, need / offered) if offered > 0 else 0.0
-        reasons.append(f"covers {quantity:.0%} of {need:g} {demand.quantity.unit} ({offered:g} offered)")
-
-    if item.distance_km is None:
-        distance = 0.5
-        reasons.append("distance unknown")
-    else:
-        if demand.radius_km is not None and item.distance_km > demand.radius_km:
-            return None
-        distance = (1 - item.distance_km / demand.radius_km if demand.radius_km
-                    else 1 / (1 + item.distance_km / HALF_SCORE_KM))
-        reasons.append(f"{item.distance_km:.1f} km away")
-
-    if demand.needed_by is None:
-        time, time_reason = 1.0, "no needed-by date"
-    elif item.available_from is None:
-        time, time_reason = 0.5, "availability date unknown"
-    elif item.available_from > demand.needed_by:
+        return 1.0, f"product: exactly the wanted product type <{item.product_type}>"
+    fits = [f for w in demand.wants
+            if item.material is not None and (f := concept_fit(concepts, w, item.material)) is not None]
+    if not fits:
         return None
-    else:
-        time, time_reason = 1.0, f"available from {item.available_from}, before {demand.needed_by}"
-    reasons.append(time_reason)
+    concept, reason = max(fits)
+    return concept, f"material: {reason}"
 
-    condition, condition_reason = condition_score(concepts, item.condition)
+
+@dataclass(frozen=True)
+class _Quantity:
+    score: float
+    used_fraction: float  # of the item, for the carbon saved
+    offered: float | None
+    reason: str
+
+
+def _quantity_step(demand: Demand, item: SupplyItem) -> _Quantity | None:
+    wanted = demand.quantity
+    offered = offered_quantity(item, wanted.unit)
+    if offered is None or offered <= 0:
+        return _Quantity(0.0, 1.0, offered, f"quantity in {wanted.unit} not stated in the passport")
+    if wanted.minimum is not None and offered < wanted.minimum:
+        return None
+    need = wanted.value
+    quantity = min(1.0, offered / need) if need > 0 else 1.0
+    used_fraction = min(1.0, need / offered) if offered > 0 else 0.0
+    return _Quantity(quantity, used_fraction, offered,
+                     f"covers {quantity:.0%} of {need:g} {wanted.unit} ({offered:g} offered)")
+
+
+def _distance_step(demand: Demand, item: SupplyItem) -> Step:
+    if item.distance_km is None:
+        return 0.5, "distance unknown"
+    if demand.radius_km is not None and item.distance_km > demand.radius_km:
+        return None
+    distance = (1 - item.distance_km / demand.radius_km if demand.radius_km
+                else 1 / (1 + item.distance_km / HALF_SCORE_KM))
+    return distance, f"{item.distance_km:.1f} km away"
+
+
+def _time_step(demand: Demand, item: SupplyItem) -> Step:
+    if demand.needed_by is None:
+        return 1.0, "no needed-by date"
+    if item.available_from is None:
+        return 0.5, "availability date unknown"
+    if item.available_from > demand.needed_by:
+        return None
+    return 1.0, f"available from {item.available_from}, before {demand.needed_by}"
+
+
+def _condition_step(demand: Demand, item: SupplyItem, concepts: ConceptScheme) -> Step:
     if demand.worst_condition is not None and item.condition is not None:
         worst = concepts.notation.get(demand.worst_condition, 99)
         if concepts.notation.get(item.condition, 99) > worst:
             return None
-    reasons.append(condition_reason)
+    return condition_score(concepts, item.condition)
 
-    if demand.dimensions:
-        parts = [_dimension_score(r.value, r.minimum, r.maximum, item.dimensions_m.get(name))
-                 for name, r in demand.dimensions.items()]
-        dimensions = sum(parts) / len(parts)
-        reasons.append(f"dimensions fit {dimensions:.0%}")
-    else:
-        dimensions = 1.0
 
-    carbon = carbon_of(item, used_fraction, factors)
+def _dimensions_step(demand: Demand, item: SupplyItem) -> tuple[float, str | None]:
+    """Mean fit over the wanted dimensions; no reason when the demand names none."""
+    if not demand.dimensions:
+        return 1.0, None
+    parts = [_dimension_score(r.value, r.minimum, r.maximum, item.dimensions_m.get(name))
+             for name, r in demand.dimensions.items()]
+    dimensions = sum(parts) / len(parts)
+    return dimensions, f"dimensions fit {dimensions:.0%}"
+
+
+def _carbon_step(carbon: Carbon) -> tuple[float, str]:
+    """The share of avoided production carbon that transport does not eat up."""
     if carbon.avoided_kg and carbon.saved_kg is not None:
-        carbon_score = max(0.0, min(1.0, carbon.saved_kg / carbon.avoided_kg))
-        reasons.append(f"saves {carbon.saved_kg:.1f} kg CO2e ({carbon.avoided_kg:.1f} avoided A1-A3 - "
-                       f"{carbon.transport_kg or 0.0:.1f} transport)")
-    else:
-        carbon_score = 0.0
-        reasons.append("carbon saved unknown (no mass or no A1-A3 figure)")
+        return (max(0.0, min(1.0, carbon.saved_kg / carbon.avoided_kg)),
+                f"saves {carbon.saved_kg:.1f} kg CO2e ({carbon.avoided_kg:.1f} avoided A1-A3 - "
+                f"{carbon.transport_kg or 0.0:.1f} transport)")
+    return 0.0, "carbon saved unknown (no mass or no A1-A3 figure)"
 
-    components = {"concept": concept, "quantity": quantity, "distance": distance, "time": time,
-                  "condition": condition, "dimensions": dimensions, "carbon": carbon_score}
+
+def score(demand: Demand, item: SupplyItem, concepts: ConceptScheme, factors: dict[str, Factor],
+          weights: Weights) -> Match | None:
+    """The match of one item for one demand, or None when a hard limit rules it out.
+
+    The material step runs first: it rules out most candidates and costs least."""
+    concept = _concept_step(demand, item, concepts)
+    if concept is None:
+        return None
+    quantity = _quantity_step(demand, item)
+    if quantity is None:
+        return None
+    distance = _distance_step(demand, item)
+    if distance is None:
+        return None
+    time = _time_step(demand, item)
+    if time is None:
+        return None
+    condition = _condition_step(demand, item, concepts)
+    if condition is None:
+        return None
+    dimensions, dimensions_reason = _dimensions_step(demand, item)
+    carbon = carbon_of(item, quantity.used_fraction, factors)
+    carbon_score, carbon_reason = _carbon_step(carbon)
+    reasons = [concept[1], quantity.reason, distance[1], time[1], condition[1]]
+    reasons += [dimensions_reason] if dimensions_reason else []
+    reasons.append(carbon_reason)
+    components = {"concept": concept[0], "quantity": quantity.score, "distance": distance[0], "time": time[0],
+                  "condition": condition[0], "dimensions": dimensions, "carbon": carbon_score}
     w = vars(weights)  # not asdict: that deep-copies, once per candidate
     total = sum(w[k] * v for k, v in components.items()) / sum(w.values())
-    used = offered * used_fraction if offered is not None else None
+    offered = quantity.offered
+    used = offered * quantity.used_fraction if offered is not None else None
     return Match(item, total, components, reasons, offered, used, carbon)

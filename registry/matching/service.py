@@ -6,7 +6,6 @@ collection, so they are versioned and validated like passports.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -23,6 +22,7 @@ from registry.matching.portfolio import Arc, Plan, greedy, optimise
 from registry.matching.scoring import Match, Weights, carbon_of, offered_quantity, score
 from registry.matching.supply import DIMENSION_NAMES, SupplyFilter, SupplyItem, SupplyReader
 from registry.namespaces import CONDITIONS, MATERIALS
+from registry.nesting import load_json
 from registry.passports import Agent, PassportService
 from registry.passports.naming import PassportNames
 from registry.store.base import TripleStore
@@ -60,10 +60,7 @@ class MatchingService:
         """RDF as sent, or Turtle written from a JSON demand (fmt None)."""
         if fmt is not None:
             return body, fmt
-        try:
-            parsed = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise MalformedInput(f"malformed JSON: {exc}") from exc
+        parsed = load_json(body)
         return turtle_from_json(parsed, self.concepts, self.supply.reader.is_product_type), RdfFormat.TURTLE
 
     def unsaved_demand(self, body: bytes, fmt: RdfFormat) -> Demand:
@@ -194,5 +191,6 @@ def build_matching(
     the supply of `passports`."""
     is_product = SupplyReader(store, concepts).is_product_type
     demands = PassportService(store, validator, base, collection="demands", anchor=DEMAND, noun="demand",
-                              check_content=lambda triples: demand_from_triples(triples, concepts, is_product))
+                              check_content=lambda triples: demand_from_triples(triples, concepts, is_product),
+                              skolem_key=passports.skolem_key)
     return MatchingService(store, concepts, demands, passports.change_token)

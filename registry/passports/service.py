@@ -80,8 +80,12 @@ class PassportService:
         noun: str = "passport",
         check_content: Callable[[Sequence[Triple]], None] | None = None,
         on_change: Callable[[str], None] | None = None,
+        *,
+        skolem_key: bytes,
     ) -> None:
         self.store = store
+        # The registry's secret key for blank-node IRIs (registry/access/secrets.py), never shown.
+        self.skolem_key = skolem_key
         self.validator = validator
         self.base = base.rstrip("/")
         self.clock = clock
@@ -126,7 +130,7 @@ class PassportService:
             if isinstance(node, NamedNode):
                 renamed.append(Triple(names.node, NamedNode(OWL + "sameAs"), node))
             triples = renamed
-        return skolemize(canonical_triples(triples), names.genid_base)
+        return skolemize(canonical_triples(triples), names.genid_base, self.skolem_key)
 
     def check(
         self, data: bytes, fmt: RdfFormat, profiles: Sequence[str] = (), engine: str | None = None

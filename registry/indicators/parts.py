@@ -1,0 +1,248 @@
+"""One part of a passport, measured once: the step the indicators repeat for every part.
+
+A part's figures depend on one another (its compositions fall back to its product type's, its MCI
+and carbon follow from those compositions), so they are worked out together here, part by part;
+the tallies (tallies.py) only add measurements up. That split keeps each indicator's arithmetic
+short enough to check against its method by reading it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pyoxigraph import Literal, NamedNode
+
+from registry.indicators import mci
+from registry.indicators.carbon import Factor, PartCarbon, part_carbon
+from registry.indicators.data import (
+    CarbonValue,
+    Composition,
+    GraphData,
+    ProductType,
+    product_type,
+    utility_facts,
+)
+from registry.indicators.result import PartResult
+from registry.namespaces import BOT, DCTERMS, MPR, RDFS
+from registry.quantities import number
+from registry.store.base import Term, TripleStore
+
+if TYPE_CHECKING:
+    from registry.concepts import ConceptScheme
+
+UNKNOWN = "unknown"
+ACCESSIBLE_MIN_SCORE = 0.8  # DGBC accessibility classes 'freely accessible' (1.0) and 'with extra actions' (0.8)
+PART_LINKS = (BOT + "hasElement", BOT + "hasSubElement", DCTERMS + "hasPart")
+
+
+def part_list(data: GraphData) -> list[str]:
+    """Parts that carry data: leaves of the topology, and any node with compositions or a type.
+
+    A container (an element whose sub-elements hold the data) is not a part of its own, so its
+    mass is not counted twice and it does not lower completeness."""
+    candidates: set[str] = set(data.elements) | set(data.compositions) | set(data.part_mass)
+    for s, facts in data.facts.items():
+        if MPR + "instanceOf" in facts or MPR + "connectionType" in facts:
+            candidates.add(s)
+        for link in PART_LINKS:
+            candidates.update(o.value for o in facts.get(link, []) if isinstance(o, NamedNode))
+    return sorted(c for c in candidates
+                  if c in data.compositions or c in data.part_mass
+                  or data.first(c, MPR + "instanceOf") is not None
+                  or not data.children(c))
+
+
+def storeys_of(data: GraphData) -> dict[str, str]:
+    """Part -> storey, following bot:hasElement / bot:hasSubElement / dcterms:hasPart downwards."""
+    out: dict[str, str] = {}
+    for facts in data.facts.values():
+        for storey in facts.get(BOT + "hasStorey", []):
+            if isinstance(storey, NamedNode):
+                for node in data.reachable(storey.value)[1:]:
+                    out.setdefault(node, storey.value)
+    return out
+
+
+def container_carbon(data: GraphData, parts: list[str]) -> tuple[set[str], list[CarbonValue]]:
+    """Carbon declared on containers (the asset, a storey, an assembly), and the parts it covers.
+
+    Such a declaration covers every part below it; the highest declaring node wins, so nothing is
+    counted twice."""
+    part_set = set(parts)
+    covered: set[str] = set()
+    declared: list[CarbonValue] = []
+    containers = [h for h in data.carbon if h not in part_set and not data.is_composition(h)]
+    for holder in sorted(containers, key=lambda h: -len(data.reachable(h))):
+        if holder in covered:
+            continue
+        covered.update(data.reachable(holder))
+        declared.extend(data.carbon[holder])
+    return covered, declared
+
+
+def utility_of(facts: dict[str, float]) -> float:
+    """X = (L/L_av)(U/U_av); each ratio is 1 unless both of its values are stated (EMF: X = 1 is average)."""
+    lifetime = (facts["expectedLifetime"], facts["industryAverageLifetime"]) \
+        if "expectedLifetime" in facts and "industryAverageLifetime" in facts else (1.0, 1.0)
+    intensity = (facts["functionalUnits"], facts["industryAverageFunctionalUnits"]) \
+        if "functionalUnits" in facts and "industryAverageFunctionalUnits" in facts else (1.0, 1.0)
+    return mci.utility(*lifetime, *intensity)
+
+
+@dataclass
+class Detachability:
+    """Every connection reversible, and accessible where accessibility is stated (DGBC)."""
+
+    detachable: bool
+    connection_score: float
+    access_score: float
+
+
+@dataclass
+class PartMeasure:
+    """Everything the indicators need of one part, after the product-type fallback."""
+
+    iri: str
+    label: str | None
+    storey: str | None
+    product_type: str | None
+    compositions: list[Composition]
+    source: str  # "passport", "product type" or "none"
+    stated: list[tuple[str, float]]  # (material IRI or UNKNOWN, kg) per composition with a mass
+    without_mass: int
+    flows: mci.Flows
+    utility: float
+    mci: float | None
+    carbon: PartCarbon
+    when: Term | None  # the part's mpr:availableFrom, else its asset's
+    connections: list[str]
+    detachability: Detachability | None  # None: no connection type stated
+    has_material: bool
+    has_mass: bool
+
+    @property
+    def mass_kg(self) -> float:
+        total = 0.0
+        for _material, kg in self.stated:
+            total += kg
+        return total
+
+    @property
+    def materials(self) -> dict[str, float]:
+        out: dict[str, float] = defaultdict(float)
+        for material, kg in self.stated:
+            out[material] += kg
+        return dict(out)
+
+    @property
+    def year(self) -> str:
+        return self.when.value[:4] if isinstance(self.when, Literal) else UNKNOWN
+
+    @property
+    def complete(self) -> bool:
+        """Material, mass and connection type known (after product-type fallback)."""
+        return self.has_material and self.has_mass and bool(self.connections)
+
+    def result(self) -> PartResult:
+        return PartResult(
+            iri=self.iri, label=self.label, storey=self.storey, mass_kg=self.mass_kg,
+            composition_source=self.source, product_type=self.product_type, mci=self.mci,
+            carbon_origin=self.carbon.origin, carbon_kg_co2e=self.carbon.by_module,
+            detachable=self.detachability.detachable if self.detachability else None,
+            available_from=self.when.value if isinstance(self.when, Literal) else None,
+            complete=self.complete, mass_by_material=self.materials,
+        )
+
+
+class PartMeasurer:
+    """Measures the parts of one passport; product types are read once each and remembered."""
+
+    def __init__(self, store: TripleStore, data: GraphData, cache: dict[str, GraphData], vocab: ConceptScheme,
+                 factors: dict[str, list[Factor]], method: mci.Method, covered: set[str],
+                 asset_date: Term | None) -> None:
+        self.store, self.data, self.cache, self.vocab = store, data, cache, vocab
+        self.factors, self.method, self.covered, self.asset_date = factors, method, covered, asset_date
+        self.storeys = storeys_of(data)
+        self.types: dict[str, ProductType] = {}
+
+    def measure(self, part: str) -> PartMeasure:
+        data = self.data
+        count = number(data.first(part, MPR + "count")) or 1.0
+        type_term = data.first(part, MPR + "instanceOf")
+        type_iri = type_term.value if isinstance(type_term, NamedNode) else None
+        ptype = self._product_type(type_iri)
+        comps, source = self._compositions(part, ptype, count)
+        stated = [(c.material if c.material in self.vocab.materials else UNKNOWN, c.mass_kg)
+                  for c in comps if c.mass_kg is not None]
+        flows = self._flows(part, comps)
+        # the part's own statements win over its product type's, fact by fact
+        x = utility_of({**(ptype.utility if ptype else {}), **utility_facts(data, part)})
+        connections = data.iris(part, MPR + "connectionType")
+        label = data.first(part, RDFS + "label")
+        return PartMeasure(
+            iri=part, label=label.value if label else None, storey=self.storeys.get(part),
+            product_type=type_iri, compositions=comps, source=source, stated=stated,
+            without_mass=sum(1 for c in comps if c.mass_kg is None), flows=flows, utility=x,
+            mci=mci.product_mci(flows, x, self.method) if flows.mass > 0 else None,
+            carbon=self._carbon(part, ptype, count, comps),
+            when=data.first(part, MPR + "availableFrom") or self.asset_date,
+            connections=connections, detachability=self._detachability(part, connections),
+            has_material=bool(comps) and all(c.material in self.vocab.materials for c in comps),
+            has_mass=bool(comps) and all(c.mass_kg is not None for c in comps),
+        )
+
+    def _product_type(self, type_iri: str | None) -> ProductType | None:
+        if not type_iri:
+            return None
+        if type_iri not in self.types:
+            self.types[type_iri] = product_type(self.store, type_iri, self.cache)
+        return self.types[type_iri]
+
+    def _compositions(self, part: str, ptype: ProductType | None, count: float) -> tuple[list[Composition], str]:
+        """The part's own compositions, else its product type's times mpr:count, else its own mass alone."""
+        comps = list(self.data.compositions.get(part, []))
+        if comps:
+            return comps, "passport"
+        if ptype and ptype.compositions:
+            return [c.scaled(count, part) for c in ptype.compositions], "product type"
+        if part in self.data.part_mass:
+            # only the part's own mass is known: counted, as mass of unknown material
+            return [Composition(part, part, None, self.data.part_mass[part])], "passport"
+        return [], "none"
+
+    def _flows(self, part: str, comps: list[Composition]) -> mci.Flows:
+        """Material flows summed over the part's materials (the part's MCI follows from their sum).
+
+        A formula precondition the shapes guard (shares of one mass at most 1) can still be broken by
+        data stored before the rule or by a raw update: the error names the composition and the part."""
+        flows = mci.ZERO
+        for c in comps:
+            if c.mass_kg:
+                try:
+                    flows = flows + mci.material_flows(
+                        c.mass_kg, c.recycled or 0.0, c.reused or 0.0, c.renewable or 0.0,
+                        c.recyclable or 0.0, c.reusable or 0.0, c.eol_efficiency, c.feedstock_efficiency,
+                        method=self.method)
+                except ValueError as exc:
+                    raise ValueError(f"composition <{c.node}> of part <{part}>: {exc}") from exc
+        return flows
+
+    def _carbon(self, part: str, ptype: ProductType | None, count: float, comps: list[Composition]) -> PartCarbon:
+        if part in self.covered:
+            return PartCarbon("declared (container)")
+        return part_carbon(self.data.carbon_of([part]), ptype.carbon if ptype else None, count, comps, self.factors)
+
+    def _detachability(self, part: str, connections: list[str]) -> Detachability | None:
+        if not connections:
+            return None
+        vocab = self.vocab
+        access = self.data.iris(part, MPR + "connectionAccessibility")
+        reversible = all(vocab.inherited(vocab.reversible, c) is True for c in connections)
+        access_score = min((vocab.inherited(vocab.detachability, a) or 0.0 for a in access), default=1.0)
+        return Detachability(
+            detachable=reversible and access_score >= ACCESSIBLE_MIN_SCORE,
+            connection_score=min(vocab.inherited(vocab.detachability, c) or 0.0 for c in connections),
+            access_score=access_score,
+        )

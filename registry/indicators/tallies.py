@@ -1,0 +1,193 @@
+"""Running totals over measured parts, one small tally per indicator family.
+
+Each tally adds one PartMeasure at a time, in part order (float sums are order-sensitive, and stored
+summaries must match a fresh computation to the digit), and then states its figures.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from registry.indicators.carbon import Factor
+from registry.indicators.data import CarbonValue
+from registry.indicators.mci import Method, default_efficiency, mass_weighted
+from registry.indicators.parts import UNKNOWN, PartMeasure
+from registry.indicators.result import MaterialMass
+
+if TYPE_CHECKING:
+    from registry.concepts import ConceptScheme
+
+
+def _share(part: float, total: float) -> float | None:
+    return part / total if total > 0 else None
+
+
+@dataclass
+class MassTally:
+    """Mass by material (as stated and rolled up the scheme), by source, storey and year."""
+
+    own: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    unknown: float = 0.0
+    without_mass: int = 0
+    by_source: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    by_storey: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    by_year_material: dict[str, dict[str, float]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(float)))
+
+    def add(self, m: PartMeasure) -> None:
+        self.without_mass += m.without_mass
+        for material, kg in m.stated:
+            if material == UNKNOWN:
+                self.unknown += kg
+            else:
+                self.own[material] += kg
+        mass = m.mass_kg
+        if m.source != "none":
+            self.by_source[m.source] += mass
+        self.by_storey[m.storey or "(no storey)"] += mass
+        for material, kg in m.materials.items():
+            self.by_year_material[m.year][material] += kg
+
+    @property
+    def total(self) -> float:
+        return sum(self.own.values()) + self.unknown
+
+    def by_material(self, vocab: ConceptScheme) -> list[MaterialMass]:
+        """Each material's mass including its narrower materials', heaviest first."""
+        rolled: dict[str, float] = defaultdict(float)
+        for material, kg in self.own.items():
+            for concept in vocab.lineage(material):
+                rolled[concept] += kg
+        return sorted(
+            (MaterialMass(m, vocab.labels.get(m, m), vocab.broader.get(m), kg, self.own.get(m, 0.0))
+             for m, kg in rolled.items()),
+            key=lambda x: (-x.mass_kg, x.material),
+        )
+
+    def by_year_and_material(self) -> dict[str, dict[str, float]]:
+        return {y: dict(m) for y, m in sorted(self.by_year_material.items())}
+
+
+@dataclass
+class CarbonTally:
+    """Embodied carbon by EN 15804 module and by origin (declared, product type, reference)."""
+
+    by_module: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    by_origin: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    uncovered: float = 0.0
+    factors_used: dict[tuple[str, str], Factor] = field(default_factory=dict)
+
+    def add_declared(self, values: list[CarbonValue]) -> None:
+        """Carbon declared on containers: counted once, before any part."""
+        for v in values:
+            self.by_module[v.module] += v.kg
+            self.by_origin["declared"] += v.kg
+
+    def add(self, m: PartMeasure) -> None:
+        for module, kg in m.carbon.by_module.items():
+            self.by_module[module] += kg
+            self.by_origin[m.carbon.origin] += kg
+        self.uncovered += m.carbon.uncovered_mass_kg
+        for f in m.carbon.factors_used:
+            self.factors_used[(f.material, f.module)] = f
+
+    def reference_factors(self) -> list[dict[str, object]]:
+        return [{"material": f.material, "module": f.module, "kg_co2e_per_kg": f.kg_per_kg, "dataset": f.dataset,
+                 "source": f.source} for f in self.factors_used.values()]
+
+
+@dataclass
+class MciTally:
+    """Part MCIs with their masses, for the mass-weighted mean."""
+
+    pairs: list[tuple[float, float]] = field(default_factory=list)
+    parts_with_utility: int = 0
+
+    def add(self, m: PartMeasure) -> None:
+        if m.utility != 1.0:
+            self.parts_with_utility += 1
+        if m.mci is not None:
+            self.pairs.append((m.flows.mass, m.mci))
+
+    @property
+    def mci(self) -> float | None:
+        return mass_weighted(self.pairs)
+
+    @property
+    def mass_kg(self) -> float:
+        return sum(m for m, _ in self.pairs)
+
+    def assumptions(self, method: Method) -> dict[str, object]:
+        efficiency = default_efficiency(method)
+        return {
+            "efficiency_eol_E_C": efficiency, "efficiency_feedstock_E_F": efficiency,
+            "efficiencies_default_for": "compositions without mpr:recyclingEfficiency (E_C) or "
+                                        "mpr:feedstockRecyclingEfficiency (E_F)",
+            "utility_X": "per part (L/L_av)(U/U_av) from mpr:expectedLifetime, mpr:industryAverageLifetime, "
+                         "mpr:functionalUnits, mpr:industryAverageFunctionalUnits (the part's, else its product "
+                         "type's); a ratio without both of its values counts as 1",
+            "parts_with_utility_other_than_1": self.parts_with_utility,
+            "F_X": "0.9 (Madaster: fixed)" if method == "madaster" else "0.9 / X per part",
+            "missing_fractions": "taken as 0 (no recycled/reused/renewable input, nothing collected)",
+            "aggregation": "mass-weighted mean of part MCIs",
+        }
+
+
+@dataclass
+class DetachabilityTally:
+    """Detachable mass, the mass-weighted detachability index, and reuse potential by year."""
+
+    detachable: float = 0.0
+    connected: float = 0.0
+    index_sum: float = 0.0
+    reuse: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def add(self, m: PartMeasure) -> None:
+        d = m.detachability
+        if d is None:
+            return
+        mass = m.mass_kg
+        self.connected += mass
+        self.index_sum += mass * d.connection_score * d.access_score
+        if d.detachable:
+            self.detachable += mass
+            self.reuse[m.year] += mass
+
+    @property
+    def index(self) -> float | None:
+        return _share(self.index_sum, self.connected)
+
+    def reuse_by_year(self) -> dict[str, float]:
+        return dict(sorted(self.reuse.items()))
+
+
+@dataclass
+class CompletenessTally:
+    """How many parts state material, mass and connection type."""
+
+    parts: int = 0
+    complete: int = 0
+    with_material: int = 0
+    with_mass: int = 0
+    with_connection: int = 0
+
+    def add(self, m: PartMeasure) -> None:
+        self.parts += 1
+        self.complete += m.complete
+        self.with_material += m.has_material
+        self.with_mass += m.has_mass
+        self.with_connection += bool(m.connections)
+
+    def summary(self, shacl_warnings: list[dict[str, object]]) -> dict[str, object]:
+        n = self.parts
+        return {
+            "parts": n,
+            "complete_parts": self.complete,
+            "share": self.complete / n if n else None,
+            "with_material": self.with_material,
+            "with_mass": self.with_mass,
+            "with_connection_type": self.with_connection,
+            "shacl_warnings": shacl_warnings,
+        }
