@@ -169,9 +169,13 @@ SELECT ?g WHERE {{ GRAPH ?record {{ ?g dcterms:modified ?m FILTER(?m >= {stamp})
 
     def is_product_type(self, iri: str) -> bool:
         """A schema:Product described in an active passport: what a demand may want instead of a material."""
+        try:
+            product = NamedNode(iri)
+        except ValueError:  # not an IRI at all: certainly not a product type
+            return False
         return self.store.ask(P + """
 ASK { GRAPH ?g { ?product a schema:Product } GRAPH ?record { ?g mpr:status mpr:StatusActive } }""",
-                              {"product": NamedNode(iri)})
+                              {"product": product})
 
     def read(self, graphs: Collection[str]) -> list[SupplyItem]:
         """Items of these passport graphs, a few hundred graphs per query."""
