@@ -67,7 +67,7 @@ def main() -> None:
                       Triple(names.node, mpr("status"), mpr("StatusActive"))]
             registry.store.apply(Changeset([GraphChange(graph, add=triples),
                                             GraphChange(names.record_graph, add=record)]))
-            stored = registry.indicators.stored.graph(names)
+            stored = registry.domain.indicators.stored.graph(names)
 
             def drop_summary(r=registry, g=stored) -> None:
                 r.store.apply(Changeset([GraphChange(g, remove=r.store.triples(g))]))

@@ -38,7 +38,7 @@ def two_workers(oxigraph_server: servers.OxigraphServer, tmp_path: Path) -> Iter
 
 
 def _labels(core: Registry, flt: SupplyFilter | None = None) -> list[str]:
-    return sorted(i.label or "" for i in core.matching.supply.items(flt or SupplyFilter()))
+    return sorted(i.label or "" for i in core.domain.matching.supply.items(flt or SupplyFilter()))
 
 
 def test_a_write_by_one_worker_shows_in_the_other_workers_next_search(two_workers) -> None:
@@ -78,11 +78,12 @@ def test_many_changes_compact_the_index_without_losing_items(core: Registry, mon
     """Every replace leaves dead rows behind; once they are most of the index it is rebuilt."""
     monkeypatch.setattr(index, "COMPACT_FROM_ROWS", 10)
     for n in range(12):
-        core.passports.create(passport(f"B{n}", 5.0 + n / 100, 52.0), RdfFormat.TURTLE, BUILDER, passport_id=f"b{n}")
-    supply = core.matching.supply
+        core.domain.passports.create(passport(f"B{n}", 5.0 + n / 100, 52.0), RdfFormat.TURTLE, BUILDER,
+                                     passport_id=f"b{n}")
+    supply = core.domain.matching.supply
     for round_ in range(150):
         n = round_ % 12
-        core.passports.replace(f"b{n}", passport(f"B{n}", 5.0 + n / 100, 52.0, mass=100 + round_),
+        core.domain.passports.replace(f"b{n}", passport(f"B{n}", 5.0 + n / 100, 52.0, mass=100 + round_),
                                RdfFormat.TURTLE, BUILDER)
         supply.refresh()
     items = supply.items(SupplyFilter(materials=CONCRETE))
@@ -94,11 +95,11 @@ def test_many_changes_compact_the_index_without_losing_items(core: Registry, mon
 def test_paging_by_distance_breaks_ties_by_part(core: Registry) -> None:
     """All items of one building share its location: the page must not cut such a tie at random."""
     for n in range(5):
-        core.passports.create(passport(f"Same{n}", 5.0, 52.0), RdfFormat.TURTLE, BUILDER, passport_id=f"same{n}")
-    core.passports.create(passport("Near", 5.0, 52.01), RdfFormat.TURTLE, BUILDER, passport_id="near")
+        core.domain.passports.create(passport(f"Same{n}", 5.0, 52.0), RdfFormat.TURTLE, BUILDER, passport_id=f"same{n}")
+    core.domain.passports.create(passport("Near", 5.0, 52.01), RdfFormat.TURTLE, BUILDER, passport_id="near")
     flt = SupplyFilter(lon=5.0, lat=52.0)
-    first, total = core.matching.supply.page(flt, "distance", 0, 3)
-    rest, _ = core.matching.supply.page(flt, "distance", 3, 3)
+    first, total = core.domain.matching.supply.page(flt, "distance", 0, 3)
+    rest, _ = core.domain.matching.supply.page(flt, "distance", 3, 3)
     assert total == 6
     assert [i.part.split("/")[-1] for i in first + rest] == [
         "same0#part", "same1#part", "same2#part", "same3#part", "same4#part", "near#part"]
