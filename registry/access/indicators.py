@@ -41,4 +41,4 @@ class AccessControlledIndicators:
 
     def urban_mine(self, agent: Agent) -> UrbanMine:
         """Summed over the passports the caller may see."""
-        return urban_mine(partial(self.passports.list, agent), self.indicators)
+        return urban_mine(partial(self.passports.page, agent), self.indicators)

@@ -31,11 +31,6 @@ class AccessControlledPassports(GuardedRecords):
         """Validation without storing: open to anyone, since it reads nothing stored and writes nothing."""
         return self.passports.check(data, fmt, profiles)
 
-    def list(self, agent: Agent, offset: int = 0, limit: int = 50, search: str | None = None) -> Page:
-        if sees_everything(agent):
-            return self.passports.list(offset, limit, search=search)
-        return self.passports.list(offset, limit, search=search, visible_to=agent.organisation)
-
     def history(self, agent: Agent, passport_id: str) -> list[ChangeInfo]:
         """Changes that made a version the caller may not read are left out, like the version itself."""
         record = self.record(agent, passport_id)
@@ -70,3 +65,8 @@ class AccessControlledPassports(GuardedRecords):
             named = f"GTIN {gtin}" + (f" with serial number {serial}" if serial else "")
             raise NotFound(f"no passport for {named}") from exc
         return thing if thing.startswith(record.iri + "#") else record.iri
+
+    def page(self, agent: Agent, offset: int = 0, limit: int = 50, search: str | None = None) -> Page:
+        if sees_everything(agent):
+            return self.passports.list(offset, limit, search=search)
+        return self.passports.list(offset, limit, search=search, visible_to=agent.organisation)

@@ -21,5 +21,5 @@ async def home(
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> HTMLResponse:
-    page = await blocking(registry.passports.list, agent, offset, limit, q)
+    page = await blocking(registry.passports.page, agent, offset, limit, q)
     return HTMLResponse(render_index(page.items, page.total, q, offset, limit))

@@ -70,7 +70,7 @@ async def list_passports(
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
-    page = await blocking(registry.passports.list, agent, offset, limit, q)
+    page = await blocking(registry.passports.page, agent, offset, limit, q)
     body: dict[str, object] = {
         "items": [r.as_dict() for r in page.items],
         "total": page.total,
