@@ -43,32 +43,33 @@ def _labels(core: Registry, flt: SupplyFilter | None = None) -> list[str]:
 
 def test_a_write_by_one_worker_shows_in_the_other_workers_next_search(two_workers) -> None:
     writer, reader = two_workers
-    writer.passports.create(passport("First", 5.0, 52.0), RdfFormat.TURTLE, BUILDER, passport_id="first")
+    writer.domain.passports.create(passport("First", 5.0, 52.0), RdfFormat.TURTLE, BUILDER, passport_id="first")
     assert _labels(reader) == ["First part"]
-    writer.passports.create(passport("Second", 5.1, 52.0), RdfFormat.TURTLE, BUILDER, passport_id="second")
+    writer.domain.passports.create(passport("Second", 5.1, 52.0), RdfFormat.TURTLE, BUILDER, passport_id="second")
     assert _labels(reader) == ["First part", "Second part"]
 
 
 def test_a_new_version_replaces_the_items_of_the_old_one(two_workers) -> None:
     writer, reader = two_workers
-    writer.passports.create(passport("Hall", 5.0, 52.0, mass=1000), RdfFormat.TURTLE, BUILDER, passport_id="hall")
-    assert [i.mass_kg for i in reader.matching.supply.items(SupplyFilter())] == [1000.0]
-    writer.passports.replace("hall", passport("Hall", 5.0, 52.0, mass=250), RdfFormat.TURTLE, BUILDER)
-    assert [i.mass_kg for i in reader.matching.supply.items(SupplyFilter())] == [250.0]
+    hall = passport("Hall", 5.0, 52.0, mass=1000)
+    writer.domain.passports.create(hall, RdfFormat.TURTLE, BUILDER, passport_id="hall")
+    assert [i.mass_kg for i in reader.domain.matching.supply.items(SupplyFilter())] == [1000.0]
+    writer.domain.passports.replace("hall", passport("Hall", 5.0, 52.0, mass=250), RdfFormat.TURTLE, BUILDER)
+    assert [i.mass_kg for i in reader.domain.matching.supply.items(SupplyFilter())] == [250.0]
 
 
 def test_a_withdrawn_passport_leaves_the_other_workers_index(two_workers) -> None:
     writer, reader = two_workers
-    writer.passports.create(passport("Gone", 5.0, 52.0), RdfFormat.TURTLE, BUILDER, passport_id="gone")
+    writer.domain.passports.create(passport("Gone", 5.0, 52.0), RdfFormat.TURTLE, BUILDER, passport_id="gone")
     assert _labels(reader) == ["Gone part"]
-    writer.passports.withdraw("gone", BUILDER)
+    writer.domain.passports.withdraw("gone", BUILDER)
     assert _labels(reader) == []
 
 
 def test_restricting_a_passport_hides_it_from_outsiders_but_not_its_owner(two_workers) -> None:
     writer, reader = two_workers
-    writer.passports.create(passport("Yard", 5.0, 52.0), RdfFormat.TURTLE, BUILDER, passport_id="yard")
-    writer.passports.replace("yard", passport("Yard", 5.0, 52.0, restricted=True), RdfFormat.TURTLE, BUILDER)
+    writer.domain.passports.create(passport("Yard", 5.0, 52.0), RdfFormat.TURTLE, BUILDER, passport_id="yard")
+    writer.domain.passports.replace("yard", passport("Yard", 5.0, 52.0, restricted=True), RdfFormat.TURTLE, BUILDER)
     assert _labels(reader) == []
     assert _labels(reader, SupplyFilter(organisation="acme")) == ["Yard part"]
     assert _labels(reader, SupplyFilter(public_only=False)) == ["Yard part"]
