@@ -140,7 +140,7 @@ def bench_store(passports: int, items: int, queries: int, baseline_runs: int, se
         core = build_registry(Settings(data=Path(folder) / "data", load_examples=False, base_url=BASE))
         try:
             t_gen, count = timed(lambda: generate(core, passports, items, rng))
-            matching = core.matching
+            matching = core.domain.matching
             vocab = matching.vocabulary
             rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             t_build, _ = timed(matching.supply.refresh)
