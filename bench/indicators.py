@@ -77,7 +77,7 @@ def main() -> None:
             baseline = median_of(args.runs, lambda sub=sub, r=registry: r.store.select(BASELINE, sub))
 
             def compute(r=registry) -> Indicators:
-                return r.indicators.compute("bench", "emf", warnings=False)
+                return r.domain.indicators.compute("bench", "emf", warnings=False)
 
             cold = median_of(args.runs, compute, drop_summary)
             served = median_of(args.runs, compute)

@@ -27,9 +27,11 @@ class AccessControlledPassports(GuardedRecords):
         super().__init__(passports, restricted, PASSPORT_WRITERS)
         self.passports = passports
 
-    def check(self, data: bytes, fmt: RdfFormat, profiles: Sequence[str] = ()) -> ValidationReport:
+    def check(
+        self, data: bytes, fmt: RdfFormat, profiles: Sequence[str] = (), engine: str | None = None
+    ) -> ValidationReport:
         """Validation without storing: open to anyone, since it reads nothing stored and writes nothing."""
-        return self.passports.check(data, fmt, profiles)
+        return self.passports.check(data, fmt, profiles, engine)
 
     def history(self, agent: Agent, passport_id: str) -> list[ChangeInfo]:
         """Changes that made a version the caller may not read are left out, like the version itself."""
