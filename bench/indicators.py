@@ -67,7 +67,7 @@ def main() -> None:
                       Triple(names.node, mpr("status"), mpr("StatusActive"))]
             registry.store.apply(Changeset([GraphChange(graph, add=triples),
                                             GraphChange(names.record_graph, add=record)]))
-            stored = registry.indicators.stored.graph(names)
+            stored = registry.domain.indicators.stored.graph(names)
 
             def drop_summary(r=registry, g=stored) -> None:
                 r.store.apply(Changeset([GraphChange(g, remove=r.store.triples(g))]))
@@ -77,7 +77,7 @@ def main() -> None:
             baseline = median_of(args.runs, lambda sub=sub, r=registry: r.store.select(BASELINE, sub))
 
             def compute(r=registry) -> Indicators:
-                return r.indicators.compute("bench", "emf", warnings=False)
+                return r.domain.indicators.compute("bench", "emf", warnings=False)
 
             cold = median_of(args.runs, compute, drop_summary)
             served = median_of(args.runs, compute)

@@ -95,7 +95,7 @@ def service(data: bytes, folder: Path) -> float:
 
     registry = build_registry(Settings(data=folder, load_examples=False, base_url="http://bench"))
     try:
-        return timed(lambda: registry.passports.create(data, RdfFormat.TURTLE, LOADER, passport_id="bench"))
+        return timed(lambda: registry.domain.passports.create(data, RdfFormat.TURTLE, LOADER, passport_id="bench"))
     finally:
         registry.close()
 

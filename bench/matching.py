@@ -125,7 +125,7 @@ def summary(times: list[float]) -> tuple[float, float]:
 
 def naive_items(core: object, lon: float, lat: float) -> list[SupplyItem]:
     """The baseline's read: every item of every active passport straight from the store, no index."""
-    reader = core.matching.supply.reader  # type: ignore[attr-defined]
+    reader = core.domain.matching.supply.reader  # type: ignore[attr-defined]
     items = reader.read(reader.passports())
     for item in items:
         if item.lon is not None and item.lat is not None:
@@ -140,7 +140,7 @@ def bench_store(passports: int, items: int, queries: int, baseline_runs: int, se
         core = build_registry(Settings(data=Path(folder) / "data", load_examples=False, base_url=BASE))
         try:
             t_gen, count = timed(lambda: generate(core, passports, items, rng))
-            matching = core.matching
+            matching = core.domain.matching
             vocab = matching.vocabulary
             rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             t_build, _ = timed(matching.supply.refresh)
@@ -181,7 +181,7 @@ def bench_store(passports: int, items: int, queries: int, baseline_runs: int, se
                     base_match.append(t)
                     assert [m.item.composition for m in naive_top] == [m.item.composition for m in top]
                 # a write, then the next search: the index re-reads the one changed passport
-                core.passports.create(passport(f"New {q}", lon, lat), RdfFormat.TURTLE, LOADER,
+                core.domain.passports.create(passport(f"New {q}", lon, lat), RdfFormat.TURTLE, LOADER,
                                       passport_id=f"new-{q}")
                 t, page = timed(lambda flt=flt: matching.search(flt, LOADER, "distance", 0, 50))
                 after_write.append(t)

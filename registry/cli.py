@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from registry.concepts import ConceptScheme
-from registry.core import Registry, build_registry, load_files
+from registry.core import LOADER, Registry, build_registry, load_files
 from registry.errors import InvalidPassport, RegistryError
 from registry.settings import Settings
 from registry.sparql.guard import check
@@ -165,7 +165,7 @@ def load(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
     ) as progress:
         task = progress.add_task("loading", total=len(files))
-        ids = load_files(registry.passports, files, progress=lambda _p: progress.advance(task))
+        ids = load_files(registry.domain.passports, files, progress=lambda _p: progress.advance(task))
     out.print(f"loaded {len(ids)} passport(s): {', '.join(ids)}")
 
 
@@ -204,8 +204,9 @@ def indicators(
     if method not in ("emf", "madaster"):
         _fail(f"unknown method {method!r}: use emf or madaster")
     with _registry(data, sparql_query, sparql_update) as registry:
-        result = registry.indicators.compute(passport_id, method, parts=parts)  # type: ignore[arg-type]
-    out.print_json(json.dumps(result.as_dict(with_parts=parts)))
+        view = registry.indicators.compute(LOADER, passport_id, method, parts=parts)  # type: ignore[arg-type]
+    result = view.indicators
+    out.print_json(json.dumps(result.as_dict(with_parts=parts)))  # restricted figures left out, as ever
 
 
 def _import_into_store(
@@ -217,7 +218,6 @@ def _import_into_store(
 
     from pyoxigraph import RdfFormat as Fmt
 
-    from registry.core import LOADER
 
     settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
     try:
@@ -234,7 +234,7 @@ def _import_into_store(
         sys.stdout.buffer.write(result.turtle)
         return
     with _registry(data, sparql_query, sparql_update) as registry:
-        written = registry.passports.create(result.turtle, Fmt.TURTLE, LOADER, passport_id or path.stem,
+        written = registry.passports.create(LOADER, result.turtle, Fmt.TURTLE, passport_id or path.stem,
                                             f"imported from {path.name}")
     out.print(f"imported {path.name} as passport {written.id} ({written.triples} triples, {written.warnings} warnings)")
 
@@ -300,10 +300,8 @@ def urban_mine_command(
     """Mass by material, municipality, province and year of availability over all active building passports."""
     import json
 
-    from registry.reports.urban_mine import urban_mine
-
     with _registry(data, sparql_query, sparql_update) as registry:
-        report = urban_mine(registry.passports.list, registry.indicators)
+        report = registry.indicators.urban_mine(LOADER)
     if format == "csv":
         sys.stdout.write(report.csv())
     else:
@@ -323,13 +321,10 @@ def match(
     """Match a demand file against the supply in the store (nothing is stored); best matches first."""
     import json
 
-    from registry.core import LOADER
-
     fmt = None if file.suffix.lower() == ".json" else _format_of(file)
     with _registry(data, sparql_query, sparql_update) as registry:
-        body, rdf_format = registry.matching.demand_body(file.read_bytes(), fmt)
-        demand = registry.matching.unsaved_demand(body, rdf_format)
-        found = registry.matching.matches(demand, LOADER, limit)
+        demand = registry.matching.unsaved(file.read_bytes(), fmt)
+        found = registry.matching.matches(LOADER, demand, limit)
     if as_json:
         out.print_json(json.dumps({"demand": demand.as_dict(), "matches": [m.as_dict() for m in found]}))
         return

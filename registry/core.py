@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from pyoxigraph import RdfFormat
+from pyoxigraph import NamedNode, RdfFormat
 
+from registry.access.demands import AccessControlledDemands
+from registry.access.imports import AccessControlledImports
+from registry.access.indicators import AccessControlledIndicators
+from registry.access.matching import AccessControlledMatching
 from registry.access.passports import AccessControlledPassports
 from registry.access.projection import restricted_properties
 from registry.access.public import PublicProjection
@@ -48,25 +53,55 @@ def open_public_store(settings: Settings) -> TripleStore | None:
 
 
 @dataclass
+class Domain:
+    """The domain services without the access rule: for wiring, loading files and the local operator's
+    CLI. The HTTP layer never uses them (tests/test_access_routes.py holds it to that)."""
+
+    passports: PassportService
+    demands: PassportService
+    indicators: IndicatorService
+    matching: MatchingService
+
+
+@dataclass
 class Registry:
+    """The core a caller talks to: every service that reads or writes passport data takes the caller
+    (an Agent) and applies the access rule of `registry.access` itself."""
+
     settings: Settings
     store: TripleStore
     validator: Validator
     concepts: ConceptScheme  # the ontology's concept schemes, shared by indicators, matching and importers
-    passports: PassportService
-    access: AccessControlledPassports  # passports as each caller may see and change them
     tokens: TokenService
     auth: Authenticator
     public_store: TripleStore | None  # public projection, queried by anonymous users and exchanges
     queries: QueryRunner
-    indicators: IndicatorService
-    matching: MatchingService  # also holds the demands collection (matching.demands)
+    domain: Domain
+    passports: AccessControlledPassports
+    demands: AccessControlledDemands
+    imports: AccessControlledImports
+    indicators: AccessControlledIndicators
+    matching: AccessControlledMatching
 
     def close(self) -> None:
         self.queries.close()
         self.store.close()
         if self.public_store is not None:
             self.public_store.close()
+
+
+def _guarded(
+    domain: Domain, restricted: frozenset[NamedNode], concepts: ConceptScheme, settings: Settings
+) -> dict[str, Any]:
+    passports = AccessControlledPassports(domain.passports, restricted)
+    demands = AccessControlledDemands(domain.demands, domain.matching, restricted)
+    return {
+        "passports": passports,
+        "demands": demands,
+        "imports": AccessControlledImports(passports, concepts, settings.base),
+        "indicators": AccessControlledIndicators(passports, domain.indicators),
+        "matching": AccessControlledMatching(domain.matching, demands),
+    }
 
 
 def build_registry(
@@ -84,19 +119,20 @@ def build_registry(
         passports.on_change = projection.sync
         projection.repair()
     tokens = TokenService(store, settings.base)
+    matching = build_matching(store, validator, settings.base, concepts, passports)
+    domain = Domain(passports=passports, demands=matching.demands, matching=matching,
+                    indicators=IndicatorService(store, settings.base, concepts, validator))
     return Registry(
         settings=settings,
         store=store,
         validator=validator,
         concepts=concepts,
-        passports=passports,
-        access=AccessControlledPassports(passports, restricted),
         tokens=tokens,
         auth=Authenticator(settings.admin_token, tokens),
         public_store=public_store,
         queries=QueryRunner(settings.query_timeout_s, settings.max_concurrent_queries),
-        indicators=IndicatorService(store, settings.base, concepts, validator),
-        matching=build_matching(store, validator, settings.base, concepts, passports),
+        domain=domain,
+        **_guarded(domain, restricted, concepts, settings),
     )
 
 
@@ -126,7 +162,7 @@ def load_files(
 
 
 def load_examples_if_empty(registry: Registry) -> list[str]:
-    if not registry.settings.load_examples or registry.passports.count() > 0:
+    if not registry.settings.load_examples or registry.domain.passports.count() > 0:
         return []
     folder = registry.settings.examples_dir / "passports"
-    return load_files(registry.passports, passport_files(folder))
+    return load_files(registry.domain.passports, passport_files(folder))

@@ -246,3 +246,112 @@ def test_supply_search_shows_restricted_passports_only_to_owners_and_auditors(wo
                  for item in client.get("/materials?limit=200", headers=headers[role]).json()["items"]}
     assert "pub" in passports
     assert ("secret" in passports) == (role in {"owner", "auditor", "admin"})
+
+
+# --- each version keeps the visibility it had -------------------------------------------------------
+
+@pytest.fixture
+def turned_public(world):
+    """Passport `opened`: restricted at version 1 (with the secret title), public from version 2."""
+    client, headers = world
+    owner = {**headers["owner"], "Content-Type": "text/turtle"}
+    assert client.put("/passports/opened", content=passport(SECRET_TITLE, restricted=True),
+                      headers=owner).status_code == 201
+    assert client.put("/passports/opened", content=passport("Opened pavilion"), headers=owner).status_code == 200
+    return client, headers
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_version_published_as_restricted_stays_hidden_after_the_passport_turns_public(turned_public, role):
+    client, headers = turned_public
+    old = client.get("/passports/opened?version=1", headers=headers[role])
+    diff = client.get("/passports/opened/diff?from=1&to=2", headers=headers[role])
+    assert (old.status_code, diff.status_code) == ((200, 200) if role in FULL else (404, 404))
+    assert client.get("/passports/opened?version=2", headers=headers[role]).status_code == 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_history_and_versions_leave_out_restricted_versions(turned_public, role):
+    client, headers = turned_public
+    versions = client.get("/passports/opened/versions", headers=headers[role]).json()["versions"]
+    changes = client.get("/passports/opened/history", headers=headers[role]).json()["changes"]
+    prov = client.get("/passports/opened/history", headers={**headers[role], "Accept": "application/n-triples"}).text
+    versions, changes = [v["version"] for v in versions], [c["version"] for c in changes]
+    expected = [1, 2] if role in FULL else [2]
+    assert versions == changes == expected
+    assert ("opened/changes/1>" in prov) == (role in FULL)
+    assert (SECRET_TITLE in prov) == (role in FULL)  # the patch of version 2 removed the secret title
+
+
+@pytest.mark.parametrize("role", ["anonymous", "exchange", "other-builder"])
+def test_withdrawn_restricted_passport_stays_invisible(world, role):
+    client, headers = world
+    assert client.delete("/passports/secret", headers=headers["owner"]).status_code == 200
+    for path in ("/passports/secret", "/passports/secret?version=1", "/passports/secret/versions"):
+        assert client.get(path, headers=headers[role]).status_code == 404, path
+
+
+# --- outsiders learn nothing from writes -------------------------------------------------------------
+
+OUTSIDERS = ["exchange", "other-builder"]
+
+
+def _not_found(client, headers, method: str, path: str) -> tuple[int, str]:
+    body = {"content": passport("Taken over"), "headers": {**headers, "Content-Type": "text/turtle"}}
+    response = client.request(method, path, **(body if method == "PUT" else {"headers": headers}))
+    return response.status_code, response.json()["detail"]
+
+
+def test_writing_a_restricted_passport_of_others_is_the_404_of_reading_it(world):
+    client, headers = world
+    outsider = headers["other-builder"]
+    for method in ("PUT", "DELETE"):
+        status, detail = _not_found(client, outsider, method, "/passports/secret")
+        assert status == 404 and "acme" not in detail, method
+        assert detail == client.get("/passports/secret", headers=outsider).json()["detail"]
+    assert SECRET_TITLE in client.get("/passports/secret", headers={**AUTH, "Accept": "text/turtle"}).text
+
+
+@pytest.mark.parametrize("role", OUTSIDERS)
+def test_every_route_answers_outsiders_as_if_the_restricted_passport_did_not_exist(world, role):
+    client, headers = world
+    paths = ["", "?version=1", "/versions", "/history", "/diff?from=1&to=1", "/indicators", "/indicators.svg",
+             "/qr"]
+    for suffix in paths:
+        accept = {"Accept": "text/html" if suffix == "" else "*/*"}  # the page too
+        secret = client.get(f"/passports/secret{suffix}", headers={**headers[role], **accept})
+        unknown = client.get(f"/passports/nosuch{suffix}", headers={**headers[role], **accept})
+        assert secret.status_code == unknown.status_code == 404, suffix
+        assert secret.json()["detail"].replace("secret", "ID") == unknown.json()["detail"].replace("nosuch", "ID")
+    refused = client.delete("/passports/secret", headers=headers[role])
+    unknown = client.delete("/passports/nosuch", headers=headers[role])
+    assert refused.status_code == unknown.status_code and "acme" not in refused.text
+
+
+def test_the_owner_of_a_public_passport_is_public_so_a_403_may_name_it(world):
+    """The list shows every reader who owns a public passport; the refusal tells nothing more."""
+    client, headers = world
+    listed = {p["id"]: p["owner"] for p in client.get("/passports").json()["items"]}
+    refused = client.delete("/passports/pub", headers=headers["other-builder"])
+    assert listed["pub"] == "acme" and refused.status_code == 403
+
+
+# --- a filtered view is never a base for a write ---------------------------------------------------
+
+def test_a_filtered_view_has_its_own_etag(world):
+    client, headers = world
+    public = client.get("/passports/pub", headers={"Accept": "text/turtle"}).headers["ETag"]
+    full = client.get("/passports/pub", headers={**headers["owner"], "Accept": "text/turtle"}).headers["ETag"]
+    assert full == '"pub-v2"' and public == 'W/"pub-v2-public"'
+
+
+def test_put_with_the_etag_of_a_filtered_view_is_412_and_keeps_restricted_data(world):
+    client, headers = world
+    view = client.get("/passports/pub", headers={"Accept": "text/turtle"})
+    edited = view.text.replace("Public pavilion", "Edited pavilion")
+    response = client.put("/passports/pub", content=edited.encode(),
+                          headers={**headers["owner"], "Content-Type": "text/turtle", "If-Match": view.headers["ETag"]})
+    assert response.status_code == 412
+    assert "filtered view" in response.json()["detail"] and "owner" in response.json()["detail"]
+    kept = client.get("/passports/pub", headers={**headers["owner"], "Accept": "application/n-triples"}).text
+    assert "999.98" in kept and "Edited pavilion" not in kept

@@ -146,13 +146,13 @@ CHAIR = b"""
 
 @pytest.fixture
 def stored(core: Registry) -> Registry:
-    core.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
-    core.passports.create(BUILDING, RdfFormat.TURTLE, LOADER, passport_id="bldg")
+    core.domain.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
+    core.domain.passports.create(BUILDING, RdfFormat.TURTLE, LOADER, passport_id="bldg")
     return core
 
 
 def test_mass_by_material_rolled_up_with_product_type_and_unknowns(stored: Registry):
-    r = stored.indicators.compute("bldg")
+    r = stored.domain.indicators.compute("bldg")
     by = {m.material.removeprefix(MAT): m for m in r.mass_by_material}
     # own: steel 0.2 t = 200 kg, concrete 1000, unknown 50, gasket 0,
     # chairs 2 x (4 kg polypropylene + 3000 g = 3 kg aluminium) = 8 + 6 = 14 kg
@@ -176,7 +176,7 @@ def test_mass_by_material_rolled_up_with_product_type_and_unknowns(stored: Regis
 
 
 def test_building_mci_emf_by_hand(stored: Registry):
-    r = stored.indicators.compute("bldg", "emf")
+    r = stored.domain.indicators.compute("bldg", "emf")
     # E_C = E_F = 1 (EMF mode, no efficiencies given): W_C = W_F = 0, F(X) = 0.9
     # beam: M=200, V = 200(1-0.6) = 80, W0 = 200(1-0.9) = 20 -> LFI = 100/400 = 0.25, MCI = 1 - 0.225 = 0.775
     # wall: 1000 kg linear -> 0.1; panel: 50 kg linear -> 0.1; gasket: 0 kg -> no MCI; floor: no mass
@@ -191,7 +191,7 @@ def test_building_mci_emf_by_hand(stored: Registry):
 
 
 def test_building_mci_madaster_by_hand(stored: Registry):
-    r = stored.indicators.compute("bldg", "madaster")
+    r = stored.domain.indicators.compute("bldg", "madaster")
     # E_C = E_F = 0.75.
     # beam: V = 80, W0 = 20, W_C = 200(0.25)(0.9) = 45, W_F = 200(0.25)(0.6)/0.75 = 40
     #   W = 20 + (40 + 45)/2 = 62.5; LFI = (80 + 62.5)/(400 + (40 - 45)/2) = 142.5/397.5; MCI = 0.677358
@@ -208,7 +208,7 @@ def test_building_mci_madaster_by_hand(stored: Registry):
 
 
 def test_embodied_carbon_declared_then_type_then_reference(stored: Registry):
-    r = stored.indicators.compute("bldg")
+    r = stored.domain.indicators.compute("bldg")
     # beam declared: A1-A3 150, C3 5; chairs: type declares 30 per chair x 2 = 60;
     # wall: reference factor concrete 0.090 kg CO2e/kg x 1000 kg = 90; panel: unknown material, 50 kg uncovered
     assert r.carbon_kg_co2e_by_module == {"A1-A3": pytest.approx(150 + 60 + 90), "C3": 5}
@@ -220,7 +220,7 @@ def test_embodied_carbon_declared_then_type_then_reference(stored: Registry):
 
 
 def test_detachability_reuse_potential_and_completeness(stored: Registry):
-    r = stored.indicators.compute("bldg")
+    r = stored.domain.indicators.compute("bldg")
     # detachable: beam (bolted, 200) + chairs (loose-laid, 14); not the wall (mortared) nor the panel
     # (screwed but not accessible); the gasket is detachable but weighs 0 kg
     assert r.detachable_mass_kg == pytest.approx(214)
@@ -239,7 +239,7 @@ def test_detachability_reuse_potential_and_completeness(stored: Registry):
 
 def test_product_type_passport_carbon_declared_on_the_product_covers_its_parts(stored: Registry):
     # the chair declares A1-A3 30 kg on <#product>, above its parts seat and frame: counted once, as declared
-    r = stored.indicators.compute("chair")
+    r = stored.domain.indicators.compute("chair")
     assert r.total_mass_kg == pytest.approx(4 + 3)
     assert r.carbon_kg_co2e_by_module == {"A1-A3": 30}
     assert r.carbon_kg_co2e_by_origin == {"declared": 30}
@@ -247,12 +247,12 @@ def test_product_type_passport_carbon_declared_on_the_product_covers_its_parts(s
 
 
 def test_missing_product_type_and_unknown_passport(core: Registry):
-    core.passports.create(BUILDING, RdfFormat.TURTLE, LOADER, passport_id="bldg")  # chair not stored
-    r = core.indicators.compute("bldg")
+    core.domain.passports.create(BUILDING, RdfFormat.TURTLE, LOADER, passport_id="bldg")  # chair not stored
+    r = core.domain.indicators.compute("bldg")
     assert r.product_types[0]["found"] is False
     assert r.total_mass_kg == 1250 and r.mass_kg_by_source == {"passport": 1250}
     with pytest.raises(NotFound):
-        core.indicators.compute("no-such-passport")
+        core.domain.indicators.compute("no-such-passport")
 
 
 MASS_SPARQL = """
@@ -275,7 +275,7 @@ MASS_SPARQL = """
 def test_totals_match_an_independent_sparql_aggregate(stored: Registry):
     """The service's total against one SPARQL query written separately from the service's queries."""
     rows = stored.store.select(MASS_SPARQL, {"g": NamedNode(f"{BASE}/passports/bldg")})
-    assert float(rows[0]["total"].value) == pytest.approx(stored.indicators.compute("bldg").total_mass_kg)
+    assert float(rows[0]["total"].value) == pytest.approx(stored.domain.indicators.compute("bldg").total_mass_kg)
     steel = stored.store.select("""
         PREFIX mpr: <https://w3id.org/mpr#> PREFIX qudt: <http://qudt.org/schema/qudt/>
         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -332,10 +332,10 @@ PAVILION = (DATA / "minimal-passport.ttl").read_bytes().replace(
 
 
 def test_urban_mine_report_against_sparql_totals(stored: Registry, client):
-    stored.passports.create(PAVILION, RdfFormat.TURTLE, LOADER, passport_id="pavilion")
+    stored.domain.passports.create(PAVILION, RdfFormat.TURTLE, LOADER, passport_id="pavilion")
     from registry.reports.urban_mine import urban_mine
 
-    report = urban_mine(stored.passports.list, stored.indicators)
+    report = urban_mine(stored.domain.passports.list, stored.domain.indicators)
     assert report.passports == ["bldg", "pavilion"]  # the chair is a product type, not part of the urban mine
     independent = sum(
         float(stored.store.select(MASS_SPARQL, {"g": NamedNode(f"{BASE}/passports/{pid}")})[0]["total"].value)
@@ -417,8 +417,8 @@ def test_residual_value_per_cubic_metre_uses_the_volumes_of_the_priced_part_only
         b"bot:hasElement <#beam>,", b"bot:hasElement <#slab>, <#beam>,")
     priced = priced.replace(b"mpr:material mat:structural-steel ;", b"mpr:material mat:structural-steel ;\n"
                             b"    mpr:volume [ a qudt:QuantityValue ; qudt:numericValue 0.05 ; qudt:unit unit:M3 ] ;")
-    core.passports.create(priced, RdfFormat.TURTLE, LOADER, passport_id="priced")
-    value = core.indicators.compute("priced").residual_value
+    core.domain.passports.create(priced, RdfFormat.TURTLE, LOADER, passport_id="priced")
+    value = core.domain.indicators.compute("priced").residual_value
     assert value is not None and value["by_currency"] == {"EUR": 370.0 + 25.0}
     assert value["priced_parts"] == 4 and value["unpriceable"] == []
 
@@ -443,56 +443,57 @@ def stored_summaries(registry: Registry, passport_id: str) -> dict[str, dict]:
 
 
 def test_second_compute_is_served_from_the_stored_summary(stored: Registry, monkeypatch):
-    first = stored.indicators.compute("bldg")
+    first = stored.domain.indicators.compute("bldg")
     assert stored_summaries(stored, "bldg")["emf"]["total_mass_kg"] == pytest.approx(1264)
 
     def no_content_reads(*_args: object) -> None:
         raise AssertionError("the stored summary should have been served")
 
     monkeypatch.setattr("registry.indicators.service.read_graph", no_content_reads)
-    served = stored.indicators.compute("bldg")
+    served = stored.domain.indicators.compute("bldg")
     assert served.parts == []
     monkeypatch.undo()
-    fresh = stored.indicators.compute("bldg", parts=True)
+    fresh = stored.domain.indicators.compute("bldg", parts=True)
     assert len(fresh.parts) == 6
     assert served.as_dict(with_restricted=True) == fresh.as_dict(with_restricted=True) == first.as_dict(
         with_restricted=True)
 
 
 def test_methods_are_stored_apart(stored: Registry):
-    emf, madaster = stored.indicators.compute("bldg", "emf"), stored.indicators.compute("bldg", "madaster")
+    emf = stored.domain.indicators.compute("bldg", "emf")
+    madaster = stored.domain.indicators.compute("bldg", "madaster")
     assert emf.mci != madaster.mci
     summaries = stored_summaries(stored, "bldg")
     assert (summaries["emf"]["mci"], summaries["madaster"]["mci"]) == (emf.mci, madaster.mci)
-    assert stored.indicators.compute("bldg", "madaster").mci == madaster.mci
-    assert stored.indicators.compute("bldg", "emf").mci == emf.mci
+    assert stored.domain.indicators.compute("bldg", "madaster").mci == madaster.mci
+    assert stored.domain.indicators.compute("bldg", "emf").mci == emf.mci
 
 
 def test_new_version_of_the_passport_is_not_served_stale(stored: Registry):
-    assert stored.indicators.compute("bldg").total_mass_kg == pytest.approx(1264)
+    assert stored.domain.indicators.compute("bldg").total_mass_kg == pytest.approx(1264)
     heavier = BUILDING.replace(b"qudt:numericValue 1000 ;", b"qudt:numericValue 2500 ;")
-    stored.passports.replace("bldg", heavier, RdfFormat.TURTLE, LOADER)
-    r = stored.indicators.compute("bldg")
+    stored.domain.passports.replace("bldg", heavier, RdfFormat.TURTLE, LOADER)
+    r = stored.domain.indicators.compute("bldg")
     assert r.total_mass_kg == pytest.approx(1264 + 1500)
     assert {m.material.removeprefix(MAT): m.mass_kg for m in r.mass_by_material}["concrete"] == 2500
     assert stored_summaries(stored, "bldg")["emf"]["total_mass_kg"] == pytest.approx(2764)
 
 
 def test_new_version_of_a_product_type_recomputes_the_building(stored: Registry):
-    assert stored.indicators.compute("bldg").total_mass_kg == pytest.approx(1264)
+    assert stored.domain.indicators.compute("bldg").total_mass_kg == pytest.approx(1264)
     # the seat goes from 4 to 10 kg: chairs 2 x (10 + 3) = 26 kg instead of 14
-    stored.passports.replace("chair", CHAIR.replace(b"qudt:numericValue 4 ;", b"qudt:numericValue 10 ;"),
+    stored.domain.passports.replace("chair", CHAIR.replace(b"qudt:numericValue 4 ;", b"qudt:numericValue 10 ;"),
                              RdfFormat.TURTLE, LOADER)
-    r = stored.indicators.compute("bldg")
+    r = stored.domain.indicators.compute("bldg")
     assert r.total_mass_kg == pytest.approx(1250 + 26)
     assert r.mass_kg_by_source == {"passport": 1250, "product type": pytest.approx(26)}
 
 
 def test_product_type_published_after_the_building_is_picked_up(core: Registry):
-    core.passports.create(BUILDING, RdfFormat.TURTLE, LOADER, passport_id="bldg")
-    assert core.indicators.compute("bldg").product_types[0]["found"] is False  # stored with the type absent
-    core.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
-    r = core.indicators.compute("bldg")
+    core.domain.passports.create(BUILDING, RdfFormat.TURTLE, LOADER, passport_id="bldg")
+    assert core.domain.indicators.compute("bldg").product_types[0]["found"] is False  # stored with the type absent
+    core.domain.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
+    r = core.domain.indicators.compute("bldg")
     assert r.product_types[0]["found"] is True and r.total_mass_kg == pytest.approx(1264)
 
 
@@ -500,33 +501,33 @@ def test_changed_computation_basis_recomputes(stored: Registry, tmp_path: Path):
     from registry.indicators import IndicatorService
     from registry.indicators.carbon import FACTORS_FILE
 
-    assert stored.indicators.compute("bldg").carbon_kg_co2e_by_origin["reference"] == pytest.approx(90)
+    assert stored.domain.indicators.compute("bldg").carbon_kg_co2e_by_origin["reference"] == pytest.approx(90)
     factors = tmp_path / "factors.csv"
     factors.write_text(FACTORS_FILE.read_text(encoding="utf-8").replace(",0.090,", ",0.200,"), encoding="utf-8")
     assert factors.read_text(encoding="utf-8") != FACTORS_FILE.read_text(encoding="utf-8")
     other = IndicatorService(stored.store, BASE, stored.concepts, stored.validator, factors)
-    assert other.basis != stored.indicators.basis
+    assert other.basis != stored.domain.indicators.basis
     # wall: 1000 kg concrete x 0.200 instead of x 0.090
     assert other.compute("bldg").carbon_kg_co2e_by_origin["reference"] == pytest.approx(200)
-    assert stored.indicators.compute("bldg").carbon_kg_co2e_by_origin["reference"] == pytest.approx(90)
+    assert stored.domain.indicators.compute("bldg").carbon_kg_co2e_by_origin["reference"] == pytest.approx(90)
 
 
 def test_summary_stored_without_warnings_is_completed_when_warnings_are_asked(stored: Registry):
-    assert stored.indicators.compute("bldg", warnings=False).completeness["shacl_warnings"] == []
+    assert stored.domain.indicators.compute("bldg", warnings=False).completeness["shacl_warnings"] == []
     assert stored_summaries(stored, "bldg")["emf"]["completeness"]["shacl_warnings"] == []
-    warned = stored.indicators.compute("bldg").completeness["shacl_warnings"]
+    warned = stored.domain.indicators.compute("bldg").completeness["shacl_warnings"]
     assert warned, "the test building should have SHACL warnings"
-    assert warned == stored.indicators.compute("bldg", parts=True).completeness["shacl_warnings"]
+    assert warned == stored.domain.indicators.compute("bldg", parts=True).completeness["shacl_warnings"]
     assert stored_summaries(stored, "bldg")["emf"]["completeness"]["shacl_warnings"] == warned
-    assert stored.indicators.compute("bldg", warnings=False).completeness["shacl_warnings"] == []
+    assert stored.domain.indicators.compute("bldg", warnings=False).completeness["shacl_warnings"] == []
 
 
 def test_withdrawn_passport_is_gone_even_with_a_stored_summary(stored: Registry, client):
     assert client.get("/passports/bldg/indicators").status_code == 200  # computed and stored
-    stored.passports.withdraw("bldg", LOADER)
+    stored.domain.passports.withdraw("bldg", LOADER)
     assert client.get("/passports/bldg/indicators").status_code == 410
     with pytest.raises(NotFound):
-        stored.indicators.compute("bldg")
+        stored.domain.indicators.compute("bldg")
 
 
 def test_stored_residual_value_is_served_to_the_owner_only(client):
@@ -543,16 +544,17 @@ def test_stored_residual_value_is_served_to_the_owner_only(client):
 def test_stored_summaries_on_sparql_servers(backend: str, request: pytest.FixtureRequest, monkeypatch):
     """Versions, the rdf:JSON literal and the dependency check round-trip through real SPARQL servers."""
     core: Registry = request.getfixturevalue(backend)
-    core.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
-    core.passports.create(BUILDING, RdfFormat.TURTLE, LOADER, passport_id="bldg")
-    first = core.indicators.compute("bldg")
+    core.domain.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
+    core.domain.passports.create(BUILDING, RdfFormat.TURTLE, LOADER, passport_id="bldg")
+    first = core.domain.indicators.compute("bldg")
     assert stored_summaries(core, "bldg")["emf"] == first.as_dict(with_restricted=True)
     with monkeypatch.context() as patch:
         patch.setattr("registry.indicators.service.read_graph", None)  # served: no content is read
-        assert core.indicators.compute("bldg").as_dict(with_restricted=True) == first.as_dict(with_restricted=True)
-    core.passports.replace("chair", CHAIR.replace(b"qudt:numericValue 4 ;", b"qudt:numericValue 10 ;"),
-                           RdfFormat.TURTLE, LOADER)
-    assert core.indicators.compute("bldg").total_mass_kg == pytest.approx(1250 + 26)
+        again = core.domain.indicators.compute("bldg")
+        assert again.as_dict(with_restricted=True) == first.as_dict(with_restricted=True)
+    core.domain.passports.replace("chair", CHAIR.replace(b"qudt:numericValue 4 ;", b"qudt:numericValue 10 ;"),
+                                  RdfFormat.TURTLE, LOADER)
+    assert core.domain.indicators.compute("bldg").total_mass_kg == pytest.approx(1250 + 26)
 
 
 UTILITY = b"""
@@ -571,8 +573,8 @@ UTILITY = b"""
 
 
 def test_mci_utility_from_lifetimes_and_functional_units(core: Registry):
-    core.passports.create(UTILITY, RdfFormat.TURTLE, LOADER, passport_id="utility")
-    parts = {p.iri.rsplit("#", 1)[-1]: p for p in core.indicators.compute("utility", "emf", parts=True).parts}
+    core.domain.passports.create(UTILITY, RdfFormat.TURTLE, LOADER, passport_id="utility")
+    parts = {p.iri.rsplit("#", 1)[-1]: p for p in core.domain.indicators.compute("utility", "emf", parts=True).parts}
     # door: M=100, nothing recycled or collected: V=100, W=W0=100, LFI = 200/200 = 1;
     #   X = 30/15 = 2, F(X) = 0.9/2 = 0.45, MCI = 1 - 1 x 0.45 = 0.55
     assert parts["door"].mci == pytest.approx(0.55)
@@ -583,8 +585,9 @@ def test_mci_utility_from_lifetimes_and_functional_units(core: Registry):
 
 
 def test_madaster_ignores_utility_but_uses_stated_efficiencies(core: Registry):
-    core.passports.create(UTILITY, RdfFormat.TURTLE, LOADER, passport_id="utility")
-    parts = {p.iri.rsplit("#", 1)[-1]: p for p in core.indicators.compute("utility", "madaster", parts=True).parts}
+    core.domain.passports.create(UTILITY, RdfFormat.TURTLE, LOADER, passport_id="utility")
+    result = core.domain.indicators.compute("utility", "madaster", parts=True)
+    parts = {p.iri.rsplit("#", 1)[-1]: p for p in result.parts}
     # F(X) fixed at 0.9: door 1 - 0.9 = 0.1; rail: stated E_C, E_F replace the 0.75 defaults -> same LFI as above
     assert parts["door"].mci == pytest.approx(0.1)
     assert parts["rail"].mci == pytest.approx(1 - 61.25 / 201.25 * 0.9)
@@ -593,7 +596,7 @@ def test_madaster_ignores_utility_but_uses_stated_efficiencies(core: Registry):
 def test_mci_utility_falls_back_to_the_product_type(stored: Registry):
     long_lived = CHAIR.replace(b"<#product> a schema:Product ;", b"<#product> a schema:Product ; "
                                b"mpr:expectedLifetime 20 ; mpr:industryAverageLifetime 10 ;")
-    stored.passports.replace("chair", long_lived, RdfFormat.TURTLE, LOADER)
-    chairs = next(p for p in stored.indicators.compute("bldg", parts=True).parts if p.iri.endswith("#chairs"))
+    stored.domain.passports.replace("chair", long_lived, RdfFormat.TURTLE, LOADER)
+    chairs = next(p for p in stored.domain.indicators.compute("bldg", parts=True).parts if p.iri.endswith("#chairs"))
     # as in test_building_mci_emf_by_hand, LFI = 18/28, now with X = 20/10 = 2: MCI = 1 - (18/28)(0.9/2)
     assert chairs.mci == pytest.approx(1 - 18 / 28 * 0.45)

@@ -38,37 +38,38 @@ def two_workers(oxigraph_server: servers.OxigraphServer, tmp_path: Path) -> Iter
 
 
 def _labels(core: Registry, flt: SupplyFilter | None = None) -> list[str]:
-    return sorted(i.label or "" for i in core.matching.supply.items(flt or SupplyFilter()))
+    return sorted(i.label or "" for i in core.domain.matching.supply.items(flt or SupplyFilter()))
 
 
 def test_a_write_by_one_worker_shows_in_the_other_workers_next_search(two_workers) -> None:
     writer, reader = two_workers
-    writer.passports.create(passport("First", 5.0, 52.0), RdfFormat.TURTLE, BUILDER, passport_id="first")
+    writer.domain.passports.create(passport("First", 5.0, 52.0), RdfFormat.TURTLE, BUILDER, passport_id="first")
     assert _labels(reader) == ["First part"]
-    writer.passports.create(passport("Second", 5.1, 52.0), RdfFormat.TURTLE, BUILDER, passport_id="second")
+    writer.domain.passports.create(passport("Second", 5.1, 52.0), RdfFormat.TURTLE, BUILDER, passport_id="second")
     assert _labels(reader) == ["First part", "Second part"]
 
 
 def test_a_new_version_replaces_the_items_of_the_old_one(two_workers) -> None:
     writer, reader = two_workers
-    writer.passports.create(passport("Hall", 5.0, 52.0, mass=1000), RdfFormat.TURTLE, BUILDER, passport_id="hall")
-    assert [i.mass_kg for i in reader.matching.supply.items(SupplyFilter())] == [1000.0]
-    writer.passports.replace("hall", passport("Hall", 5.0, 52.0, mass=250), RdfFormat.TURTLE, BUILDER)
-    assert [i.mass_kg for i in reader.matching.supply.items(SupplyFilter())] == [250.0]
+    hall = passport("Hall", 5.0, 52.0, mass=1000)
+    writer.domain.passports.create(hall, RdfFormat.TURTLE, BUILDER, passport_id="hall")
+    assert [i.mass_kg for i in reader.domain.matching.supply.items(SupplyFilter())] == [1000.0]
+    writer.domain.passports.replace("hall", passport("Hall", 5.0, 52.0, mass=250), RdfFormat.TURTLE, BUILDER)
+    assert [i.mass_kg for i in reader.domain.matching.supply.items(SupplyFilter())] == [250.0]
 
 
 def test_a_withdrawn_passport_leaves_the_other_workers_index(two_workers) -> None:
     writer, reader = two_workers
-    writer.passports.create(passport("Gone", 5.0, 52.0), RdfFormat.TURTLE, BUILDER, passport_id="gone")
+    writer.domain.passports.create(passport("Gone", 5.0, 52.0), RdfFormat.TURTLE, BUILDER, passport_id="gone")
     assert _labels(reader) == ["Gone part"]
-    writer.passports.withdraw("gone", BUILDER)
+    writer.domain.passports.withdraw("gone", BUILDER)
     assert _labels(reader) == []
 
 
 def test_restricting_a_passport_hides_it_from_outsiders_but_not_its_owner(two_workers) -> None:
     writer, reader = two_workers
-    writer.passports.create(passport("Yard", 5.0, 52.0), RdfFormat.TURTLE, BUILDER, passport_id="yard")
-    writer.passports.replace("yard", passport("Yard", 5.0, 52.0, restricted=True), RdfFormat.TURTLE, BUILDER)
+    writer.domain.passports.create(passport("Yard", 5.0, 52.0), RdfFormat.TURTLE, BUILDER, passport_id="yard")
+    writer.domain.passports.replace("yard", passport("Yard", 5.0, 52.0, restricted=True), RdfFormat.TURTLE, BUILDER)
     assert _labels(reader) == []
     assert _labels(reader, SupplyFilter(organisation="acme")) == ["Yard part"]
     assert _labels(reader, SupplyFilter(public_only=False)) == ["Yard part"]
@@ -78,11 +79,12 @@ def test_many_changes_compact_the_index_without_losing_items(core: Registry, mon
     """Every replace leaves dead rows behind; once they are most of the index it is rebuilt."""
     monkeypatch.setattr(index, "COMPACT_FROM_ROWS", 10)
     for n in range(12):
-        core.passports.create(passport(f"B{n}", 5.0 + n / 100, 52.0), RdfFormat.TURTLE, BUILDER, passport_id=f"b{n}")
-    supply = core.matching.supply
+        core.domain.passports.create(passport(f"B{n}", 5.0 + n / 100, 52.0), RdfFormat.TURTLE, BUILDER,
+                                     passport_id=f"b{n}")
+    supply = core.domain.matching.supply
     for round_ in range(150):
         n = round_ % 12
-        core.passports.replace(f"b{n}", passport(f"B{n}", 5.0 + n / 100, 52.0, mass=100 + round_),
+        core.domain.passports.replace(f"b{n}", passport(f"B{n}", 5.0 + n / 100, 52.0, mass=100 + round_),
                                RdfFormat.TURTLE, BUILDER)
         supply.refresh()
     items = supply.items(SupplyFilter(materials=CONCRETE))
@@ -94,11 +96,11 @@ def test_many_changes_compact_the_index_without_losing_items(core: Registry, mon
 def test_paging_by_distance_breaks_ties_by_part(core: Registry) -> None:
     """All items of one building share its location: the page must not cut such a tie at random."""
     for n in range(5):
-        core.passports.create(passport(f"Same{n}", 5.0, 52.0), RdfFormat.TURTLE, BUILDER, passport_id=f"same{n}")
-    core.passports.create(passport("Near", 5.0, 52.01), RdfFormat.TURTLE, BUILDER, passport_id="near")
+        core.domain.passports.create(passport(f"Same{n}", 5.0, 52.0), RdfFormat.TURTLE, BUILDER, passport_id=f"same{n}")
+    core.domain.passports.create(passport("Near", 5.0, 52.01), RdfFormat.TURTLE, BUILDER, passport_id="near")
     flt = SupplyFilter(lon=5.0, lat=52.0)
-    first, total = core.matching.supply.page(flt, "distance", 0, 3)
-    rest, _ = core.matching.supply.page(flt, "distance", 3, 3)
+    first, total = core.domain.matching.supply.page(flt, "distance", 0, 3)
+    rest, _ = core.domain.matching.supply.page(flt, "distance", 3, 3)
     assert total == 6
     assert [i.part.split("/")[-1] for i in first + rest] == [
         "same0#part", "same1#part", "same2#part", "same3#part", "same4#part", "near#part"]

@@ -1,92 +1,74 @@
 """Passports as a given caller may see and change them: the access rule applied around the passport service.
 
-Every HTTP route and the CLI go through this class for passports, so the rule lives in one place.
+Every HTTP route goes through this class (or another class of `registry.access`) for passports, so
+the rule lives in one place; tests/test_access_routes.py walks the routes to hold that.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pyoxigraph import RdfFormat, Triple
+from pyoxigraph import NamedNode, RdfFormat, Triple
 
-from registry.access.policy import check_read, check_write, sees_everything, sees_full
-from registry.access.projection import public_view
+from registry.access.policy import PASSPORT_WRITERS, sees_everything, sees_full
+from registry.access.records import GuardedRecords
 from registry.errors import NotFound
+from registry.identifiers import resolve
 from registry.namespaces import mpr
-from registry.passports.model import Agent, ChangeInfo, Diff, Page, PassportRecord, WriteResult, diff_of
+from registry.passports.model import Agent, ChangeInfo, Diff, Page, diff_of
 from registry.passports.service import PassportService
+from registry.validation import ValidationReport
 
 PATCH = mpr("patch")
 
 
-class AccessControlledPassports:
-    def __init__(self, passports: PassportService, restricted: frozenset) -> None:
+class AccessControlledPassports(GuardedRecords):
+    def __init__(self, passports: PassportService, restricted: frozenset[NamedNode]) -> None:
+        super().__init__(passports, restricted, PASSPORT_WRITERS)
         self.passports = passports
-        self.restricted = restricted
 
-    # --- reads ------------------------------------------------------------------------------------
-
-    def record(self, agent: Agent, passport_id: str) -> PassportRecord:
-        record = self.passports.record(passport_id)
-        check_read(agent, passport_id, record.visibility, record.owner)
-        return record
-
-    def visible(self, agent: Agent, triples: Sequence[Triple], record: PassportRecord) -> list[Triple]:
-        return list(triples) if sees_full(agent, record.owner) else public_view(triples, self.restricted)
-
-    def content(
-        self, agent: Agent, passport_id: str, version: int | None = None
-    ) -> tuple[PassportRecord, list[Triple]]:
-        self.record(agent, passport_id)
-        record, triples = self.passports.content(passport_id, version)
-        return record, self.visible(agent, triples, record)
+    def check(
+        self, data: bytes, fmt: RdfFormat, profiles: Sequence[str] = (), engine: str | None = None
+    ) -> ValidationReport:
+        """Validation without storing: open to anyone, since it reads nothing stored and writes nothing."""
+        return self.passports.check(data, fmt, profiles, engine)
 
     def history(self, agent: Agent, passport_id: str) -> list[ChangeInfo]:
-        self.record(agent, passport_id)
-        return self.passports.history(passport_id)
+        """Changes that made a version the caller may not read are left out, like the version itself."""
+        record = self.record(agent, passport_id)
+        hidden = self.hidden_versions(agent, record)
+        return [c for c in self.passports.history(passport_id) if c.version not in hidden]
 
     def history_triples(self, agent: Agent, passport_id: str) -> list[Triple]:
         """Patches carry restricted values verbatim, so only full readers get them."""
         record = self.record(agent, passport_id)
         triples = self.passports.history_triples(passport_id)
-        return triples if sees_full(agent, record.owner) else [t for t in triples if t.predicate != PATCH]
+        if sees_full(agent, record.owner):
+            return triples
+        names = self.passports.names(passport_id)
+        hidden = {names.change(v) for v in self.hidden_versions(agent, record)}
+        return [t for t in triples if t.predicate != PATCH and t.subject not in hidden]
 
     def diff(self, agent: Agent, passport_id: str, from_version: int, to_version: int) -> Diff:
+        """Both ends must be versions the caller may read; what lies between them is not shown."""
         record = self.record(agent, passport_id)
         if sees_full(agent, record.owner):
             return self.passports.diff(passport_id, from_version, to_version)
-        _, old = self.content(agent, passport_id, from_version)
-        _, new = self.content(agent, passport_id, to_version)
+        old = self.content(agent, passport_id, from_version).triples
+        new = self.content(agent, passport_id, to_version).triples
         return diff_of(from_version, to_version, old, new)
 
-    def list(self, agent: Agent, offset: int = 0, limit: int = 50, search: str | None = None) -> Page:
+    def resolve(self, agent: Agent, gtin: str, serial: str | None = None) -> str:
+        """The IRI a GS1 Digital Link redirects to; a passport the caller may not see is an unknown GTIN."""
+        passport_id, thing = resolve(self.passports.store, self.passports.base, gtin, serial)
+        try:
+            record = self.record(agent, passport_id)
+        except NotFound as exc:
+            named = f"GTIN {gtin}" + (f" with serial number {serial}" if serial else "")
+            raise NotFound(f"no passport for {named}") from exc
+        return thing if thing.startswith(record.iri + "#") else record.iri
+
+    def page(self, agent: Agent, offset: int = 0, limit: int = 50, search: str | None = None) -> Page:
         if sees_everything(agent):
             return self.passports.list(offset, limit, search=search)
         return self.passports.list(offset, limit, search=search, visible_to=agent.organisation)
-
-    # --- writes -----------------------------------------------------------------------------------
-
-    def _owner_of(self, passport_id: str) -> str | None:
-        try:
-            return self.passports.record(passport_id).owner
-        except NotFound:
-            return None
-
-    def create(
-        self, agent: Agent, data: bytes, fmt: RdfFormat, passport_id: str | None = None, reason: str | None = None
-    ) -> WriteResult:
-        check_write(agent)
-        return self.passports.create(data, fmt, agent, passport_id, reason)
-
-    def replace(
-        self, agent: Agent, passport_id: str, data: bytes, fmt: RdfFormat, expected_version: int | None = None,
-        reason: str | None = None,
-    ) -> tuple[WriteResult, bool]:
-        check_write(agent, passport_id, self._owner_of(passport_id))
-        return self.passports.replace(passport_id, data, fmt, agent, expected_version, reason)
-
-    def withdraw(
-        self, agent: Agent, passport_id: str, expected_version: int | None = None, reason: str | None = None
-    ) -> WriteResult:
-        check_write(agent, passport_id, self._owner_of(passport_id))
-        return self.passports.withdraw(passport_id, agent, expected_version, reason)

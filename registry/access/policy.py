@@ -29,10 +29,15 @@ def sees_full(agent: Agent, owner: str | None) -> bool:
     return sees_everything(agent) or (agent.organisation is not None and agent.organisation == owner)
 
 
-def check_read(agent: Agent, passport_id: str, visibility: str, owner: str | None) -> None:
-    """A restricted passport is answered with 404 to those who may not see it: its existence is not revealed."""
+def check_read(
+    agent: Agent, record_id: str, visibility: str, owner: str | None, noun: str = "passport"
+) -> None:
+    """A restricted record is answered with 404 to those who may not see it: its existence is not revealed.
+
+    The message is the one the record service gives for an id that does not exist, word for word.
+    """
     if visibility != "public" and not sees_full(agent, owner):
-        raise NotFound(f"no passport {passport_id!r}")
+        raise NotFound(f"no {noun} {record_id!r}")
 
 
 def check_write(

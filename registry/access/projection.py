@@ -30,7 +30,7 @@ def public_view(triples: Sequence[Triple], restricted: Iterable[NamedNode]) -> l
     outgoing: dict[object, list[Triple]] = defaultdict(list)
     for t in visible:
         outgoing[t.subject].append(t)
-    pointed_at = defaultdict(int)
+    pointed_at: defaultdict[object, int] = defaultdict(int)
     for t in visible:
         if not isinstance(t.object, Literal):
             pointed_at[t.object] += 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from pyoxigraph import Triple
+from pyoxigraph import NamedNode, Triple
 
 from registry.access.projection import public_view
 from registry.errors import NotFound
@@ -24,13 +24,13 @@ log = logging.getLogger("registry.access")
 PATCH = mpr("patch")
 
 
-def _replace(graph, have: Iterable[Triple], want: Iterable[Triple]) -> GraphChange:
+def _replace(graph: NamedNode, have: Iterable[Triple], want: Iterable[Triple]) -> GraphChange:
     have_set, want_set = set(have), set(want)
     return GraphChange(graph, remove=list(have_set - want_set), add=list(want_set - have_set))
 
 
 class PublicProjection:
-    def __init__(self, passports: PassportService, public: TripleStore, restricted: frozenset) -> None:
+    def __init__(self, passports: PassportService, public: TripleStore, restricted: frozenset[NamedNode]) -> None:
         self.passports = passports
         self.public = public
         self.restricted = restricted

@@ -25,7 +25,7 @@ from registry.errors import MalformedInput, NotFound, Unauthorized
 from registry.namespaces import DCTERMS, RDF_TYPE, RDFS, SCHEMA, XSD, mpr, sparql_prefixes
 from registry.passports.model import Agent
 from registry.rdf import datetime_literal
-from registry.store.base import Changeset, GraphChange, TripleStore
+from registry.store.base import Changeset, GraphChange, Row, Term, TripleStore
 
 log = logging.getLogger("registry.access")
 TOKEN_PATTERN = re.compile(r"^mpr_([0-9a-f]{12})_([A-Za-z0-9_-]{20,})$")
@@ -95,19 +95,19 @@ class TokenService:
         self.store.apply(Changeset([GraphChange(self.graph, add=triples)]))
         return self.get(token_id), f"mpr_{token_id}_{secret}"
 
-    def _rows(self, token_id: str | None = None) -> list[dict]:
+    def _rows(self, token_id: str | None = None) -> list[Row]:
         query = (
             P + "SELECT ?g ?t ?hash ?role ?orgName ?created ?expires ?revoked ?label WHERE { GRAPH ?g { "
             "?t a mpr:ApiToken ; mpr:tokenHash ?hash ; mpr:role ?role ; mpr:organisation ?org ; "
             "dcterms:created ?created . ?org rdfs:label ?orgName . OPTIONAL { ?t mpr:expires ?expires } "
             "OPTIONAL { ?t mpr:revoked ?revoked } OPTIONAL { ?t rdfs:label ?label } } } ORDER BY ?created"
         )
-        bindings: dict = {"g": self.graph}
+        bindings: dict[str, Term] = {"g": self.graph}
         if token_id is not None:
             bindings["t"] = self._node(token_id)
         return self.store.select(query, bindings)
 
-    def _info(self, row: dict) -> TokenInfo:
+    def _info(self, row: Row) -> TokenInfo:
         return TokenInfo(
             id=row["t"].value.rsplit("/", 1)[1],
             organisation=row["orgName"].value,

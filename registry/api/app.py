@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
         await run_in_threadpool(load_examples_if_empty, app.state.registry)
         # The supply index is built in the background, so a large registry starts serving at once;
         # the first supply search waits for it. A failure is logged; that search then tries again.
-        warm = asyncio.get_running_loop().run_in_executor(None, app.state.registry.matching.supply.refresh)
+        warm = asyncio.get_running_loop().run_in_executor(None, app.state.registry.domain.matching.supply.refresh)
         warm.add_done_callback(_log_failure)
         try:
             yield

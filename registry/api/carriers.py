@@ -8,7 +8,6 @@ from fastapi.responses import RedirectResponse
 from registry.api.deps import blocking, get_agent, get_registry
 from registry.api.negotiation import choose
 from registry.core import Registry
-from registry.identifiers import resolve
 from registry.passports.model import Agent
 from registry.qr import KINDS, qr_code
 
@@ -27,15 +26,13 @@ async def passport_qr(
 ) -> Response:
     wanted = {"svg": "image/svg+xml", "png": "image/png"}.get(format or "", format)
     media_type = choose(wanted or request.headers.get("accept"), QR_TYPES, strict=wanted is not None)
-    record = await blocking(registry.access.record, agent, passport_id)
+    record = await blocking(registry.passports.record, agent, passport_id)
     return Response(qr_code(record.iri, media_type, scale), media_type=media_type,
                     headers={"Content-Disposition": f'inline; filename="{passport_id}-qr.{KINDS[media_type]}"'})
 
 
 async def _redirect(registry: Registry, agent: Agent, gtin: str, serial: str | None) -> RedirectResponse:
-    passport_id, thing = await blocking(resolve, registry.store, registry.settings.base, gtin, serial)
-    record = await blocking(registry.access.record, agent, passport_id)
-    target = thing if thing.startswith(record.iri + "#") else record.iri
+    target = await blocking(registry.passports.resolve, agent, gtin, serial)
     return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
 
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pyoxigraph import RdfFormat
 
-from registry.access.policy import DEMAND_WRITERS, check_write
-from registry.api.deps import blocking, get_agent, get_registry, read_body
+from registry.api.deps import MAX_VERSION, blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
 from registry.core import Registry
-from registry.errors import MalformedInput, NotFound
+from registry.errors import MalformedInput
 from registry.matching.demand import Demand
 from registry.matching.portfolio import Plan
 from registry.matching.scoring import Match, Weights
@@ -61,21 +59,11 @@ async def create_demand(
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
-    check_write(agent, writers=DEMAND_WRITERS, noun="demand")
     fmt = _format(request.headers.get("content-type"))
     body = await read_body(request, registry.settings.max_body_bytes)
-    data, fmt = registry.matching.demand_body(body, fmt)
-    result = await blocking(registry.matching.demands.create, data, fmt, agent, slug,
-                            request.headers.get("x-change-reason"))
+    result = await blocking(registry.demands.create, agent, body, fmt, slug, request.headers.get("x-change-reason"))
     return JSONResponse(result.as_dict(), status_code=201,
                         headers={"Location": f"/demands/{result.id}", "ETag": result.etag})
-
-
-def _owner(registry: Registry, demand_id: str) -> str | None:
-    try:
-        return registry.matching.demands.record(demand_id).owner
-    except NotFound:
-        return None
 
 
 @router.put("/demands/{demand_id}", summary="Replace a demand with a new version (RDF or JSON)")
@@ -85,11 +73,9 @@ async def replace_demand(
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
-    owner = await blocking(_owner, registry, demand_id)
-    check_write(agent, demand_id, owner, DEMAND_WRITERS, "demand")
+    fmt = _format(request.headers.get("content-type"))
     body = await read_body(request, registry.settings.max_body_bytes)
-    data, fmt = registry.matching.demand_body(body, _format(request.headers.get("content-type")))
-    result, created = await blocking(registry.matching.demands.replace, demand_id, data, fmt, agent, None,
+    result, created = await blocking(registry.demands.replace, agent, demand_id, body, fmt, None,
                                      request.headers.get("x-change-reason"))
     return JSONResponse(result.as_dict(), status_code=201 if created else 200,
                         headers={"Location": f"/demands/{result.id}", "ETag": result.etag})
@@ -99,15 +85,16 @@ async def replace_demand(
 async def read_demand(
     demand_id: str,
     request: Request,
-    version: int | None = Query(None, ge=1),
+    version: int | None = Query(None, ge=1, le=MAX_VERSION),
     registry: Registry = Depends(get_registry),
+    agent: Agent = Depends(get_agent),
 ) -> Response:
     media_type = choose(request.headers.get("accept"), RDF_OFFERS, {"application/json": "application/ld+json"})
-    record, triples = await blocking(registry.matching.demands.content, demand_id, version)
+    view = await blocking(registry.demands.content, agent, demand_id, version)
     fmt = RdfFormat.from_media_type(media_type)
     assert fmt is not None
-    body = await blocking(serialize_triples, triples, fmt, record.iri)
-    return Response(body, media_type=fmt.media_type, headers={"ETag": f'"{record.id}-v{version or record.version}"'})
+    body = await blocking(serialize_triples, view.triples, fmt, view.record.iri)
+    return Response(body, media_type=fmt.media_type, headers={"ETag": view.etag, "Vary": "Accept, Authorization"})
 
 
 @router.get("/demands/{demand_id}/matches", summary="Supply matching a stored demand, best first, with reasons")
@@ -119,8 +106,7 @@ async def demand_matches(
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
     chosen = _weights(weights)
-    demand = await blocking(registry.matching.stored_demand, demand_id)
-    found = await blocking(registry.matching.matches, demand, agent, limit, chosen)
+    demand, found = await blocking(registry.matching.stored_matches, agent, demand_id, limit, chosen)
     return _matches(demand, found, chosen)
 
 
@@ -133,10 +119,10 @@ async def match_unsaved(
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
     chosen = _weights(weights)
+    fmt = _format(request.headers.get("content-type"))
     body = await read_body(request, registry.settings.max_body_bytes)
-    data, fmt = registry.matching.demand_body(body, _format(request.headers.get("content-type")))
-    demand = await blocking(registry.matching.unsaved_demand, data, fmt)
-    found = await blocking(registry.matching.matches, demand, agent, limit, chosen)
+    demand = await blocking(registry.matching.unsaved, body, fmt)
+    found = await blocking(registry.matching.matches, agent, demand, limit, chosen)
     return _matches(demand, found, chosen)
 
 
@@ -153,24 +139,11 @@ def _plan(plan: Plan, result: PortfolioResult) -> dict[str, Any]:
     }
 
 
-def _portfolio(registry: Registry, body: Any, agent: Agent) -> PortfolioResult:
-    if not isinstance(body, dict) or not isinstance(body.get("demands"), list) or not body["demands"]:
-        raise MalformedInput('send {"demands": [DEMAND-ID or JSON demand, ...], "objective": "carbon"|"transport"}')
-    demands = []
-    for entry in body["demands"]:
-        if isinstance(entry, str):
-            demands.append(registry.matching.stored_demand(entry))
-        else:
-            data, fmt = registry.matching.demand_body(json.dumps(entry).encode(), None)
-            demands.append(registry.matching.unsaved_demand(data, fmt))
-    return registry.matching.portfolio(demands, agent, str(body.get("objective", "carbon")))
-
-
 @router.post("/match/portfolio", summary="Assign many demands to many supply items at once (optimiser)")
 async def match_portfolio(
     request: Request, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
     raw = await read_body(request, registry.settings.max_body_bytes)
     body = load_json(raw)
-    result = await blocking(_portfolio, registry, body, agent)
+    result = await blocking(registry.matching.portfolio, agent, body)
     return JSONResponse({**_plan(result.plan, result), "greedy": _plan(result.baseline, result)})

@@ -14,6 +14,11 @@ from registry.passports.model import Agent
 
 T = TypeVar("T")
 
+# Upper bounds of paging and version parameters: far beyond any real registry, and small enough
+# for every store (Oxigraph's SPARQL parser refuses an OFFSET past 2^64 with a message of its own).
+MAX_OFFSET = 10**9
+MAX_VERSION = 10**9
+
 
 def get_registry(request: Request) -> Registry:
     return request.app.state.registry

@@ -24,7 +24,7 @@ async def health(registry: Registry = Depends(get_registry), agent: Agent = Depe
         return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
     try:
         # Counted as the caller may see them: the number of restricted passports is not public either.
-        body["passports"] = (await blocking(registry.access.list, agent, 0, 1)).total
+        body["passports"] = (await blocking(registry.passports.page, agent, 0, 1)).total
     except RegistryError as exc:
         body.update(status="unavailable", reachable=False, store_detail=exc.message)
         return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pyoxigraph import RdfFormat
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from registry.access.policy import check_write
+from registry.access.imports import Imported
 from registry.api.deps import blocking, get_agent, get_registry, read_body
 from registry.core import Registry
 from registry.errors import MalformedInput, UnsupportedMediaType
@@ -58,16 +56,13 @@ def _kind_of_sheet(name: str, media_type: str) -> str:
                                f"send XLSX ({XLSX}) or CSV (text/csv)")
 
 
-async def _store_or_preview(
-    registry: Registry, turtle: bytes, report: dict[str, Any], dry_run: bool, agent: Agent,
-    slug: str | None, reason: str,
-) -> JSONResponse:
-    if dry_run:
-        validation = await blocking(registry.passports.check, turtle, RdfFormat.TURTLE)
-        return JSONResponse({"report": report, "validation": validation.as_dict(),
-                             "passport": turtle.decode("utf-8")})
-    result = await blocking(registry.passports.create, turtle, RdfFormat.TURTLE, agent, slug, reason)
-    return JSONResponse({**result.as_dict(), "report": report}, status_code=201,
+def _answer(imported: Imported) -> JSONResponse:
+    if imported.written is None:
+        assert imported.validation is not None
+        return JSONResponse({"report": imported.report, "validation": imported.validation.as_dict(),
+                             "passport": imported.turtle.decode("utf-8")})
+    result = imported.written
+    return JSONResponse({**result.as_dict(), "report": imported.report}, status_code=201,
                         headers={"Location": f"/passports/{result.id}", "ETag": result.etag})
 
 
@@ -79,16 +74,11 @@ async def import_ifc(
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
-    if not dry_run:
-        check_write(agent)
     data, name, media_type = await _upload(request, registry.settings.max_body_bytes)
     if media_type and media_type not in ifc.MEDIA_TYPES and not name.lower().endswith(".ifc"):
         raise UnsupportedMediaType(f"cannot read an IFC model sent as {media_type}; send application/x-step "
                                    "or a multipart upload of an .ifc file")
-    importer = ifc.IfcImporter(registry.concepts, registry.settings.base)
-    result = await blocking(importer.import_bytes, data, name)
-    return await _store_or_preview(registry, result.turtle, result.report.as_dict(), dry_run, agent, slug,
-                                   f"imported from IFC {name}")
+    return _answer(await blocking(registry.imports.ifc, agent, data, name, slug, dry_run))
 
 
 @router.post("/spreadsheet", status_code=201, summary="Create a passport from the XLSX or CSV template")
@@ -99,14 +89,9 @@ async def import_spreadsheet(
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
-    if not dry_run:
-        check_write(agent)
     data, name, media_type = await _upload(request, registry.settings.max_body_bytes)
     kind = _kind_of_sheet(name, media_type)
-    importer = spreadsheet.SheetImporter(registry.concepts, registry.settings.base)
-    result = await blocking(importer.import_bytes, data, name, kind)
-    return await _store_or_preview(registry, result.turtle, result.report.as_dict(), dry_run, agent, slug,
-                                   f"imported from spreadsheet {name}")
+    return _answer(await blocking(registry.imports.spreadsheet, agent, data, name, kind, slug, dry_run))
 
 
 @router.get("/spreadsheet/template", summary="The XLSX template for spreadsheet imports")

@@ -9,13 +9,22 @@ from datetime import date
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from registry.api.deps import blocking, get_agent, get_registry
+from registry.api.deps import MAX_OFFSET, blocking, get_agent, get_registry
 from registry.api.negotiation import choose
 from registry.core import Registry
+from registry.matching.geo import MAX_RADIUS_KM
 from registry.matching.service import SearchPage
 from registry.passports.model import Agent
 
 router = APIRouter(tags=["matching"])
+
+# Bounds of the quantity filters: far above any real item (a filter above them could only find
+# nothing), and they keep NaN and infinity out of the index arithmetic.
+MAX_MASS_KG = 1e12
+MAX_VOLUME_M3 = 1e9
+MAX_COUNT = 1e12
+MAX_LENGTH_M = 1e5
+MAX_AREA_M2 = 1e10
 
 CSV_COLUMNS = ("passport", "part", "label", "material", "product_type", "mass_kg", "mass_estimated", "volume_m3",
                "count", "lon", "lat", "distance_km", "available_from", "condition", "declared_a1a3_kg")
@@ -39,27 +48,29 @@ async def list_materials(
     narrower: bool = Query(True, description="Include narrower concepts of the materials scheme"),
     product: list[str] = Query([], description="Product type IRI (a schema:Product of a passport); repeatable. "
                                "With material, items of either are listed"),
-    lon: float | None = Query(None, description="Centre longitude (WGS 84)"),
-    lat: float | None = Query(None, description="Centre latitude (WGS 84)"),
-    radius_km: float | None = Query(None, description="Great-circle radius around lon/lat in km"),
+    lon: float | None = Query(None, ge=-180, le=180, description="Centre longitude (WGS 84)"),
+    lat: float | None = Query(None, ge=-90, le=90, description="Centre latitude (WGS 84)"),
+    radius_km: float | None = Query(None, ge=0, le=MAX_RADIUS_KM,
+                                    description="Great-circle radius around lon/lat in km"),
     available_from: date | None = Query(None, description="Available on or after this date"),
     available_until: date | None = Query(None, description="Available on or before this date"),
-    min_mass_kg: float | None = Query(None),
-    min_volume_m3: float | None = Query(None),
-    min_count: float | None = Query(None),
-    min_length_m: float | None = Query(None, description="Per item (mpr:length); items without one are left out"),
-    max_length_m: float | None = Query(None),
-    min_width_m: float | None = Query(None, description="schema:width"),
-    max_width_m: float | None = Query(None),
-    min_height_m: float | None = Query(None, description="schema:height"),
-    max_height_m: float | None = Query(None),
-    min_depth_m: float | None = Query(None, description="schema:depth"),
-    max_depth_m: float | None = Query(None),
-    min_area_m2: float | None = Query(None, description="mpr:area, per item"),
-    max_area_m2: float | None = Query(None),
+    min_mass_kg: float | None = Query(None, ge=0, le=MAX_MASS_KG),
+    min_volume_m3: float | None = Query(None, ge=0, le=MAX_VOLUME_M3),
+    min_count: float | None = Query(None, ge=0, le=MAX_COUNT),
+    min_length_m: float | None = Query(None, ge=0, le=MAX_LENGTH_M,
+                                       description="Per item (mpr:length); items without one are left out"),
+    max_length_m: float | None = Query(None, ge=0, le=MAX_LENGTH_M),
+    min_width_m: float | None = Query(None, ge=0, le=MAX_LENGTH_M, description="schema:width"),
+    max_width_m: float | None = Query(None, ge=0, le=MAX_LENGTH_M),
+    min_height_m: float | None = Query(None, ge=0, le=MAX_LENGTH_M, description="schema:height"),
+    max_height_m: float | None = Query(None, ge=0, le=MAX_LENGTH_M),
+    min_depth_m: float | None = Query(None, ge=0, le=MAX_LENGTH_M, description="schema:depth"),
+    max_depth_m: float | None = Query(None, ge=0, le=MAX_LENGTH_M),
+    min_area_m2: float | None = Query(None, ge=0, le=MAX_AREA_M2, description="mpr:area, per item"),
+    max_area_m2: float | None = Query(None, ge=0, le=MAX_AREA_M2),
     condition: str | None = Query(None, description="Worst acceptable condition (new, as-new, good, fair, poor)"),
     sort: str | None = Query(None, description="distance (needs lon/lat; the default with them) or date"),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
     limit: int = Query(50, ge=1, le=1000),
     format: str | None = Query(None, description="application/json or text/csv; overrides Accept"),
     registry: Registry = Depends(get_registry),
@@ -67,14 +78,15 @@ async def list_materials(
 ) -> Response:
     media_type = choose(format or request.headers.get("accept"), ["application/json", "text/csv"])
     matching = registry.matching
-    flt = matching.materials_filter(
-        material, narrower, product, lon=lon, lat=lat, radius_km=radius_km, available_from=available_from,
-        available_until=available_until, min_mass_kg=min_mass_kg, min_volume_m3=min_volume_m3,
-        min_count=min_count, condition=condition, min_length_m=min_length_m, max_length_m=max_length_m,
+    flt = await blocking(  # checking product types reads the store
+        matching.supply_filter, material, narrower, product, lon=lon, lat=lat, radius_km=radius_km,
+        available_from=available_from, available_until=available_until, min_mass_kg=min_mass_kg,
+        min_volume_m3=min_volume_m3, min_count=min_count, condition=condition, min_length_m=min_length_m,
+        max_length_m=max_length_m,
         min_width_m=min_width_m, max_width_m=max_width_m, min_height_m=min_height_m, max_height_m=max_height_m,
         min_depth_m=min_depth_m, max_depth_m=max_depth_m, min_area_m2=min_area_m2, max_area_m2=max_area_m2,
     )
-    page = await blocking(matching.search, flt, agent, sort, offset, limit)
+    page = await blocking(matching.search, agent, flt, sort, offset, limit)
     if media_type == "text/csv":
         return Response(_csv(page), media_type="text/csv; charset=utf-8")
     body: dict[str, object] = {"items": [i.as_dict() for i in page.items], "total": page.total,

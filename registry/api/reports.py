@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -12,7 +11,6 @@ from registry.api.deps import blocking, get_agent, get_registry
 from registry.core import Registry
 from registry.passports.model import Agent
 from registry.reports.charts import availability_svg
-from registry.reports.urban_mine import urban_mine
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -24,7 +22,7 @@ async def urban_mine_report(
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> Response:
-    report = await blocking(urban_mine, partial(registry.access.list, agent), registry.indicators)
+    report = await blocking(registry.indicators.urban_mine, agent)
     wants_csv = format == "csv" or (format is None and "text/csv" in (request.headers.get("accept") or ""))
     if wants_csv:
         return Response(report.csv(), media_type="text/csv; charset=utf-8")
@@ -35,5 +33,5 @@ async def urban_mine_report(
 async def urban_mine_chart(
     registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
 ) -> Response:
-    report = await blocking(urban_mine, partial(registry.access.list, agent), registry.indicators)
+    report = await blocking(registry.indicators.urban_mine, agent)
     return Response(await blocking(availability_svg, report), media_type="image/svg+xml")

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pyoxigraph import RdfFormat
+from pyoxigraph import RdfFormat, Triple
 
 from registry.access.policy import sees_everything
 from registry.concepts import ConceptScheme
@@ -72,8 +72,8 @@ class MatchingService:
             raise InvalidPassport(f"the demand has {len(report.violations)} SHACL violation(s)", report=report)
         return demand_from_triples(triples, self.concepts, self.supply.reader.is_product_type)
 
-    def stored_demand(self, demand_id: str) -> Demand:
-        _record, triples = self.demands.content(demand_id)
+    def stored_demand(self, triples: Sequence[Triple]) -> Demand:
+        """The demand of a stored demand's triples (read through `registry.access.demands`)."""
         # A stored demand was checked when written; a product type withdrawn since then just finds nothing.
         return demand_from_triples(triples, self.concepts, lambda _iri: True)
 

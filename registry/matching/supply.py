@@ -163,9 +163,13 @@ class SupplyReader:
 
     def is_product_type(self, iri: str) -> bool:
         """A schema:Product described in an active passport: what a demand may want instead of a material."""
+        try:
+            product = NamedNode(iri)
+        except ValueError:  # not an IRI at all: certainly not a product type
+            return False
         active = records.pattern("?g", status=records.IS_ACTIVE, graph="?record")
         return self.store.ask(P + f"ASK {{ GRAPH ?g {{ ?product a schema:Product }} {active} }}",
-                              {"product": NamedNode(iri)})
+                              {"product": product})
 
     def read(self, graphs: Collection[str]) -> list[SupplyItem]:
         """Items of these passport graphs, a few hundred graphs per query."""

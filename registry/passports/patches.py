@@ -7,10 +7,23 @@ from collections.abc import Iterable
 from pyoxigraph import RdfFormat, Triple, parse
 
 
+def _line(triple: Triple) -> str:
+    return f"{triple.subject} {triple.predicate} {triple.object} ."
+
+
 def patch_text(added: Iterable[Triple], removed: Iterable[Triple]) -> str:
-    lines = [f"D {t.subject} {t.predicate} {t.object} ." for t in removed]
-    lines += [f"A {t.subject} {t.predicate} {t.object} ." for t in added]
+    lines = [f"D {_line(t)}" for t in removed]
+    lines += [f"A {_line(t)}" for t in added]
     return "\n".join(lines)
+
+
+def touches(text: str, triple: Triple) -> str | None:
+    """"A" or "D" if the patch adds or deletes this one triple, else None; no parsing, a line lookup."""
+    lines = set(text.splitlines())
+    for operation in ("A", "D"):
+        if f"{operation} {_line(triple)}" in lines:
+            return operation
+    return None
 
 
 def read_patch(text: str) -> tuple[list[Triple], list[Triple]]:

@@ -32,7 +32,7 @@ from registry.namespaces import (
 from registry.passports import records
 from registry.passports.model import Agent, ChangeInfo, Diff, Page, PassportRecord, WriteResult, diff_of
 from registry.passports.naming import PassportNames, check_id, new_id
-from registry.passports.patches import apply_backwards, patch_text
+from registry.passports.patches import apply_backwards, patch_text, touches
 from registry.passports.records import ACTIVE, CURRENT_VERSION, MODIFIED, STATUS, WITHDRAWN, RecordState
 from registry.rdf import datetime_literal, parse_triples, skolemize
 from registry.store.base import Changeset, GraphChange, Row, Term, TripleStore
@@ -409,6 +409,32 @@ class PassportService:
             {"g": names.record_graph, "p": names.node, "since": _int(version)},
         )
         return apply_backwards(set(self.store.triples(names.content_graph)), (r["patch"].value for r in rows))
+
+    def visibilities(self, passport_id: str) -> builtins.dict[int, str]:
+        """The visibility ("public" or "restricted") every version was published with.
+
+        Each version keeps its own: a passport restricted at version 1 and public at version 2 must
+        not show version 1 to the public. Read by walking back from the current content through
+        the patches that add or delete the restricted marker; a withdrawal (which empties the
+        content) keeps the visibility of the version it withdrew.
+        """
+        record = self.record(passport_id)
+        names = self.names(passport_id)
+        marker = Triple(names.node, VISIBILITY, mpr("Restricted"))
+        rows = self.store.select(
+            P + "SELECT ?g ?p ?v ?patch WHERE { GRAPH ?g { ?c mpr:changeOf ?p ; mpr:version ?v ; mpr:patch ?patch } }",
+            {"g": names.record_graph, "p": names.node},
+        )
+        patches = {int(r["v"].value): r["patch"].value for r in rows}
+        restricted = record.visibility == "restricted"
+        seen: dict[int, str] = {}
+        for version in range(record.version, 0, -1):
+            seen[version] = "restricted" if restricted else "public"
+            operation = touches(patches.get(version, ""), marker)
+            restricted = {"A": False, "D": True}.get(operation or "", restricted)
+        if record.status == "withdrawn" and record.version > 1:
+            seen[record.version] = seen[record.version - 1]
+        return seen
 
     def history(self, passport_id: str) -> builtins.list[ChangeInfo]:
         names = self.names(passport_id)

@@ -1,0 +1,44 @@
+"""Indicators and the urban mine report for a caller: figures of passports it may see, and the residual
+value (restricted data) only for those who see the passport in full."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from registry.access.passports import AccessControlledPassports
+from registry.access.policy import sees_full
+from registry.errors import Gone
+from registry.indicators.mci import Method
+from registry.indicators.service import Indicators, IndicatorService
+from registry.passports.model import Agent
+from registry.reports.urban_mine import UrbanMine, urban_mine
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    indicators: Indicators
+    full: bool  # False: restricted figures (residual value) are left out
+
+    def as_dict(self, with_parts: bool = False) -> dict[str, object]:
+        return self.indicators.as_dict(with_parts=with_parts, with_restricted=self.full)
+
+
+class AccessControlledIndicators:
+    def __init__(self, passports: AccessControlledPassports, indicators: IndicatorService) -> None:
+        self.passports = passports
+        self.indicators = indicators
+
+    def compute(
+        self, agent: Agent, passport_id: str, method: Method = "emf", warnings: bool = True, parts: bool = False
+    ) -> IndicatorView:
+        """404 and 410 exactly as reading the passport gives them, before anything is computed."""
+        record = self.passports.record(agent, passport_id)
+        if record.status == "withdrawn":
+            raise Gone(f"passport {passport_id!r} was withdrawn at version {record.version}")
+        result = self.indicators.compute(passport_id, method, warnings, parts)
+        return IndicatorView(result, sees_full(agent, record.owner))
+
+    def urban_mine(self, agent: Agent) -> UrbanMine:
+        """Summed over the passports the caller may see."""
+        return urban_mine(partial(self.passports.page, agent), self.indicators)
