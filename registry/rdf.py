@@ -14,6 +14,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse, 
 
 from registry.errors import MalformedInput, UnsupportedMediaType
 from registry.namespaces import PREFIXES, XSD_STRING
+from registry.xml_guard import refuse_dtd
 
 #: The syntaxes a passport may be uploaded in (DESIGN 4), in order of preference for answers.
 UPLOAD_FORMATS: tuple[RdfFormat, ...] = (
@@ -53,6 +54,8 @@ def upload_format(content_type: str | None) -> RdfFormat:
 
 def parse_triples(data: bytes, fmt: RdfFormat, base_iri: str) -> list[Triple]:
     """Parse one graph. Named graphs are refused: a passport is one graph and the registry names it."""
+    if fmt == RdfFormat.RDF_XML:
+        refuse_dtd(data, "the RDF/XML upload")
     try:
         quads = list(parse(data, fmt, base_iri=base_iri, without_named_graphs=True))
     except SyntaxError as exc:
