@@ -58,7 +58,7 @@ def _dataset(registry: Registry, agent: Agent) -> TripleStore:
 
 
 async def _query(text: str, request: Request, registry: Registry, agent: Agent) -> Response:
-    checked = check(text, update=False)
+    checked = await blocking(check, text, update=False)
     store = _dataset(registry, agent)
     if checked.returns_graph:
         media_type = choose(request.headers.get("accept"), GRAPH_OFFERS, GRAPH_ALIASES, strict=False)
@@ -72,7 +72,7 @@ async def _query(text: str, request: Request, registry: Registry, agent: Agent) 
 
 async def _update(text: str, agent: Agent, registry: Registry) -> Response:
     check_admin(agent, "SPARQL updates")
-    checked = check(text, update=True)
+    checked = await blocking(check, text, update=True)
     await blocking(registry.store.update, checked.text)
     return Response(status_code=204)
 
