@@ -89,7 +89,8 @@ def build_registry(
         tokens=tokens,
         auth=Authenticator(settings.admin_token, tokens),
         public_store=public_store,
-        queries=QueryRunner(settings.query_timeout_s, settings.max_concurrent_queries),
+        queries=QueryRunner(settings.query_timeout_s, settings.max_concurrent_queries,
+                            None if settings.remote else settings.data / "query-copies"),
         indicators=IndicatorService(store, settings.base, settings.ontology_dir, validator),
         matching=build_matching(store, validator, settings.base, settings.ontology_dir, passports),
     )

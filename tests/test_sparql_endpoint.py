@@ -110,7 +110,7 @@ def test_invalid_sparql_is_400_with_the_parser_message(loaded):
 
 
 def test_missing_query_is_400(loaded):
-    assert httpx.get(f"{loaded.url}/sparql").status_code == 400
+    assert httpx.get(f"{loaded.url}/sparql", params={"default-graph-uri": "http://example.org/g"}).status_code == 400
 
 
 def test_update_without_a_token_is_401(loaded):

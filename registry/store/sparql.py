@@ -97,6 +97,7 @@ from registry.sparql.guard import check, keywords
 from registry.store.base import (
     Changeset,
     GraphChange,
+    QueryDataset,
     QueryForm,
     QueryOutput,
     Row,
@@ -568,13 +569,23 @@ class SparqlStore(TripleStore):
         _names, rows = self._solutions(self._query(query, RESULTS.media_type))
         return int(rows[0]["n"].value) if rows and "n" in rows[0] else 0
 
-    def query_serialized(self, query: str, form: QueryForm, media_type: str) -> QueryOutput:
+    def query_serialized(
+        self, query: str, form: QueryForm, media_type: str,
+        *, base_iri: str | None = None, dataset: QueryDataset | None = None,
+    ) -> QueryOutput:
         """Forward a user's query; the server's bytes are returned only after they parsed completely.
 
         When the server cannot produce the wanted syntax (CSV cannot be parsed back, so it is never asked
-        for), the answer is fetched in a syntax that can be checked and re-serialised here.
+        for), the answer is fetched in a syntax that can be checked and re-serialised here. The base IRI
+        travels as a BASE declaration in front of the text; a request dataset is not forwarded (servers
+        differ in how it combines with their own union default graph), so it is refused.
         """
         check(query, update=False)  # no SERVICE: the server would fetch it (see `update`)
+        if dataset is not None:
+            raise MalformedInput("default-graph-uri and named-graph-uri are not supported with a remote store; "
+                                 "use FROM / FROM NAMED or GRAPH in the query")
+        if base_iri is not None:
+            query = f"BASE <{base_iri}>\n{query}"
         if form in ("CONSTRUCT", "DESCRIBE"):
             wanted = RdfFormat.from_media_type(media_type)
             if wanted is None:
@@ -621,10 +632,11 @@ class SparqlStore(TripleStore):
 
     # --- writes ---------------------------------------------------------------------------------------
 
-    def update(self, update: str) -> None:
+    def update(self, update: str, *, base_iri: str | None = None) -> None:
         # A Virtuoso account with SPARQL_UPDATE may LOAD any URL: never forward a LOAD or SERVICE that
         # the registry did not write itself (the /sparql route checks too; this holds for every caller).
-        self._send_update(check(update, update=True).text, user_text=True)
+        text = check(update, update=True).text
+        self._send_update(text if base_iri is None else f"BASE <{base_iri}>\n{text}", user_text=True)
 
     def _data_update(self, changes: Sequence[GraphChange]) -> str:
         """DELETE DATA then INSERT DATA, one operation per GRAPH block of at most CHUNK triples.
