@@ -103,7 +103,7 @@ class WorkerPool:
     """Idle worker processes, started on demand from a fork server that has the worker module loaded."""
 
     def __init__(self) -> None:
-        self._context: ForkServerContext = multiprocessing.get_context("forkserver")  # type: ignore[assignment]
+        self._context: ForkServerContext = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(_preload())
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()

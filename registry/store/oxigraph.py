@@ -11,6 +11,7 @@ from pyoxigraph import (
     QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
+    QueryTriples,
     RdfFormat,
     Store,
     Triple,
@@ -76,13 +77,18 @@ class OxigraphStore(TripleStore):
     def _query(
         self, query: str, substitutions: Mapping[str, Term] | None = None,
         base_iri: str | None = None, dataset: QueryDataset | None = None,
-    ):
-        options: dict[str, object] = {"use_default_graph_as_union": True}
-        if dataset is not None:
-            options = {"default_graph": [NamedNode(g) for g in dataset.default_graphs],
-                       "named_graphs": [NamedNode(g) for g in dataset.named_graphs]}
+    ) -> QuerySolutions | QueryBoolean | QueryTriples:
         try:
-            return self._store.query(query, substitutions=_variables(substitutions), base_iri=base_iri, **options)
+            if dataset is not None:
+                return self._store.query(
+                    query, substitutions=_variables(substitutions), base_iri=base_iri,  # type: ignore[arg-type]
+                    default_graph=[NamedNode(g) for g in dataset.default_graphs],
+                    named_graphs=[NamedNode(g) for g in dataset.named_graphs],
+                )
+            return self._store.query(
+                query, substitutions=_variables(substitutions), base_iri=base_iri,  # type: ignore[arg-type]
+                use_default_graph_as_union=True,
+            )
         except SyntaxError as exc:
             raise MalformedInput(f"invalid SPARQL query: {exc}") from exc
         except OSError as exc:
