@@ -153,7 +153,8 @@ def test_a_refused_update_leaves_the_store_unchanged(listener, endpoint):
     text = f"INSERT DATA {{ <http://example.org/a> <http://example.org/b> 1 }} ; LOAD <{listener.url}>"
     httpx.post(f"{endpoint.url}/sparql", data={"update": text}, headers=AUTH, timeout=30)
     ask = "ASK { <http://example.org/a> ?p ?o }"
-    answer = httpx.get(f"{endpoint.url}/sparql", params={"query": ask}, headers={**AUTH, "Accept": "application/json"})
+    answer = httpx.get(f"{endpoint.url}/sparql", params={"query": ask}, headers={**AUTH, "Accept": "application/json"},
+                       timeout=90)  # the first query starts the worker fork server
     assert answer.json()["boolean"] is False
 
 
