@@ -130,7 +130,8 @@ def build_registry(
         tokens=tokens,
         auth=Authenticator(settings.admin_token, tokens),
         public_store=public_store,
-        queries=QueryRunner(settings.query_timeout_s, settings.max_concurrent_queries),
+        queries=QueryRunner(settings.query_timeout_s, settings.max_concurrent_queries,
+                            None if settings.remote else settings.data / "query-copies"),
         domain=domain,
         **_guarded(domain, restricted, concepts, settings),
     )

@@ -17,6 +17,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse, 
 from registry.errors import MalformedInput, UnsupportedMediaType
 from registry.namespaces import PREFIXES, XSD_DATETIME, XSD_STRING
 from registry.nesting import check_graph, check_syntax
+from registry.xml_guard import refuse_dtd
 
 Term = NamedNode | BlankNode | Literal | Triple
 
@@ -66,7 +67,10 @@ def upload_format(content_type: str | None) -> RdfFormat:
 def parse_triples(data: bytes, fmt: RdfFormat, base_iri: str) -> list[Triple]:
     """Parse one graph. Named graphs are refused: a passport is one graph and the registry names it.
 
-    Nesting is bounded before and after parsing (registry/nesting.py): deep input crashes parsers."""
+    Nesting is bounded before and after parsing (registry/nesting.py): deep input crashes parsers;
+    XML declarations are refused before parsing (registry/xml_guard.py): entities expand without bound."""
+    if fmt == RdfFormat.RDF_XML:
+        refuse_dtd(data, "the RDF/XML upload")
     check_syntax(data, fmt)
     try:
         quads = list(parse(data, fmt, base_iri=base_iri, without_named_graphs=True))

@@ -54,7 +54,8 @@ def test_text_plain_is_not_taken_for_n_triples():
 
 @pytest.mark.parametrize(
     "query",
-    ['SELECT * { ?s ?p "SERVICE" }', "SELECT ?service { ?service a ?t }", "SELECT * { ?s ex:load ?o }",
+    ['SELECT * { ?s ?p "SERVICE" }', "SELECT ?service { ?service a ?t }",
+     "PREFIX ex: <http://x/> SELECT * { ?s ex:load ?o }",
      "SELECT * { ?s <http://x/SERVICE> ?o } # SERVICE in a comment"],
 )
 def test_guard_lets_keywords_inside_names_strings_and_comments_through(query):

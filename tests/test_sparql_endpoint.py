@@ -110,7 +110,7 @@ def test_invalid_sparql_is_400_with_the_parser_message(loaded):
 
 
 def test_missing_query_is_400(loaded):
-    assert httpx.get(f"{loaded.url}/sparql").status_code == 400
+    assert httpx.get(f"{loaded.url}/sparql", params={"default-graph-uri": "http://example.org/g"}).status_code == 400
 
 
 def test_update_without_a_token_is_401(loaded):
@@ -160,3 +160,33 @@ def test_query_past_the_time_limit_gets_503_and_the_server_stays_responsive(load
     assert "limit" in response.json()["detail"]
     assert response.headers["Retry-After"]
     assert len(health_times) == 5  # every health check was answered while the query ran
+
+
+def test_get_without_parameters_answers_the_service_description_in_turtle(loaded):
+    response = httpx.get(f"{loaded.url}/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/turtle")
+    graph = rdflib.Graph().parse(data=response.text, format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    service = next(graph.subjects(rdflib.RDF.type, sd.Service))
+    assert (service, sd.supportedLanguage, sd.SPARQL11Query) in graph
+    assert (service, sd.feature, sd.BasicFederatedQuery) not in graph  # SERVICE is never run
+
+
+def test_dataset_parameters_reach_only_graphs_the_caller_may_query(loaded):
+    secret = "http://example.org/only-in-the-full-store"
+    update = f"INSERT DATA {{ GRAPH <{secret}> {{ <a:s> <a:p> 1 }} }}"
+    inserted = httpx.post(f"{loaded.url}/sparql", data={"update": update}, headers=AUTH)
+    assert inserted.status_code == 204
+    params = {"query": "ASK { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": secret}
+    accept = {"Accept": "application/sparql-results+json"}
+    anonymous = httpx.get(f"{loaded.url}/sparql", params=params, headers=accept)
+    admin = httpx.get(f"{loaded.url}/sparql", params=params, headers={**accept, **AUTH})
+    assert anonymous.json()["boolean"] is False
+    assert admin.json()["boolean"] is True
+
+
+def test_a_dataset_iri_that_is_not_absolute_is_400(loaded):
+    response = httpx.get(f"{loaded.url}/sparql", params={"query": "ASK {}", "default-graph-uri": "not an iri"})
+    assert response.status_code == 400
+    assert "default-graph-uri" in response.json()["detail"]

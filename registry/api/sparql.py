@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request, Response
-from pyoxigraph import QueryResultsFormat
+from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
 
 from registry.access.policy import check_admin, sees_everything
 from registry.api.deps import blocking, get_agent, get_registry, read_body
@@ -13,9 +14,10 @@ from registry.api.negotiation import choose
 from registry.core import Registry
 from registry.errors import MalformedInput, StoreUnavailable, UnsupportedMediaType
 from registry.passports.model import Agent
-from registry.rdf import ANSWER_FORMATS, media_type_of
+from registry.rdf import ANSWER_FORMATS, media_type_of, serialize_triples
+from registry.sparql.description import service_description
 from registry.sparql.guard import check
-from registry.store.base import TripleStore
+from registry.store.base import QueryDataset, TripleStore
 
 router = APIRouter(tags=["sparql"])
 
@@ -29,7 +31,8 @@ RESULT_ALIASES = {"application/json": QueryResultsFormat.JSON.media_type,
 GRAPH_OFFERS = [f.media_type for f in ANSWER_FORMATS]
 GRAPH_ALIASES = {"application/json": "application/ld+json", "application/xml": "application/rdf+xml",
                  "text/xml": "application/rdf+xml"}
-DATASET_PARAMS = ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri")
+QUERY_DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
+UPDATE_DATASET_PARAMS = ("using-graph-uri", "using-named-graph-uri")
 
 
 def _one(params: dict[str, list[str]], name: str) -> str | None:
@@ -39,16 +42,46 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _refuse_dataset(params: dict[str, list[str]]) -> None:
-    given = [p for p in DATASET_PARAMS if p in params]
+def _iris(params: dict[str, list[str]], name: str) -> tuple[str, ...]:
+    found = []
+    for value in params.get(name, []):
+        try:
+            found.append(NamedNode(value).value)
+        except ValueError as exc:
+            raise MalformedInput(f"'{name}' must be an absolute IRI; got {value!r}") from exc
+    return tuple(found)
+
+
+def _dataset(*sources: dict[str, list[str]]) -> QueryDataset | None:
+    """The protocol dataset (default-graph-uri, named-graph-uri) of a query; None keeps the union default graph.
+
+    The graphs are looked up in the store the caller may query (the public store for anonymous callers),
+    so naming a graph never reaches data the caller could not query anyway.
+    """
+    params = {k: v for source in sources for k, v in source.items()}
+    for name in UPDATE_DATASET_PARAMS:
+        if name in params:
+            raise MalformedInput(f"'{name}' belongs to updates, not queries")
+    default, named = _iris(params, "default-graph-uri"), _iris(params, "named-graph-uri")
+    return QueryDataset(default, named) if default or named else None
+
+
+def _refuse_update_dataset(*sources: dict[str, list[str]]) -> None:
+    given = sorted({p for source in sources for p in source if p in (*QUERY_DATASET_PARAMS, *UPDATE_DATASET_PARAMS)})
     if given:
-        raise MalformedInput(
-            f"{', '.join(given)} is not supported: the default graph is the union of all passports; "
-            "use GRAPH in the query to pick one"
-        )
+        raise MalformedInput(f"{', '.join(given)} is not supported for updates: name graphs with WITH, USING or "
+                             "GRAPH in the update itself")
 
 
-def _dataset(registry: Registry, agent: Agent) -> TripleStore:
+def _client_of(request: Request) -> str:
+    """Who a query counts against for the fair share of slots: the token if any, else the address."""
+    authorization = request.headers.get("authorization")
+    if authorization:
+        return "token:" + hashlib.sha256(authorization.encode()).hexdigest()[:16]
+    return "address:" + (request.client.host if request.client else "unknown")
+
+
+def _store_for(registry: Registry, agent: Agent) -> TripleStore:
     """Auditors and admins query the full store; everyone else the public projection (DESIGN 3, 5)."""
     if sees_everything(agent):
         return registry.store
@@ -57,38 +90,61 @@ def _dataset(registry: Registry, agent: Agent) -> TripleStore:
     return registry.public_store
 
 
-async def _query(text: str, request: Request, registry: Registry, agent: Agent) -> Response:
-    checked = check(text, update=False)
-    store = _dataset(registry, agent)
+def _endpoint(registry: Registry) -> str:
+    """The base IRI of queries and updates, and the service's own IRI: the endpoint's address."""
+    return f"{registry.settings.base}/sparql"
+
+
+async def _query(
+    text: str, request: Request, registry: Registry, agent: Agent, dataset: QueryDataset | None
+) -> Response:
+    checked = await blocking(check, text, update=False)
+    store = _store_for(registry, agent)
     if checked.returns_graph:
         media_type = choose(request.headers.get("accept"), GRAPH_OFFERS, GRAPH_ALIASES, strict=False)
     else:
         media_type = choose(request.headers.get("accept"), RESULT_OFFERS, RESULT_ALIASES, strict=False)
-    output = await registry.queries.run(
-        lambda: store.query_serialized(checked.text, checked.kind, media_type)  # type: ignore[arg-type]
+    output = await registry.queries.query(
+        store, checked.text, checked.kind, media_type,  # type: ignore[arg-type]
+        client=_client_of(request), base_iri=_endpoint(registry), dataset=dataset,
     )
     return Response(output.body, media_type=output.media_type, headers={"Vary": "Accept"})
 
 
 async def _update(text: str, agent: Agent, registry: Registry) -> Response:
     check_admin(agent, "SPARQL updates")
-    checked = check(text, update=True)
-    await blocking(registry.store.update, checked.text)
+    checked = await blocking(check, text, update=True)
+    await blocking(registry.store.update, checked.text, base_iri=_endpoint(registry))
     return Response(status_code=204)
 
 
-@router.get("/sparql", summary="SPARQL 1.1 query (query=...)")
+def _service_description(request: Request, registry: Registry) -> Response:
+    media_type = choose(request.headers.get("accept"), GRAPH_OFFERS, GRAPH_ALIASES, strict=False)
+    fmt = RdfFormat.from_media_type(media_type) or RdfFormat.TURTLE
+    body = serialize_triples(service_description(_endpoint(registry)), fmt)
+    return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
+
+
+def _utf8(content_type: str | None) -> None:
+    charset = next((p.split("=", 1)[1].strip().strip('"').lower() for p in (content_type or "").split(";")[1:]
+                    if p.strip().lower().startswith("charset=")), "utf-8")
+    if charset not in ("utf-8", "utf8"):
+        raise MalformedInput(f"SPARQL requests are read as UTF-8; the body says charset={charset}")
+
+
+@router.get("/sparql", summary="SPARQL 1.1 query (query=...); without a query, the service description")
 async def sparql_get(
     request: Request, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
 ) -> Response:
     params = parse_qs(request.url.query, keep_blank_values=True)
-    _refuse_dataset(params)
+    if not params:
+        return _service_description(request, registry)
     if "update" in params:
         raise MalformedInput("updates must be sent with POST")
     query = _one(params, "query")
     if query is None:
         raise MalformedInput("missing 'query' parameter; see the SPARQL 1.1 Protocol")
-    return await _query(query, request, registry, agent)
+    return await _query(query, request, registry, agent, _dataset(params))
 
 
 @router.post("/sparql", summary="SPARQL 1.1 query or update (form, sparql-query or sparql-update body)")
@@ -96,25 +152,26 @@ async def sparql_post(
     request: Request, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
 ) -> Response:
     content_type = media_type_of(request.headers.get("content-type"))
+    _utf8(request.headers.get("content-type"))
     body = await read_body(request, registry.settings.max_body_bytes)
     params = parse_qs(request.url.query, keep_blank_values=True)
-    _refuse_dataset(params)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise MalformedInput("the request body is not UTF-8") from exc
     if content_type == "application/x-www-form-urlencoded":
         form = parse_qs(text, keep_blank_values=True)
-        _refuse_dataset(form)
         query, update = _one(form, "query"), _one(form, "update")
         if (query is None) == (update is None):
             raise MalformedInput("send exactly one of the form fields 'query' or 'update'")
         if update is not None:
+            _refuse_update_dataset(params, form)
             return await _update(update, agent, registry)
-        return await _query(query or "", request, registry, agent)
+        return await _query(query or "", request, registry, agent, _dataset(params, form))
     if content_type == "application/sparql-query":
-        return await _query(text, request, registry, agent)
+        return await _query(text, request, registry, agent, _dataset(params))
     if content_type == "application/sparql-update":
+        _refuse_update_dataset(params)
         return await _update(text, agent, registry)
     raise UnsupportedMediaType(
         f"cannot read a SPARQL request sent as {content_type or 'no Content-Type'}; send "

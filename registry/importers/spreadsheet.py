@@ -24,6 +24,7 @@ from registry.importers import turtle as ttl
 from registry.importers.fields import Composition, blank
 from registry.importers.naming import ConceptNames
 from registry.namespaces import CONNECTIONS
+from registry.xml_guard import refuse_dtd
 
 SHEET = "elements"
 #: The template's columns, in order: (header, required, what a builder should put there).
@@ -130,8 +131,20 @@ def _check_zip(data: bytes, source: str) -> None:
         )
 
 
+def _check_xml_parts(data: bytes, source: str) -> None:
+    """openpyxl reads the parts with the stdlib XML parser, which expands internal entities: check each part first.
+
+    Called after `_check_zip`, so the parts' total size is already bounded.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.infolist():
+            if member.filename.endswith((".xml", ".rels", ".vml")):
+                refuse_dtd(archive.read(member), f"{source} ({member.filename})")
+
+
 def read_xlsx(data: bytes, source: str) -> tuple[str, list[list[Any]]]:
     _check_zip(data, source)
+    _check_xml_parts(data, source)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:

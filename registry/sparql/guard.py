@@ -1,23 +1,40 @@
 """Decides, before a query reaches any store, what kind of request it is and whether it may run.
 
-pyoxigraph's in-process `query` follows `SERVICE <url>` and `LOAD <url>` to any address (an SSRF hole
-with no switch to turn it off), and a remote server may do the same. So the text is scanned with a
-SPARQL-aware tokenizer (comments, strings and IRIs are skipped, so `"SERVICE"` in a literal or
-`ex:load` as a name do not trip it) and any SERVICE or LOAD keyword is refused. Scanning refuses
-more than a parser would, never less, and costs microseconds where a full parse costs milliseconds.
+pyoxigraph's in-process `query` follows `SERVICE <url>` and `LOAD <url>` to any address (an SSRF hole:
+pyoxigraph 0.5 has no option to turn it off, `Store.query` takes no service handler), and a remote
+server may do the same. A tokenizer alone was not enough: a comment ended by a bare carriage return
+(`# x\rSERVICE <http://127.0.0.1/>`) hid the keyword from it while Oxigraph ran it. So two independent
+readings must both agree before the original text reaches a store, and either one refusing wins:
+
+1. a token scan of the \\u-unescaped text: SERVICE or LOAD as a keyword anywhere outside IRIs,
+   strings and comments is refused;
+2. a full parse with rdflib's SPARQL grammar, translated to algebra: any ServiceGraphPattern or Load
+   node anywhere (sub-queries, EXISTS, OPTIONAL, GRAPH, update WHERE clauses) is refused, a text
+   rdflib cannot parse is refused, and the query form must be the one the token scan found.
+
+Oxigraph parses the text again when it runs it; if it cannot, nothing ran and the client gets a 400.
+The parse costs tens of milliseconds, so its verdicts on accepted texts are cached.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
+
+from pyparsing import ParseException, ParseResults
+from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
 
 from registry.errors import MalformedInput, QueryRefused
 from registry.nesting import MAX_SYNTAX_NESTING
 
 _TOKEN = re.compile(
-    r'''(?P<comment>\#[^\n]*)
+    r'''(?P<comment>\#[^\r\n]*)
       | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
                    |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
       | (?P<iri><[^<>"{}|^`\\\s]*>)
@@ -31,6 +48,10 @@ _TOKEN = re.compile(
 QUERY_FORMS = {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}
 UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 REFUSED = {"SERVICE": "SERVICE (federated queries)", "LOAD": "LOAD (fetching remote documents)"}
+#: rdflib's algebra names for the same two operations.
+REFUSED_NODES = {"ServiceGraphPattern": REFUSED["SERVICE"], "Load": REFUSED["LOAD"]}
+PARSED_FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT", "AskQuery": "ASK",
+                "DescribeQuery": "DESCRIBE"}
 
 Kind = Literal["SELECT", "CONSTRUCT", "ASK", "DESCRIBE", "UPDATE"]
 
@@ -88,13 +109,8 @@ def nesting(text: str) -> int:
     return deepest
 
 
-def check(text: str, *, update: bool) -> Checked:
-    """Classify `text` as the request it claims to be (a query or an update) and refuse what never runs."""
-    if not text.strip():
-        raise MalformedInput("empty SPARQL request")
-    if nesting(_unescape(text)) > MAX_SYNTAX_NESTING:
-        raise MalformedInput(f"the SPARQL request nests brackets more than {MAX_SYNTAX_NESTING} levels deep; "
-                             "the registry accepts at most that many")
+def _scanned_kind(text: str, update: bool) -> Kind:
+    """The request's form by its first keyword, refusing SERVICE/LOAD keywords and the wrong kind of request."""
     words = keywords(text)
     for word, what in REFUSED.items():
         if word in words:
@@ -108,4 +124,61 @@ def check(text: str, *, update: bool) -> Checked:
     if not update and kind == "UPDATE":
         raise MalformedInput("an update was sent as a query; send it with the 'update' parameter "
                              "or as application/sparql-update")
+    return kind
+
+
+def _node_names(node: object) -> Iterable[str]:
+    """Names of every algebra/parse node under `node`, however deeply nested."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, CompValue):
+            yield item.name
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | ParseResults):
+            stack.extend(item)
+
+
+_PARSE_LOCK = threading.Lock()  # pyparsing grammars keep per-parse state; one parse at a time
+
+
+@lru_cache(maxsize=512)
+def _parsed_kind(text: str, update: bool) -> Kind:
+    """Parse and translate with rdflib; refuse SERVICE/LOAD anywhere in the tree, or a text it cannot read."""
+    try:
+        with _PARSE_LOCK:
+            tree: object = parseUpdate(text) if update else parseQuery(text)
+            algebra: object = (translateUpdate(tree) if update else translateQuery(tree)).algebra  # type: ignore[arg-type]
+    except ParseException as exc:
+        raise MalformedInput(f"invalid SPARQL: {exc}") from exc
+    except RecursionError as exc:
+        raise MalformedInput("invalid SPARQL: the request is nested too deeply to check") from exc
+    except Exception as exc:  # rdflib raises bare Exception (unknown prefix ...): refuse, fail closed
+        raise MalformedInput(f"invalid SPARQL: {exc}") from exc
+    for name in (*_node_names(tree), *_node_names(algebra)):
+        if name in REFUSED_NODES:
+            raise QueryRefused(f"{REFUSED_NODES[name]} is not allowed on this endpoint")
+    if update:
+        return "UPDATE"
+    form = PARSED_FORMS.get(getattr(algebra, "name", ""))
+    if form is None:
+        raise MalformedInput("invalid SPARQL: not a SELECT, CONSTRUCT, ASK or DESCRIBE query")
+    return form  # type: ignore[return-value]
+
+
+def check(text: str, *, update: bool) -> Checked:
+    """Classify `text` as the request it claims to be (a query or an update) and refuse what never runs.
+
+    Blocking (a parse takes milliseconds): call it off the event loop.
+    """
+    if not text.strip():
+        raise MalformedInput("empty SPARQL request")
+    if nesting(_unescape(text)) > MAX_SYNTAX_NESTING:
+        raise MalformedInput(f"the SPARQL request nests brackets more than {MAX_SYNTAX_NESTING} levels deep; "
+                             "the registry accepts at most that many")
+    kind = _scanned_kind(text, update)
+    parsed = _parsed_kind(text, update)
+    if parsed != kind:
+        raise QueryRefused(f"the request reads as {kind} to one check and as {parsed} to another; refused")
     return Checked(text, kind)

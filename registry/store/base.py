@@ -66,6 +66,18 @@ class Changeset:
 
 
 @dataclass(frozen=True)
+class QueryDataset:
+    """An RDF dataset given with a request (SPARQL Protocol default-graph-uri / named-graph-uri).
+
+    It replaces the store's union default graph: only the listed graphs make up the default graph,
+    and only the listed named graphs can be reached with GRAPH.
+    """
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class QueryOutput:
     """A query answer already serialised in the negotiated format, ready to send."""
 
@@ -106,12 +118,15 @@ class TripleStore(ABC):
     def construct(self, query: str, substitutions: Mapping[str, Term] | None = None) -> list[Triple]: ...
 
     @abstractmethod
-    def query_serialized(self, query: str, form: QueryForm, media_type: str) -> QueryOutput:
+    def query_serialized(
+        self, query: str, form: QueryForm, media_type: str,
+        *, base_iri: str | None = None, dataset: QueryDataset | None = None,
+    ) -> QueryOutput:
         """Run a user's query and serialise the answer in `media_type` (a SPARQL results or RDF type)."""
 
     @abstractmethod
-    def update(self, update: str) -> None:
-        """Run a SPARQL 1.1 Update atomically."""
+    def update(self, update: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL 1.1 Update atomically; relative IRIs resolve against `base_iri` when given."""
 
     @abstractmethod
     def apply(self, changeset: Changeset) -> bool:

@@ -24,6 +24,7 @@ from registry.errors import MalformedInput, StoreError
 from registry.store.base import (
     LATERAL,
     Changeset,
+    QueryDataset,
     QueryForm,
     QueryOutput,
     Row,
@@ -56,13 +57,41 @@ class OxigraphStore(TripleStore):
         except OSError as exc:
             raise StoreError(f"cannot open the Oxigraph store in {path}: {exc}") from exc
         self._write_lock = threading.Lock()
+        #: Counts writes, so copies of the store taken for query workers know when they are stale.
+        self.generation = 0
+
+    @classmethod
+    def read_only(cls, path: Path) -> OxigraphStore:
+        """Open a store nobody writes (a backup) without its write lock, e.g. in a query worker process."""
+        store = cls.__new__(cls)
+        store.path, store.generation, store._write_lock = path, 0, threading.Lock()
+        try:
+            store._store = Store.read_only(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the Oxigraph store in {path} read-only: {exc}") from exc
+        return store
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy of the store (hard links where possible), for readers in other processes."""
+        try:
+            self._store.backup(str(target))
+        except OSError as exc:
+            raise StoreError(f"cannot copy the Oxigraph store to {target}: {exc}") from exc
 
     def _query(
-        self, query: str, substitutions: Mapping[str, Term] | None = None
+        self, query: str, substitutions: Mapping[str, Term] | None = None,
+        base_iri: str | None = None, dataset: QueryDataset | None = None,
     ) -> QuerySolutions | QueryBoolean | QueryTriples:
         try:
+            if dataset is not None:
+                return self._store.query(
+                    query, substitutions=_variables(substitutions), base_iri=base_iri,  # type: ignore[arg-type]
+                    default_graph=[NamedNode(g) for g in dataset.default_graphs],
+                    named_graphs=[NamedNode(g) for g in dataset.named_graphs],
+                )
             return self._store.query(
-                query, use_default_graph_as_union=True, substitutions=_variables(substitutions)
+                query, substitutions=_variables(substitutions), base_iri=base_iri,  # type: ignore[arg-type]
+                use_default_graph_as_union=True,
             )
         except SyntaxError as exc:
             raise MalformedInput(f"invalid SPARQL query: {exc}") from exc
@@ -91,8 +120,11 @@ class OxigraphStore(TripleStore):
             raise MalformedInput("expected a CONSTRUCT or DESCRIBE query")
         return list(result)
 
-    def query_serialized(self, query: str, form: QueryForm, media_type: str) -> QueryOutput:
-        result = self._query(query)
+    def query_serialized(
+        self, query: str, form: QueryForm, media_type: str,
+        *, base_iri: str | None = None, dataset: QueryDataset | None = None,
+    ) -> QueryOutput:
+        result = self._query(query, base_iri=base_iri, dataset=dataset)
         if isinstance(result, QuerySolutions | QueryBoolean):
             fmt = QueryResultsFormat.from_media_type(media_type)
             if fmt is None:
@@ -104,10 +136,11 @@ class OxigraphStore(TripleStore):
             raise MalformedInput(f"no RDF format for {media_type}")
         return QueryOutput(rdf_format.media_type, serialize(result, format=rdf_format) or b"")
 
-    def update(self, update: str) -> None:
+    def update(self, update: str, *, base_iri: str | None = None) -> None:
         with self._write_lock:
+            self.generation += 1
             try:
-                self._store.update(update)
+                self._store.update(update, base_iri=base_iri)
             except SyntaxError as exc:
                 raise MalformedInput(f"invalid SPARQL update: {exc}") from exc
             except OSError as exc:
@@ -125,6 +158,7 @@ class OxigraphStore(TripleStore):
                 return False
             text = data_update(changeset.changes)
             if text:
+                self.generation += 1
                 try:
                     self._store.update(text)
                 except (SyntaxError, OSError) as exc:

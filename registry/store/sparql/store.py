@@ -24,7 +24,7 @@ from pyoxigraph import (
 from registry.errors import MalformedInput, RegistryError, StoreError
 from registry.settings import Settings
 from registry.sparql.guard import check
-from registry.store.base import Changeset, QueryForm, QueryOutput, Row, StoreInfo, Term, TripleStore
+from registry.store.base import Changeset, QueryDataset, QueryForm, QueryOutput, Row, StoreInfo, Term, TripleStore
 from registry.store.sparql.binding import bind_variables
 from registry.store.sparql.client import Answer, SparqlClient
 from registry.store.sparql.leases import LEASE_GRAPH, LeasedWriter
@@ -79,9 +79,21 @@ class SparqlStore(TripleStore):
     def count(self, graph: NamedNode | None = None) -> int:
         return self.reader.count(graph)
 
-    def query_serialized(self, query: str, form: QueryForm, media_type: str) -> QueryOutput:
-        """Forward a user's query; the server's bytes are returned only after they parsed completely."""
+    def query_serialized(
+        self, query: str, form: QueryForm, media_type: str,
+        *, base_iri: str | None = None, dataset: QueryDataset | None = None,
+    ) -> QueryOutput:
+        """Forward a user's query; the server's bytes are returned only after they parsed completely.
+
+        The base IRI travels as a BASE declaration in front of the text; a request dataset is not
+        forwarded (servers differ in how it combines with their own union default graph), so it is refused.
+        """
         check(query, update=False)  # no SERVICE: the server would fetch it (see `update`)
+        if dataset is not None:
+            raise MalformedInput("default-graph-uri and named-graph-uri are not supported with a remote store; "
+                                 "use FROM / FROM NAMED or GRAPH in the query")
+        if base_iri is not None:
+            query = f"BASE <{base_iri}>\n{query}"
         if form in ("CONSTRUCT", "DESCRIBE"):
             return self._serialized_graph(query, form, media_type)
         return self._serialized_results(query, media_type)
@@ -134,10 +146,11 @@ class SparqlStore(TripleStore):
 
     # --- writes -----------------------------------------------------------------------------------
 
-    def update(self, update: str) -> None:
+    def update(self, update: str, *, base_iri: str | None = None) -> None:
         # A Virtuoso account with SPARQL_UPDATE may LOAD any URL: never forward a LOAD or SERVICE that
         # the registry did not write itself (the /sparql route checks too; this holds for every caller).
-        self.client.send_update(check(update, update=True).text, user_text=True)
+        text = check(update, update=True).text
+        self.client.send_update(text if base_iri is None else f"BASE <{base_iri}>\n{text}", user_text=True)
 
     def apply(self, changeset: Changeset) -> bool:
         return self.writer.apply(changeset)
