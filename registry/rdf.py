@@ -200,7 +200,9 @@ def to_rdflib(triples: Iterable[Triple], graph: rdflib.Graph | None = None) -> r
     graph = graph if graph is not None else rdflib.Graph()
     cache: dict[object, rdflib.term.Identifier] = {}
 
-    def conv(term):
+    def conv(term: Term) -> rdflib.term.Identifier:
+        if isinstance(term, Triple):  # RDF 1.2 triple terms have no rdflib form
+            raise MalformedInput("triple terms (RDF 1.2) cannot be checked by the pySHACL engine")
         found = cache.get(term)
         if found is None:
             found = cache[term] = _rdflib_term(term)

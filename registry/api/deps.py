@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
@@ -21,7 +21,8 @@ MAX_VERSION = 10**9
 
 
 def get_registry(request: Request) -> Registry:
-    return request.app.state.registry
+    registry: Registry = request.app.state.registry
+    return registry
 
 
 def get_agent(request: Request) -> Agent:
@@ -46,6 +47,6 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def blocking(work: Callable[..., T], *args, **kwargs) -> T:
+async def blocking(work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Store and validation calls block; run them in the thread pool, never on the event loop."""
     return await run_in_threadpool(work, *args, **kwargs)

@@ -74,8 +74,8 @@ def _describe(record: PassportRecord, triples: Sequence[Triple]) -> dict[str, ob
     kinds = [short(t, record.iri) for t in graph.values(asset, TYPE)] if asset else []
     address = None
     for place in graph.values(asset, NamedNode(SCHEMA + "address")) if asset else []:
-        parts = [graph.text(place, NamedNode(SCHEMA + p)) for p in ADDRESS_PARTS]
-        address = ", ".join(p for p in parts if p)
+        lines = [graph.text(place, NamedNode(SCHEMA + p)) for p in ADDRESS_PARTS]
+        address = ", ".join(line for line in lines if line)
     location = None
     for geometry in graph.values(asset, NamedNode(GEO + "hasGeometry")) if asset else []:
         wkt = graph.text(geometry, NamedNode(GEO + "asWKT"))

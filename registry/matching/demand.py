@@ -105,7 +105,8 @@ def demand_from_triples(
         values = out[node].get(prop, []) if node is not None else []
         return values[0] if values else None
 
-    wants, products = [], []
+    wants: list[str] = []
+    products: list[str] = []
     for term in props.get(MPR + "wants", []):
         iri, product = wanted(term.value if isinstance(term, NamedNode) else str(term), concepts, is_product)
         (products if product else wants).append(iri)
@@ -248,4 +249,5 @@ def turtle_from_json(body: object, concepts: ConceptScheme, is_product: ProductC
 
 def demand_node(triples: Sequence[Triple]) -> NamedNode | BlankNode | None:
     nodes = [t.subject for t in triples if t.predicate == RDF_TYPE and t.object == DEMAND]
-    return nodes[0] if len(nodes) == 1 else None
+    node = nodes[0] if len(nodes) == 1 else None
+    return node if isinstance(node, NamedNode | BlankNode) else None

@@ -56,7 +56,8 @@ def haversine_many(lon: float, lat: float, lons: np.ndarray, lats: np.ndarray) -
     p1, p2 = math.radians(lat), np.radians(lats)
     dp, dl = p2 - p1, np.radians(lons - lon)
     a = np.sin(dp / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    distance: np.ndarray = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    return distance
 
 
 class _Columns:
@@ -64,7 +65,9 @@ class _Columns:
 
     def __init__(self, capacity: int = 1024) -> None:
         self.size = 0
-        self.data = {name: np.full(capacity, empty, dtype=dtype) for name, (dtype, empty) in COLUMNS.items()}
+        self.data: dict[str, np.ndarray] = {
+            name: np.full(capacity, empty, dtype=dtype) for name, (dtype, empty) in COLUMNS.items()
+        }
 
     def append(self, rows: dict[str, list[object]]) -> range:
         n = len(rows["alive"])
@@ -74,7 +77,7 @@ class _Columns:
             while capacity < needed:
                 capacity *= 2
             for name, (dtype, empty) in COLUMNS.items():
-                grown = np.full(capacity, empty, dtype=dtype)
+                grown: np.ndarray = np.full(capacity, empty, dtype=dtype)
                 grown[:self.size] = self.data[name][:self.size]
                 self.data[name] = grown
         for name, values in rows.items():
@@ -248,7 +251,8 @@ class SupplyIndex:
         for value in values:
             if value in codes:
                 table[codes[value]] = True
-        return table[self._columns.view(kind)]
+        selected: np.ndarray = table[self._columns.view(kind)]
+        return selected
 
     def _distances(self, flt: SupplyFilter, rows: np.ndarray) -> np.ndarray | None:
         if flt.lon is None or flt.lat is None:

@@ -78,7 +78,7 @@ class PassportService:
         collection: str = "passports",
         anchor: NamedNode = PASSPORT,
         noun: str = "passport",
-        check_content: Callable[[Sequence[Triple]], None] | None = None,
+        check_content: Callable[[Sequence[Triple]], object] | None = None,
         on_change: Callable[[str], None] | None = None,
         *,
         skolem_key: bytes,

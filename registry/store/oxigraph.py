@@ -85,12 +85,12 @@ class OxigraphStore(TripleStore):
         try:
             if dataset is not None:
                 return self._store.query(
-                    query, substitutions=_variables(substitutions), base_iri=base_iri,  # type: ignore[arg-type]
+                    query, substitutions=_variables(substitutions), base_iri=base_iri,
                     default_graph=[NamedNode(g) for g in dataset.default_graphs],
                     named_graphs=[NamedNode(g) for g in dataset.named_graphs],
                 )
             return self._store.query(
-                query, substitutions=_variables(substitutions), base_iri=base_iri,  # type: ignore[arg-type]
+                query, substitutions=_variables(substitutions), base_iri=base_iri,
                 use_default_graph_as_union=True,
             )
         except SyntaxError as exc:
