@@ -42,7 +42,7 @@ def open_store(settings: Settings) -> TripleStore:
 
 
 def open_public_store(settings: Settings) -> TripleStore | None:
-    """The public dataset's store (DESIGN 3); None when a remote deployment did not configure one."""
+    """The public dataset's store (docs/architecture.md 2); None when a remote deployment did not configure one."""
     if settings.remote:
         if not settings.public_sparql_query:
             return None

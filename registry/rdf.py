@@ -21,7 +21,7 @@ from registry.xml_guard import refuse_dtd
 
 Term = NamedNode | BlankNode | Literal | Triple
 
-#: The syntaxes a passport may be uploaded in (DESIGN 4), in order of preference for answers.
+#: The syntaxes a passport may be uploaded in (the HTTP contract, README), in order of preference for answers.
 UPLOAD_FORMATS: tuple[RdfFormat, ...] = (
     RdfFormat.TURTLE,
     RdfFormat.JSON_LD,
@@ -155,7 +155,7 @@ def _digests(blanks: Iterable[BlankNode], links: Links, key: bytes, sep: str,
 def skolemize(triples: Sequence[Triple], genid_base: str, key: bytes) -> list[Triple]:
     """Replace blank nodes by IRIs that depend only on the data around them and the registry's key.
 
-    History is kept as patches (DESIGN 3), and blank nodes cannot be patched: the same upload sent
+    History is kept as patches (docs/architecture.md 2), and blank nodes cannot be patched: the same upload sent
     twice must produce the same triples, or every version would "change" all its quantity nodes. So a
     blank node's IRI digests its outgoing triples (recursively) and how it is referenced. Two blank
     nodes with identical content and identical referrers collapse into one, which leaves the graph's

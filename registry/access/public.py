@@ -1,6 +1,6 @@
 """The public dataset: what anonymous users and exchanges query through SPARQL.
 
-Restricted data is kept out of their queries by design, not by filtering answers (DESIGN 3): a
+Restricted data is kept out of their queries by design, not by filtering answers (docs/architecture.md 2): a
 second store holds the public projection of every public passport, in the same graph names, and
 their SPARQL runs there. It is derived data: the full store is written first (atomically), then
 the projection; if the process dies in between, `repair()` at start-up brings it back in step.

@@ -82,7 +82,7 @@ def _client_of(request: Request) -> str:
 
 
 def _store_for(registry: Registry, agent: Agent) -> TripleStore:
-    """Auditors and admins query the full store; everyone else the public projection (DESIGN 3, 5)."""
+    """Auditors and admins query the full store; everyone else the public projection (docs/architecture.md 6)."""
     if sees_everything(agent):
         return registry.store
     if registry.public_store is None:

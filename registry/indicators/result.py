@@ -65,7 +65,7 @@ class Indicators:
     mass_kg_by_source: dict[str, float]
     product_types: list[dict[str, object]]
     parts: list[PartResult]
-    # Restricted data (DESIGN 5): only for the owner and auditors, hence left out of as_dict by default.
+    # Restricted data (docs/architecture.md 6): only for the owner and auditors, hence left out of as_dict by default.
     residual_value: dict[str, object] | None = None
 
     def as_dict(self, with_parts: bool = False, with_restricted: bool = False) -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""Residual financial value: restricted data (DESIGN 5), so only owners and auditors ever get it.
+"""Residual financial value: restricted data (docs/architecture.md 6), so only owners and auditors ever get it.
 
 Stated two ways in passports: a part's `mpr:residualValue` (a schema:PriceSpecification, the value
 of the whole part) and `mpr:unitPrice` (a schema:UnitPriceSpecification per unit, UN/CEFACT unit
