@@ -59,7 +59,7 @@ def test_blank_node_iri_is_not_a_plain_sha256_of_its_content(client, core):
     iri, triples = _composition(core)
     node = next(t.object for t in triples if t.predicate == COMPOSED_OF)
     plain = _name(triples, node, lambda text: hashlib.sha256(text.encode()).hexdigest())
-    keyed = _name(triples, node, lambda text: hmac.new(core.passports.skolem_key, text.encode(),
+    keyed = _name(triples, node, lambda text: hmac.new(core.domain.passports.skolem_key, text.encode(),
                                                          hashlib.sha256).hexdigest())
     assert iri.endswith("/.well-known/genid/" + keyed)  # the reconstruction is faithful ...
     assert not iri.endswith(plain)  # ... and without the registry's key a guess cannot be checked
@@ -70,10 +70,10 @@ def test_two_registries_over_one_store_name_blank_nodes_alike(tmp_path: Path):
     settings = Settings(data=tmp_path / "unused", admin_token=ADMIN, load_examples=False, base_url=BASE)
     first, second = build_registry(settings, store=store, public_store=public), \
         build_registry(settings, store=store, public_store=public)
-    assert first.passports.skolem_key == second.passports.skolem_key
-    names = first.passports.names("pub")
-    assert first.passports.prepare(PASSPORT, RdfFormat.TURTLE, names) == \
-        second.passports.prepare(PASSPORT, RdfFormat.TURTLE, names)
+    assert first.domain.passports.skolem_key == second.domain.passports.skolem_key
+    names = first.domain.passports.names("pub")
+    assert first.domain.passports.prepare(PASSPORT, RdfFormat.TURTLE, names) == \
+        second.domain.passports.prepare(PASSPORT, RdfFormat.TURTLE, names)
     store.close()
     public.close()
 
@@ -89,10 +89,10 @@ def test_anonymous_sparql_cannot_read_the_key(client, core):
     assert asked.json()["boolean"] is False
     everything = client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
                             headers={"Accept": "application/n-triples"})
-    assert everything.status_code == 200 and core.passports.skolem_key.hex() not in everything.text
+    assert everything.status_code == 200 and core.domain.passports.skolem_key.hex() not in everything.text
 
 
 def test_the_key_is_not_in_a_passport_download(client, core):
     client.put("/passports/pub", content=PASSPORT, headers=TURTLE)
     download = client.get("/passports/pub", headers={**AUTH, "Accept": "application/n-triples"})
-    assert download.status_code == 200 and core.passports.skolem_key.hex() not in download.text
+    assert download.status_code == 200 and core.domain.passports.skolem_key.hex() not in download.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,7 +34,11 @@ def test_validate_with_the_reference_engine_reports_the_same_violation(tmp_path)
     broken.write_bytes((DATA / "minimal-passport.ttl").read_bytes().replace(b"675.0", b"-675.0"))
     fast, reference = mpr("validate", str(broken)), mpr("validate", "--engine", "pyshacl", str(broken))
     assert reference.returncode == fast.returncode == 1
-    assert reference.stdout.replace(str(broken), "") == fast.stdout.replace(str(broken), "")
+
+    def plain(out: str) -> str:  # each run names blank nodes with its own key (nothing is stored)
+        return re.sub(r"genid/[0-9a-f]+", "genid/…", out.replace(str(broken), ""))
+
+    assert plain(reference.stdout) == plain(fast.stdout)
 
 
 def test_validate_with_an_unknown_engine_exits_2_naming_the_engines():

@@ -19,6 +19,7 @@ from registry.matching.demand import Demand
 from registry.matching.scoring import Match, Weights
 from registry.matching.service import MatchingService, PortfolioResult, SearchPage
 from registry.matching.supply import SupplyFilter
+from registry.nesting import load_json
 from registry.passports.model import Agent
 
 PORTFOLIO_FORM = '{"demands": [DEMAND-ID or JSON demand, ...], "objective": "carbon"|"transport"}'
@@ -52,10 +53,7 @@ class AccessControlledMatching:
 
     def portfolio(self, agent: Agent, body: bytes) -> PortfolioResult:
         """Many demands (stored ids or JSON demands) assigned at once, from a JSON request body."""
-        try:
-            request = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise MalformedInput(f"malformed JSON: {exc}") from exc
+        request = load_json(body)  # depth-bounded: deep JSON is a 400, not a RecursionError
         if not isinstance(request, dict) or not isinstance(request.get("demands"), list) or not request["demands"]:
             raise MalformedInput(f"send {PORTFOLIO_FORM}")
         demands = [

@@ -16,7 +16,6 @@ from registry.matching.demand import Demand
 from registry.matching.portfolio import Plan
 from registry.matching.scoring import Match, Weights
 from registry.matching.service import PortfolioResult
-from registry.nesting import load_json
 from registry.passports.model import Agent
 from registry.rdf import ANSWER_FORMATS, serialize_triples, upload_format
 
@@ -143,7 +142,6 @@ def _plan(plan: Plan, result: PortfolioResult) -> dict[str, Any]:
 async def match_portfolio(
     request: Request, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
-    raw = await read_body(request, registry.settings.max_body_bytes)
-    body = load_json(raw)
+    body = await read_body(request, registry.settings.max_body_bytes)
     result = await blocking(registry.matching.portfolio, agent, body)
     return JSONResponse({**_plan(result.plan, result), "greedy": _plan(result.baseline, result)})
