@@ -48,7 +48,7 @@ def engine(request: pytest.FixtureRequest, validator: Validator) -> ShaclEngine:
 def prepared(validator: Validator, path: Path) -> list[Triple]:
     """The triples the registry would validate for this file (its base IRI, skolemised blank nodes)."""
     kind = "demands" if path.parent.name == "demands" else "passports"
-    service = PassportService(OxigraphStore(None), validator, BASE, collection=kind,
+    service = PassportService(OxigraphStore(None), validator, BASE, collection=kind, skolem_key=b"test key",
                               **({"anchor": DEMAND} if kind == "demands" else {}))
     return service.prepare(path.read_bytes(), RdfFormat.TURTLE, PassportNames(BASE, path.stem, kind))
 
