@@ -79,7 +79,7 @@ class PassportService:
         anchor: NamedNode = PASSPORT,
         noun: str = "passport",
         check_content: Callable[[Sequence[Triple]], object] | None = None,
-        on_change: Callable[[str], None] | None = None,
+        on_change: Callable[[str, int, Sequence[Triple]], None] | None = None,
         *,
         skolem_key: bytes,
     ) -> None:
@@ -92,8 +92,9 @@ class PassportService:
         self.collection = collection
         self.anchor = anchor
         self.noun = noun
-        # Called with the id after every successful write (keeps derived data such as the public
-        # projection in step); the write itself is already durable when it runs.
+        # Called with the id, the version and the content just stored after every successful write (keeps
+        # derived data such as the public projection in step without reading the content back); the write
+        # itself is already durable when it runs.
         self.on_change = on_change
         # Checks shapes cannot express (e.g. a demand's dates in order); they raise before anything is stored.
         self.check_content = check_content
@@ -167,7 +168,7 @@ class PassportService:
         changeset = self._changeset(names, None, set(), triples, "created", agent, reason)
         if not self.store.apply(changeset):
             raise Conflict(f"{self.noun} id {names.id!r} is already taken")
-        self._changed(names.id)
+        self._changed(names.id, 1, triples)
         return WriteResult(names.id, names.iri, 1, len(triples), warnings)
 
     def replace(
@@ -183,7 +184,7 @@ class PassportService:
                 if expected_version is not None:
                     raise PreconditionFailed(f"{self.noun} {names.id!r} does not exist; If-Match cannot hold")
                 if self.store.apply(self._changeset(names, None, set(), triples, "created", agent, reason)):
-                    self._changed(names.id)
+                    self._changed(names.id, 1, triples)
                     return WriteResult(names.id, names.iri, 1, len(triples), warnings), True
                 continue
             self._check_writable(names, state, expected_version)
@@ -191,7 +192,7 @@ class PassportService:
             if current == set(triples):
                 return WriteResult(names.id, names.iri, state.version, len(triples), warnings), False
             if self.store.apply(self._changeset(names, state, current, triples, "updated", agent, reason)):
-                self._changed(names.id)
+                self._changed(names.id, state.version + 1, triples)
                 return WriteResult(names.id, names.iri, state.version + 1, len(triples), warnings), False
             if expected_version is not None:
                 raise PreconditionFailed(f"{self.noun} {names.id!r} changed while this update was prepared")
@@ -208,15 +209,15 @@ class PassportService:
             self._check_writable(names, state, expected_version)
             current = set(self.store.triples(names.content_graph))
             if self.store.apply(self._changeset(names, state, current, [], "withdrawn", agent, reason)):
-                self._changed(names.id)
+                self._changed(names.id, state.version + 1, [])
                 return WriteResult(names.id, names.iri, state.version + 1, 0)
             if expected_version is not None:
                 raise PreconditionFailed(f"{self.noun} {names.id!r} changed while it was being withdrawn")
         raise Conflict(f"{self.noun} {names.id!r} is being changed by others; try again")
 
-    def _changed(self, record_id: str) -> None:
+    def _changed(self, record_id: str, version: int, content: Sequence[Triple]) -> None:
         if self.on_change is not None:
-            self.on_change(record_id)
+            self.on_change(record_id, version, content)
 
     def _check_writable(self, names: PassportNames, state: RecordState, expected_version: int | None) -> None:
         if state.status == WITHDRAWN:
