@@ -1,0 +1,50 @@
+"""The OpenAPI document matches the service: schemathesis sends generated requests to every operation,
+anonymous and as the admin, and every answer must be no server error, with a status code and a content
+type that the document lists for that operation.
+
+The registry has the examples loaded, in a temporary store the generated writes may spoil. The run is
+bounded (few examples per operation, derandomized, no example database) so the file stays within minutes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis import checks
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+from registry.api.app import create_app
+from registry.core import Registry, build_registry
+from registry.settings import Settings
+from tests.conftest import ADMIN, AUTH, BASE
+
+CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance]
+CALLERS = {"anonymous": {}, "admin": AUTH}
+
+
+@pytest.fixture(scope="module")
+def spoilable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    data: Path = tmp_path_factory.mktemp("conformance") / "data"
+    registry = build_registry(Settings(data=data, admin_token=ADMIN, load_examples=True, base_url=BASE))
+    yield registry
+    registry.close()
+
+
+@pytest.fixture(scope="module")
+def api_schema(spoilable: Registry) -> OpenApiSchema:
+    return schemathesis.openapi.from_asgi("/openapi.json", create_app(core=spoilable))
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(max_examples=10, derandomize=True, database=None, deadline=None,
+          suppress_health_check=list(HealthCheck))
+def test_operation_answers_as_documented(case: schemathesis.Case) -> None:
+    for headers in CALLERS.values():
+        case.call_and_validate(headers=headers, checks=CHECKS)
