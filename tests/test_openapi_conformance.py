@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 from schemathesis.specs.openapi.schemas import OpenApiSchema
@@ -64,3 +65,11 @@ def test_operation_answers_as_documented(case: schemathesis.Case, example_ids: l
         case.path_parameters["passport_id"] = example_ids[len(str(generated)) % len(example_ids)]
         for headers in CALLERS.values():
             case.call_and_validate(headers=headers, checks=CHECKS)
+
+
+def test_document_declares_the_bearer_token_and_the_raw_bodies(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    upload = document["paths"]["/passports"]["post"]
+    assert {"text/turtle", "application/ld+json"} <= set(upload["requestBody"]["content"])
+    assert "text/turtle" in document["paths"]["/passports/{passport_id}"]["get"]["responses"]["200"]["content"]
