@@ -73,3 +73,10 @@ def test_document_declares_the_bearer_token_and_the_raw_bodies(client: TestClien
     upload = document["paths"]["/passports"]["post"]
     assert {"text/turtle", "application/ld+json"} <= set(upload["requestBody"]["content"])
     assert "text/turtle" in document["paths"]["/passports/{passport_id}"]["get"]["responses"]["200"]["content"]
+
+
+def test_document_says_the_token_is_optional_and_bad_parameters_are_400(client: TestClient) -> None:
+    listing = client.get("/openapi.json").json()["paths"]["/passports"]["get"]
+    assert listing["security"] == [{}, {"HTTPBearer": []}]
+    assert "400" in listing["responses"]
+    assert "422" not in listing["responses"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict
 
@@ -59,3 +60,35 @@ def body(*media_types: str, required: bool = True) -> dict[str, Any]:
     """`openapi_extra` for a route that reads the raw body: which media types it reads."""
     content = {m: {"schema": JSON_BODY if m == "application/json" else RAW_BODY} for m in media_types}
     return {"requestBody": {"required": required, "content": content}}
+
+
+def _amend(document: dict[str, Any]) -> None:
+    """Two things FastAPI's generator gets wrong for this service, put right in the finished document.
+
+    The token is optional everywhere (anonymous callers see public data), so each operation's security gets
+    the empty alternative; and invalid parameters are answered 400 (registry/api/app.py), so FastAPI's
+    automatic 422 "Validation Error" is dropped where no route declared a 422 of its own.
+    """
+    for path in document.get("paths", {}).values():
+        for operation in path.values():
+            security = operation.get("security")
+            if security and {} not in security:
+                operation["security"] = [{}, *security]
+            answer = operation.get("responses", {}).get("422", {})
+            if "HTTPValidationError" in str(answer.get("content", {})):
+                del operation["responses"]["422"]
+    document.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
+    document.get("components", {}).get("schemas", {}).pop("ValidationError", None)
+
+
+def install(app: FastAPI) -> None:
+    """Serve the amended document (built once, on the first request, like FastAPI's own)."""
+    generate = app.openapi
+
+    def document() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            _amend(generate())
+        assert app.openapi_schema is not None
+        return app.openapi_schema
+
+    app.openapi = document  # type: ignore[method-assign]
