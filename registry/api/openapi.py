@@ -53,7 +53,8 @@ def described(status: int, description: str) -> Responses:
 def answers(*media_types: str, status: int = 200, description: str = "") -> Responses:
     """A success answer in media types other than JSON (RDF syntaxes, CSV, images, spreadsheets)."""
     text = description or HTTPStatus(status).phrase
-    return {status: {"description": text, "content": {m: {"schema": {"type": "string"}} for m in media_types}}}
+    content = {m: {"schema": JSON_BODY if m == "application/json" else {"type": "string"}} for m in media_types}
+    return {status: {"description": text, "content": content}}
 
 
 def body(*media_types: str, required: bool = True) -> dict[str, Any]:
