@@ -22,6 +22,7 @@ from registry.api import (
     imports,
     indicators,
     materials,
+    openapi,
     passports,
     reports,
     sparql,
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
     for module in (home, health, carriers, passports, indicators, reports, sparql, validate, imports, materials,
                    demands):
         app.include_router(module.router)
+    openapi.install(app)
     return app
 
 

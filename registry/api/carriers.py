@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 
 from registry.api.deps import blocking, get_agent, get_registry
 from registry.api.negotiation import choose
+from registry.api.openapi import answers, errors
 from registry.core import Registry
 from registry.passports.model import Agent
 from registry.qr import KINDS, qr_code
@@ -15,7 +16,8 @@ router = APIRouter(tags=["identifiers"])
 QR_TYPES = list(KINDS)
 
 
-@router.get("/passports/{passport_id}/qr", summary="QR code carrying the passport's resolvable URL")
+@router.get("/passports/{passport_id}/qr", summary="QR code carrying the passport's resolvable URL",
+            responses=answers(*QR_TYPES) | errors(400, 401, 404, 406, 410))
 async def passport_qr(
     passport_id: str,
     request: Request,
@@ -36,14 +38,16 @@ async def _redirect(registry: Registry, agent: Agent, gtin: str, serial: str | N
     return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
 
 
-@router.get("/01/{gtin}", summary="GS1 Digital Link: the passport of a product type", status_code=303)
+@router.get("/01/{gtin}", summary="GS1 Digital Link: the passport of a product type", status_code=303,
+            responses=errors(400, 401, 404))
 async def resolve_gtin(
     gtin: str, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
 ) -> RedirectResponse:
     return await _redirect(registry, agent, gtin, None)
 
 
-@router.get("/01/{gtin}/21/{serial}", summary="GS1 Digital Link: the passport of one item", status_code=303)
+@router.get("/01/{gtin}/21/{serial}", summary="GS1 Digital Link: the passport of one item", status_code=303,
+            responses=errors(400, 401, 404))
 async def resolve_item(
     gtin: str, serial: str, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
 ) -> RedirectResponse:

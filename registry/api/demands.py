@@ -10,6 +10,7 @@ from pyoxigraph import RdfFormat
 
 from registry.api.deps import MAX_VERSION, blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
+from registry.api.openapi import RDF_ANSWERS, RDF_UPLOADS, answers, body, described, errors
 from registry.core import Registry
 from registry.errors import MalformedInput
 from registry.matching.demand import Demand
@@ -51,7 +52,8 @@ def _matches(demand: Demand, matches: list[Match], weights: Weights) -> JSONResp
                          "matches": [m.as_dict() for m in matches]})
 
 
-@router.post("/demands", status_code=201, summary="Store a demand (RDF with the core demand terms, or JSON)")
+@router.post("/demands", status_code=201, summary="Store a demand (RDF with the core demand terms, or JSON)",
+             responses=errors(400, 401, 403, 409, 413, 415, 422), openapi_extra=body(*RDF_UPLOADS, "application/json"))
 async def create_demand(
     request: Request,
     slug: str | None = Header(None, description="Proposed demand id"),
@@ -65,7 +67,10 @@ async def create_demand(
                         headers={"Location": f"/demands/{result.id}", "ETag": result.etag})
 
 
-@router.put("/demands/{demand_id}", summary="Replace a demand with a new version (RDF or JSON)")
+@router.put("/demands/{demand_id}", summary="Replace a demand with a new version (RDF or JSON)",
+            responses=described(201, "Created: the id was new")
+            | errors(400, 401, 403, 404, 409, 410, 412, 413, 415, 422),
+            openapi_extra=body(*RDF_UPLOADS, "application/json"))
 async def replace_demand(
     demand_id: str,
     request: Request,
@@ -80,7 +85,8 @@ async def replace_demand(
                         headers={"Location": f"/demands/{result.id}", "ETag": result.etag})
 
 
-@router.get("/demands/{demand_id}", summary="Read a demand (RDF by Accept); ?version=N for an earlier one")
+@router.get("/demands/{demand_id}", summary="Read a demand (RDF by Accept); ?version=N for an earlier one",
+            responses=answers(*RDF_ANSWERS) | errors(400, 401, 404, 406, 410))
 async def read_demand(
     demand_id: str,
     request: Request,
@@ -96,7 +102,8 @@ async def read_demand(
     return Response(body, media_type=fmt.media_type, headers={"ETag": view.etag, "Vary": "Accept, Authorization"})
 
 
-@router.get("/demands/{demand_id}/matches", summary="Supply matching a stored demand, best first, with reasons")
+@router.get("/demands/{demand_id}/matches", summary="Supply matching a stored demand, best first, with reasons",
+            responses=errors(400, 401, 404, 410, 422))
 async def demand_matches(
     demand_id: str,
     limit: int = Query(20, ge=1, le=500),
@@ -109,7 +116,8 @@ async def demand_matches(
     return _matches(demand, found, chosen)
 
 
-@router.post("/match", summary="Matches for an unsaved demand (RDF or JSON); nothing is stored")
+@router.post("/match", summary="Matches for an unsaved demand (RDF or JSON); nothing is stored",
+             responses=errors(400, 401, 413, 415, 422), openapi_extra=body(*RDF_UPLOADS, "application/json"))
 async def match_unsaved(
     request: Request,
     limit: int = Query(20, ge=1, le=500),
@@ -138,7 +146,8 @@ def _plan(plan: Plan, result: PortfolioResult) -> dict[str, Any]:
     }
 
 
-@router.post("/match/portfolio", summary="Assign many demands to many supply items at once (optimiser)")
+@router.post("/match/portfolio", summary="Assign many demands to many supply items at once (optimiser)",
+             responses=errors(400, 401, 403, 413, 422), openapi_extra=body("application/json"))
 async def match_portfolio(
     request: Request, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent),
 ) -> JSONResponse:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import Request
+from fastapi import Request, Security
+from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
+from registry.api.openapi import BEARER
 from registry.core import Registry
 from registry.errors import BodyTooLarge, MalformedInput
 from registry.passports.model import Agent
@@ -25,7 +27,8 @@ def get_registry(request: Request) -> Registry:
     return registry
 
 
-def get_agent(request: Request) -> Agent:
+def get_agent(request: Request, _documented: HTTPAuthorizationCredentials | None = Security(BEARER)) -> Agent:
+    """The caller; `BEARER` only puts the token into the OpenAPI document, the header is read here."""
     return get_registry(request).auth.agent(request.headers.get("authorization"))
 
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from registry.api.deps import blocking, get_agent, get_registry
+from registry.api.openapi import described, errors
 from registry.core import Registry
 from registry.errors import RegistryError
 from registry.passports.model import Agent
@@ -13,7 +14,8 @@ from registry.passports.model import Agent
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health")
+@router.get("/health", responses=described(503, "The store is unreachable (the body says why)")
+            | errors(401))
 async def health(registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)) -> JSONResponse:
     info = await blocking(registry.store.info)
     body: dict[str, object] = {"status": "ok", "store": info.kind, "reachable": info.reachable}

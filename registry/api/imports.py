@@ -11,6 +11,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from registry.access.imports import Imported
 from registry.api.deps import blocking, get_agent, get_registry, read_body
+from registry.api.openapi import answers, body, described, errors
 from registry.core import Registry
 from registry.errors import MalformedInput, UnsupportedMediaType
 from registry.importers import ifc, spreadsheet
@@ -20,6 +21,7 @@ from registry.rdf import media_type_of
 router = APIRouter(prefix="/imports", tags=["imports"])
 
 XLSX = spreadsheet.XLSX_TYPES[0]
+DRY_RUN = described(200, "dry_run: the passport and the reports, nothing stored")
 
 
 async def _upload(request: Request, limit: int) -> tuple[bytes, str, str]:
@@ -66,7 +68,9 @@ def _answer(imported: Imported) -> JSONResponse:
                         headers={"Location": f"/passports/{result.id}", "ETag": result.etag})
 
 
-@router.post("/ifc", status_code=201, summary="Create a passport from an IFC model (IFC2X3, IFC4)")
+@router.post("/ifc", status_code=201, summary="Create a passport from an IFC model (IFC2X3, IFC4)",
+             responses=DRY_RUN | errors(400, 401, 403, 409, 413, 415, 422),
+             openapi_extra=body(*ifc.MEDIA_TYPES, "multipart/form-data"))
 async def import_ifc(
     request: Request,
     dry_run: bool = Query(False, description="Return the passport and the import report without storing"),
@@ -81,7 +85,9 @@ async def import_ifc(
     return _answer(await blocking(registry.imports.ifc, agent, data, name, slug, dry_run))
 
 
-@router.post("/spreadsheet", status_code=201, summary="Create a passport from the XLSX or CSV template")
+@router.post("/spreadsheet", status_code=201, summary="Create a passport from the XLSX or CSV template",
+             responses=DRY_RUN | errors(400, 401, 403, 409, 413, 415, 422),
+             openapi_extra=body(*spreadsheet.XLSX_TYPES, *spreadsheet.CSV_TYPES, "multipart/form-data"))
 async def import_spreadsheet(
     request: Request,
     dry_run: bool = Query(False, description="Return the passport and the report without storing"),
@@ -94,7 +100,7 @@ async def import_spreadsheet(
     return _answer(await blocking(registry.imports.spreadsheet, agent, data, name, kind, slug, dry_run))
 
 
-@router.get("/spreadsheet/template", summary="The XLSX template for spreadsheet imports")
+@router.get("/spreadsheet/template", summary="The XLSX template for spreadsheet imports", responses=answers(XLSX))
 async def spreadsheet_template() -> Response:
     return Response(
         await blocking(spreadsheet.template_bytes), media_type=XLSX,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
 from registry.api.deps import blocking, get_agent, get_registry
+from registry.api.openapi import answers, errors
 from registry.core import Registry
 from registry.passports.model import Agent
 from registry.reports.charts import composition_svg
@@ -15,7 +16,8 @@ from registry.reports.charts import composition_svg
 router = APIRouter(prefix="/passports", tags=["indicators"])
 
 
-@router.get("/{passport_id}/indicators", summary="Circularity, carbon and completeness indicators of a passport")
+@router.get("/{passport_id}/indicators", summary="Circularity, carbon and completeness indicators of a passport",
+            responses=errors(400, 401, 404, 410, 422))
 async def passport_indicators(
     passport_id: str,
     method: Literal["emf", "madaster"] = Query("emf", description="MCI method: Ellen MacArthur Foundation or Madaster"),
@@ -28,7 +30,8 @@ async def passport_indicators(
     return JSONResponse(view.as_dict(with_parts=parts))
 
 
-@router.get("/{passport_id}/indicators.svg", summary="Chart of a passport's material composition (SVG)")
+@router.get("/{passport_id}/indicators.svg", summary="Chart of a passport's material composition (SVG)",
+            responses=answers("image/svg+xml") | errors(400, 401, 404, 410, 422))
 async def passport_composition_chart(
     passport_id: str, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
 ) -> Response:

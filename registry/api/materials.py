@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from registry.api.deps import MAX_OFFSET, blocking, get_agent, get_registry
 from registry.api.negotiation import choose
+from registry.api.openapi import answers, errors
 from registry.core import Registry
 from registry.matching.geo import MAX_RADIUS_KM
 from registry.matching.service import SearchPage
@@ -41,7 +42,8 @@ def _csv(page: SearchPage) -> str:
 
 
 @router.get("/materials", summary="Materials available for reuse: filter by material (with narrower concepts), "
-            "place and radius, dates, quantity and condition")
+            "place and radius, dates, quantity and condition",
+            responses=answers("application/json", "text/csv") | errors(400, 401, 406))
 async def list_materials(
     request: Request,
     material: list[str] = Query([], description="Material concept IRI, mat:slug or slug; repeatable"),

@@ -10,6 +10,7 @@ from registry.access.records import View
 from registry.access.views import expected_version
 from registry.api.deps import MAX_OFFSET, MAX_VERSION, blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
+from registry.api.openapi import RDF_ANSWERS, RDF_UPLOADS, answers, body, described, errors
 from registry.api.pages import render_passport
 from registry.core import Registry
 from registry.errors import NotComputable
@@ -48,7 +49,8 @@ def _written(result: WriteResult, status: int) -> JSONResponse:
     )
 
 
-@router.post("", status_code=201, summary="Upload a new passport (validated with SHACL first)")
+@router.post("", status_code=201, summary="Upload a new passport (validated with SHACL first)",
+             responses=errors(400, 401, 403, 409, 413, 415, 422), openapi_extra=body(*RDF_UPLOADS))
 async def create_passport(
     request: Request,
     slug: str | None = Header(None, description="Proposed passport id (RFC 5023 Slug)"),
@@ -62,7 +64,7 @@ async def create_passport(
     return _written(result, 201)
 
 
-@router.get("", summary="List active passports, paged")
+@router.get("", summary="List active passports, paged", responses=errors(400, 401))
 async def list_passports(
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
     limit: int = Query(50, ge=1, le=500),
@@ -82,7 +84,8 @@ async def list_passports(
     return JSONResponse(body)
 
 
-@router.get("/{passport_id}", summary="Read a passport in the negotiated format; ?version=N for an earlier one")
+@router.get("/{passport_id}", summary="Read a passport in the negotiated format; ?version=N for an earlier one",
+            responses=answers(*RDF_ANSWERS, HTML) | errors(400, 401, 404, 406, 410))
 async def read_passport(
     passport_id: str,
     request: Request,
@@ -104,7 +107,9 @@ async def read_passport(
     return Response(body, media_type=fmt.media_type, headers=headers)
 
 
-@router.put("/{passport_id}", summary="Replace a passport with a new version (If-Match for safe updates)")
+@router.put("/{passport_id}", summary="Replace a passport with a new version (If-Match for safe updates)",
+            responses=described(201, "Created: the id was new")
+            | errors(400, 401, 403, 404, 409, 410, 412, 413, 415, 422), openapi_extra=body(*RDF_UPLOADS))
 async def replace_passport(
     passport_id: str,
     request: Request,
@@ -120,7 +125,8 @@ async def replace_passport(
     return _written(result, 201 if created else 200)
 
 
-@router.delete("/{passport_id}", summary="Withdraw a passport (its history stays)")
+@router.delete("/{passport_id}", summary="Withdraw a passport (its history stays)",
+               responses=errors(400, 401, 403, 404, 409, 410, 412))
 async def withdraw_passport(
     passport_id: str,
     request: Request,
@@ -139,7 +145,7 @@ def _version_entry(record: PassportRecord, change: ChangeInfo) -> dict[str, obje
             "etag": f'"{record.id}-v{change.version}"', "href": f"/passports/{record.id}?version={change.version}"}
 
 
-@router.get("/{passport_id}/versions", summary="The versions of a passport")
+@router.get("/{passport_id}/versions", summary="The versions of a passport", responses=errors(400, 401, 404))
 async def list_versions(
     passport_id: str, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
 ) -> JSONResponse:
@@ -149,7 +155,8 @@ async def list_versions(
                          "versions": [_version_entry(record, c) for c in history]})
 
 
-@router.get("/{passport_id}/history", summary="Who changed what, when (JSON, or PROV-O as RDF)")
+@router.get("/{passport_id}/history", summary="Who changed what, when (JSON, or PROV-O as RDF)",
+            responses=answers("application/json", *RDF_ANSWERS) | errors(400, 401, 404, 406))
 async def read_history(
     passport_id: str, request: Request, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
 ) -> Response:
@@ -163,7 +170,8 @@ async def read_history(
     return Response(await blocking(serialize_triples, triples, fmt), media_type=fmt.media_type)
 
 
-@router.get("/{passport_id}/diff", summary="Triples added and removed between two versions")
+@router.get("/{passport_id}/diff", summary="Triples added and removed between two versions",
+            responses=errors(400, 401, 404))
 async def diff_versions(
     passport_id: str,
     from_version: int = Query(..., alias="from", ge=1, le=MAX_VERSION),

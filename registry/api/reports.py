@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from registry.api.deps import blocking, get_agent, get_registry
+from registry.api.openapi import answers, errors
 from registry.core import Registry
 from registry.passports.model import Agent
 from registry.reports.charts import availability_svg
@@ -15,7 +16,8 @@ from registry.reports.charts import availability_svg
 router = APIRouter(prefix="/reports", tags=["reports"])
 
 
-@router.get("/urban-mine", summary="Urban mine: mass by material, municipality, province and year (JSON or CSV)")
+@router.get("/urban-mine", summary="Urban mine: mass by material, municipality, province and year (JSON or CSV)",
+            responses=answers("application/json", "text/csv") | errors(400, 401))
 async def urban_mine_report(
     request: Request,
     format: Literal["json", "csv"] | None = Query(None, description="Overrides Accept: json or csv"),
@@ -29,7 +31,8 @@ async def urban_mine_report(
     return JSONResponse(report.as_dict())
 
 
-@router.get("/urban-mine.svg", summary="Chart of the urban mine: mass becoming available per year (SVG)")
+@router.get("/urban-mine.svg", summary="Chart of the urban mine: mass becoming available per year (SVG)",
+            responses=answers("image/svg+xml") | errors(400, 401))
 async def urban_mine_chart(
     registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
 ) -> Response:

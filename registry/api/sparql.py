@@ -11,6 +11,7 @@ from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
 from registry.access.policy import check_admin, sees_everything
 from registry.api.deps import blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
+from registry.api.openapi import answers, body, described, errors
 from registry.core import Registry
 from registry.errors import MalformedInput, StoreUnavailable, UnsupportedMediaType
 from registry.passports.model import Agent
@@ -132,7 +133,8 @@ def _utf8(content_type: str | None) -> None:
         raise MalformedInput(f"SPARQL requests are read as UTF-8; the body says charset={charset}")
 
 
-@router.get("/sparql", summary="SPARQL 1.1 query (query=...); without a query, the service description")
+@router.get("/sparql", summary="SPARQL 1.1 query (query=...); without a query, the service description",
+            responses=answers(*RESULT_OFFERS, *GRAPH_OFFERS) | errors(400, 401, 403, 503))
 async def sparql_get(
     request: Request, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
 ) -> Response:
@@ -147,7 +149,11 @@ async def sparql_get(
     return await _query(query, request, registry, agent, _dataset(params))
 
 
-@router.post("/sparql", summary="SPARQL 1.1 query or update (form, sparql-query or sparql-update body)")
+@router.post("/sparql", summary="SPARQL 1.1 query or update (form, sparql-query or sparql-update body)",
+             responses=answers(*RESULT_OFFERS, *GRAPH_OFFERS) | described(204, "The update was applied")
+             | errors(400, 401, 403, 413, 415, 503),
+             openapi_extra=body("application/x-www-form-urlencoded", "application/sparql-query",
+                                "application/sparql-update"))
 async def sparql_post(
     request: Request, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
 ) -> Response:

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from registry.api.deps import blocking, get_registry, read_body
+from registry.api.openapi import RDF_UPLOADS, body, errors
 from registry.core import Registry
 from registry.rdf import upload_format
 from registry.validation import ENGINES, check_engine
@@ -14,7 +15,8 @@ from registry.validation import ENGINES, check_engine
 router = APIRouter(tags=["validation"])
 
 
-@router.post("/validate", summary="Validate a passport without storing it")
+@router.post("/validate", summary="Validate a passport without storing it",
+             responses=errors(400, 413, 415, 422), openapi_extra=body(*RDF_UPLOADS))
 async def validate(
     request: Request,
     profile: list[str] = Query([], description="Criteria profile(s) to add, e.g. recycled-content-30"),
