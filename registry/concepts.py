@@ -201,7 +201,10 @@ class ConceptScheme:
     def _did_you_mean(self, value: str, scheme: str) -> str:
         slug = value.rsplit("/", 1)[-1].rsplit("#", 1)[-1].split(":")[-1]
         choices = {iri: f"{iri.removeprefix(scheme)} {self.labels.get(iri, '')}" for iri in self.members(scheme)}
-        best = process.extract(slug.replace("-", " "), choices, scorer=fuzz.WRatio, limit=3, score_cutoff=60)
+        found = process.extract(slug.replace("-", " "), choices, scorer=fuzz.WRatio, limit=None, score_cutoff=60)
+        # WRatio ties often (a partial match scores alike on every compound name): the shortest, closest
+        # name first, then the IRI, so the suggestion does not depend on set order (hash seed).
+        best = sorted(found, key=lambda hit: (-hit[1], len(hit[0]), hit[2]))[:3]
         if not best:
             return f"; concepts are IRIs under {scheme}"
         return "; did you mean " + ", ".join(f"<{key}>" for _choice, _score, key in best) + "?"
