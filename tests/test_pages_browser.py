@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 
@@ -82,7 +83,8 @@ def test_format_links_download_linked_data(site, phone):
 def test_restricted_data_is_absent_from_the_public_page(site, phone):
     phone.goto(f"{site.url}/passports/office-utrecht-1972")
     phone.locator("details.raw summary").click()  # open "All statements" too
-    body = phone.locator("body").inner_text()
+    # Blank-node IRIs carry keyed hashes that may contain any digits: leave them out of the search.
+    body = re.sub(r"genid/[0-9a-f]+", "genid/", phone.locator("body").inner_text())
     assert "office chairs ErgoSit 300" in body
     assert "Buy-back offer" not in body and "1080" not in body  # the chairs' residual value (restricted)
 
