@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 import registry
 from registry.api import (
     carriers,
+    context,
     demands,
     errors,
     health,
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
         return JSONResponse({"detail": f"invalid request: {problems}"}, status_code=400)
 
     app.add_exception_handler(RequestValidationError, bad_parameters)
-    for module in (home, health, carriers, passports, indicators, reports, sparql, validate, imports, materials,
+    for module in (home, health, context, carriers, passports, indicators, reports, sparql, validate, imports, materials,
                    demands):
         app.include_router(module.router)
     openapi.install(app)

@@ -98,7 +98,7 @@ async def read_demand(
     view = await blocking(registry.demands.content, agent, demand_id, version)
     fmt = RdfFormat.from_media_type(media_type)
     assert fmt is not None
-    body = await blocking(serialize_triples, view.triples, fmt, view.record.iri)
+    body = await blocking(serialize_triples, view.triples, fmt)
     return Response(body, media_type=fmt.media_type, headers={"ETag": view.etag, "Vary": "Accept, Authorization"})
 
 

@@ -103,7 +103,7 @@ async def read_passport(
         return HTMLResponse(page, headers=headers)
     fmt = RdfFormat.from_media_type(media_type)
     assert fmt is not None
-    body = await blocking(serialize_triples, view.triples, fmt, view.record.iri)
+    body = await blocking(serialize_triples, view.triples, fmt)
     return Response(body, media_type=fmt.media_type, headers=headers)
 
 

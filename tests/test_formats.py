@@ -1,0 +1,98 @@
+"""Formats tools expect (issue 16), each read back by a real client: rdflib, pyld, SPARQLWrapper.
+
+- Turtle prefixes are absolute, so a saved answer means the same read under any base;
+- JSON-LD (also for `Accept: application/json`) is compacted under the registry's own context, which is
+  published at /context.jsonld and kept in the repository as ontology/context.jsonld.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import rdflib
+from pyld import jsonld
+from pyoxigraph import Literal, NamedNode, Triple
+from rdflib.compare import isomorphic
+
+from registry.jsonld import compacted
+from registry.settings import PROJECT_ROOT
+from tests.conftest import AUTH, EXAMPLES
+
+OFFICE = (EXAMPLES / "passports" / "office-utrecht-1972.ttl").read_bytes()
+RDF_TYPE = rdflib.RDF.type
+
+
+@pytest.fixture
+def office(client) -> str:
+    response = client.post("/passports", content=OFFICE,
+                           headers={"Content-Type": "text/turtle", "Slug": "office", **AUTH})
+    assert response.status_code == 201, response.text
+    return "/passports/office"
+
+
+def turtle_graph(client, path: str, base: str) -> rdflib.Graph:
+    text = client.get(path, headers={"Accept": "text/turtle", **AUTH}).text
+    return rdflib.Graph().parse(data=text, format="turtle", publicID=base)
+
+
+def test_turtle_reads_the_same_under_an_https_base(client, office):
+    here = turtle_graph(client, office, "http://testserver/passports/office")
+    elsewhere = turtle_graph(client, office, "https://mirror.example/saved/office.ttl")
+    assert set(here) == set(elsewhere)
+
+
+def test_turtle_keeps_http_vocabularies_under_an_https_base(client, office):
+    graph = turtle_graph(client, office, "https://mirror.example/saved/office.ttl")
+    assert (None, RDF_TYPE, rdflib.URIRef("https://w3id.org/bot#Building")) in graph
+    assert not any(str(p).startswith("https://www.w3.org/") for p in graph.predicates())
+
+
+def test_turtle_declares_absolute_prefixes(client, office):
+    text = client.get(office, headers={"Accept": "text/turtle", **AUTH}).text
+    assert "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> ." in text
+    assert "@base" not in text
+
+
+def _json_ld(client, path: str, accept: str) -> dict:
+    response = client.get(path, headers={"Accept": accept, **AUTH})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/ld+json")
+    return response.json()
+
+
+@pytest.mark.parametrize("accept", ["application/ld+json", "application/json"])
+def test_json_ld_is_compacted_under_the_registry_context(client, office, accept):
+    document = _json_ld(client, office, accept)
+    published = json.loads((PROJECT_ROOT / "ontology" / "context.jsonld").read_text())
+    assert document["@context"] == published["@context"]
+    passport = next(n for n in document["@graph"] if n["@id"] == "http://testserver/passports/office")
+    assert passport["@type"] == "mpr:Passport"
+
+
+def test_json_ld_expanded_by_pyld_gives_the_turtle_triples(client, office):
+    nquads = jsonld.to_rdf(_json_ld(client, office, "application/ld+json"), {"format": "application/n-quads"})
+    from_pyld = rdflib.Graph().parse(data=nquads, format="nt")
+    assert len(from_pyld) > 100
+    assert isomorphic(from_pyld, turtle_graph(client, office, "http://testserver/passports/office"))
+
+
+def test_json_ld_read_by_rdflib_gives_the_turtle_triples(client, office):
+    text = client.get(office, headers={"Accept": "application/ld+json", **AUTH}).text
+    from_rdflib = rdflib.Graph().parse(data=text, format="json-ld")
+    assert isomorphic(from_rdflib, turtle_graph(client, office, "http://testserver/passports/office"))
+
+
+def test_context_is_served_as_the_repository_file_with_a_long_cache(client):
+    response = client.get("/context.jsonld")
+    assert response.content == (PROJECT_ROOT / "ontology" / "context.jsonld").read_bytes()
+    assert response.headers["content-type"].startswith("application/ld+json")
+    assert "max-age=604800" in response.headers["cache-control"]
+
+
+def test_iri_whose_scheme_is_a_prefix_name_is_left_expanded():
+    # geo: is a URI scheme (RFC 5870) and a prefix of the context: compacted, it would be read as geo:#...
+    triples = [Triple(NamedNode("geo:52.09,5.12"), NamedNode("http://purl.org/dc/terms/title"), Literal("a place"))]
+    document = compacted(triples)
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads"})
+    assert nquads.strip() == '<geo:52.09,5.12> <http://purl.org/dc/terms/title> "a place" .'
