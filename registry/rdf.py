@@ -6,8 +6,8 @@ Formats come from pyoxigraph's own tables (`RdfFormat.from_media_type`); nothing
 from __future__ import annotations
 
 import hashlib
-import json
 import hmac
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime

@@ -77,7 +77,7 @@ READ_MANY: dict[str, dict[str, str]] = {
     "/reports/urban-mine": {}, "/reports/urban-mine.svg": {},
     "/sparql": {"query": "SELECT ?o WHERE { ?s ?p ?o }"},
 }
-STATIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/validate/profiles",
+STATIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/validate/profiles", "/context.jsonld",
           "/imports/spreadsheet/template"}
 ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1"}
 QUERIES = {"/passports/{passport_id}/diff": {"from": "1", "to": "1"}}

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -16,6 +18,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from rdflib.compare import isomorphic
 
 from registry.jsonld import compacted
+from registry.quantities import SIGNIFICANT_DIGITS, tidy
 from registry.settings import PROJECT_ROOT
 from tests.conftest import AUTH, EXAMPLES
 
@@ -96,3 +99,45 @@ def test_iri_whose_scheme_is_a_prefix_name_is_left_expanded():
     document = compacted(triples)
     nquads = jsonld.to_rdf(document, {"format": "application/n-quads"})
     assert nquads.strip() == '<geo:52.09,5.12> <http://purl.org/dc/terms/title> "a place" .'
+
+
+def test_tidy_keeps_the_data_digits_and_drops_float_noise():
+    assert tidy(15577.296499999999) == 15577.2965  # the noise of issue 16, 16 significant digits -> 9
+    assert tidy(0.1 + 0.2) == 0.3  # 0.30000000000000004
+    assert tidy(2 / 3) == 0.666666666667  # a true ratio keeps 12 significant digits
+    assert tidy(123456.789) == 123456.789  # a stated figure stays as stated
+
+
+def _floats(value: object) -> list[float]:
+    if isinstance(value, float):
+        return [value]
+    if isinstance(value, dict):
+        return [f for v in value.values() for f in _floats(v)]
+    if isinstance(value, list):
+        return [f for v in value for f in _floats(v)]
+    return []
+
+
+def _significant(number: float) -> int:
+    return len(repr(abs(number)).replace(".", "").split("e")[0].strip("0"))
+
+
+def test_indicator_figures_carry_no_float_noise(client, office):
+    figures = _floats(client.get(f"{office}/indicators", headers=AUTH).json())
+    assert len(figures) > 20
+    assert max(_significant(f) for f in figures) <= SIGNIFICANT_DIGITS
+
+
+def test_urban_mine_csv_names_materials_beside_their_iris(client, office):
+    text = client.get("/reports/urban-mine?format=csv", headers=AUTH).text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    labels = {r["material"]: r["material_label"] for r in rows}
+    assert labels["https://w3id.org/mpr/materials/reinforced-concrete"] == "reinforced concrete"
+    assert max(_significant(float(r["mass_kg"])) for r in rows) <= SIGNIFICANT_DIGITS
+
+
+def test_materials_csv_names_materials_beside_their_iris(client, office):
+    text = client.get("/materials?limit=1000", headers={"Accept": "text/csv", **AUTH}).text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    labelled = {r["material"]: r["material_label"] for r in rows if r["material"]}
+    assert labelled["https://w3id.org/mpr/materials/aluminium"] == "aluminium"

@@ -77,8 +77,8 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
         return JSONResponse({"detail": f"invalid request: {problems}"}, status_code=400)
 
     app.add_exception_handler(RequestValidationError, bad_parameters)
-    for module in (home, health, context, carriers, passports, indicators, reports, sparql, validate, imports, materials,
-                   demands):
+    for module in (home, health, context, carriers, passports, indicators, reports, sparql, validate, imports,
+                   materials, demands):
         app.include_router(module.router)
     openapi.install(app)
     return app

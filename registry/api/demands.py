@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pyoxigraph import RdfFormat
 
 from registry.api.deps import MAX_VERSION, blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
 from registry.api.openapi import RDF_ANSWERS, RDF_UPLOADS, answers, body, described, errors
+from registry.api.responses import JSONResponse
 from registry.core import Registry
 from registry.errors import MalformedInput
 from registry.matching.demand import Demand

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from pyoxigraph import RdfFormat
 
 from registry.access.records import View
@@ -12,6 +12,7 @@ from registry.api.deps import MAX_OFFSET, MAX_VERSION, blocking, get_agent, get_
 from registry.api.negotiation import choose
 from registry.api.openapi import RDF_ANSWERS, RDF_UPLOADS, answers, body, described, errors
 from registry.api.pages import render_passport
+from registry.api.responses import JSONResponse
 from registry.core import Registry
 from registry.errors import NotComputable
 from registry.passports.model import Agent, ChangeInfo, PassportRecord, WriteResult

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import JSONResponse
 
 from registry.api.deps import blocking, get_agent, get_registry
 from registry.api.openapi import answers, errors
+from registry.api.responses import JSONResponse
 from registry.core import Registry
 from registry.passports.model import Agent
 from registry.reports.charts import availability_svg
@@ -27,7 +27,7 @@ async def urban_mine_report(
     report = await blocking(registry.indicators.urban_mine, agent)
     wants_csv = format == "csv" or (format is None and "text/csv" in (request.headers.get("accept") or ""))
     if wants_csv:
-        return Response(report.csv(), media_type="text/csv; charset=utf-8")
+        return Response(report.csv(registry.concepts.label), media_type="text/csv; charset=utf-8")
     return JSONResponse(report.as_dict())
 
 

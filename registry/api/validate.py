@@ -4,10 +4,10 @@ chooses the SHACL engine (400 for an unknown one)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
 
 from registry.api.deps import blocking, get_registry, read_body
 from registry.api.openapi import RDF_UPLOADS, body, errors
+from registry.api.responses import JSONResponse
 from registry.core import Registry
 from registry.rdf import upload_format
 from registry.validation import ENGINES, check_engine
