@@ -302,8 +302,9 @@ def urban_mine_command(
 
     with _registry(data, sparql_query, sparql_update) as registry:
         report = registry.indicators.urban_mine(LOADER)
+        label = registry.concepts.label
     if format == "csv":
-        sys.stdout.write(report.csv())
+        sys.stdout.write(report.csv(label))
     else:
         out.print_json(json.dumps(report.as_dict()))
 

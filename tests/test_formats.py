@@ -20,7 +20,7 @@ from rdflib.compare import isomorphic
 from registry.jsonld import compacted
 from registry.quantities import SIGNIFICANT_DIGITS, tidy
 from registry.settings import PROJECT_ROOT
-from tests.conftest import AUTH, EXAMPLES
+from tests.conftest import AUTH, DATA, EXAMPLES
 
 OFFICE = (EXAMPLES / "passports" / "office-utrecht-1972.ttl").read_bytes()
 RDF_TYPE = rdflib.RDF.type
@@ -141,3 +141,24 @@ def test_materials_csv_names_materials_beside_their_iris(client, office):
     rows = list(csv.DictReader(io.StringIO(text)))
     labelled = {r["material"]: r["material_label"] for r in rows if r["material"]}
     assert labelled["https://w3id.org/mpr/materials/aluminium"] == "aluminium"
+
+
+PAVILION = (DATA / "minimal-passport.ttl").read_bytes()
+
+
+def test_validation_report_names_a_blank_focus_node_by_its_part(client):
+    body = PAVILION.replace(b"mpr:recycledContent 0.1", b"mpr:recycledContent 1.5")
+    report = client.post("/validate", content=body, headers={"Content-Type": "text/turtle"}).json()
+    result = next(r for r in report["results"] if r["path"] == "https://w3id.org/mpr#recycledContent")
+    assert "/.well-known/genid/" in result["focus_node"]  # the IRI stays
+    assert result["focus_label"] == "Column C1 > composedOf (reinforced-concrete)"
+
+
+def test_diff_names_subjects_and_properties(client):
+    headers = {"Content-Type": "text/turtle", **AUTH}
+    client.put("/passports/pavilion", content=PAVILION, headers=headers)
+    client.put("/passports/pavilion", content=PAVILION.replace(b"Column C1", b"Column C1-a"), headers=headers)
+    diff = client.get("/passports/pavilion/diff?from=1&to=2", headers=AUTH).json()
+    assert len(diff["added"]) == len(diff["removed"]) == 1  # the triples, as before
+    assert {"change": "added", "subject": "Column C1-a", "property": "label", "value": "Column C1-a"} in diff["changes"]
+    assert {"change": "removed", "subject": "Column C1", "property": "label", "value": "Column C1"} in diff["changes"]

@@ -320,7 +320,7 @@ def test_cli_indicators(tmp_path: Path):
                             capture_output=True, text=True)
     assert report.returncode == 0, report.stderr
     assert report.stdout.splitlines()[1:] == [
-        "pavilion,unknown,unknown,2027,https://w3id.org/mpr/materials/reinforced-concrete,675.0"]
+        "pavilion,unknown,unknown,2027,https://w3id.org/mpr/materials/reinforced-concrete,reinforced concrete,675.0"]
 
 
 PAVILION = (DATA / "minimal-passport.ttl").read_bytes().replace(
