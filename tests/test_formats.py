@@ -162,3 +162,16 @@ def test_diff_names_subjects_and_properties(client):
     assert len(diff["added"]) == len(diff["removed"]) == 1  # the triples, as before
     assert {"change": "added", "subject": "Column C1-a", "property": "label", "value": "Column C1-a"} in diff["changes"]
     assert {"change": "removed", "subject": "Column C1", "property": "label", "value": "Column C1"} in diff["changes"]
+
+
+@pytest.mark.parametrize("media_type", ["text/turtle", "application/ld+json"])
+def test_upload_examples_of_the_openapi_document_are_accepted(client, media_type):
+    operation = client.get("/openapi.json").json()["paths"]["/passports"]["post"]
+    example = operation["requestBody"]["content"][media_type]["example"]
+    response = client.post("/passports", content=example.encode(), headers={"Content-Type": media_type, **AUTH})
+    assert response.status_code == 201, response.text
+
+
+def test_openapi_documents_the_sparql_query_parameter(client):
+    parameters = client.get("/openapi.json").json()["paths"]["/sparql"]["get"]["parameters"]
+    assert {"query", "default-graph-uri", "named-graph-uri"} <= {p["name"] for p in parameters}

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 import registry
@@ -27,6 +28,7 @@ from registry.api import (
     openapi,
     passports,
     reports,
+    session,
     sparql,
     validate,
 )
@@ -76,7 +78,9 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
             if owned:
                 app.state.registry.close()
 
-    app = FastAPI(
+    # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from the package (MIT, PyPI fastapi-offline),
+    # under /static-offline-docs, never from a CDN: the documentation works without internet (issue 16).
+    app = FastAPIOffline(
         title="Material Passport Registry",
         version=registry.__version__,
         description="An open registry of digital material passports: SHACL-validated RDF in a triple store, "
@@ -85,6 +89,7 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
     )
     errors.install(app)
     app.add_middleware(ConditionalGet)
+    app.add_middleware(session.PrivateWhenSignedIn)
     _allow_cross_origin(app, settings)
 
     async def bad_parameters(request: Request, exc: Exception) -> Response:
@@ -96,7 +101,7 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
 
     app.add_exception_handler(RequestValidationError, bad_parameters)
     for module in (home, health, context, carriers, passports, indicators, reports, sparql, validate, imports,
-                   materials, demands):
+                   materials, demands, session):
         app.include_router(module.router)
     openapi.install(app)
     return app

@@ -10,7 +10,7 @@ from registry.access.records import View
 from registry.access.views import expected_version
 from registry.api.deps import MAX_OFFSET, MAX_VERSION, blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
-from registry.api.openapi import RDF_ANSWERS, RDF_UPLOADS, answers, body, described, errors
+from registry.api.openapi import PASSPORT_BODY, RDF_ANSWERS, answers, described, errors
 from registry.api.pages import render_passport
 from registry.api.responses import JSONResponse
 from registry.core import Registry
@@ -51,7 +51,7 @@ def _written(result: WriteResult, status: int) -> JSONResponse:
 
 
 @router.post("", status_code=201, summary="Upload a new passport (validated with SHACL first)",
-             responses=errors(400, 401, 403, 409, 413, 415, 422), openapi_extra=body(*RDF_UPLOADS))
+             responses=errors(400, 401, 403, 409, 413, 415, 422), openapi_extra=PASSPORT_BODY)
 async def create_passport(
     request: Request,
     slug: str | None = Header(None, description="Proposed passport id (RFC 5023 Slug)"),
@@ -110,7 +110,7 @@ async def read_passport(
 
 @router.put("/{passport_id}", summary="Replace a passport with a new version (If-Match for safe updates)",
             responses=described(201, "Created: the id was new")
-            | errors(400, 401, 403, 404, 409, 410, 412, 413, 415, 422), openapi_extra=body(*RDF_UPLOADS))
+            | errors(400, 401, 403, 404, 409, 410, 412, 413, 415, 422), openapi_extra=PASSPORT_BODY)
 async def replace_passport(
     passport_id: str,
     request: Request,

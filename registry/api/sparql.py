@@ -11,7 +11,7 @@ from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
 from registry.access.policy import check_admin, sees_everything
 from registry.api.deps import blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
-from registry.api.openapi import answers, body, described, errors
+from registry.api.openapi import SPARQL_PARAMETERS, answers, body, described, errors
 from registry.core import Registry
 from registry.errors import MalformedInput, StoreUnavailable, UnsupportedMediaType
 from registry.passports.model import Agent
@@ -134,7 +134,8 @@ def _utf8(content_type: str | None) -> None:
 
 
 @router.get("/sparql", summary="SPARQL 1.1 query (query=...); without a query, the service description",
-            responses=answers(*RESULT_OFFERS, *GRAPH_OFFERS) | errors(400, 401, 403, 503))
+            responses=answers(*RESULT_OFFERS, *GRAPH_OFFERS) | errors(400, 401, 403, 503),
+            openapi_extra={"parameters": SPARQL_PARAMETERS})
 async def sparql_get(
     request: Request, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
 ) -> Response:
