@@ -11,13 +11,15 @@ import csv
 import io
 import json
 
+import httpx
 import pytest
 import rdflib
 from pyld import jsonld
 from pyoxigraph import Literal, NamedNode, Triple
 from rdflib.compare import isomorphic
+from SPARQLWrapper import JSONLD, SPARQLWrapper
 
-from registry.jsonld import compacted
+from registry.jsonld import compacted, context
 from registry.quantities import SIGNIFICANT_DIGITS, tidy
 from registry.settings import PROJECT_ROOT
 from tests.conftest import AUTH, DATA, EXAMPLES
@@ -175,3 +177,19 @@ def test_upload_examples_of_the_openapi_document_are_accepted(client, media_type
 def test_openapi_documents_the_sparql_query_parameter(client):
     parameters = client.get("/openapi.json").json()["paths"]["/sparql"]["get"]["parameters"]
     assert {"query", "default-graph-uri", "named-graph-uri"} <= {p["name"] for p in parameters}
+
+
+def test_sparql_construct_in_json_ld_is_compacted_and_read_by_sparqlwrapper(server):
+    created = httpx.post(f"{server.url}/passports", content=PAVILION,
+                         headers={"Content-Type": "text/turtle", "Slug": "pavilion", **AUTH})
+    assert created.status_code == 201, created.text
+    query = "CONSTRUCT WHERE { ?s a ?t }"
+    raw = httpx.get(f"{server.url}/sparql", params={"query": query}, headers={"Accept": "application/ld+json"},
+                    timeout=60)
+    assert raw.json()["@context"] == context()
+    client = SPARQLWrapper(f"{server.url}/sparql")
+    client.setQuery(query)
+    client.setReturnFormat(JSONLD)
+    graph = client.query().convert()
+    assert (rdflib.URIRef(f"{server.url}/passports/pavilion"), RDF_TYPE,
+            rdflib.URIRef("https://w3id.org/mpr#Passport")) in graph

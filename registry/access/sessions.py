@@ -108,8 +108,8 @@ class SessionService:
             return None
         session_id, secret = match.groups()
         rows = self.store.select(
-            P + "SELECT ?g ?s ?hash ?token ?expires WHERE { GRAPH ?g { ?s a mpr:BrowserSession ; mpr:sessionHash ?hash ; "
-            "prov:wasDerivedFrom ?token ; schema:expires ?expires } }",
+            P + "SELECT ?g ?s ?hash ?token ?expires WHERE { GRAPH ?g { ?s a mpr:BrowserSession ; "
+            "mpr:sessionHash ?hash ; prov:wasDerivedFrom ?token ; schema:expires ?expires } }",
             {"g": self.graph, "s": self._node(session_id)})
         if not rows:
             return None

@@ -6,7 +6,7 @@ import hashlib
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request, Response
-from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
+from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, parse
 
 from registry.access.policy import check_admin, sees_everything
 from registry.api.deps import blocking, get_agent, get_registry, read_body
@@ -109,7 +109,16 @@ async def _query(
         store, checked.text, checked.kind, media_type,  # type: ignore[arg-type]
         client=_client_of(request), base_iri=_endpoint(registry), dataset=dataset,
     )
-    return Response(output.body, media_type=output.media_type, headers={"Vary": "Accept"})
+    body = output.body
+    if checked.returns_graph and RdfFormat.from_media_type(output.media_type) == RdfFormat.JSON_LD:
+        body = await blocking(_compacted, body)
+    return Response(body, media_type=output.media_type, headers={"Vary": "Accept"})
+
+
+def _compacted(expanded: bytes) -> bytes:
+    """A graph's JSON-LD as every other route answers it: compacted under the registry's context (the engine
+    writes expanded JSON-LD; registry/jsonld.py)."""
+    return serialize_triples([q.triple for q in parse(expanded, RdfFormat.JSON_LD)], RdfFormat.JSON_LD)
 
 
 async def _update(text: str, agent: Agent, registry: Registry) -> Response:
