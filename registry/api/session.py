@@ -95,6 +95,9 @@ def signin_page(request: Request, next_page: str | None = Query(None, alias="nex
 async def sign_in(request: Request, registry: Registry = Depends(get_registry)) -> Response:
     fields = await _form(request, registry)
     session = await blocking(registry.auth.sign_in, fields.get("token", ""))
+    earlier = request.cookies.get(SESSION_COOKIE)
+    if earlier:  # a new sign-in replaces the old session rather than leaving it alive
+        await blocking(registry.auth.sign_out, earlier)
     answer = RedirectResponse(_local(fields.get("next")), status_code=303)
     answer.set_cookie(SESSION_COOKIE, session.cookie, expires=session.expires, httponly=True, samesite="lax",
                       secure=_secure(request, registry))
