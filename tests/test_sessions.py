@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 
 from registry.access.sessions import SessionService
+from registry.api.app import create_app
 from registry.errors import Unauthorized
 from tests.conftest import ADMIN
 
@@ -85,3 +87,34 @@ def test_the_admin_token_cannot_open_a_session(core):
 def test_a_wrong_token_cannot_open_a_session(sessions):
     with pytest.raises(Unauthorized):
         sessions.start("mpr_000000000000_not-a-real-secret-at-all")
+
+
+def _signed_in(client, token: str):
+    client.get("/signin")
+    return client.post("/signin", data={"token": token, "csrf": client.cookies.get("mpr_csrf"), "next": "/"},
+                       follow_redirects=False)
+
+
+def test_session_cookie_is_secure_over_https(core):
+    _, token = core.tokens.create("acme", "builder")
+    with TestClient(create_app(core=core), base_url="https://testserver") as client:
+        answer = _signed_in(client, token)
+    assert answer.status_code == 303
+    cookie = next(v for k, v in answer.headers.multi_items() if k == "set-cookie" and v.startswith("mpr_session="))
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+
+
+def test_a_session_cookie_does_not_authorise_writes(core, client):
+    _, token = core.tokens.create("acme", "builder")
+    assert _signed_in(client, token).status_code == 303
+    answer = client.post("/passports", content=b"<> a <https://w3id.org/mpr#Passport> .",
+                         headers={"Content-Type": "text/turtle"})
+    assert answer.status_code == 401
+
+
+def test_a_form_from_another_origin_is_refused(core, client):
+    _, token = core.tokens.create("acme", "builder")
+    client.get("/signin")
+    answer = client.post("/signin", data={"token": token, "csrf": client.cookies.get("mpr_csrf")},
+                         headers={"Origin": "https://evil.example"}, follow_redirects=False)
+    assert answer.status_code == 403 and "mpr_session" not in answer.headers.get("set-cookie", "")

@@ -172,7 +172,7 @@ async def read_history(
 
 
 @router.get("/{passport_id}/diff", summary="Triples added and removed between two versions",
-            responses=errors(400, 401, 404))
+            responses=errors(400, 401, 404, 410))
 async def diff_versions(
     passport_id: str,
     from_version: int = Query(..., alias="from", ge=1, le=MAX_VERSION),
