@@ -118,3 +118,12 @@ def test_a_form_from_another_origin_is_refused(core, client):
     answer = client.post("/signin", data={"token": token, "csrf": client.cookies.get("mpr_csrf")},
                          headers={"Origin": "https://evil.example"}, follow_redirects=False)
     assert answer.status_code == 403 and "mpr_session" not in answer.headers.get("set-cookie", "")
+
+
+def test_every_answer_varies_by_cookie_and_signed_in_answers_are_private(core, client):
+    anonymous = client.get("/passports")
+    assert "Cookie" in anonymous.headers["vary"] and "cache-control" not in anonymous.headers
+    _, token = core.tokens.create("acme", "builder")
+    _signed_in(client, token)
+    signed_in = client.get("/passports")
+    assert signed_in.headers["cache-control"] == "private"

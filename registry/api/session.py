@@ -117,22 +117,24 @@ async def sign_out(request: Request, registry: Registry = Depends(get_registry))
 
 
 class PrivateWhenSignedIn:
-    """An answer to a signed-in browser depends on its cookie: say so (`Vary: Cookie`), and keep shared caches
-    from storing it (`Cache-Control: private` where the route set no policy of its own)."""
+    """Any answer may depend on the session cookie: every answer says so (`Vary: Cookie`, so no cache hands an
+    anonymous page to a signed-in owner), and answers to a signed-in browser are kept from shared caches
+    (`Cache-Control: private` where the route set no policy of its own)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or f"{SESSION_COOKIE}=" not in Headers(scope=scope).get("cookie", ""):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        signed_in = f"{SESSION_COOKIE}=" in Headers(scope=scope).get("cookie", "")
 
         async def marked(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers.add_vary_header("Cookie")
-                if "cache-control" not in headers:
+                if signed_in and "cache-control" not in headers:
                     headers["Cache-Control"] = "private"
             await send(message)
 

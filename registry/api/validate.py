@@ -16,7 +16,7 @@ router = APIRouter(tags=["validation"])
 
 
 @router.post("/validate", summary="Validate a passport without storing it",
-             responses=errors(400, 413, 415, 422), openapi_extra=PASSPORT_BODY)
+             responses=errors(400, 404, 413, 415, 422), openapi_extra=PASSPORT_BODY)
 async def validate(
     request: Request,
     profile: list[str] = Query([], description="Criteria profile(s) to add, e.g. recycled-content-30"),
