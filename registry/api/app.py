@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 import registry
 from registry.api import (
     carriers,
+    credentials,
     demands,
     errors,
     health,
@@ -77,7 +78,7 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
 
     app.add_exception_handler(RequestValidationError, bad_parameters)
     for module in (home, health, carriers, passports, indicators, reports, sparql, validate, imports, materials,
-                   demands):
+                   demands, credentials):
         app.include_router(module.router)
     openapi.install(app)
     return app
