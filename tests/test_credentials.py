@@ -263,3 +263,18 @@ def test_the_bitstring_puts_index_zero_in_the_leftmost_bit():
     # Bitstring Status List 4.1: index 0 is the first bit; bit 9 is the second byte's 0x40.
     bits = bitstring.decode(bitstring.encode({0, 9}, size=16))
     assert bits == bytes([0b1000_0000, 0b0100_0000])
+
+
+def test_every_mpr_term_the_credentials_write_is_defined_in_the_ontology():
+    import rdflib
+
+    from registry.settings import PROJECT_ROOT
+
+    ontology = rdflib.Graph().parse(PROJECT_ROOT / "ontology" / "mpr.ttl")
+    terms = ["MaterialPassportCredential", "passportVersion", "restrictedContentOmitted"]
+    terms += [bitstring.STATUS_OF.value.rsplit("#", 1)[1], bitstring.REVOKED_AT.value.rsplit("#", 1)[1]]
+    for name in terms:
+        term = rdflib.URIRef("https://w3id.org/mpr#" + name)
+        assert ontology.value(term, rdflib.RDFS.label) is not None, name
+        assert ontology.value(term, rdflib.RDFS.comment) is not None, name
+    assert all(vc.MPR_CONTEXT[name] for name in terms[:3])
