@@ -278,3 +278,79 @@ def test_every_mpr_term_the_credentials_write_is_defined_in_the_ontology():
         assert ontology.value(term, rdflib.RDFS.label) is not None, name
         assert ontology.value(term, rdflib.RDFS.comment) is not None, name
     assert all(vc.MPR_CONTEXT[name] for name in terms[:3])
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+def _in_store(settings, work):
+    """Run `work(registry)` over the store folder and let go of it (Oxigraph unlocks the folder when the
+    store object is freed, which `close` alone does not do), so that `mpr` can open it next."""
+    import gc
+
+    from registry.core import build_registry
+
+    registry = build_registry(settings)
+    try:
+        return work(registry)
+    finally:
+        registry.close()
+        del registry
+        gc.collect()
+
+
+def _issued_on_disk(tmp_path):
+    """A passport loaded into a store folder and its credential written to a file."""
+    from pyoxigraph import RdfFormat
+
+    from registry.core import LOADER
+    from registry.settings import Settings
+
+    settings = Settings(data=tmp_path / "data", load_examples=False)
+
+    def issue(registry):
+        registry.domain.passports.create(PASSPORT, RdfFormat.TURTLE, LOADER, passport_id="pav")
+        return registry.credentials.issue(LOADER, "pav")
+
+    token = _in_store(settings, issue)
+    path = tmp_path / "pav.jwt"
+    path.write_text(token)
+    return settings, path
+
+
+def test_mpr_verify_exits_0_for_a_good_credential_and_1_once_it_is_revoked(tmp_path):
+    from tests.test_cli import mpr
+
+    settings, path = _issued_on_disk(tmp_path)
+    good = mpr("verify", "--data", str(settings.data), str(path))
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert json.loads(good.stdout)["verified"] is True
+    from registry.core import LOADER
+
+    _in_store(settings, lambda registry: registry.credentials.revoke(LOADER, "pav"))
+    revoked = mpr("verify", "--data", str(settings.data), str(path))
+    assert revoked.returncode == 1
+    assert json.loads(revoked.stdout)["checks"]["status"] == "revoked"
+
+
+def test_mpr_verify_of_a_changed_credential_exits_with_the_reason(tmp_path):
+    from tests.test_cli import mpr
+
+    settings, path = _issued_on_disk(tmp_path)
+    token = path.read_text()
+    path.write_text(_with_payload(token, {**_payload(token), "passportVersion": 2}))
+    result = mpr("verify", "--data", str(settings.data), str(path))
+    assert result.returncode == 1
+    assert "forged or changed" in result.stderr
+
+
+def test_mpr_keys_rotate_adds_a_signing_key_and_keeps_the_old_one(tmp_path):
+    from tests.test_cli import mpr
+
+    settings, path = _issued_on_disk(tmp_path)
+    rotated = mpr("keys", "rotate", "--data", str(settings.data))
+    assert rotated.returncode == 0, rotated.stderr
+    listed = mpr("keys", "list", "--data", str(settings.data))
+    assert "verifies only" in listed.stdout and "signs" in listed.stdout
+    assert len(list((settings.data / "keys").glob("key-*.jwk"))) == 2
+    assert mpr("verify", "--data", str(settings.data), str(path)).returncode == 0
