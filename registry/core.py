@@ -112,7 +112,7 @@ def _guarded(
         "imports": AccessControlledImports(passports, concepts, settings.base),
         "indicators": AccessControlledIndicators(passports, domain.indicators),
         "matching": AccessControlledMatching(domain.matching, demands),
-        "credentials": AccessControlledCredentials(domain.credentials, passports, restricted),
+        "credentials": AccessControlledCredentials(domain.credentials, passports, restricted, concepts.label),
     }
 
 

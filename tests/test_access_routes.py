@@ -73,7 +73,7 @@ READ_ONE = {
     "/passports/{passport_id}", "/passports/{passport_id}/versions", "/passports/{passport_id}/history",
     "/passports/{passport_id}/diff", "/passports/{passport_id}/indicators", "/passports/{passport_id}/indicators.svg",
     "/passports/{passport_id}/qr", "/01/{gtin}", "/01/{gtin}/21/{serial}", "/demands/{demand_id}",
-    "/demands/{demand_id}/matches", "/passports/{passport_id}/credential",
+    "/demands/{demand_id}/matches", "/passports/{passport_id}/credential", "/passports/{passport_id}/untp",
 }
 READ_MANY: dict[str, dict[str, str]] = {
     "/": {}, "/passports": {"limit": "500"}, "/health": {}, "/materials": {"limit": "1000"},

@@ -13,13 +13,16 @@ verifier learns nothing from the comparison with the stored version that it coul
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pyoxigraph import NamedNode, Triple
 
+from registry import untp
 from registry.access.passports import AccessControlledPassports
 from registry.access.projection import public_view
+from registry.credentials import did
 from registry.credentials.service import Checked, CredentialService
 from registry.errors import Gone, NotFound
 from registry.passports.model import Agent
@@ -57,8 +60,10 @@ class Verification:
 
 class AccessControlledCredentials:
     def __init__(
-        self, credentials: CredentialService, passports: AccessControlledPassports, restricted: frozenset[NamedNode]
+        self, credentials: CredentialService, passports: AccessControlledPassports, restricted: frozenset[NamedNode],
+        label: Callable[[str], str],
     ) -> None:
+        self.label = label  # a concept's preferred label (materials in the UNTP export)
         self.credentials = credentials
         self.passports = passports
         self.restricted = restricted
@@ -73,6 +78,14 @@ class AccessControlledCredentials:
     def issue(self, agent: Agent, passport_id: str, version: int | None = None) -> str:
         view = self.passports.content(agent, passport_id, version)
         return self.credentials.issue(view.record, view.version, view.triples, filtered=not view.full)
+
+    def untp(self, agent: Agent, passport_id: str, version: int | None = None) -> dict[str, Any]:
+        """The UNTP Digital Product Passport of what the caller may read of a product passport."""
+        view = self.passports.content(agent, passport_id, version)
+        organisation = view.record.owner
+        inputs = untp.Inputs(base=self.credentials.base, issuer_did=did.issuer_did(self.credentials.base, organisation),
+                             issuer_name=organisation or "the registry", label=self.label)
+        return untp.export(view.triples, view.record.iri, inputs, view.record.modified)
 
     def revoke(self, agent: Agent, passport_id: str, version: int | None = None) -> dict[str, Any]:
         record = self.passports.check_change(agent, passport_id)

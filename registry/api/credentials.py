@@ -49,6 +49,18 @@ async def passport_credential(
     return Response(token, media_type=MEDIA_TYPE, headers={"Vary": "Authorization", "Cache-Control": "no-store"})
 
 
+@router.get("/passports/{passport_id}/untp", summary="A product passport as a UNTP Digital Product Passport "
+            "(JSON-LD, unsigned)", responses=answers("application/ld+json") | errors(400, 401, 404, 410, 422))
+async def passport_untp(
+    passport_id: str,
+    version: int | None = Query(None, ge=1, le=MAX_VERSION),
+    registry: Registry = Depends(get_registry),
+    agent: Agent = Depends(get_agent),
+) -> JSONResponse:
+    document = await blocking(registry.credentials.untp, agent, passport_id, version)
+    return JSONResponse(document, media_type="application/ld+json", headers={"Vary": "Authorization"})
+
+
 @router.delete("/passports/{passport_id}/credential", summary="Revoke the credentials of a passport version "
                "(the current one, or ?version=N)", responses=errors(400, 401, 403, 404))
 async def revoke_credential(
