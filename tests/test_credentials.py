@@ -354,3 +354,17 @@ def test_mpr_keys_rotate_adds_a_signing_key_and_keeps_the_old_one(tmp_path):
     assert "verifies only" in listed.stdout and "signs" in listed.stdout
     assert len(list((settings.data / "keys").glob("key-*.jwk"))) == 2
     assert mpr("verify", "--data", str(settings.data), str(path)).returncode == 0
+
+
+def test_a_deeply_nested_payload_is_400_not_a_crash(client, owner):
+    header = _b64(json.dumps({"alg": "Ed25519", "kid": f"{ACME_DID}#k"}).encode())
+    deep = _b64(b"[" * 100_000 + b"]" * 100_000)
+    answer = _verify(client, f"{header}.{deep}.{_b64(b'x' * 64)}")
+    assert answer.status_code == 400
+    assert "256" in answer.json()["detail"]
+
+
+def test_a_credential_over_the_body_limit_is_413(client, owner):
+    limit = client.app.state.registry.settings.max_body_bytes
+    answer = client.post("/credentials/verify", content=b"a" * (limit + 1), headers=JWT)
+    assert answer.status_code == 413

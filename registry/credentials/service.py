@@ -37,7 +37,8 @@ class Checked:
 
 
 class CredentialService:
-    def __init__(self, keys: KeyRing, status: StatusList, base: str) -> None:
+    def __init__(self, keys: KeyRing, status: StatusList, base: str, max_bytes: int = vc.DEFAULT_MAX_BYTES) -> None:
+        self.max_bytes = max_bytes  # the largest credential accepted for checking (MPR_MAX_BODY_BYTES)
         self.keys = keys
         self.status = status
         self.base = base.rstrip("/")
@@ -85,7 +86,7 @@ class CredentialService:
 
     def check(self, token: bytes) -> Checked:
         """Signature, key and issuer against this registry's DID documents; then what the credential names."""
-        unverified = vc.decode(token)
+        unverified = vc.decode(token, self.max_bytes)
         try:
             organisation = did.organisation_of(self.base, unverified.did)
         except ValueError as exc:
