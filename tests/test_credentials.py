@@ -90,10 +90,10 @@ def test_did_documents_publish_the_public_key_and_never_the_private_one(client, 
         assert private not in answer.text
 
 
-def test_an_organisation_name_that_is_no_name_is_400(client):
-    answer = client.get("/organisations/a%20b/did.json")
-    assert answer.status_code == 400
-    assert "organisation name" in answer.json()["detail"]
+def test_an_organisation_name_with_any_character_gets_the_did_that_resolves_to_it(client):
+    answer = client.get("/organisations/Bouw%20%3A%20BV/did.json")
+    assert answer.status_code == 200
+    assert answer.json()["id"] == "did:web:testserver:organisations:Bouw%20%3A%20BV"  # did:web: one path segment
 
 
 # --- issuing and verifying -------------------------------------------------------------------------

@@ -12,15 +12,12 @@ sees both who vouches (the issuer) and who holds the keys (the controller).
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from registry.credentials.keys import SigningKey
-from registry.errors import InvalidParameter
 
 DID_CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/jwk/v1"]
-ORGANISATION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 ORGANISATIONS = "organisations"
 
 
@@ -31,16 +28,10 @@ def registry_did(base: str) -> str:
     return ":".join(["did:web", host, *segments])
 
 
-def check_organisation(name: str) -> str:
-    if not ORGANISATION_NAME.fullmatch(name):
-        raise InvalidParameter(
-            f"{name[:100]!r} is not an organisation name: letters, digits, '.', '_' and '-', at most 100"
-        )
-    return name
-
-
 def organisation_did(base: str, organisation: str) -> str:
-    return f"{registry_did(base)}:{ORGANISATIONS}:{check_organisation(organisation)}"
+    """Token organisations are lower-case names, but an owner written by other means may hold any
+    character: percent-encoded, the DID stays one segment and resolves to `/organisations/{org}/did.json`."""
+    return f"{registry_did(base)}:{ORGANISATIONS}:{quote(organisation, safe='')}"
 
 
 def issuer_did(base: str, organisation: str | None) -> str:
@@ -54,8 +45,9 @@ def organisation_of(base: str, did: str) -> str | None:
     if did == own:
         return None
     prefix = f"{own}:{ORGANISATIONS}:"
-    if did.startswith(prefix) and ORGANISATION_NAME.fullmatch(did[len(prefix):]):
-        return did[len(prefix):]
+    name = unquote(did[len(prefix):]) if did.startswith(prefix) else ""
+    if name and organisation_did(base, name) == did:
+        return name
     raise ValueError(f"{did[:200]!r} is not a DID of this registry ({own})")
 
 
