@@ -44,6 +44,7 @@ DEMAND = b"""@prefix mpr: <https://w3id.org/mpr#> . @prefix qudt: <http://qudt.o
 TURTLE = "text/turtle"
 PUBLIC_PASSPORT = (DATA / "minimal-passport.ttl").read_bytes() + PRICED
 SHEET = (",".join(HEADERS) + "\nB-1,Pavilion,,building,,,,,,2030-01-01,5.1214 52.0907,\n").encode()
+UNTP = (DATA / "untp-dpp-bracket.json").read_bytes()
 IFC_MODEL = (DATA / "ifc" / "slab-standard-case.ifc").read_bytes()
 CREDENTIAL = b"(the credential of passport 'pub', fetched first)"
 PORTFOLIO = json.dumps({"demands": [demand(), "open-demand"]}).encode()
@@ -58,6 +59,7 @@ WRITES: dict[tuple[str, str], tuple[bytes, str]] = {
     ("PUT", "/demands/{demand_id}"): (DEMAND, TURTLE),
     ("POST", "/imports/ifc"): (IFC_MODEL, "application/x-step"),
     ("POST", "/imports/spreadsheet"): (SHEET, "text/csv"),
+    ("POST", "/imports/untp"): (UNTP, "application/ld+json"),
     ("POST", "/sparql"): (b"update=INSERT DATA { <urn:a> <urn:b> <urn:c> }", "application/x-www-form-urlencoded"),
 }
 PURE: dict[tuple[str, str], tuple[bytes, str]] = {
@@ -66,6 +68,7 @@ PURE: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/match/portfolio"): (PORTFOLIO, "application/json"),
     ("POST", "/imports/ifc?dry_run=true"): (IFC_MODEL, "application/x-step"),
     ("POST", "/imports/spreadsheet?dry_run=true"): (SHEET, "text/csv"),
+    ("POST", "/imports/untp?dry_run=true"): (UNTP, "application/ld+json"),
     ("POST", "/sparql?query"): (b"query=ASK { ?s ?p ?o }", "application/x-www-form-urlencoded"),
     ("POST", "/credentials/verify"): (CREDENTIAL, "application/vc+jwt"),
 }

@@ -106,3 +106,56 @@ def test_a_building_passport_has_no_untp_export(client, passport_ttl):
     answer = client.get("/passports/pav/untp")
     assert answer.status_code == 422
     assert "schema:Product" in answer.json()["detail"]
+
+
+# --- import ----------------------------------------------------------------------------------------
+
+
+def test_an_export_imports_back_to_the_same_product_materials_and_carbon(client, bracket):
+    answer = client.post("/imports/untp", content=json.dumps(bracket), headers={
+        "Content-Type": "application/ld+json", "Slug": "bracket-copy", **AUTH})
+    assert answer.status_code == 201, answer.text
+    again = client.get("/passports/bracket-copy/untp").json()
+    for key in ("product", "materialsProvenance", "circularityScorecard"):
+        assert again["credentialSubject"][key] == bracket["credentialSubject"][key], key
+    metrics = [c["declaredValue"] for c in again["credentialSubject"]["conformityClaim"]]
+    assert metrics == [c["declaredValue"] for c in bracket["credentialSubject"]["conformityClaim"]]
+
+
+def test_a_dry_run_import_stores_nothing_and_shows_the_passport(client, bracket):
+    store = client.app.state.registry.store
+    before = store.count()
+    answer = client.post("/imports/untp?dry_run=true", content=json.dumps(bracket),
+                         headers={"Content-Type": "application/ld+json"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["validation"]["conforms"] is True
+    assert "mat/steel" in answer.json()["passport"] or "materials/steel" in answer.json()["passport"]
+    assert store.count() == before
+
+
+def test_mass_fractions_without_masses_use_the_product_weight(client, bracket):
+    # 0.8 x 10 kg = 8 kg of steel, 0.2 x 10 kg = 2 kg of aluminium: the same fractions come back.
+    subject = bracket["credentialSubject"]
+    subject["product"]["dimensions"] = {"weight": {"value": 10, "unit": "KGM"}}
+    for material in subject["materialsProvenance"]:
+        del material["mass"]
+    answer = client.post("/imports/untp", content=json.dumps(bracket), headers={
+        "Content-Type": "application/json", "Slug": "by-fraction", **AUTH})
+    assert answer.status_code == 201, answer.text
+    fractions = {m["name"]: m["massFraction"] for m in
+                 client.get("/passports/by-fraction/untp").json()["credentialSubject"]["materialsProvenance"]}
+    assert fractions == {"steel": 0.8, "aluminium": 0.2}
+
+
+@pytest.mark.parametrize(("document", "status"), [
+    (b"[1, 2]", 400), (b'{"type": ["VerifiableCredential"]}', 400), (b"{not json", 400),
+    (json.dumps({"type": ["DigitalProductPassport"], "credentialSubject": {"product": {
+        "id": "urn:x", "name": "x"}, "materialsProvenance": [{"name": "m", "materialType": {
+            "id": "mpr-untp-import://passport/other"}, "mass": {"value": 1, "unit": "KGM"}}]}}).encode(), 400),
+])
+def test_a_document_that_is_no_untp_passport_is_refused_and_nothing_stored(client, document, status):
+    store = client.app.state.registry.store
+    before = store.count()
+    answer = client.post("/imports/untp", content=document, headers={"Content-Type": "application/json", **AUTH})
+    assert answer.status_code == status, answer.text
+    assert store.count() == before

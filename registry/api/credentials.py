@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from registry.api.deps import MAX_VERSION, blocking, get_agent, get_registry, read_body
-from registry.api.openapi import answers, body, errors
+from registry.api.openapi import answers, body, described, errors
 from registry.core import Registry
 from registry.credentials.status import LIST_PATH
 from registry.credentials.vc import MEDIA_TYPE
@@ -17,6 +17,7 @@ from registry.rdf import media_type_of
 router = APIRouter(tags=["credentials"])
 DID_JSON = "application/did+json"
 TOKEN_TYPES = (MEDIA_TYPE, "application/jwt", "text/plain")
+UNTP_TYPES = ("application/ld+json", "application/json")
 
 
 @router.get("/.well-known/did.json", summary="The registry's DID document (did:web): its public keys",
@@ -59,6 +60,30 @@ async def passport_untp(
 ) -> JSONResponse:
     document = await blocking(registry.credentials.untp, agent, passport_id, version)
     return JSONResponse(document, media_type="application/ld+json", headers={"Vary": "Authorization"})
+
+
+@router.post("/imports/untp", status_code=201, summary="Create a product passport from a UNTP Digital Product "
+             "Passport (JSON-LD)", responses=described(200, "dry_run: the passport and the report, nothing stored")
+             | errors(400, 401, 403, 409, 413, 415, 422), openapi_extra=body(*UNTP_TYPES))
+async def import_untp(
+    request: Request,
+    dry_run: bool = Query(False, description="Return the passport and the report without storing"),
+    slug: str | None = Header(None, description="Proposed passport id"),
+    registry: Registry = Depends(get_registry),
+    agent: Agent = Depends(get_agent),
+) -> JSONResponse:
+    media_type = media_type_of(request.headers.get("content-type"))
+    if media_type not in UNTP_TYPES:
+        raise UnsupportedMediaType(f"send the UNTP passport as {' or '.join(UNTP_TYPES)}, not {media_type or 'none'}")
+    data = await read_body(request, registry.settings.max_body_bytes)
+    imported = await blocking(registry.imports.untp, agent, data, slug, dry_run)
+    if imported.written is None:
+        assert imported.validation is not None
+        return JSONResponse({"report": imported.report, "validation": imported.validation.as_dict(),
+                             "passport": imported.turtle.decode("utf-8")})
+    result = imported.written
+    return JSONResponse({**result.as_dict(), "report": imported.report}, status_code=201,
+                        headers={"Location": f"/passports/{result.id}", "ETag": result.etag})
 
 
 @router.delete("/passports/{passport_id}/credential", summary="Revoke the credentials of a passport version "
