@@ -391,7 +391,8 @@ app.add_typer(keys_app, name="keys")
 
 
 def _key_ring(data: Path | None) -> KeyRing:
-    return KeyRing(_settings(data=data).data / "keys")
+    settings = _settings(data=data)
+    return KeyRing(settings.keys_dir or settings.data / "keys")
 
 
 @keys_app.command("list")

@@ -98,7 +98,8 @@ class Registry:
 
 def credential_service(settings: Settings, store: TripleStore) -> CredentialService:
     """Keys live in the data folder (never the store: registry/credentials/keys.py); made on first use."""
-    return CredentialService(KeyRing(settings.data / "keys"), StatusList(store, settings.base), settings.base,
+    return CredentialService(KeyRing(settings.keys_dir or settings.data / "keys"), StatusList(store, settings.base),
+                             settings.base,
                              settings.max_body_bytes)
 
 

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     query_timeout_s: float = Field(30.0, description="Time limit of one SPARQL query through /sparql.")
     max_concurrent_queries: int = Field(4, description="SPARQL queries running at once; more get 503.")
     admin_token: str | None = Field(None, description="Bearer token that may run SPARQL updates.")
+    keys_dir: Path | None = Field(
+        None, description="Folder of the signing keys (default DATA/keys); registry workers on several machines "
+        "must share it, or each would sign with a key the others do not publish.",
+    )
 
     @property
     def base(self) -> str:

@@ -368,3 +368,22 @@ def test_a_credential_over_the_body_limit_is_413(client, owner):
     limit = client.app.state.registry.settings.max_body_bytes
     answer = client.post("/credentials/verify", content=b"a" * (limit + 1), headers=JWT)
     assert answer.status_code == 413
+
+
+def test_a_key_file_readable_by_others_is_narrowed_to_0600(core, settings):
+    path = next((settings.data / "keys").glob("key-*.jwk"))
+    path.chmod(0o644)
+    core.domain.credentials.keys.current()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_keys_dir_puts_the_keys_in_another_folder(tmp_path):
+    from registry.core import build_registry
+    from registry.settings import Settings
+
+    registry = build_registry(Settings(data=tmp_path / "data", keys_dir=tmp_path / "secrets", load_examples=False))
+    try:
+        assert len(list((tmp_path / "secrets").glob("key-*.jwk"))) == 1
+        assert not (tmp_path / "data" / "keys").exists()
+    finally:
+        registry.close()

@@ -103,7 +103,7 @@ class AccessControlledCredentials:
             view = self.passports.content(agent, checked.passport_id, checked.version)
         except (NotFound, Gone):
             return Verification(checked, revoked, "not checked: no such passport version is visible to you", None)
-        if view.record.owner != checked.organisation and view.record.owner is not None:
+        if view.record.owner != checked.organisation:
             return Verification(checked, revoked, "differs: the issuer is not the passport's owner", None)
         held = checked.triples if view.full and not checked.filtered else self._public(checked.triples)
         stored = view.triples if not checked.filtered else self._public(view.triples)

@@ -13,6 +13,7 @@ fails on an existing name), and every worker then reads the winner's key.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from joserfc.jwk import OKPKey
 
 from registry.errors import StoreError
 
+log = logging.getLogger("registry.credentials")
 CURVE: Final = "Ed25519"
 PREFIX, SUFFIX = "key-", ".jwk"
 FILE_MODE, FOLDER_MODE = 0o600, 0o700
@@ -64,6 +66,9 @@ class KeyRing:
         return sorted(numbered)
 
     def _read(self, number: int, path: Path) -> SigningKey:
+        if path.stat().st_mode & 0o077:  # e.g. restored from a backup by a tool that widened it
+            log.warning("signing key %s was readable by others; narrowing it to 0600", path)
+            os.chmod(path, FILE_MODE)
         stored = json.loads(path.read_text(encoding="utf-8"))
         key = OKPKey.import_key(stored["jwk"])
         return SigningKey(number, key.thumbprint(), stored["created"], key)
