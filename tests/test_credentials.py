@@ -387,3 +387,42 @@ def test_keys_dir_puts_the_keys_in_another_folder(tmp_path):
         assert not (tmp_path / "data" / "keys").exists()
     finally:
         registry.close()
+
+
+# --- over real HTTP: did:web resolution as a verifier does it --------------------------------------
+
+
+def test_a_verifier_resolves_the_issuer_over_http_and_verifies_offline(tmp_path):
+    """The credential and the DID document fetched from a running `mpr serve` by the URLs did:web names
+    (with http instead of https on loopback); the check then uses nothing of the registry's state."""
+    import httpx
+
+    from registry.credentials import did
+    from tests.conftest import ADMIN, Server
+
+    server = Server(tmp_path / "data", "--no-examples")
+    server.env["MPR_BASE_URL"] = server.url
+    server.start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as http:
+            put = http.put("/passports/pav", content=PASSPORT,
+                           headers={**TURTLE, "Authorization": f"Bearer {ADMIN}"})
+            assert put.status_code == 201, put.text
+            token = http.get("/passports/pav/credential").text
+            issuer = _payload(token)["issuer"]["id"]
+            url = did.document_url(issuer).replace("https://", "http://", 1)
+            document = http.get(url).json()
+    finally:
+        server.stop()
+    assert url == f"{server.url}/.well-known/did.json"  # the admin's passport: issued by the registry itself
+    credential = vc.verify_offline(vc.decode(token.encode()), document)
+    assert credential["credentialSubject"]["@id"] == f"{server.url}/passports/pav"
+
+
+def test_did_web_names_the_document_url():
+    from registry.credentials import did
+
+    assert did.document_url("did:web:example.org") == "https://example.org/.well-known/did.json"
+    assert did.document_url("did:web:127.0.0.1%3A8000:organisations:acme") == (
+        "https://127.0.0.1:8000/organisations/acme/did.json")
+    assert did.organisation_did("http://127.0.0.1:8000", "acme") == "did:web:127.0.0.1%3A8000:organisations:acme"

@@ -28,6 +28,16 @@ def registry_did(base: str) -> str:
     return ":".join(["did:web", host, *segments])
 
 
+def document_url(did: str) -> str:
+    """Where a did:web document lives (the method's read operation): `did:web:host%3A8000:a:b` ->
+    `https://host:8000/a/b/did.json`, `did:web:host` -> `https://host/.well-known/did.json`."""
+    if not did.startswith("did:web:"):
+        raise ValueError(f"{did[:100]!r} is not a did:web DID")
+    host, *path = did.removeprefix("did:web:").split(":")
+    segments = "/".join([unquote(host), *path]) if path else f"{unquote(host)}/.well-known"
+    return f"https://{segments}/did.json"
+
+
 def organisation_did(base: str, organisation: str) -> str:
     """Token organisations are lower-case names, but an owner written by other means may hold any
     character: percent-encoded, the DID stays one segment and resolves to `/organisations/{org}/did.json`."""
