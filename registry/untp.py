@@ -175,8 +175,11 @@ def product_of(graph: Graph, passport: str) -> NamedNode:
     return thing
 
 
-def export(triples: Sequence[Triple], passport: str, inputs: Inputs, valid_from: str) -> dict[str, Any]:
-    """The UNTP DigitalProductPassport credential (unsigned) of one product passport."""
+def export(
+    triples: Sequence[Triple], passport: str, version: int, inputs: Inputs, valid_from: str
+) -> dict[str, Any]:
+    """The UNTP DigitalProductPassport credential (unsigned) of one product passport version; its `id`
+    names the version (`{passport}/untp?version=N`), which is how a signed copy is checked later."""
     graph = Graph(triples)
     thing = product_of(graph, passport)
     totals = material_totals(graph)
@@ -195,7 +198,7 @@ def export(triples: Sequence[Triple], passport: str, inputs: Inputs, valid_from:
         subject["circularityScorecard"]["recyclableContent"] = recyclable
     return {
         "@context": [VC_CONTEXT, UNTP_DPP_CONTEXT], "type": ["DigitalProductPassport", "VerifiableCredential"],
-        "id": f"{passport}/untp", "validFrom": valid_from,
+        "id": f"{passport}/untp?version={version}", "validFrom": valid_from,
         "issuer": {"type": ["CredentialIssuer"], "id": inputs.issuer_did, "name": inputs.issuer_name},
         "credentialSubject": subject,
     }

@@ -159,3 +159,49 @@ def test_a_document_that_is_no_untp_passport_is_refused_and_nothing_stored(clien
     answer = client.post("/imports/untp", content=document, headers={"Content-Type": "application/json", **AUTH})
     assert answer.status_code == status, answer.text
     assert store.count() == before
+
+
+# --- signed ----------------------------------------------------------------------------------------
+
+JWT = "application/vc+jwt"
+
+
+def _signed(client) -> str:
+    answer = client.get("/passports/bracket/untp", headers={"Accept": JWT})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith(JWT)
+    return answer.text
+
+
+def _payload(token: str) -> dict:
+    import base64
+
+    part = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def test_a_signed_untp_passport_validates_against_the_schema_and_verifies(client, bracket):
+    token = _signed(client)
+    jsonschema.validate(_payload(token), SCHEMA, cls=jsonschema.Draft202012Validator)
+    report = client.post("/credentials/verify", content=token, headers={"Content-Type": JWT}).json()
+    assert report["verified"] is True and report["checks"]["content"] == "matches"
+    assert report["passport"] == "bracket" and report["version"] == 1
+
+
+def test_a_signed_untp_passport_is_revoked_with_its_passport_version(client, bracket):
+    token = _signed(client)
+    assert client.delete("/passports/bracket/credential", headers=AUTH).status_code == 200
+    report = client.post("/credentials/verify", content=token, headers={"Content-Type": JWT}).json()
+    assert report["verified"] is False and report["checks"]["status"] == "revoked"
+
+
+def test_a_changed_untp_passport_fails_its_signature(client, bracket):
+    import base64
+
+    token = _signed(client)
+    header, _, signature = token.split(".")
+    changed = _payload(token)
+    changed["credentialSubject"]["materialsProvenance"][0]["recycledMassFraction"] = 0.99
+    body = base64.urlsafe_b64encode(json.dumps(changed).encode()).decode().rstrip("=")
+    answer = client.post("/credentials/verify", content=f"{header}.{body}.{signature}", headers={"Content-Type": JWT})
+    assert answer.status_code == 422

@@ -22,6 +22,7 @@ from pyoxigraph import NamedNode, Triple
 from registry import untp
 from registry.access.passports import AccessControlledPassports
 from registry.access.projection import public_view
+from registry.access.records import View
 from registry.credentials import did
 from registry.credentials.service import Checked, CredentialService
 from registry.errors import Gone, NotFound
@@ -81,11 +82,18 @@ class AccessControlledCredentials:
 
     def untp(self, agent: Agent, passport_id: str, version: int | None = None) -> dict[str, Any]:
         """The UNTP Digital Product Passport of what the caller may read of a product passport."""
+        return self._untp(self.passports.content(agent, passport_id, version))
+
+    def untp_signed(self, agent: Agent, passport_id: str, version: int | None = None) -> str:
+        """The same export as a VC-JOSE credential, revocable with the passport version's other credentials."""
         view = self.passports.content(agent, passport_id, version)
-        organisation = view.record.owner
-        inputs = untp.Inputs(base=self.credentials.base, issuer_did=did.issuer_did(self.credentials.base, organisation),
-                             issuer_name=organisation or "the registry", label=self.label)
-        return untp.export(view.triples, view.record.iri, inputs, view.record.modified)
+        return self.credentials.sign_untp(view.record, view.version, self._untp(view))
+
+    def _untp(self, view: View) -> dict[str, Any]:
+        owner, base = view.record.owner, self.credentials.base
+        inputs = untp.Inputs(base=base, issuer_did=did.issuer_did(base, owner), issuer_name=owner or "the registry",
+                             label=self.label)
+        return untp.export(view.triples, view.record.iri, view.version, inputs, view.record.modified)
 
     def revoke(self, agent: Agent, passport_id: str, version: int | None = None) -> dict[str, Any]:
         record = self.passports.check_change(agent, passport_id)
@@ -105,6 +113,10 @@ class AccessControlledCredentials:
             return Verification(checked, revoked, "not checked: no such passport version is visible to you", None)
         if view.record.owner != checked.organisation:
             return Verification(checked, revoked, "differs: the issuer is not the passport's owner", None)
+        if checked.untp is not None:
+            again = self.untp(agent, checked.passport_id, checked.version)["credentialSubject"]
+            content = "matches" if again == checked.untp else "differs"
+            return Verification(checked, revoked, content, view.version == view.record.version)
         held = checked.triples if view.full and not checked.filtered else self._public(checked.triples)
         stored = view.triples if not checked.filtered else self._public(view.triples)
         content = "matches" if set(held) == set(stored) else "differs"

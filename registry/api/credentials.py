@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from registry.api.deps import MAX_VERSION, blocking, get_agent, get_registry, read_body
+from registry.api.negotiation import choose
 from registry.api.openapi import answers, body, described, errors
 from registry.core import Registry
 from registry.credentials.status import LIST_PATH
@@ -17,7 +18,8 @@ from registry.rdf import media_type_of
 router = APIRouter(tags=["credentials"])
 DID_JSON = "application/did+json"
 TOKEN_TYPES = (MEDIA_TYPE, "application/jwt", "text/plain")
-UNTP_TYPES = ("application/ld+json", "application/json")
+JSON_LD = "application/ld+json"
+UNTP_TYPES = (JSON_LD, "application/json")
 
 
 @router.get("/.well-known/did.json", summary="The registry's DID document (did:web): its public keys",
@@ -50,16 +52,22 @@ async def passport_credential(
     return Response(token, media_type=MEDIA_TYPE, headers={"Vary": "Authorization", "Cache-Control": "no-store"})
 
 
-@router.get("/passports/{passport_id}/untp", summary="A product passport as a UNTP Digital Product Passport "
-            "(JSON-LD, unsigned)", responses=answers("application/ld+json") | errors(400, 401, 404, 410, 422))
+@router.get("/passports/{passport_id}/untp", summary="A product passport as a UNTP Digital Product Passport: "
+            "JSON-LD, or signed (VC-JOSE) with Accept: application/vc+jwt",
+            responses=answers("application/ld+json", MEDIA_TYPE) | errors(400, 401, 404, 406, 410, 422))
 async def passport_untp(
     passport_id: str,
+    request: Request,
     version: int | None = Query(None, ge=1, le=MAX_VERSION),
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
-) -> JSONResponse:
+) -> Response:
+    headers = {"Vary": "Accept, Authorization"}
+    if choose(request.headers.get("accept"), [JSON_LD, MEDIA_TYPE], {"application/json": JSON_LD}) == MEDIA_TYPE:
+        token = await blocking(registry.credentials.untp_signed, agent, passport_id, version)
+        return Response(token, media_type=MEDIA_TYPE, headers=headers)
     document = await blocking(registry.credentials.untp, agent, passport_id, version)
-    return JSONResponse(document, media_type="application/ld+json", headers={"Vary": "Authorization"})
+    return JSONResponse(document, media_type=JSON_LD, headers=headers)
 
 
 @router.post("/imports/untp", status_code=201, summary="Create a product passport from a UNTP Digital Product "

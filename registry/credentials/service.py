@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from pyoxigraph import Triple
 
@@ -34,6 +35,7 @@ class Checked:
     filtered: bool
     status_index: int | None
     triples: list[Triple]
+    untp: dict[str, Any] | None = None  # a UNTP passport's credentialSubject (its content is JSON, not our graph)
 
 
 class CredentialService:
@@ -69,6 +71,12 @@ class CredentialService:
         }
         return vc.sign(credential, self.keys.current(), issuer)
 
+    def sign_untp(self, record: PassportRecord, version: int, document: dict[str, Any]) -> str:
+        """A UNTP Digital Product Passport secured like the registry's own credentials (same key, same
+        revocation entry as the passport version it was made from)."""
+        status = self.status.entry(self.status.index(record.iri, version))
+        return vc.sign({**document, "credentialStatus": status}, self.keys.current(), vc.issuer_id(document) or "")
+
     def status_list_credential(self) -> str:
         """The Bitstring Status List credential (section 2.2), signed by the registry itself."""
         credential = {
@@ -97,6 +105,8 @@ class CredentialService:
         return self._read(credential, unverified, organisation)
 
     def _read(self, credential: dict[str, Any], unverified: vc.Unverified, organisation: str | None) -> Checked:
+        if "DigitalProductPassport" in vc.types_of(credential):
+            return self._read_untp(credential, unverified, organisation)
         subject = credential.get("credentialSubject")
         iri = subject.get("@id") if isinstance(subject, dict) else None
         passport_id = id_from_iri(self.base, iri) if isinstance(iri, str) else None
@@ -109,6 +119,23 @@ class CredentialService:
             passport_id=passport_id, version=version,
             filtered=credential.get("restrictedContentOmitted") is True,
             status_index=self._status_index(credential), triples=vc.triples_of(subject, iri),
+        )
+
+    def _read_untp(self, credential: dict[str, Any], unverified: vc.Unverified, organisation: str | None) -> Checked:
+        """A UNTP passport names its passport in `credentialSubject.id` and the version in its own `id`."""
+        subject = credential.get("credentialSubject")
+        iri = subject.get("id") if isinstance(subject, dict) else None
+        passport_id = id_from_iri(self.base, iri) if isinstance(iri, str) else None
+        own = credential.get("id")
+        query = parse_qs(urlsplit(own).query) if isinstance(own, str) else {}
+        version = query.get("version", [""])[0]
+        if passport_id is None or not version.isdigit() or own != f"{iri}/untp?version={version}":
+            raise MalformedInput("the UNTP passport names no passport version of this registry")
+        assert isinstance(subject, dict)
+        return Checked(
+            credential=credential, issuer=unverified.did, key=unverified.kid, organisation=organisation,
+            passport_id=passport_id, version=int(version), filtered=False,
+            status_index=self._status_index(credential), triples=[], untp=subject,
         )
 
     def _status_index(self, credential: dict[str, Any]) -> int | None:

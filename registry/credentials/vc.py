@@ -123,12 +123,12 @@ def decode(token: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Unverified:
         credential = orjson.loads(parts.payload)
     except orjson.JSONDecodeError as exc:
         raise MalformedInput(f"the JWS payload is not JSON: {exc}") from exc
-    if not isinstance(credential, dict) or "VerifiableCredential" not in _types(credential):
+    if not isinstance(credential, dict) or "VerifiableCredential" not in types_of(credential):
         raise MalformedInput("the JWS payload is not a verifiable credential (type VerifiableCredential)")
     return Unverified(token, kid, kid.split("#", 1)[0], credential, max_bytes)
 
 
-def _types(credential: dict[str, Any]) -> list[str]:
+def types_of(credential: dict[str, Any]) -> list[str]:
     kinds = credential.get("type", [])
     return [kinds] if isinstance(kinds, str) else [k for k in kinds if isinstance(k, str)] if isinstance(
         kinds, list) else []
