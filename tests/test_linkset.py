@@ -108,3 +108,17 @@ def test_the_linkset_of_a_restricted_passport_is_404_to_the_public(client):
     response = client.get(f"/01/{GTIN}", headers={"Accept": LINKSET})
     assert response.status_code == 404
     assert EPD not in response.text
+
+
+def test_the_anchor_of_an_item_percent_encodes_its_serial_number(chair):
+    item = b"""@prefix mpr: <https://w3id.org/mpr#> . @prefix schema: <https://schema.org/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<> a mpr:Passport ; dcterms:title "Chair" ; mpr:describes <#chair> .
+<#chair> a schema:Product ; schema:name "ErgoSit 300" ; schema:serialNumber "SN 1\\r\\nx" ;
+  mpr:instanceOf <ergo-chair#product> .
+"""
+    assert chair.put("/passports/chair-1", content=item, headers=TURTLE).status_code == 201
+    response = chair.get(f"/01/{GTIN}/21/SN%201%0D%0Ax", headers={"Accept": LINKSET})
+    assert response.status_code == 200, response.text
+    assert response.json()["linkset"][0]["anchor"] == f"{BASE}/01/{GTIN}/21/SN%201%0D%0Ax"
+    assert "\r" not in response.headers["Link"] and "\n" not in response.headers["Link"]

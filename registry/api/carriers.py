@@ -3,6 +3,8 @@ which redirects, or lists every link it has (registry/linkset.py)."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
@@ -49,7 +51,8 @@ async def _resolve(
 ) -> Response:
     """303 to the passport (or the link `?linkType=` names); the RFC 9264 linkset when asked for by
     `Accept: application/linkset+json` or `?linkType=linkset`."""
-    anchor = f"{registry.settings.base}{request.url.path}"
+    # Built from the parts, percent-encoded: a decoded serial number may hold spaces or line breaks.
+    anchor = f"{registry.settings.base}/01/{quote(gtin, safe='')}" + (f"/21/{quote(serial, safe='')}" if serial else "")
     header = {"Vary": "Accept", "Link": f'<{anchor}?linkType=linkset>; rel="linkset"; type="{LINKSET}"'}
     wants_linkset = link_type in ALL or (
         link_type is None and choose(request.headers.get("accept"), [HTML, LINKSET], strict=False) == LINKSET)
