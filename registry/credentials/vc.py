@@ -1,13 +1,16 @@
 """Passports as W3C Verifiable Credentials (VC Data Model 2.0), secured with VC-JOSE (JWS compact).
 
 Why VC-JOSE and not Data Integrity `eddsa-rdfc-2022`: a JWS signs the credential's bytes, so the
-proof needs no canonicalisation and no JSON-LD context loading, and `joserfc` (BSD-3, maintained,
-RFC-tested) implements it completely. eddsa-rdfc-2022 needs RDFC-1.0: pyoxigraph's
-canonicalisation is explicitly not RDFC-1.0 (its algorithm is "unstable"), rdflib's
-`to_canonical_graph` is a different algorithm, and the one RDFC-1.0 implementation in Python
-(pyld's URDNA2015) would also have to expand the credential with remote contexts, which the
-registry never fetches. The credential stays JSON-LD all the same: verifiers that want the graph
-read `credentialSubject` as RDF (the passport's own nodes, with full IRIs, need no context).
+proof needs no canonicalisation and no JSON-LD context processing, and `joserfc` (BSD-3, maintained,
+RFC-tested) implements it completely. eddsa-rdfc-2022 would need two more pieces on the verifying
+path of an anonymous caller's input: JSON-LD expansion of the credential with the VC and Data
+Integrity contexts (pyoxigraph's JSON-LD parser takes no document loader and refuses remote contexts,
+so this means pyld, or vendored contexts inlined by hand: both places where a context mix-up changes
+what was signed), and RDFC-1.0. pyoxigraph 0.5 does implement RDFC-1.0
+(`CanonicalizationAlgorithm.RDFC_1_0`), but warns that its worst case is exponential in the number of
+blank nodes: a crafted credential would be a denial of service unless blank nodes were bounded first.
+Checking a JWS is linear in its size. The credential stays JSON-LD all the same: verifiers that want
+the graph read `credentialSubject` as RDF (the passport's own nodes, with full IRIs, need no context).
 
 Securing follows "Securing Verifiable Credentials using JOSE and COSE" (W3C Recommendation, 2025):
 protected header `typ: vc+jwt`, `cty: vc`, `kid` a DID URL of the issuer's verification method;
