@@ -19,6 +19,7 @@ from rich.table import Table
 
 from registry.concepts import ConceptScheme
 from registry.core import LOADER, Registry, build_registry, load_files
+from registry.credentials.keys import KeyRing
 from registry.errors import InvalidPassport, RegistryError
 from registry.settings import Settings
 from registry.sparql.guard import check
@@ -382,6 +383,53 @@ def token_revoke(
     with _registry(data, sparql_query, sparql_update) as registry:
         info = registry.tokens.revoke(token_id)
     out.print(f"revoked token {info.id} of {info.organisation}")
+
+
+# --- verifiable passports (issue 19): `mpr keys ...` and `mpr verify`, kept together in this block ------------
+
+keys_app = typer.Typer(help="The registry's signing keys (Ed25519, in DATA/keys, never served)", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+def _key_ring(data: Path | None) -> KeyRing:
+    settings = _settings(data=data)
+    return KeyRing(settings.keys_dir or settings.data / "keys")
+
+
+@keys_app.command("list")
+def keys_list(data: Path | None = DataOption) -> None:
+    """List the signing keys, oldest first; the last one signs new credentials."""
+    keys = _key_ring(data).keys()
+    table = Table("number", "key id (JWK thumbprint)", "created", "use")
+    for key in keys:
+        table.add_row(str(key.number), key.kid, key.created, "signs" if key is keys[-1] else "verifies only")
+    out.print(table)
+
+
+@keys_app.command("rotate")
+def keys_rotate(data: Path | None = DataOption) -> None:
+    """Add a key that signs from now on; older keys stay in the DID documents, so their credentials still verify."""
+    key = _key_ring(data).rotate()
+    out.print(f"key {key.number} ({key.kid}) signs new credentials; older keys still verify")
+
+
+@app.command()
+def verify(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A credential: compact JWS, application/vc+jwt"),
+    data: Path | None = DataOption,
+    sparql_query: str | None = QueryUrl,
+    sparql_update: str | None = UpdateUrl,
+) -> None:
+    """Verify a passport credential: signature, issuer, revocation, and the registry's stored version.
+    Exit code 0 when it verifies, 1 when it does not (forged, revoked or different from the store)."""
+    import json
+
+    with _registry(data, sparql_query, sparql_update) as registry:
+        verification = registry.credentials.verify(LOADER, file.read_bytes())
+    out.print_json(json.dumps(verification.as_dict()))
+    if not verification.verified:
+        raise typer.Exit(1)
+
 
 if __name__ == "__main__":
     app()

@@ -10,6 +10,7 @@ from typing import Any
 
 from pyoxigraph import NamedNode, RdfFormat
 
+from registry.access.credentials import AccessControlledCredentials
 from registry.access.demands import AccessControlledDemands
 from registry.access.imports import AccessControlledImports
 from registry.access.indicators import AccessControlledIndicators
@@ -22,6 +23,9 @@ from registry.access.sessions import SessionService
 from registry.access.tokens import TokenService
 from registry.auth import Authenticator
 from registry.concepts import ConceptScheme
+from registry.credentials.keys import KeyRing
+from registry.credentials.service import CredentialService
+from registry.credentials.status import StatusList
 from registry.errors import Conflict
 from registry.indicators import IndicatorService
 from registry.matching import MatchingService, build_matching
@@ -63,6 +67,7 @@ class Domain:
     demands: PassportService
     indicators: IndicatorService
     matching: MatchingService
+    credentials: CredentialService
 
 
 @dataclass
@@ -84,12 +89,20 @@ class Registry:
     imports: AccessControlledImports
     indicators: AccessControlledIndicators
     matching: AccessControlledMatching
+    credentials: AccessControlledCredentials
 
     def close(self) -> None:
         self.queries.close()
         self.store.close()
         if self.public_store is not None:
             self.public_store.close()
+
+
+def credential_service(settings: Settings, store: TripleStore) -> CredentialService:
+    """Keys live in the data folder (never the store: registry/credentials/keys.py); made on first use."""
+    return CredentialService(KeyRing(settings.keys_dir or settings.data / "keys"), StatusList(store, settings.base),
+                             settings.base,
+                             settings.max_body_bytes)
 
 
 def _guarded(
@@ -103,6 +116,7 @@ def _guarded(
         "imports": AccessControlledImports(passports, concepts, settings.base),
         "indicators": AccessControlledIndicators(passports, domain.indicators),
         "matching": AccessControlledMatching(domain.matching, demands),
+        "credentials": AccessControlledCredentials(domain.credentials, passports, restricted, concepts.label),
     }
 
 
@@ -123,7 +137,9 @@ def build_registry(
     tokens = TokenService(store, settings.base)
     matching = build_matching(store, validator, settings.base, concepts, passports)
     domain = Domain(passports=passports, demands=matching.demands, matching=matching,
-                    indicators=IndicatorService(store, settings.base, concepts, validator))
+                    indicators=IndicatorService(store, settings.base, concepts, validator),
+                    credentials=credential_service(settings, store))
+    domain.credentials.keys.current()  # the first start makes the signing key, before any request needs it
     return Registry(
         settings=settings,
         store=store,

@@ -44,7 +44,9 @@ DEMAND = b"""@prefix mpr: <https://w3id.org/mpr#> . @prefix qudt: <http://qudt.o
 TURTLE = "text/turtle"
 PUBLIC_PASSPORT = (DATA / "minimal-passport.ttl").read_bytes() + PRICED
 SHEET = (",".join(HEADERS) + "\nB-1,Pavilion,,building,,,,,,2030-01-01,5.1214 52.0907,\n").encode()
+UNTP = (DATA / "untp-dpp-bracket.json").read_bytes()
 IFC_MODEL = (DATA / "ifc" / "slab-standard-case.ifc").read_bytes()
+CREDENTIAL = b"(the credential of passport 'pub', fetched first)"
 PORTFOLIO = json.dumps({"demands": [demand(), "open-demand"]}).encode()
 
 # (method, path) -> (body, Content-Type) of a request that would succeed with the right token.
@@ -52,10 +54,12 @@ WRITES: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/passports"): (PUBLIC_PASSPORT, TURTLE),
     ("PUT", "/passports/{passport_id}"): (PUBLIC_PASSPORT, TURTLE),
     ("DELETE", "/passports/{passport_id}"): (b"", ""),
+    ("DELETE", "/passports/{passport_id}/credential"): (b"", ""),
     ("POST", "/demands"): (DEMAND, TURTLE),
     ("PUT", "/demands/{demand_id}"): (DEMAND, TURTLE),
     ("POST", "/imports/ifc"): (IFC_MODEL, "application/x-step"),
     ("POST", "/imports/spreadsheet"): (SHEET, "text/csv"),
+    ("POST", "/imports/untp"): (UNTP, "application/ld+json"),
     ("POST", "/sparql"): (b"update=INSERT DATA { <urn:a> <urn:b> <urn:c> }", "application/x-www-form-urlencoded"),
 }
 PURE: dict[tuple[str, str], tuple[bytes, str]] = {
@@ -64,7 +68,9 @@ PURE: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/match/portfolio"): (PORTFOLIO, "application/json"),
     ("POST", "/imports/ifc?dry_run=true"): (IFC_MODEL, "application/x-step"),
     ("POST", "/imports/spreadsheet?dry_run=true"): (SHEET, "text/csv"),
+    ("POST", "/imports/untp?dry_run=true"): (UNTP, "application/ld+json"),
     ("POST", "/sparql?query"): (b"query=ASK { ?s ?p ?o }", "application/x-www-form-urlencoded"),
+    ("POST", "/credentials/verify"): (CREDENTIAL, "application/vc+jwt"),
 }
 # Sign-in forms (registry/api/session.py): without the CSRF token they are refused and store nothing.
 SESSIONS: dict[tuple[str, str], tuple[bytes, str]] = {
@@ -75,15 +81,15 @@ READ_ONE = {
     "/passports/{passport_id}", "/passports/{passport_id}/versions", "/passports/{passport_id}/history",
     "/passports/{passport_id}/diff", "/passports/{passport_id}/indicators", "/passports/{passport_id}/indicators.svg",
     "/passports/{passport_id}/qr", "/01/{gtin}", "/01/{gtin}/21/{serial}", "/demands/{demand_id}",
-    "/demands/{demand_id}/matches",
+    "/demands/{demand_id}/matches", "/passports/{passport_id}/credential", "/passports/{passport_id}/untp",
 }
 READ_MANY: dict[str, dict[str, str]] = {
     "/": {}, "/passports": {"limit": "500"}, "/health": {}, "/materials": {"limit": "1000"},
     "/reports/urban-mine": {}, "/reports/urban-mine.svg": {},
-    "/sparql": {"query": "SELECT ?o WHERE { ?s ?p ?o }"},
+    "/sparql": {"query": "SELECT ?o WHERE { ?s ?p ?o }"}, "/credentials/status/revocation": {},
 }
 STATIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/validate/profiles", "/context.jsonld",
-          "/signin", "/imports/spreadsheet/template"}
+          "/signin", "/imports/spreadsheet/template", "/.well-known/did.json", "/organisations/{org}/did.json"}
 ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1"}
 QUERIES = {"/passports/{passport_id}/diff": {"from": "1", "to": "1"}}
 
@@ -133,6 +139,12 @@ def secrets(client):
     return client
 
 
+def _resolved(client, spec: tuple[bytes, str]) -> tuple[bytes, str]:
+    """A body that must be made from stored data (a credential to verify) is fetched before counting."""
+    body, content_type = spec
+    return (client.get("/passports/pub/credential").content if body is CREDENTIAL else body), content_type
+
+
 def _send(client, method: str, path: str, spec: tuple[bytes, str]):
     body, content_type = spec
     target = path.replace("{passport_id}", "pub").replace("{demand_id}", "open-demand").removesuffix("?query")
@@ -151,8 +163,9 @@ def test_every_write_route_needs_a_token_and_stores_nothing_without_one(secrets,
 @pytest.mark.parametrize(("method", "path"), sorted(PURE))
 def test_pure_computations_answer_anyone_and_store_nothing(secrets, method, path):
     store = secrets.app.state.registry.store
+    spec = _resolved(secrets, PURE[(method, path)])
     before = store.count()
-    response = _send(secrets, method, path, PURE[(method, path)])
+    response = _send(secrets, method, path, spec)
     assert response.status_code == 200, response.text
     assert store.count() == before
 

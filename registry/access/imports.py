@@ -10,7 +10,7 @@ from pyoxigraph import RdfFormat
 
 from registry.access.passports import AccessControlledPassports
 from registry.concepts import ConceptScheme
-from registry.importers import ifc, spreadsheet
+from registry.importers import ifc, spreadsheet, untp
 from registry.passports.model import Agent, WriteResult
 from registry.validation import ValidationReport
 
@@ -56,3 +56,10 @@ class AccessControlledImports:
             return Imported(turtle, report, validation=self.passports.check(turtle, RdfFormat.TURTLE))
         written = self.passports.create(agent, turtle, RdfFormat.TURTLE, slug, reason)
         return Imported(turtle, report, written=written)
+
+    def untp(self, agent: Agent, data: bytes, slug: str | None, dry_run: bool) -> Imported:
+        """A UNTP Digital Product Passport (JSON-LD) as a product passport (registry/importers/untp.py)."""
+        if not dry_run:
+            self.passports.check_writer(agent)
+        result = untp.import_untp(data)
+        return self._finish(agent, result.turtle, result.report(), slug, dry_run, "imported from a UNTP DPP")

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from pyoxigraph import NamedNode, RdfFormat, Triple
 
 from registry.access.policy import PASSPORT_WRITERS, sees_everything, sees_full
-from registry.access.records import GuardedRecords
+from registry.access.records import GuardedRecords, View
 from registry.errors import NotFound
 from registry.identifiers import resolve
+from registry.linkset import epd_links
 from registry.namespaces import mpr
 from registry.passports.model import Agent, ChangeInfo, Diff, Page, diff_of
 from registry.passports.service import PassportService
@@ -67,6 +68,14 @@ class AccessControlledPassports(GuardedRecords):
             named = f"GTIN {gtin}" + (f" with serial number {serial}" if serial else "")
             raise NotFound(f"no passport for {named}") from exc
         return thing if thing.startswith(record.iri + "#") else record.iri
+
+    def links(self, agent: Agent, gtin: str, serial: str | None = None) -> tuple[View, list[str]]:
+        """What the resolver's linkset lists: the passport the identifier resolves to, as far as the
+        caller may see it, and the EPDs its visible carbon figures cite."""
+        passport_id, _thing = resolve(self.passports.store, self.passports.base, gtin, serial)
+        self.resolve(agent, gtin, serial)  # the 404 of an unknown GTIN for a passport the caller may not see
+        view = self.content(agent, passport_id)
+        return view, epd_links(view.triples)
 
     def page(self, agent: Agent, offset: int = 0, limit: int = 50, search: str | None = None) -> Page:
         if sees_everything(agent):

@@ -18,6 +18,7 @@ import registry
 from registry.api import (
     carriers,
     context,
+    credentials,
     demands,
     errors,
     health,
@@ -101,7 +102,7 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
 
     app.add_exception_handler(RequestValidationError, bad_parameters)
     for module in (home, health, context, carriers, passports, indicators, reports, sparql, validate, imports,
-                   materials, demands, session):
+                   materials, demands, session, credentials):
         app.include_router(module.router)
     openapi.install(app)
     return app
