@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import rdflib
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
+from registry.canonical import canonical, canonical_form
 from registry.errors import MalformedInput, UnsupportedMediaType
 from registry.namespaces import PREFIXES, XSD_DATETIME, XSD_STRING
 from registry.nesting import check_graph, check_syntax
@@ -95,8 +96,45 @@ def serialize_triples(triples: Iterable[Triple], fmt: RdfFormat, base_iri: str |
     return serialize(triples, format=fmt) or b""
 
 
-# A blank node's neighbours along one direction of its links: (predicate, the term at the other end).
-Links = dict[BlankNode, list[tuple[NamedNode, Term]]]
+# A blank node's neighbours along one direction of its links, by label: (predicate, the term at the other
+# end), both as N-Triples tokens ("_:label" for a blank node).
+Links = dict[str, list[tuple[str, str]]]
+_TYPED = '"^^<'
+
+
+def _rows(triples: Sequence[Triple]) -> list[list[str]]:
+    """Each triple as its three N-Triples tokens, from one serialisation.
+
+    Reading `t.subject` and friends builds a new Python object per call, and hashing a pyoxigraph term costs
+    microseconds; pyoxigraph writes 100k triples as N-Triples in ~35 ms and a str's hash is cached. The
+    serialiser writes `s p o .` with single spaces and the same tokens as `str(term)` (checked over the
+    examples and the test corpus), so digests keep the values they had when computed from `str(term)`."""
+    text = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+    rows = [line[:-2].split(" ", 2) for line in text.decode().split("\n")[:-1]]
+    for row, t in zip(rows, triples, strict=True):
+        if row[2].startswith("<<"):  # a triple term: its str() form is what digests always used
+            row[2] = str(t.object)
+    return rows
+
+
+def _canonical_token(token: str) -> str | None:
+    """The token of a typed literal in Oxigraph's canonical form (registry/canonical.py), None if unchanged."""
+    cut = token.rfind(_TYPED)
+    if cut < 0 or token[0] != '"' or token[-1] != ">":
+        return None
+    lexical, datatype = token[1:cut], token[cut + 4:-1]
+    if "\\" in lexical:  # an escape: let pyoxigraph read the literal
+        return None if (form := canonical(Literal(_unescaped(token), datatype=NamedNode(datatype)))) is None \
+            else str(form)
+    form = canonical_form(lexical, datatype)
+    if form is None or form == (lexical, datatype):
+        return None
+    return f'"{form[0]}"^^<{form[1]}>'
+
+
+def _unescaped(token: str) -> str:
+    (quad,) = parse(f"<urn:s> <urn:p> {token} .", RdfFormat.N_TRIPLES)
+    return quad.object.value  # type: ignore[no-any-return]
 
 
 def _keyed(keyed: hmac.HMAC, text: str) -> str:
@@ -107,45 +145,47 @@ def _keyed(keyed: hmac.HMAC, text: str) -> str:
     return mac.hexdigest()
 
 
-def _links(triples: Sequence[Triple]) -> tuple[set[BlankNode], Links, Links]:
-    """The blank nodes, and for each its outgoing (predicate, object) and incoming (predicate, subject) links."""
+def _links(rows: Sequence[list[str]]) -> tuple[list[str], Links, Links]:
+    """The blank nodes (in the order they first appear, so that the walk is the same in every process), and
+    for each its outgoing (predicate, object) and incoming (predicate, subject) links."""
     outgoing: Links = defaultdict(list)
     incoming: Links = defaultdict(list)
-    for t in triples:
-        if isinstance(t.subject, BlankNode):
-            outgoing[t.subject].append((t.predicate, t.object))
-        if isinstance(t.object, BlankNode):
-            incoming[t.object].append((t.predicate, t.subject))
-    return set(outgoing) | set(incoming), outgoing, incoming
+    for s, p, o in rows:
+        if s[0] == "_":
+            outgoing[s[2:]].append((p, o))
+        if o[0] == "_":
+            incoming[o[2:]].append((p, s))
+    return list(dict.fromkeys([*outgoing, *incoming])), outgoing, incoming
 
 
-def _digests(blanks: Iterable[BlankNode], links: Links, key: hmac.HMAC, sep: str,
-             identity: Callable[[BlankNode, str], str], on_cycle: Callable[[BlankNode], str]) -> dict[BlankNode, str]:
+def _digests(blanks: Iterable[str], links: Links, key: hmac.HMAC, sep: str,
+             identity: Callable[[str, str], str], on_cycle: Callable[[str], str]) -> dict[str, str]:
     """A keyed digest of each blank node over its links, the blank nodes it links to digested first.
 
     Depth-first with an explicit stack, not recursion: nesting is bounded (registry/nesting.py) but a
     walk over user data must not depend on Python's recursion limit. `identity` says how a linked
     blank node appears in the digest of the node linking to it; a link back into the current path
     (a cycle) appears as `on_cycle` says."""
-    done: dict[BlankNode, str] = {}
+    done: dict[str, str] = {}
     for root in blanks:
         if root in done:
             continue
         path = {root}
-        stack: list[tuple[BlankNode, str, Iterator[tuple[NamedNode, Term]], list[str]]] = [
-            (root, "", iter(links[root]), [])]
+        stack: list[tuple[str, str, Iterator[tuple[str, str]], list[str]]] = [(root, "", iter(links[root]), [])]
         while stack:
             node, via, todo, parts = stack[-1]
             for predicate, other in todo:
-                if not isinstance(other, BlankNode):
+                if other[0] != "_":
                     parts.append(f"{predicate} {other}")
-                elif other in done:
-                    parts.append(f"{predicate} {identity(other, done[other])}")
-                elif other in path:
-                    parts.append(f"{predicate} {on_cycle(other)}")
+                    continue
+                label = other[2:]
+                if label in done:
+                    parts.append(f"{predicate} {identity(label, done[label])}")
+                elif label in path:
+                    parts.append(f"{predicate} {on_cycle(label)}")
                 else:
-                    path.add(other)
-                    stack.append((other, str(predicate), iter(links[other]), []))
+                    path.add(label)
+                    stack.append((label, predicate, iter(links[label]), []))
                     break
             else:
                 stack.pop()
@@ -156,7 +196,18 @@ def _digests(blanks: Iterable[BlankNode], links: Links, key: hmac.HMAC, sep: str
     return done
 
 
-def skolemize(triples: Sequence[Triple], genid_base: str, key: bytes) -> list[Triple]:
+def _skolem_names(rows: Sequence[list[str]], genid_base: str, key: bytes) -> dict[str, NamedNode]:
+    blanks, outgoing, incoming = _links(rows)
+    if not blanks:
+        return {}
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
+    content = _digests(blanks, outgoing, keyed, "\n", lambda _node, digest: digest, lambda node: "cycle:" + node)
+    referrers = _digests(blanks, incoming, keyed, "|", lambda node, digest: digest + content[node],
+                         lambda _node: "cycle")
+    return {node: NamedNode(genid_base + _keyed(keyed, content[node] + referrers[node])[:16]) for node in blanks}
+
+
+def skolemize(triples: Sequence[Triple], genid_base: str, key: bytes, canonicalize: bool = False) -> list[Triple]:
     """Replace blank nodes by IRIs that depend only on the data around them and the registry's key.
 
     History is kept as patches (docs/architecture.md 2), and blank nodes cannot be patched: the same upload sent
@@ -168,21 +219,27 @@ def skolemize(triples: Sequence[Triple], genid_base: str, key: bytes) -> list[Tr
     The digests are HMAC-SHA-256 under `key`, the registry's secret (registry/access/secrets.py): a
     plain hash would let anyone who reads a public passport confirm a guessed restricted value
     (a price, a supplier) hanging below a public blank node by hashing the guess.
-    """
-    blanks, outgoing, incoming = _links(triples)
-    if not blanks:
-        return list(triples)
-    keyed = hmac.new(key, digestmod=hashlib.sha256)
-    content = _digests(blanks, outgoing, keyed, "\n", lambda _node, digest: digest,
-                       lambda node: "cycle:" + node.value)
-    referrers = _digests(blanks, incoming, keyed, "|", lambda node, digest: digest + content[node],
-                         lambda _node: "cycle")
-    names = {node: NamedNode(genid_base + _keyed(keyed, content[node] + referrers[node])[:16]) for node in blanks}
 
-    renamed = []
-    for t in triples:
-        subject = names[t.subject] if isinstance(t.subject, BlankNode) else t.subject
-        renamed.append(Triple(subject, t.predicate, names[t.object] if isinstance(t.object, BlankNode) else t.object))
+    `canonicalize` first brings typed literals into canonical form (registry/canonical.py), in the same pass:
+    the result equals `skolemize(canonical_triples(triples), ...)`. Only triples that change are rebuilt.
+    """
+    rows = _rows(triples)
+    literals: dict[int, Literal] = {}
+    if canonicalize:
+        for i, row in enumerate(rows):
+            token = row[2]
+            if token[-1] == ">" and token[0] == '"' and (new := _canonical_token(token)) is not None:
+                row[2] = new
+                literals[i] = canonical(triples[i].object)  # type: ignore[arg-type]  # a typed literal
+    names = _skolem_names(rows, genid_base, key)
+    if not names and not literals:
+        return list(triples)
+    renamed = list(triples)
+    for i, (s, _, o) in enumerate(rows):
+        if s[0] == "_" or o[0] == "_" or i in literals:
+            t = triples[i]
+            obj = names[o[2:]] if o[0] == "_" else literals.get(i, t.object)
+            renamed[i] = Triple(names[s[2:]] if s[0] == "_" else t.subject, t.predicate, obj)
     return list(dict.fromkeys(renamed))
 
 
