@@ -226,7 +226,8 @@ def main() -> None:
             print(f"| {triples:,} | {PHASES[name]} | {seconds:.2f} | {triples / seconds:,.0f} "
                   f"| {seconds / base['seconds']:.2f} | {cpu:.2f} | {cpu / base['cpu']:.2f} | {rss:.0f} |", flush=True)
         if "pyshacl" in results and "shacl" in results:
-            print(f"\nshacl engine vs pySHACL engine: {results['pyshacl']['seconds'] / results['shacl']['seconds']:.1f}x")
+            speedup = results["pyshacl"]["seconds"] / results["shacl"]["seconds"]
+            print(f"\nshacl engine vs pySHACL engine: {speedup:.1f}x")
         for name in ("service", "http"):
             if name in results and "rdflib-pyshacl" in results:
                 print(f"{PHASES[name]}: {base['seconds'] / results[name]['seconds']:.2f}x the limit's speed, "

@@ -124,8 +124,9 @@ def _canonical_token(token: str) -> str | None:
         return None
     lexical, datatype = token[1:cut], token[cut + 4:-1]
     if "\\" in lexical:  # an escape: let pyoxigraph read the literal
-        return None if (form := canonical(Literal(_unescaped(token), datatype=NamedNode(datatype)))) is None \
-            else str(form)
+        literal = Literal(_unescaped(token), datatype=NamedNode(datatype))
+        found = canonical(literal)
+        return None if found == literal else str(found)
     form = canonical_form(lexical, datatype)
     if form is None or form == (lexical, datatype):
         return None
@@ -230,7 +231,7 @@ def skolemize(triples: Sequence[Triple], genid_base: str, key: bytes, canonicali
             token = row[2]
             if token[-1] == ">" and token[0] == '"' and (new := _canonical_token(token)) is not None:
                 row[2] = new
-                literals[i] = canonical(triples[i].object)  # type: ignore[arg-type]  # a typed literal
+                literals[i] = canonical(triples[i].object)  # type: ignore[assignment]  # a typed literal
     names = _skolem_names(rows, genid_base, key)
     if not names and not literals:
         return list(triples)

@@ -37,7 +37,6 @@ from registry.store.base import (
 from registry.store.guards import Contains, Guard
 from registry.store.sparql_text import data_update
 
-
 #: From this many added triples an add-only write goes in as one bulk ingest (`Store.bulk_extend`) rather than
 #: a transaction. Measured on an on-disk store (2 shared cores): 5,000 triples 0.25 s either way, 20,000
 #: triples 0.91 s `extend` against 0.57 s bulk, 100,000 triples 1.96 s against 0.68 s (4.1 s as SPARQL
