@@ -74,7 +74,8 @@ def parse_triples(data: bytes, fmt: RdfFormat, base_iri: str) -> list[Triple]:
         refuse_dtd(data, "the RDF/XML upload")
     check_syntax(data, fmt)
     try:
-        quads = list(parse(data, fmt, base_iri=base_iri, without_named_graphs=True))
+        # Straight to triples: a list of the quads as well would double the peak (~360 bytes a triple).
+        triples = [q.triple for q in parse(data, fmt, base_iri=base_iri, without_named_graphs=True)]
     except SyntaxError as exc:
         message = str(exc)
         if "remote context" in message.lower() or "LoadDocumentCallback" in message:
@@ -85,7 +86,6 @@ def parse_triples(data: bytes, fmt: RdfFormat, base_iri: str) -> list[Triple]:
         raise MalformedInput(f"malformed {fmt.name}: {message}", line=getattr(exc, "lineno", None)) from exc
     except ValueError as exc:
         raise MalformedInput(f"malformed {fmt.name}: {exc}") from exc
-    triples = [q.triple for q in quads]
     check_graph(triples, fmt.name)
     return triples
 
@@ -102,19 +102,22 @@ Links = dict[str, list[tuple[str, str]]]
 _TYPED = '"^^<'
 
 
-def _rows(triples: Sequence[Triple]) -> list[list[str]]:
-    """Each triple as its three N-Triples tokens, from one serialisation.
+def _tokens(triples: Sequence[Triple], chunk: int = 50_000) -> Iterator[list[str]]:
+    """Each triple as its three N-Triples tokens, serialised a chunk at a time.
 
     Reading `t.subject` and friends builds a new Python object per call, and hashing a pyoxigraph term costs
     microseconds; pyoxigraph writes 100k triples as N-Triples in ~35 ms and a str's hash is cached. The
     serialiser writes `s p o .` with single spaces and the same tokens as `str(term)` (checked over the
-    examples and the test corpus), so digests keep the values they had when computed from `str(term)`."""
-    text = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
-    rows = [line[:-2].split(" ", 2) for line in text.decode().split("\n")[:-1]]
-    for row, t in zip(rows, triples, strict=True):
-        if row[2].startswith("<<"):  # a triple term: its str() form is what digests always used
-            row[2] = str(t.object)
-    return rows
+    examples and the test corpus), so digests keep the values they had when computed from `str(term)`.
+    In chunks, so that the text of a 1M-triple passport (~130 MB, twice) is never held whole."""
+    for start in range(0, len(triples), chunk):
+        part = triples[start:start + chunk]
+        text = (serialize(part, format=RdfFormat.N_TRIPLES) or b"").decode()
+        for line, t in zip(text.split("\n")[:-1], part, strict=True):
+            row = line[:-2].split(" ", 2)
+            if row[2].startswith("<<"):  # a triple term: its str() form is what digests always used
+                row[2] = str(t.object)
+            yield row
 
 
 def _canonical_token(token: str) -> str | None:
@@ -144,19 +147,6 @@ def _keyed(keyed: hmac.HMAC, text: str) -> str:
     mac = keyed.copy()
     mac.update(text.encode())
     return mac.hexdigest()
-
-
-def _links(rows: Sequence[list[str]]) -> tuple[list[str], Links, Links]:
-    """The blank nodes (in the order they first appear, so that the walk is the same in every process), and
-    for each its outgoing (predicate, object) and incoming (predicate, subject) links."""
-    outgoing: Links = defaultdict(list)
-    incoming: Links = defaultdict(list)
-    for s, p, o in rows:
-        if s[0] == "_":
-            outgoing[s[2:]].append((p, o))
-        if o[0] == "_":
-            incoming[o[2:]].append((p, s))
-    return list(dict.fromkeys([*outgoing, *incoming])), outgoing, incoming
 
 
 def _digests(blanks: Iterable[str], links: Links, key: hmac.HMAC, sep: str,
@@ -197,10 +187,8 @@ def _digests(blanks: Iterable[str], links: Links, key: hmac.HMAC, sep: str,
     return done
 
 
-def _skolem_names(rows: Sequence[list[str]], genid_base: str, key: bytes) -> dict[str, NamedNode]:
-    blanks, outgoing, incoming = _links(rows)
-    if not blanks:
-        return {}
+def _skolem_names(blanks: Iterable[str], outgoing: Links, incoming: Links, genid_base: str,
+                  key: bytes) -> dict[str, NamedNode]:
     keyed = hmac.new(key, digestmod=hashlib.sha256)
     content = _digests(blanks, outgoing, keyed, "\n", lambda _node, digest: digest, lambda node: "cycle:" + node)
     referrers = _digests(blanks, incoming, keyed, "|", lambda node, digest: digest + content[node],
@@ -208,7 +196,7 @@ def _skolem_names(rows: Sequence[list[str]], genid_base: str, key: bytes) -> dic
     return {node: NamedNode(genid_base + _keyed(keyed, content[node] + referrers[node])[:16]) for node in blanks}
 
 
-def skolemize(triples: Sequence[Triple], genid_base: str, key: bytes, canonicalize: bool = False) -> list[Triple]:
+def skolemize(triples: list[Triple], genid_base: str, key: bytes, canonicalize: bool = False) -> list[Triple]:
     """Replace blank nodes by IRIs that depend only on the data around them and the registry's key.
 
     History is kept as patches (docs/architecture.md 2), and blank nodes cannot be patched: the same upload sent
@@ -222,26 +210,39 @@ def skolemize(triples: Sequence[Triple], genid_base: str, key: bytes, canonicali
     (a price, a supplier) hanging below a public blank node by hashing the guess.
 
     `canonicalize` first brings typed literals into canonical form (registry/canonical.py), in the same pass:
-    the result equals `skolemize(canonical_triples(triples), ...)`. Only triples that change are rebuilt.
+    the result equals `skolemize(canonical_triples(triples), ...)`. `triples` is rewritten in place, and only
+    the triples that change are rebuilt: a 1M-triple passport is not held twice (~360 bytes a triple).
     """
-    rows = _rows(triples)
+    outgoing: Links = defaultdict(list)
+    incoming: Links = defaultdict(list)
+    changed: list[tuple[int, str, str]] = []  # (index, subject label, object label) of triples to rebuild
     literals: dict[int, Literal] = {}
-    if canonicalize:
-        for i, row in enumerate(rows):
-            token = row[2]
-            if token[-1] == ">" and token[0] == '"' and (new := _canonical_token(token)) is not None:
-                row[2] = new
-                literals[i] = canonical(triples[i].object)  # type: ignore[assignment]  # a typed literal
-    names = _skolem_names(rows, genid_base, key)
-    if not names and not literals:
-        return list(triples)
-    renamed = list(triples)
-    for i, (s, _, o) in enumerate(rows):
-        if s[0] == "_" or o[0] == "_" or i in literals:
-            t = triples[i]
-            obj = names[o[2:]] if o[0] == "_" else literals.get(i, t.object)
-            renamed[i] = Triple(names[s[2:]] if s[0] == "_" else t.subject, t.predicate, obj)
-    return list(dict.fromkeys(renamed))
+    # One str object per predicate and blank-node label, however often it recurs (memory at 1M triples).
+    shared: dict[str, str] = {}
+    for i, (s, p, o) in enumerate(_tokens(triples)):
+        if canonicalize and o[-1] == ">" and o[0] == '"' and (new := _canonical_token(o)) is not None:
+            o = new
+            literals[i] = canonical(triples[i].object)  # type: ignore[assignment]  # a typed literal
+        p = shared.setdefault(p, p)
+        subject = shared.setdefault(s[2:], s[2:]) if s[0] == "_" else ""
+        obj = shared.setdefault(o[2:], o[2:]) if o[0] == "_" else ""
+        if subject:
+            outgoing[subject].append((p, o))
+        if obj:
+            incoming[obj].append((p, s))
+        if subject or obj or i in literals:
+            changed.append((i, subject, obj))
+    del shared
+    if not changed:
+        return list(dict.fromkeys(triples))
+    # In the order blank nodes first appear, so that the walk is the same in every process.
+    names = _skolem_names(list(dict.fromkeys([*outgoing, *incoming])), outgoing, incoming, genid_base, key)
+    del outgoing, incoming
+    for i, subject, obj in changed:
+        t = triples[i]
+        triples[i] = Triple(names[subject] if subject else t.subject, t.predicate,
+                            names[obj] if obj else literals.get(i, t.object))
+    return list(dict.fromkeys(triples))
 
 
 def _rdflib_term(term: NamedNode | BlankNode | Literal) -> rdflib.term.Identifier:
