@@ -111,7 +111,8 @@ store, p = OxigraphStore(Path(sys.argv[1])), NamedNode("urn:test:p")
 for n in range(1000):
     graph, record = NamedNode(f"urn:test:g{n}"), NamedNode(f"urn:test:g{n}/record")
     content = [Triple(NamedNode(f"urn:test:g{n}/s{i}"), p, Literal(str(i))) for i in range(BULK_FROM)]
-    store.apply(Changeset([GraphChange(graph, add=content), GraphChange(record, add=[Triple(graph, p, Literal("v1"))])]))
+    marker = [Triple(graph, p, Literal("v1"))]
+    store.apply(Changeset([GraphChange(graph, add=content), GraphChange(record, add=marker)]))
     print(n, flush=True)
 """
 

@@ -36,7 +36,10 @@ ODD_LITERALS = b"""@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 """
 
 
-@pytest.mark.parametrize("document", [ODD_LITERALS, *(p.read_bytes() for p in sorted((PROJECT_ROOT / "examples").glob("**/*.ttl")))])
+EXAMPLE_TURTLE = sorted((PROJECT_ROOT / "examples").glob("**/*.ttl"))
+
+
+@pytest.mark.parametrize("document", [ODD_LITERALS, *(path.read_bytes() for path in EXAMPLE_TURTLE)])
 def test_literals_made_canonical_in_the_blank_node_pass_are_those_of_canonical_triples(document):
     """The upload path canonicalises on N-Triples tokens; the result is what `canonical` gives term by term."""
     triples = parse_triples(document, RdfFormat.TURTLE, "urn:x")

@@ -175,7 +175,8 @@ def test_apply_removes_the_cleanup_triples_too(store, base):
     g, tokens, s = node(base, "g"), node(base, "tokens"), node(base, "s")
     store.apply(Changeset([GraphChange(tokens, add=[Triple(s, P, Literal("old token"))])]))
     assert store.apply(Changeset(
-        [GraphChange(g, add=[Triple(s, P, Literal("a"))]), GraphChange(tokens, add=[Triple(s, P, Literal("new token"))])],
+        [GraphChange(g, add=[Triple(s, P, Literal("a"))]),
+         GraphChange(tokens, add=[Triple(s, P, Literal("new token"))])],
         cleanup=[GraphChange(tokens, remove=[Triple(s, P, Literal("old token"))])],
     ))
     assert store.triples(tokens) == [Triple(s, P, Literal("new token"))]
