@@ -248,9 +248,12 @@ class PassportService:
         self, names: PassportNames, state: RecordState | None, current: set[Triple], new: Sequence[Triple],
         kind: str, agent: Agent, reason: str | None,
     ) -> Changeset:
-        new_set = set(new)
-        added = [t for t in dict.fromkeys(new) if t not in current]
-        removed = [t for t in current if t not in new_set]
+        if current:
+            new_set = set(new)
+            added = [t for t in dict.fromkeys(new) if t not in current]
+            removed = [t for t in current if t not in new_set]
+        else:  # a creation: no set of a million triples to build
+            added, removed = list(dict.fromkeys(new)), []
         version = (state.version if state else 0) + 1
         now = datetime_literal(self.clock())
         node, change = names.node, names.change(version)
