@@ -215,7 +215,6 @@ def skolemize(triples: list[Triple], genid_base: str, key: bytes, canonicalize: 
     """
     outgoing: Links = defaultdict(list)
     incoming: Links = defaultdict(list)
-    changed: list[tuple[int, str, str]] = []  # (index, subject label, object label) of triples to rebuild
     literals: dict[int, Literal] = {}
     # One str object per predicate and blank-node label, however often it recurs (memory at 1M triples).
     shared: dict[str, str] = {}
@@ -230,18 +229,17 @@ def skolemize(triples: list[Triple], genid_base: str, key: bytes, canonicalize: 
             outgoing[subject].append((p, o))
         if obj:
             incoming[obj].append((p, s))
-        if subject or obj or i in literals:
-            changed.append((i, subject, obj))
     del shared
-    if not changed:
+    if not outgoing and not incoming and not literals:
         return list(dict.fromkeys(triples))
     # In the order blank nodes first appear, so that the walk is the same in every process.
     names = _skolem_names(list(dict.fromkeys([*outgoing, *incoming])), outgoing, incoming, genid_base, key)
     del outgoing, incoming
-    for i, subject, obj in changed:
-        t = triples[i]
-        triples[i] = Triple(names[subject] if subject else t.subject, t.predicate,
-                            names[obj] if obj else literals.get(i, t.object))
+    for i, t in enumerate(triples):  # read off the terms again rather than keep a list per triple (memory)
+        node, value = t.subject, t.object
+        if type(node) is BlankNode or type(value) is BlankNode or i in literals:
+            triples[i] = Triple(names[node.value] if isinstance(node, BlankNode) else node, t.predicate,
+                                names[value.value] if isinstance(value, BlankNode) else literals.get(i, value))
     return list(dict.fromkeys(triples))
 
 
