@@ -16,6 +16,7 @@ from registry.access.matching import AccessControlledMatching
 from registry.access.passports import AccessControlledPassports
 from registry.access.projection import restricted_properties
 from registry.access.public import PublicProjection
+from registry.access.reports import AccessControlledReports
 from registry.access.secrets import skolem_key
 from registry.access.tokens import TokenService
 from registry.auth import Authenticator
@@ -82,6 +83,7 @@ class Registry:
     imports: AccessControlledImports
     indicators: AccessControlledIndicators
     matching: AccessControlledMatching
+    reports: AccessControlledReports
 
     def close(self) -> None:
         self.queries.close()
@@ -101,6 +103,7 @@ def _guarded(
         "imports": AccessControlledImports(passports, concepts, settings.base),
         "indicators": AccessControlledIndicators(passports, domain.indicators),
         "matching": AccessControlledMatching(domain.matching, demands),
+        "reports": AccessControlledReports(passports, domain.indicators, concepts),
     }
 
 
