@@ -73,7 +73,7 @@ def version_at(service: PassportService, record_id: str, moment: datetime) -> in
     """The version of one record current at `moment`; 404 before it existed, 410 while withdrawn."""
     names = service.names(record_id)
     rows = service.store.select(
-        P + "SELECT ?g ?p ?v ?kind WHERE { GRAPH ?g { ?c mpr:changeOf ?p ; mpr:version ?v ; mpr:changeKind ?kind ; "
+        P + "SELECT ?g ?p ?at ?v ?kind WHERE { GRAPH ?g { ?c mpr:changeOf ?p ; mpr:version ?v ; mpr:changeKind ?kind ; "
         "prov:endedAtTime ?end } FILTER(?end <= ?at) } ORDER BY DESC(?v) LIMIT 1",
         {"g": names.record_graph, "p": names.node, "at": _stamp(moment)},
     )

@@ -14,7 +14,7 @@ retrace it:
   counts as primary, and is reported apart (`primary_unstated_kg`);
 - MCI of the collection: the passports' MCIs weighted by the mass they were computed over (EMF
   Methodology 2019, section 2.4, company-level MCI as a mass-weighted average of product MCIs);
-- embodied carbon by EN 15804 module, summed;
+- embodied carbon by EN 15804 module, summed; the total covers modules A to C, D is reported apart;
 - mass becoming available per year.
 
 Progress toward the Dutch government-wide programme "Nederland circulair in 2050" goal of 50 % less
@@ -70,7 +70,8 @@ class Figures:
     mci: float | None = None
     mci_mass_kg: float = 0.0
     carbon_kg_co2e_by_module: dict[str, float] = field(default_factory=dict)
-    carbon_kg_co2e: float = 0.0
+    carbon_kg_co2e: float = 0.0  # modules A to C; D lies beyond the system boundary (EN 15804+A2, 6.3.5)
+    carbon_kg_co2e_module_d: float = 0.0
     available_kg_by_year: dict[str, float] = field(default_factory=dict)
     left_out: dict[str, str] = field(default_factory=dict)
 
@@ -149,7 +150,8 @@ def _sum(out: Figures, results: dict[str, Indicators]) -> None:
     out.mass_by_material = dict(sorted(sums["material"].items(), key=lambda kv: -kv[1]))
     out.mass_by_layer = dict(sorted(sums["layer"].items()))
     out.carbon_kg_co2e_by_module = dict(sorted(sums["carbon"].items()))
-    out.carbon_kg_co2e = sum(out.carbon_kg_co2e_by_module.values())
+    out.carbon_kg_co2e = sum(kg for module, kg in out.carbon_kg_co2e_by_module.items() if module != "D")
+    out.carbon_kg_co2e_module_d = out.carbon_kg_co2e_by_module.get("D", 0.0)
     out.available_kg_by_year = dict(sorted(sums["year"].items()))
     out.primary_share = out.primary_kg / out.total_mass_kg if out.total_mass_kg > 0 else None
     out.mci = mci_weighted / out.mci_mass_kg if out.mci_mass_kg > 0 else None
@@ -175,7 +177,8 @@ def _passport(scope: Scope, iri: str, result: Indicators, layers: dict[str, str]
     return {"passport": iri.rsplit("/", 1)[-1], "version": scope.versions[iri], "municipality": where.municipality,
             "province": where.province, "mass_kg": result.total_mass_kg, "primary_kg": primary,
             "primary_unstated_kg": unstated, "mci": result.mci, "mci_mass_kg": result.mci_mass_kg,
-            "carbon_kg_co2e": sum(result.carbon_kg_co2e_by_module.values()), "rows": rows}
+            "carbon_kg_co2e": sum(kg for m, kg in result.carbon_kg_co2e_by_module.items() if m != "D"),
+            "rows": rows}
 
 
 def _chunks(graphs: Iterable[str]) -> Iterator[str]:
