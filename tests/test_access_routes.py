@@ -74,12 +74,12 @@ READ_ONE = {
 }
 READ_MANY: dict[str, dict[str, str]] = {
     "/": {}, "/passports": {"limit": "500"}, "/health": {}, "/materials": {"limit": "1000"},
-    "/reports/urban-mine": {}, "/reports/urban-mine.svg": {},
+    "/reports/urban-mine": {}, "/reports/urban-mine.svg": {}, "/organisations/{org}/baseline": {},
     "/sparql": {"query": "SELECT ?o WHERE { ?s ?p ?o }"},
 }
 STATIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/validate/profiles",
           "/imports/spreadsheet/template"}
-ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1"}
+ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1", "org": "acme"}
 QUERIES = {"/passports/{passport_id}/diff": {"from": "1", "to": "1"}}
 
 
@@ -165,8 +165,10 @@ def test_reads_of_a_restricted_record_are_404_to_the_public(secrets, path):
 
 @pytest.mark.parametrize("path", sorted(READ_MANY))
 def test_reads_of_many_show_neither_restricted_passports_nor_restricted_values(secrets, path):
-    anonymous = secrets.get(path, params=READ_MANY[path], headers={"Accept": "*/*"})
+    target = path.format(**ARGUMENTS)
+    anonymous = secrets.get(target, params=READ_MANY[path], headers={"Accept": "*/*"})
     assert anonymous.status_code == 200, anonymous.text
     assert SECRET_TITLE not in anonymous.text and PRICE not in anonymous.text
-    admin = secrets.get(path, params=READ_MANY[path], headers={**AUTH, "Accept": "*/*"})
+    assert "secret" not in anonymous.text.replace("secret-demand", "") or path == "/sparql"
+    admin = secrets.get(target, params=READ_MANY[path], headers={**AUTH, "Accept": "*/*"})
     assert admin.status_code == 200
