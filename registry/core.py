@@ -18,13 +18,16 @@ from registry.access.projection import restricted_properties
 from registry.access.public import PublicProjection
 from registry.access.reports import AccessControlledReports
 from registry.access.secrets import skolem_key
+from registry.access.tenders import AccessControlledProfiles, TenderChecks
 from registry.access.tokens import TokenService
 from registry.auth import Authenticator
 from registry.concepts import ConceptScheme
 from registry.errors import Conflict
 from registry.indicators import IndicatorService
 from registry.matching import MatchingService, build_matching
+from registry.namespaces import mpr
 from registry.passports import Agent, PassportService
+from registry.procurement.criteria import check_profile
 from registry.settings import Settings
 from registry.sparql.runner import QueryRunner
 from registry.store.base import TripleStore
@@ -62,6 +65,7 @@ class Domain:
     demands: PassportService
     indicators: IndicatorService
     matching: MatchingService
+    profiles: PassportService  # criteria profiles of procurers, versioned like passports
 
 
 @dataclass
@@ -84,6 +88,8 @@ class Registry:
     indicators: AccessControlledIndicators
     matching: AccessControlledMatching
     reports: AccessControlledReports
+    profiles: AccessControlledProfiles
+    tenders: TenderChecks
 
     def close(self) -> None:
         self.queries.close()
@@ -93,11 +99,15 @@ class Registry:
 
 
 def _guarded(
-    domain: Domain, restricted: frozenset[NamedNode], concepts: ConceptScheme, settings: Settings
+    domain: Domain, restricted: frozenset[NamedNode], concepts: ConceptScheme, settings: Settings,
+    validator: Validator,
 ) -> dict[str, Any]:
     passports = AccessControlledPassports(domain.passports, restricted)
     demands = AccessControlledDemands(domain.demands, domain.matching, restricted)
+    profiles = AccessControlledProfiles(domain.profiles, restricted, validator)
     return {
+        "profiles": profiles,
+        "tenders": TenderChecks(passports, profiles, validator),
         "passports": passports,
         "demands": demands,
         "imports": AccessControlledImports(passports, concepts, settings.base),
@@ -123,8 +133,11 @@ def build_registry(
         projection.repair()
     tokens = TokenService(store, settings.base)
     matching = build_matching(store, validator, settings.base, concepts, passports)
+    profiles = PassportService(store, validator, settings.base, collection="profiles",
+                               anchor=mpr("CriteriaProfile"), noun="profile", check_content=check_profile,
+                               skolem_key=passports.skolem_key)
     domain = Domain(passports=passports, demands=matching.demands, matching=matching,
-                    indicators=IndicatorService(store, settings.base, concepts, validator))
+                    indicators=IndicatorService(store, settings.base, concepts, validator), profiles=profiles)
     return Registry(
         settings=settings,
         store=store,
@@ -136,7 +149,7 @@ def build_registry(
         queries=QueryRunner(settings.query_timeout_s, settings.max_concurrent_queries,
                             None if settings.remote else settings.data / "query-copies"),
         domain=domain,
-        **_guarded(domain, restricted, concepts, settings),
+        **_guarded(domain, restricted, concepts, settings, validator),
     )
 
 

@@ -110,7 +110,7 @@ class AccessControlledPassports(GuardedRecords):
 
     def owned(self, agent: Agent, owner: str) -> dict[str, int]:
         """Active passports of one organisation the caller may see now, IRI -> version."""
-        found = {}
+        found: dict[str, int] = {}
         offset = 0
         while True:
             page = self.page(agent, offset, 500)

@@ -25,6 +25,7 @@ from registry.api import (
     openapi,
     organisations,
     passports,
+    procurement,
     reports,
     sparql,
     validate,
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
 
     app.add_exception_handler(RequestValidationError, bad_parameters)
     for module in (home, health, carriers, passports, indicators, reports, sparql, validate, imports, materials,
-                   demands, organisations):
+                   demands, organisations, procurement):
         app.include_router(module.router)
     openapi.install(app)
     return app

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 from shapely import wkt
 from shapely.errors import GEOSException, ShapelyError
+from shapely.geometry import Point
 
 from registry.regions.boundaries import SOURCE, RegionIndex
 
@@ -47,7 +48,7 @@ def _point(text: str) -> tuple[float, float] | None:
         return None
     if geometry.is_empty:
         return None
-    point = geometry if geometry.geom_type == "Point" else geometry.representative_point()
+    point = geometry if isinstance(geometry, Point) else geometry.representative_point()
     return float(point.x), float(point.y)
 
 

@@ -97,7 +97,9 @@ class Baseline:
         writer.writerow(["moment", "passport", "version", "municipality", "province", "layer", "material",
                          "mass_kg", "primary_kg"])
         for label, figures in (("baseline", self.figures), ("current", self.current)):
-            for entry in figures.passports if figures else []:
+            if figures is None:
+                continue
+            for entry in figures.passports:
                 for row in entry["rows"]:  # type: ignore[attr-defined]
                     writer.writerow([f"{label} {figures.at or 'now'}", entry["passport"], entry["version"],
                                      entry["municipality"], entry["province"], *row])

@@ -110,9 +110,9 @@ def snapshot_scope(
     everything = versions_at(service, moment)
     referenced = {graph_of(row["t"].value) for row in store.select(TYPES)} - set(chosen)
     for iri in sorted(referenced):
-        at = everything.get(iri)
-        if at is not None and not at.withdrawn:
-            _load(store, iri, _content_at(service, iri, at.version))
+        then = everything.get(iri)
+        if then is not None and not then.withdrawn:
+            _load(store, iri, _content_at(service, iri, then.version))
     indicators = IndicatorService(store, service.base, concepts)
     return Scope(store, indicators, {iri: at.version for iri, at in chosen.items()}, moment.isoformat())
 
