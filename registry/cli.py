@@ -20,6 +20,8 @@ from rich.table import Table
 from registry.concepts import ConceptScheme
 from registry.core import LOADER, Registry, build_registry, load_files
 from registry.errors import InvalidPassport, RegistryError
+from registry.procurement.tender import TenderReport
+from registry.procurement.tender import counts as tender_counts
 from registry.settings import Settings
 from registry.sparql.guard import check
 from registry.store.oxigraph import OxigraphStore
@@ -381,6 +383,62 @@ def token_revoke(
     with _registry(data, sparql_query, sparql_update) as registry:
         info = registry.tokens.revoke(token_id)
     out.print(f"revoked token {info.id} of {info.organisation}")
+
+
+# --- mpr tender: circular procurement (kept in its own section, its own functions) -------------------
+
+tender_app = typer.Typer(help="Circular procurement: check offers against criteria profiles", no_args_is_help=True)
+app.add_typer(tender_app, name="tender")
+
+
+def _tender_table(report: TenderReport) -> Table:
+    table = Table("rank", "offer", "admissible", "score", "pass", "fail", "not shown")
+    tallies = tender_counts(report)
+    for o in report.offers:
+        tally = tallies[o.passport]
+        table.add_row(str(o.rank), f"{o.passport} v{o.version}", "yes" if o.admissible else "no", f"{o.score:.1f}",
+                      str(tally.get("pass", 0)), str(tally.get("fail", 0)), str(tally.get("not shown", 0)))
+    return table
+
+
+@tender_app.command("check")
+def tender_check(
+    profile: str = typer.Argument(..., help="A shipped profile (see `mpr tender profiles`) or a stored profile id"),
+    passports: list[str] = typer.Argument(None, help="Passport ids in the store; none with --org"),
+    organisation: str | None = typer.Option(None, "--org", help="Check every passport this organisation owns"),
+    format: str = typer.Option("table", "--format", "-f", help="table, json or csv"),
+    data: Path | None = DataOption,
+    sparql_query: str | None = QueryUrl,
+    sparql_update: str | None = UpdateUrl,
+) -> None:
+    """Check product passports against a criteria profile: per criterion pass / fail / not shown, scored, ranked."""
+    import json
+
+    with _registry(data, sparql_query, sparql_update) as registry:
+        if organisation and not passports:
+            passports = sorted(i.rsplit("/", 1)[-1] for i in registry.passports.owned(LOADER, organisation))
+        report = registry.tenders.check(LOADER, profile, passports or [])
+    if format == "json":
+        out.print_json(json.dumps(report.as_dict()))
+    elif format == "csv":
+        sys.stdout.write(report.csv())
+    else:
+        out.print(_tender_table(report))
+
+
+@tender_app.command("profiles")
+def tender_profiles(
+    data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+) -> None:
+    """List the shipped criteria profiles and the stored ones."""
+    with _registry(data, sparql_query, sparql_update) as registry:
+        shipped = registry.profiles.shipped()
+        stored = registry.profiles.page(LOADER, 0, 500).items
+    for name in shipped:
+        out.print(f"{name} (shipped)")
+    for record in stored:
+        out.print(f"{record.id} v{record.version} ({record.owner or 'no owner'})")
+
 
 if __name__ == "__main__":
     app()

@@ -46,6 +46,9 @@ PUBLIC_PASSPORT = (DATA / "minimal-passport.ttl").read_bytes() + PRICED
 SHEET = (",".join(HEADERS) + "\nB-1,Pavilion,,building,,,,,,2030-01-01,5.1214 52.0907,\n").encode()
 IFC_MODEL = (DATA / "ifc" / "slab-standard-case.ifc").read_bytes()
 PORTFOLIO = json.dumps({"demands": [demand(), "open-demand"]}).encode()
+PROFILE = (PROJECT_ROOT / "tests" / "test_procurement.py").read_text().split('PROFILE = b"""', 1)[1].split('"""', 1)[0]
+CRITERIA = PROFILE.replace("WARRANTY", "5").replace("VISIBILITY", ".").encode()
+TENDER = json.dumps({"profile": "eu-gpp-computers-monitors", "passports": ["pub"]}).encode()
 
 # (method, path) -> (body, Content-Type) of a request that would succeed with the right token.
 WRITES: dict[tuple[str, str], tuple[bytes, str]] = {
@@ -57,6 +60,8 @@ WRITES: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/imports/ifc"): (IFC_MODEL, "application/x-step"),
     ("POST", "/imports/spreadsheet"): (SHEET, "text/csv"),
     ("POST", "/sparql"): (b"update=INSERT DATA { <urn:a> <urn:b> <urn:c> }", "application/x-www-form-urlencoded"),
+    ("POST", "/profiles"): (CRITERIA, TURTLE),
+    ("PUT", "/profiles/{profile_id}"): (CRITERIA, TURTLE),
 }
 PURE: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/validate"): (PUBLIC_PASSPORT, TURTLE),
@@ -65,22 +70,26 @@ PURE: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/imports/ifc?dry_run=true"): (IFC_MODEL, "application/x-step"),
     ("POST", "/imports/spreadsheet?dry_run=true"): (SHEET, "text/csv"),
     ("POST", "/sparql?query"): (b"query=ASK { ?s ?p ?o }", "application/x-www-form-urlencoded"),
+    ("POST", "/tenders/check"): (TENDER, "application/json"),
 }
 READ_ONE = {
     "/passports/{passport_id}", "/passports/{passport_id}/versions", "/passports/{passport_id}/history",
     "/passports/{passport_id}/diff", "/passports/{passport_id}/indicators", "/passports/{passport_id}/indicators.svg",
     "/passports/{passport_id}/qr", "/01/{gtin}", "/01/{gtin}/21/{serial}", "/demands/{demand_id}",
-    "/demands/{demand_id}/matches",
+    "/demands/{demand_id}/matches", "/profiles/{profile_id}", "/profiles/{profile_id}/criteria",
+    "/profiles/{profile_id}/versions", "/profiles/{profile_id}/history", "/profiles/{profile_id}/diff",
 }
 READ_MANY: dict[str, dict[str, str]] = {
     "/": {}, "/passports": {"limit": "500"}, "/health": {}, "/materials": {"limit": "1000"},
     "/reports/urban-mine": {}, "/reports/urban-mine.svg": {}, "/organisations/{org}/baseline": {},
-    "/sparql": {"query": "SELECT ?o WHERE { ?s ?p ?o }"},
+    "/sparql": {"query": "SELECT ?o WHERE { ?s ?p ?o }"}, "/profiles": {},
 }
 STATIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/validate/profiles",
           "/imports/spreadsheet/template"}
-ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1", "org": "acme"}
-QUERIES = {"/passports/{passport_id}/diff": {"from": "1", "to": "1"}}
+ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1", "org": "acme",
+             "profile_id": "secret-profile"}
+QUERIES = {"/passports/{passport_id}/diff": {"from": "1", "to": "1"},
+           "/profiles/{profile_id}/diff": {"from": "1", "to": "1"}}
 
 
 def app_routes() -> set[tuple[str, str]]:
@@ -125,12 +134,19 @@ def secrets(client):
                        ("/demands/secret-demand", DEMAND + RESTRICTED), ("/demands/open-demand", DEMAND)]:
         assert client.put(path, content=body, headers=owner_headers).status_code == 201, path
     assert SECRET_TITLE.encode() in secret
+    _, procurer = tokens.create("acme", "procurer")
+    procurer_headers = {"Authorization": f"Bearer {procurer}", "Content-Type": TURTLE}
+    draft = PROFILE.replace("WARRANTY", "5").replace("VISIBILITY", "mpr:visibility mpr:Restricted .")
+    draft = draft.replace("Zwolle ICT 2026", SECRET_TITLE).encode()
+    for path, body in [("/profiles/secret-profile", draft), ("/profiles/open-profile", CRITERIA)]:
+        assert client.put(path, content=body, headers=procurer_headers).status_code == 201, path
     return client
 
 
 def _send(client, method: str, path: str, spec: tuple[bytes, str]):
     body, content_type = spec
     target = path.replace("{passport_id}", "pub").replace("{demand_id}", "open-demand").removesuffix("?query")
+    target = target.replace("{profile_id}", "open-profile")
     return client.request(method, target, content=body, headers={"Content-Type": content_type} if content_type else {})
 
 

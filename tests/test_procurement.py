@@ -221,3 +221,22 @@ def test_a_whole_catalogue_of_an_organisation_is_checked(ict):
     assert client.put("/passports/bouw-b-laptop", content=body, headers=write).status_code == 201
     answer = client.post("/tenders/check", json={"profile": GPP, "organisation": "bouw-b"})
     assert [o["passport"] for o in answer.json()["offers"]] == ["bouw-b-laptop"]
+
+
+def test_mpr_tender_check_ranks_offers_as_csv(tmp_path):
+    from tests.test_cli import mpr
+
+    data = str(tmp_path / "data")
+    files = [str(EXAMPLES / f"{stem}.ttl") for stem in ICT[:3]]
+    assert mpr("load", "--data", data, *files).returncode == 0
+    done = mpr("tender", "check", GPP, "verdant-view-24", "verdant-book-14", "--format", "csv", "--data", data)
+    assert done.returncode == 0, done.stderr
+    ranks = [line.split(",")[:5] for line in done.stdout.splitlines()[1:] if "#Warranty," in line]
+    assert ranks == [["1", "verdant-book-14", "1", "True", "100.00"], ["2", "verdant-view-24", "1", "False", "75.00"]]
+
+
+def test_mpr_tender_check_of_an_unknown_profile_fails_with_the_known_ones(tmp_path):
+    from tests.test_cli import mpr
+
+    done = mpr("tender", "check", "nope", "x", "--data", str(tmp_path / "data"))
+    assert done.returncode == 1 and "eu-gpp-computers-monitors" in done.stderr
