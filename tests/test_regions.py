@@ -66,3 +66,13 @@ def test_urban_mine_filters_by_province(client):
     assert "outside" in everything["region_notes"]["paris"]
     only = client.get("/reports/urban-mine", params={"province": "overijssel"}).json()
     assert only["passports"] == ["zwolle"] and only["total_kg"] == 1150.0
+
+
+def test_the_supply_search_filters_by_municipality_and_province(client):
+    assert client.put("/passports/zwolle", content=school(), headers=TURTLE).status_code == 201
+    assert client.put("/passports/paris", content=school("Paris", PARIS_POINT), headers=TURTLE).status_code == 201
+    by_place = client.get("/materials", params={"municipality": "zwolle"}).json()
+    assert by_place["total"] == 3  # three parts
+    assert {i["passport"] for i in by_place["items"]} == {"http://testserver/passports/zwolle"}
+    assert client.get("/materials", params={"province": "Overijssel"}).json()["total"] == 3
+    assert client.get("/materials", params={"province": "Utrecht"}).json()["total"] == 0
