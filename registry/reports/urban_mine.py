@@ -65,8 +65,9 @@ class UrbanMine:
 
     def csv(self) -> str:
         out = io.StringIO()
-        writer = csv.DictWriter(out, ["passport", "version", "municipality", "province", "year", "material",
-                                      "mass_kg"], lineterminator="\n")
+        # "version" last: columns were added at the end, so readers by position keep working
+        writer = csv.DictWriter(out, ["passport", "municipality", "province", "year", "material", "mass_kg",
+                                      "version"], lineterminator="\n")
         writer.writeheader()
         writer.writerows(self.rows)
         return out.getvalue()
