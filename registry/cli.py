@@ -20,8 +20,10 @@ from rich.table import Table
 from registry.concepts import ConceptScheme
 from registry.core import LOADER, Registry, build_registry, load_files
 from registry.errors import InvalidPassport, RegistryError
+from registry.passports.timeline import parse_at
 from registry.procurement.tender import TenderReport
 from registry.procurement.tender import counts as tender_counts
+from registry.reports.urban_mine import RegionFilter
 from registry.settings import Settings
 from registry.sparql.guard import check
 from registry.store.oxigraph import OxigraphStore
@@ -295,6 +297,9 @@ app.add_typer(report_app, name="report")
 @report_app.command("urban-mine")
 def urban_mine_command(
     format: str = typer.Option("json", "--format", "-f", help="json or csv"),
+    at: str | None = typer.Option(None, "--at", help="A past moment: YYYY-MM-DD or an xsd:dateTime"),
+    municipality: str | None = typer.Option(None, "--municipality", help="Only this municipality (CBS name)"),
+    province: str | None = typer.Option(None, "--province", help="Only this province"),
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
@@ -303,12 +308,32 @@ def urban_mine_command(
     import json
 
     with _registry(data, sparql_query, sparql_update) as registry:
-        report = registry.indicators.urban_mine(LOADER)
+        moment = parse_at(at) if at else None
+        report = registry.reports.urban_mine(LOADER, moment, RegionFilter(municipality, province))
     if format == "csv":
         sys.stdout.write(report.csv())
     else:
         out.print_json(json.dumps(report.as_dict()))
 
+
+@report_app.command("baseline")
+def baseline_command(
+    organisation: str = typer.Argument(..., help="The organisation whose passports are counted"),
+    format: str = typer.Option("json", "--format", "-f", help="json or csv"),
+    at: str | None = typer.Option(None, "--at", help="The baseline moment: YYYY-MM-DD or an xsd:dateTime"),
+    data: Path | None = DataOption,
+    sparql_query: str | None = QueryUrl,
+    sparql_update: str | None = UpdateUrl,
+) -> None:
+    """An organisation's baseline: mass by material and layer, primary input, MCI, carbon, progress to 2030."""
+    import json
+
+    with _registry(data, sparql_query, sparql_update) as registry:
+        baseline = registry.reports.baseline(LOADER, organisation, parse_at(at) if at else None)
+    if format == "csv":
+        sys.stdout.write(baseline.csv())
+    else:
+        out.print_json(json.dumps(baseline.as_dict()))
 
 
 @app.command()

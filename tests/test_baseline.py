@@ -117,3 +117,17 @@ def test_the_baseline_page_shows_the_figures(org):
     page = client.get(f"/organisations/{ORG}/baseline", headers={**headers["owner"], "Accept": "text/html"})
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "76.5 %" in page.text  # 1760 / 2300 primary input
+
+
+def test_mpr_report_baseline_prints_the_figures(tmp_path):
+    import json
+
+    from tests.test_cli import mpr
+
+    passport = tmp_path / "school.ttl"
+    passport.write_bytes(school())
+    data = str(tmp_path / "data")
+    assert mpr("load", "--data", data, str(passport)).returncode == 0
+    done = mpr("report", "baseline", "registry", "--data", data)  # `mpr load` writes as organisation registry
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["baseline"]["primary_kg"] == pytest.approx(880.0)  # as worked above
