@@ -240,3 +240,16 @@ def test_mpr_tender_check_of_an_unknown_profile_fails_with_the_known_ones(tmp_pa
 
     done = mpr("tender", "check", "nope", "x", "--data", str(tmp_path / "data"))
     assert done.returncode == 1 and "eu-gpp-computers-monitors" in done.stderr
+
+
+@pytest.mark.parametrize(("change", "named"), [
+    ((b"sh:minInclusive 5 .", b'sh:minInclusive 5 ; sh:pattern "[" .'), "regex"),
+    ((b"sh:minInclusive 5 .", b'sh:minInclusive 5 ; sh:sparql [ sh:select "SELECT ?this WHERE {}" ] .'),
+     "SHACL-SPARQL"),
+])
+def test_a_profile_the_engine_cannot_run_is_refused(ict, change, named):
+    client, headers = ict
+    body = profile().replace(*change)
+    assert change[1] in body
+    answer = client.post("/profiles", content=body, headers={**headers["procurer"], "Content-Type": TURTLE})
+    assert answer.status_code == 422 and named in answer.json()["detail"], answer.text

@@ -89,3 +89,8 @@ def test_a_version_published_restricted_stays_hidden_at_its_moment(client):
     assert client.get("/passports/r", params={"at": "2024-03-01"}, headers=AUTH).status_code == 200
     listed = client.get("/passports", params={"at": "2024-03-01"}).json()
     assert listed["total"] == 0
+
+
+def test_a_moment_before_year_one_in_utc_is_a_400(timeline):
+    answer = _read(timeline, "0001-01-01T00:00:00+01:00")
+    assert answer.status_code == 400 and "outside the years" in answer.json()["detail"]

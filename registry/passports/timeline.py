@@ -41,7 +41,11 @@ def parse_at(text: str) -> datetime:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise InvalidParameter(f"at={text[:40]!r} is not a date or dateTime; use {AT_FORM}") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:  # 0001-01-01T00:00:00+01:00 lies before the first representable moment
+        raise InvalidParameter(f"at={text[:40]!r} lies outside the years 1 to 9999 in UTC") from exc
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from pyoxigraph import Literal, NamedNode, Triple
 from registry.errors import InvalidPassport
 from registry.namespaces import DCTERMS, RDF_TYPE, RDFS, SH, mpr
 from registry.validation import ValidationReport, ValidationResult
+from registry.validation.fast import FastEngine
+from registry.validation.shapes import ShapesSource
 
 CRITERION = mpr("Criterion")
 KIND = mpr("criterionKind")
@@ -110,10 +112,29 @@ def read_profile(name: str, shapes: Sequence[Triple], version: int | None = None
     return Profile(name, label, tuple(shapes), tuple(criteria), version)
 
 
+#: SHACL-SPARQL runs queries of the profile's author over every offer: not accepted from uploads (time
+#: and resources of a query cannot be bounded per criterion); core constraint components only.
+SPARQL_TERMS = frozenset(NamedNode(SH + t) for t in ("sparql", "select", "ask", "construct", "SPARQLConstraint",
+                                                       "SPARQLTarget", "SPARQLTargetType", "SPARQLFunction"))
+
+
+def compiled(shapes: Sequence[Triple]) -> str | None:
+    """None when the shapes compile; else what the SHACL engine found wrong with them."""
+    try:
+        FastEngine(ShapesSource(shapes=tuple(shapes)))
+    except ValueError as exc:  # the `shacl` engine's "invalid shapes graph: ..."
+        return str(exc)
+    return None
+
+
 def check_profile(triples: Sequence[Triple]) -> None:
     """A stored profile must be usable: criteria with labels in nl and en, a source, a kind and a weight."""
     profile = read_profile("upload", triples)
     problems = []
+    if any(t.predicate in SPARQL_TERMS or t.object in SPARQL_TERMS for t in triples):
+        problems.append("SHACL-SPARQL (sh:sparql, sh:select, SPARQL targets) is not accepted in criteria profiles")
+    elif (error := compiled(triples)) is not None:
+        problems.append(error)
     typed = {t.subject for t in triples if t.predicate == RDF_TYPE and t.object == CRITERION}
     if not typed:
         problems.append("a criteria profile states at least one criterion (a named shape typed mpr:Criterion)")

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode, Quad, Store, Triple
 
+from registry.errors import NotComputable
 from registry.namespaces import RDF, SH
 from registry.procurement.criteria import Criterion, Profile
 from registry.validation import ValidationResult
@@ -151,7 +152,10 @@ def verdict(store: Store, criterion: Criterion, results: Sequence[ValidationResu
 
 def check_offers(profile: Profile, offers: Sequence[Offer], vocabulary: Sequence[Triple]) -> TenderReport:
     """Every offer against every criterion of the profile, scored and ranked."""
-    engine = FastEngine(ShapesSource(shapes=profile.shapes, vocabulary=tuple(vocabulary)))
+    try:
+        engine = FastEngine(ShapesSource(shapes=profile.shapes, vocabulary=tuple(vocabulary)))
+    except ValueError as exc:  # a profile stored before a check existed, or written around the service
+        raise NotComputable(f"profile {profile.name!r} cannot be compiled: {exc}", reason=str(exc)) from exc
     award_weight = sum(c.weight for c in profile.criteria if c.kind == "award")
     results = []
     for offer in offers:

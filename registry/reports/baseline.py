@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal
 
-from registry.errors import NotComputable
+from registry.errors import NotComputable, NotFound
 from registry.indicators.data import graph_of
 from registry.indicators.service import Indicators
 from registry.namespaces import sparql_prefixes
@@ -122,6 +122,8 @@ def figures(scope: Scope) -> Figures:
             results[iri] = scope.indicators.compute(passport_id, warnings=False, parts=True)
         except NotComputable as exc:
             out.left_out[passport_id] = str(exc.extra.get("reason", exc.message))
+        except NotFound as exc:  # withdrawn after the scope was listed: counted at the next call
+            out.left_out[passport_id] = exc.message
     layers = _layers(scope, results)
     types = {graph_of(p.product_type) for r in results.values() for p in r.parts if p.product_type}
     fractions = _fractions(scope, set(results) | types)

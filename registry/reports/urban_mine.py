@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from registry.errors import NotComputable
+from registry.errors import NotComputable, NotFound
 from registry.indicators.data import PREFIXES
 from registry.indicators.service import IndicatorService
 from registry.passports.model import Page
@@ -101,6 +101,9 @@ def urban_mine_over(scope: Scope, regions: RegionFilter) -> UrbanMine:
             result = scope.indicators.compute(passport_id, warnings=False)  # a stored summary when still exact
         except NotComputable as exc:
             report.left_out[passport_id] = str(exc.extra.get("reason", exc.message))
+            continue
+        except NotFound as exc:  # withdrawn after the scope was listed: counted at the next call
+            report.left_out[passport_id] = exc.message
             continue
         report.passports.append(passport_id)
         report.versions[passport_id] = scope.versions[graph]
