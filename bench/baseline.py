@@ -55,7 +55,8 @@ def passport(rng: random.Random, elements: int, shift: float) -> bytes:
     lines = ["@prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.org/bot#> .",
              "@prefix qudt: <http://qudt.org/schema/qudt/> . @prefix unit: <http://qudt.org/vocab/unit/> .",
              "@prefix mat: <https://w3id.org/mpr/materials/> . @prefix layer: <https://w3id.org/mpr/layers/> .",
-             "@prefix geo: <http://www.opengis.net/ont/geosparql#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+             "@prefix geo: <http://www.opengis.net/ont/geosparql#> .",
+             "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
              "<> a mpr:Passport ; mpr:describes <#b> .",
              f'<#b> a bot:Building ; geo:hasGeometry [ geo:asWKT "POINT({rng.uniform(4.5, 6.8):.4f} '
              f'{rng.uniform(51.5, 53.0):.4f})"^^geo:wktLiteral ] ;',
@@ -103,7 +104,8 @@ def main() -> None:
         for i in range(0, args.passports, 2):
             service.replace(f"b{i}", passport(random.Random(i), args.elements, 0.3), RdfFormat.TURTLE, AGENT)
         print(f"{args.passports} passports x {args.elements} elements, half updated, in "
-              f"{time.perf_counter() - start:.1f} s; {registry.store.count()} quads; peak RSS {rss_mib():.0f} MiB")
+              f"{time.perf_counter() - start:.1f} s; {registry.store.count()} quads; peak RSS {rss_mib():.0f} MiB",
+              flush=True)
         admin = Agent("bench-admin", "registry", "admin")
         aggregate_s, rows = timed(args.runs, lambda: registry.store.select(AGGREGATE))
         cold_s, _ = timed(1, lambda: registry.reports.baseline(admin, ORG))
