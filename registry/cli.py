@@ -21,6 +21,10 @@ from registry.concepts import ConceptScheme
 from registry.core import LOADER, Registry, build_registry, load_files
 from registry.credentials.keys import KeyRing
 from registry.errors import InvalidPassport, RegistryError
+from registry.passports.timeline import parse_at
+from registry.procurement.tender import TenderReport
+from registry.procurement.tender import counts as tender_counts
+from registry.reports.urban_mine import RegionFilter
 from registry.settings import Settings
 from registry.sparql.guard import check
 from registry.store.oxigraph import OxigraphStore
@@ -294,6 +298,9 @@ app.add_typer(report_app, name="report")
 @report_app.command("urban-mine")
 def urban_mine_command(
     format: str = typer.Option("json", "--format", "-f", help="json or csv"),
+    at: str | None = typer.Option(None, "--at", help="A past moment: YYYY-MM-DD or an xsd:dateTime"),
+    municipality: str | None = typer.Option(None, "--municipality", help="Only this municipality (CBS name)"),
+    province: str | None = typer.Option(None, "--province", help="Only this province"),
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
@@ -302,13 +309,33 @@ def urban_mine_command(
     import json
 
     with _registry(data, sparql_query, sparql_update) as registry:
-        report = registry.indicators.urban_mine(LOADER)
+        moment = parse_at(at) if at else None
+        report = registry.reports.urban_mine(LOADER, moment, RegionFilter(municipality, province))
         label = registry.concepts.label
     if format == "csv":
         sys.stdout.write(report.csv(label))
     else:
         out.print_json(json.dumps(report.as_dict()))
 
+
+@report_app.command("baseline")
+def baseline_command(
+    organisation: str = typer.Argument(..., help="The organisation whose passports are counted"),
+    format: str = typer.Option("json", "--format", "-f", help="json or csv"),
+    at: str | None = typer.Option(None, "--at", help="The baseline moment: YYYY-MM-DD or an xsd:dateTime"),
+    data: Path | None = DataOption,
+    sparql_query: str | None = QueryUrl,
+    sparql_update: str | None = UpdateUrl,
+) -> None:
+    """An organisation's baseline: mass by material and layer, primary input, MCI, carbon, progress to 2030."""
+    import json
+
+    with _registry(data, sparql_query, sparql_update) as registry:
+        baseline = registry.reports.baseline(LOADER, organisation, parse_at(at) if at else None)
+    if format == "csv":
+        sys.stdout.write(baseline.csv())
+    else:
+        out.print_json(json.dumps(baseline.as_dict()))
 
 
 @app.command()
@@ -429,6 +456,61 @@ def verify(
     out.print_json(json.dumps(verification.as_dict()))
     if not verification.verified:
         raise typer.Exit(1)
+
+
+# --- mpr tender: circular procurement (kept in its own section, its own functions) -------------------
+
+tender_app = typer.Typer(help="Circular procurement: check offers against criteria profiles", no_args_is_help=True)
+app.add_typer(tender_app, name="tender")
+
+
+def _tender_table(report: TenderReport) -> Table:
+    table = Table("rank", "offer", "admissible", "score", "pass", "fail", "not shown")
+    tallies = tender_counts(report)
+    for o in report.offers:
+        tally = tallies[o.passport]
+        table.add_row(str(o.rank), f"{o.passport} v{o.version}", "yes" if o.admissible else "no", f"{o.score:.1f}",
+                      str(tally.get("pass", 0)), str(tally.get("fail", 0)), str(tally.get("not shown", 0)))
+    return table
+
+
+@tender_app.command("check")
+def tender_check(
+    profile: str = typer.Argument(..., help="A shipped profile (see `mpr tender profiles`) or a stored profile id"),
+    passports: list[str] = typer.Argument(None, help="Passport ids in the store; none with --org"),
+    organisation: str | None = typer.Option(None, "--org", help="Check every passport this organisation owns"),
+    format: str = typer.Option("table", "--format", "-f", help="table, json or csv"),
+    data: Path | None = DataOption,
+    sparql_query: str | None = QueryUrl,
+    sparql_update: str | None = UpdateUrl,
+) -> None:
+    """Check product passports against a criteria profile: per criterion pass / fail / not shown, scored, ranked."""
+    import json
+
+    with _registry(data, sparql_query, sparql_update) as registry:
+        if organisation and not passports:
+            passports = sorted(i.rsplit("/", 1)[-1] for i in registry.passports.owned(LOADER, organisation))
+        report = registry.tenders.check(LOADER, profile, passports or [])
+    if format == "json":
+        out.print_json(json.dumps(report.as_dict()))
+    elif format == "csv":
+        sys.stdout.write(report.csv())
+    else:
+        out.print(_tender_table(report))
+
+
+@tender_app.command("profiles")
+def tender_profiles(
+    data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+) -> None:
+    """List the shipped criteria profiles and the stored ones."""
+    with _registry(data, sparql_query, sparql_update) as registry:
+        shipped = registry.profiles.shipped()
+        stored = registry.profiles.page(LOADER, 0, 500).items
+    for name in shipped:
+        out.print(f"{name} (shipped)")
+    for record in stored:
+        out.print(f"{record.id} v{record.version} ({record.owner or 'no owner'})")
 
 
 if __name__ == "__main__":

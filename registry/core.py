@@ -18,8 +18,10 @@ from registry.access.matching import AccessControlledMatching
 from registry.access.passports import AccessControlledPassports
 from registry.access.projection import restricted_properties
 from registry.access.public import PublicProjection
+from registry.access.reports import AccessControlledReports
 from registry.access.secrets import skolem_key
 from registry.access.sessions import SessionService
+from registry.access.tenders import AccessControlledProfiles, TenderChecks
 from registry.access.tokens import TokenService
 from registry.auth import Authenticator
 from registry.concepts import ConceptScheme
@@ -29,7 +31,9 @@ from registry.credentials.status import StatusList
 from registry.errors import Conflict
 from registry.indicators import IndicatorService
 from registry.matching import MatchingService, build_matching
+from registry.namespaces import mpr
 from registry.passports import Agent, PassportService
+from registry.procurement.criteria import check_profile
 from registry.settings import Settings
 from registry.sparql.runner import QueryRunner
 from registry.store.base import TripleStore
@@ -68,6 +72,7 @@ class Domain:
     indicators: IndicatorService
     matching: MatchingService
     credentials: CredentialService
+    profiles: PassportService  # criteria profiles of procurers, versioned like passports
 
 
 @dataclass
@@ -90,6 +95,9 @@ class Registry:
     indicators: AccessControlledIndicators
     matching: AccessControlledMatching
     credentials: AccessControlledCredentials
+    reports: AccessControlledReports
+    profiles: AccessControlledProfiles
+    tenders: TenderChecks
 
     def close(self) -> None:
         self.queries.close()
@@ -106,17 +114,22 @@ def credential_service(settings: Settings, store: TripleStore) -> CredentialServ
 
 
 def _guarded(
-    domain: Domain, restricted: frozenset[NamedNode], concepts: ConceptScheme, settings: Settings
+    domain: Domain, restricted: frozenset[NamedNode], concepts: ConceptScheme, settings: Settings,
+    validator: Validator,
 ) -> dict[str, Any]:
     passports = AccessControlledPassports(domain.passports, restricted)
     demands = AccessControlledDemands(domain.demands, domain.matching, restricted)
+    profiles = AccessControlledProfiles(domain.profiles, restricted, validator)
     return {
+        "profiles": profiles,
+        "tenders": TenderChecks(passports, profiles, validator),
         "passports": passports,
         "demands": demands,
         "imports": AccessControlledImports(passports, concepts, settings.base),
         "indicators": AccessControlledIndicators(passports, domain.indicators),
         "matching": AccessControlledMatching(domain.matching, demands),
         "credentials": AccessControlledCredentials(domain.credentials, passports, restricted, concepts.label),
+        "reports": AccessControlledReports(passports, domain.indicators, concepts),
     }
 
 
@@ -136,9 +149,12 @@ def build_registry(
         projection.repair()
     tokens = TokenService(store, settings.base)
     matching = build_matching(store, validator, settings.base, concepts, passports)
+    profiles = PassportService(store, validator, settings.base, collection="profiles",
+                               anchor=mpr("CriteriaProfile"), noun="profile", check_content=check_profile,
+                               skolem_key=passports.skolem_key)
     domain = Domain(passports=passports, demands=matching.demands, matching=matching,
                     indicators=IndicatorService(store, settings.base, concepts, validator),
-                    credentials=credential_service(settings, store))
+                    credentials=credential_service(settings, store), profiles=profiles)
     domain.credentials.keys.current()  # the first start makes the signing key, before any request needs it
     return Registry(
         settings=settings,
@@ -152,7 +168,7 @@ def build_registry(
         queries=QueryRunner(settings.query_timeout_s, settings.max_concurrent_queries,
                             None if settings.remote else settings.data / "query-copies"),
         domain=domain,
-        **_guarded(domain, restricted, concepts, settings),
+        **_guarded(domain, restricted, concepts, settings, validator),
     )
 
 

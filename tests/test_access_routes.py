@@ -48,6 +48,9 @@ UNTP = (DATA / "untp-dpp-bracket.json").read_bytes()
 IFC_MODEL = (DATA / "ifc" / "slab-standard-case.ifc").read_bytes()
 CREDENTIAL = b"(the credential of passport 'pub', fetched first)"
 PORTFOLIO = json.dumps({"demands": [demand(), "open-demand"]}).encode()
+PROFILE = (PROJECT_ROOT / "tests" / "test_procurement.py").read_text().split('PROFILE = b"""', 1)[1].split('"""', 1)[0]
+CRITERIA = PROFILE.replace("WARRANTY", "5").replace("VISIBILITY", ".").encode()
+TENDER = json.dumps({"profile": "eu-gpp-computers-monitors", "passports": ["pub"]}).encode()
 
 # (method, path) -> (body, Content-Type) of a request that would succeed with the right token.
 WRITES: dict[tuple[str, str], tuple[bytes, str]] = {
@@ -61,6 +64,8 @@ WRITES: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/imports/spreadsheet"): (SHEET, "text/csv"),
     ("POST", "/imports/untp"): (UNTP, "application/ld+json"),
     ("POST", "/sparql"): (b"update=INSERT DATA { <urn:a> <urn:b> <urn:c> }", "application/x-www-form-urlencoded"),
+    ("POST", "/profiles"): (CRITERIA, TURTLE),
+    ("PUT", "/profiles/{profile_id}"): (CRITERIA, TURTLE),
 }
 PURE: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/validate"): (PUBLIC_PASSPORT, TURTLE),
@@ -71,6 +76,7 @@ PURE: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/imports/untp?dry_run=true"): (UNTP, "application/ld+json"),
     ("POST", "/sparql?query"): (b"query=ASK { ?s ?p ?o }", "application/x-www-form-urlencoded"),
     ("POST", "/credentials/verify"): (CREDENTIAL, "application/vc+jwt"),
+    ("POST", "/tenders/check"): (TENDER, "application/json"),
 }
 # Sign-in forms (registry/api/session.py): without the CSRF token they are refused and store nothing.
 SESSIONS: dict[tuple[str, str], tuple[bytes, str]] = {
@@ -82,16 +88,20 @@ READ_ONE = {
     "/passports/{passport_id}/diff", "/passports/{passport_id}/indicators", "/passports/{passport_id}/indicators.svg",
     "/passports/{passport_id}/qr", "/01/{gtin}", "/01/{gtin}/21/{serial}", "/demands/{demand_id}",
     "/demands/{demand_id}/matches", "/passports/{passport_id}/credential", "/passports/{passport_id}/untp",
+    "/profiles/{profile_id}", "/profiles/{profile_id}/criteria",
+    "/profiles/{profile_id}/versions", "/profiles/{profile_id}/history", "/profiles/{profile_id}/diff",
 }
 READ_MANY: dict[str, dict[str, str]] = {
     "/": {}, "/passports": {"limit": "500"}, "/health": {}, "/materials": {"limit": "1000"},
-    "/reports/urban-mine": {}, "/reports/urban-mine.svg": {},
-    "/sparql": {"query": "SELECT ?o WHERE { ?s ?p ?o }"}, "/credentials/status/revocation": {},
+    "/reports/urban-mine": {}, "/reports/urban-mine.svg": {}, "/organisations/{org}/baseline": {},
+    "/sparql": {"query": "SELECT ?o WHERE { ?s ?p ?o }"}, "/credentials/status/revocation": {}, "/profiles": {},
 }
 STATIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/validate/profiles", "/context.jsonld",
           "/signin", "/imports/spreadsheet/template", "/.well-known/did.json", "/organisations/{org}/did.json"}
-ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1"}
-QUERIES = {"/passports/{passport_id}/diff": {"from": "1", "to": "1"}}
+ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1", "org": "acme",
+             "profile_id": "secret-profile"}
+QUERIES = {"/passports/{passport_id}/diff": {"from": "1", "to": "1"},
+           "/profiles/{profile_id}/diff": {"from": "1", "to": "1"}}
 
 
 def app_routes() -> set[tuple[str, str]]:
@@ -136,6 +146,12 @@ def secrets(client):
                        ("/demands/secret-demand", DEMAND + RESTRICTED), ("/demands/open-demand", DEMAND)]:
         assert client.put(path, content=body, headers=owner_headers).status_code == 201, path
     assert SECRET_TITLE.encode() in secret
+    _, procurer = tokens.create("acme", "procurer")
+    procurer_headers = {"Authorization": f"Bearer {procurer}", "Content-Type": TURTLE}
+    draft = PROFILE.replace("WARRANTY", "5").replace("VISIBILITY", "mpr:visibility mpr:Restricted .")
+    draft = draft.replace("Zwolle ICT 2026", SECRET_TITLE).encode()
+    for path, body in [("/profiles/secret-profile", draft), ("/profiles/open-profile", CRITERIA)]:
+        assert client.put(path, content=body, headers=procurer_headers).status_code == 201, path
     return client
 
 
@@ -148,6 +164,7 @@ def _resolved(client, spec: tuple[bytes, str]) -> tuple[bytes, str]:
 def _send(client, method: str, path: str, spec: tuple[bytes, str]):
     body, content_type = spec
     target = path.replace("{passport_id}", "pub").replace("{demand_id}", "open-demand").removesuffix("?query")
+    target = target.replace("{profile_id}", "open-profile")
     return client.request(method, target, content=body, headers={"Content-Type": content_type} if content_type else {})
 
 
@@ -192,8 +209,10 @@ def test_reads_of_a_restricted_record_are_404_to_the_public(secrets, path):
 
 @pytest.mark.parametrize("path", sorted(READ_MANY))
 def test_reads_of_many_show_neither_restricted_passports_nor_restricted_values(secrets, path):
-    anonymous = secrets.get(path, params=READ_MANY[path], headers={"Accept": "*/*"})
+    target = path.format(**ARGUMENTS)
+    anonymous = secrets.get(target, params=READ_MANY[path], headers={"Accept": "*/*"})
     assert anonymous.status_code == 200, anonymous.text
     assert SECRET_TITLE not in anonymous.text and PRICE not in anonymous.text
-    admin = secrets.get(path, params=READ_MANY[path], headers={**AUTH, "Accept": "*/*"})
+    assert "secret" not in anonymous.text.replace("secret-demand", "") or path == "/sparql"
+    admin = secrets.get(target, params=READ_MANY[path], headers={**AUTH, "Accept": "*/*"})
     assert admin.status_code == 200

@@ -27,7 +27,9 @@ from registry.api import (
     indicators,
     materials,
     openapi,
+    organisations,
     passports,
+    procurement,
     reports,
     session,
     sparql,
@@ -102,7 +104,7 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
 
     app.add_exception_handler(RequestValidationError, bad_parameters)
     for module in (home, health, context, carriers, passports, indicators, reports, sparql, validate, imports,
-                   materials, demands, session, credentials):
+                   materials, demands, session, credentials, organisations, procurement):
         app.include_router(module.router)
     openapi.install(app)
     return app

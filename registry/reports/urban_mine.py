@@ -4,9 +4,9 @@ Why it is built on IndicatorService instead of one SPARQL aggregate: the report 
 passport's own indicators (product-type fallback, part-level masses, unit conversion, the building's
 availability date for parts without their own), so it sums the same per-part figures.
 
-Regions come from the building's postal address: schema:addressLocality is the municipality, and the
-province is schema:addressRegion where given, else looked up in `municipalities.csv` (a small table of
-Dutch municipalities used by the examples; polygons for a location-only passport are not shipped yet).
+Regions come from the building's location: the municipality whose CBS 2025 boundary holds its WGS 84
+point, with the province that holds the municipality; the postal address is the fallback, and a
+disagreement between the two is reported per passport (registry/regions/placing.py).
 """
 
 from __future__ import annotations
@@ -16,28 +16,32 @@ import io
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from registry.errors import NotComputable
+from registry.errors import NotComputable, NotFound
 from registry.indicators.data import PREFIXES
 from registry.indicators.service import IndicatorService
 from registry.passports.model import Page
 from registry.quantities import tidy
+from registry.regions.placing import UNKNOWN
+from registry.reports.scope import Scope, all_pages, current_scope
 
-MUNICIPALITIES = Path(__file__).with_name("municipalities.csv")
-UNKNOWN = "unknown"
+__all__ = ["UNKNOWN", "RegionFilter", "UrbanMine", "urban_mine", "urban_mine_over"]
 
-BUILDINGS = PREFIXES + """SELECT ?g ?locality ?region WHERE { GRAPH ?g {
+BUILDINGS = PREFIXES + """SELECT ?g WHERE { GRAPH ?g {
   ?g mpr:describes ?asset . ?asset a ?type . VALUES ?type { bot:Building bot:Site }
-  OPTIONAL { ?asset schema:address ?address .
-             OPTIONAL { ?address schema:addressLocality ?locality }
-             OPTIONAL { ?address schema:addressRegion ?region } }
 } }"""
 
 
-def provinces(path: Path = MUNICIPALITIES) -> dict[str, str]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return {row["municipality"].casefold(): row["province"] for row in csv.DictReader(handle)}
+@dataclass(frozen=True)
+class RegionFilter:
+    """Only passports in this municipality and/or province (names as CBS writes them, any case)."""
+
+    municipality: str | None = None
+    province: str | None = None
+
+    def admits(self, municipality: str, province: str) -> bool:
+        return ((self.municipality is None or self.municipality.casefold() == municipality.casefold())
+                and (self.province is None or self.province.casefold() == province.casefold()))
 
 
 @dataclass
@@ -52,6 +56,10 @@ class UrbanMine:
     # passports whose stored data cannot be computed (registry.errors.NotComputable), with the reason:
     # left out of every sum instead of failing the whole report
     left_out: dict[str, str] = field(default_factory=dict)
+    # passport -> how its region was found, where not plainly (no place, outside NL, point and address disagree)
+    region_notes: dict[str, str] = field(default_factory=dict)
+    at: str | None = None  # the moment the report shows (?at=), None for now
+    versions: dict[str, int] = field(default_factory=dict)  # passport -> the version summed
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -59,8 +67,9 @@ class UrbanMine:
     def csv(self, label: Callable[[str], str] = str) -> str:
         """The rows, with each material's `label` beside its IRI and masses without float noise (issue 16)."""
         out = io.StringIO()
-        writer = csv.DictWriter(out, ["passport", "municipality", "province", "year", "material", "material_label",
-                                      "mass_kg"], lineterminator="\n")
+        # columns are added at the end, so readers by position keep working
+        writer = csv.DictWriter(out, ["passport", "municipality", "province", "year", "material", "mass_kg",
+                                      "version", "material_label"], lineterminator="\n")
         writer.writeheader()
         for row in self.rows:
             writer.writerow({**row, "material_label": label(str(row["material"])), "mass_kg": _tidy(row["mass_kg"])})
@@ -71,43 +80,52 @@ def _tidy(value: object) -> object:
     return tidy(value) if isinstance(value, float) else value
 
 
-def urban_mine(list_page: Callable[[int, int], Page], indicators: IndicatorService) -> UrbanMine:
+def urban_mine(list_page: Callable[[int, int], Page], indicators: IndicatorService,
+               regions: RegionFilter | None = None) -> UrbanMine:
     """Sum the stated (not rolled-up) material masses of every part of every active building passport.
 
     `list_page(offset, limit)` lists the passports to include: the caller's visible ones over HTTP,
     all of them for a local administrator.
     """
-    table = provinces()
-    active: set[str] = set()
-    offset = 0
-    while True:
-        page = list_page(offset, 500)
-        active.update(r.iri for r in page.items)
-        offset += page.limit
-        if offset >= page.total:
-            break
-    report = UrbanMine()
+    return urban_mine_over(current_scope(indicators, all_pages(list_page)), regions or RegionFilter())
+
+
+def urban_mine_over(scope: Scope, regions: RegionFilter) -> UrbanMine:
+    """The report over one scope: now, or the versions current at an earlier moment."""
+    report = UrbanMine(at=scope.at)
     cells: dict[tuple[str, str, str, str, str], float] = defaultdict(float)
-    for row in indicators.store.select(BUILDINGS):
+    for row in scope.store.select(BUILDINGS):
         graph = row["g"].value
-        if graph not in active:
+        if graph not in scope.versions:
             continue
         passport_id = graph.rsplit("/", 1)[-1]
-        municipality = row["locality"].value if "locality" in row else UNKNOWN
-        province = row["region"].value if "region" in row else table.get(municipality.casefold(), UNKNOWN)
+        where = scope.place_of(graph)
+        if not regions.admits(where.municipality, where.province):
+            continue
+        if where.note:
+            report.region_notes[passport_id] = where.note
         try:
-            result = indicators.compute(passport_id, warnings=False)  # a stored summary when still exact
+            result = scope.indicators.compute(passport_id, warnings=False)  # a stored summary when still exact
         except NotComputable as exc:
             report.left_out[passport_id] = str(exc.extra.get("reason", exc.message))
             continue
+        except NotFound as exc:  # withdrawn after the scope was listed: counted at the next call
+            report.left_out[passport_id] = exc.message
+            continue
         report.passports.append(passport_id)
+        report.versions[passport_id] = scope.versions[graph]
         for year, materials in result.mass_kg_by_year_and_material.items():
             for material, kg in materials.items():
-                cells[(passport_id, municipality, province, year, material)] += kg
+                cells[(passport_id, where.municipality, where.province, year, material)] += kg
+    _total(report, cells)
+    return report
+
+
+def _total(report: UrbanMine, cells: dict[tuple[str, str, str, str, str], float]) -> None:
     totals: dict[str, dict[str, float]] = {k: defaultdict(float) for k in ("m", "mun", "prov", "year")}
     for (pid, municipality, province, year, material), kg in sorted(cells.items()):
-        report.rows.append({"passport": pid, "municipality": municipality, "province": province, "year": year,
-                            "material": material, "mass_kg": kg})
+        report.rows.append({"passport": pid, "version": report.versions[pid], "municipality": municipality,
+                            "province": province, "year": year, "material": material, "mass_kg": kg})
         report.total_kg += kg
         totals["m"][material] += kg
         totals["mun"][municipality] += kg
@@ -118,5 +136,3 @@ def urban_mine(list_page: Callable[[int, int], Page], indicators: IndicatorServi
     report.by_province = dict(sorted(totals["prov"].items()))
     report.by_year = dict(sorted(totals["year"].items()))
     report.passports.sort()
-    return report
-
