@@ -37,6 +37,9 @@ MEDIA_TYPES = ("application/x-step", "application/p21", "model/ifc", "applicatio
 #: Element classes that are not material: openings and projections (IfcFeatureElement), virtual boundaries.
 SKIPPED_CLASSES = ("IfcFeatureElement", "IfcVirtualElement")
 
+#: Linear members: a framing material (dimensional lumber, steel studs) in them is solid, not a framed layer.
+LINEAR_MEMBERS = ("IfcBeam", "IfcColumn", "IfcMember", "IfcPile")
+
 #: Quantity names, in order of preference. Net comes first: the material that is there, openings removed.
 VOLUME_NAMES = ("NetVolume", "GrossVolume", "Volume")
 MASS_NAMES = ("NetWeight", "GrossWeight", "Weight", "NetMass", "GrossMass", "Mass")
@@ -181,25 +184,28 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class _Content:
-    """What an element states for all its materials: its volume and mass, recycled and reused shares."""
+    """What an element states for all its materials: its volume and mass, recycled and reused shares.
+
+    `member`: a linear member (beam, column, member, pile): a framing material there is solid timber or steel.
+    """
 
     volume: float | None
     mass: float | None
     recycled: float | None
     reused: float | None
+    member: bool = False
 
 
 @dataclass(frozen=True)
 class _Part:
     """One material of an element and its share of the element's volume.
 
-    `layer`: from a layer set (framing rules apply); `gap`: a layer without material (IFC's air gap);
-    `assumption`: the split is ours, not the model's (the report and the passport say so).
+    `gap`: a layer without material (IFC's air gap); `assumption`: the split is ours, not the model's (the
+    report and the passport say so).
     """
 
     name: str
     fraction: float | None
-    layer: bool = False
     gap: bool = False
     assumption: str | None = None
 
@@ -255,7 +261,7 @@ def _layers(material: Any) -> list[_Part]:
     for layer in layers:
         fraction = float(layer.LayerThickness or 0.0) / total if total > 0 else 1.0 / len(layers)
         name = layer.Material.Name or "" if layer.Material is not None else ""
-        parts.append(_Part(name, fraction, layer=True, gap=layer.Material is None))
+        parts.append(_Part(name, fraction, gap=layer.Material is None))
     return parts
 
 
@@ -363,7 +369,7 @@ def _provenance(part: _Part, match: Match, framing: Framing | None) -> str:
     """The mpr:MaterialMatch node: which name, which part of it, which rule, how sure (see ontology/mpr.ttl)."""
     rule = match.rule
     if match.framing is not None and framing is None:
-        rule += "; not a layer, so taken as solid"
+        rule += "; a linear member, so taken as solid"
     if part.assumption:
         rule += f"; {part.assumption}"
     pairs = [("a", "mpr:MaterialMatch"), ("mpr:matchedName", ttl.text(part.name)),
@@ -550,7 +556,8 @@ class IfcImporter:
         parts = self._material_parts(element, key)
         pairs += _quantity_pairs(key, volume, origin, mass, report)
         content = _Content(volume, mass, _optional_fraction(props.get("recycled_content")),
-                           _optional_fraction(props.get("reused_content")))
+                           _optional_fraction(props.get("reused_content")),
+                           any(element.is_a(cls) for cls in LINEAR_MEMBERS))
         for part in parts:
             composition = self._composition(part, len(parts), content, report)
             if composition is not None:
@@ -588,7 +595,7 @@ class IfcImporter:
         if match.needs_review:
             report.fuzzy_matches[name] = match.iri
             report.guesses.setdefault(name, Guess(match)).tally.add(volume)
-        framing = match.framing if part.layer else None
+        framing = None if content.member else match.framing
         solid = volume * framing.fraction if framing is not None and volume is not None else volume
         if framing is not None and volume is not None and solid is not None:
             report.cavities[f"{name} (between the framing)"].add(volume - solid)

@@ -56,7 +56,8 @@ FORM_WORDS = frozenset("""
     grey gray white black painted slab slabs profile profiles pipe pipes plate plates coating element elements
     mm cm m mpa kn thick dik stark epaisseur espesor
 """.split())
-_NOISE = re.compile(r"^\d+([.,]\d+)?(mm|cm|m|mpa)?$|^\d+x\d+$")
+#: Sizes ("200mm", "60x90") and strength or grade classes ("CS12", "C30", "S355", "GL24h") name no material.
+_NOISE = re.compile(r"^\d+([.,]\d+)?(mm|cm|m|mpa)?$|^\d+x\d+$|^[a-z]{1,2}\d{1,3}[a-z]?$")
 
 #: Whole names or name parts (normalised) that are a cavity: no material, no mass.
 CAVITIES = frozenset({
@@ -225,8 +226,8 @@ class ConceptNames:
                      f"framing layer ({key}): solid share {framing.fraction:g}", framing)
 
     def _parts(self, name: str, parts: list[str]) -> Match | None:
-        """The distinguishing part of a composite name: the last part that names a material decides."""
-        candidates = list(reversed(parts)) if len(parts) > 1 else []
+        """The distinguishing part of a composite name: the last part after the category that names a material."""
+        candidates = list(reversed(parts[1:]))  # parts[0] is the category: see `_category`
         if len(parts) == 1 and _without_form(name) != normalise(name):
             candidates = [name]
         rule = _separator_rule(name) if len(parts) > 1 else "form and size words dropped"
