@@ -382,5 +382,53 @@ def token_revoke(
         info = registry.tokens.revoke(token_id)
     out.print(f"revoked token {info.id} of {info.organisation}")
 
+
+# --- material mappings (issue 15): one function, apart from the other commands, to ease merging ---------------
+
+
+def _mappings_commands() -> typer.Typer:
+    """`mpr mappings show|set ORG`: an organisation's material-name table in the local (or remote) store.
+
+    The local operator's commands, as `mpr token`: they act on the store directly; over HTTP the same table is
+    `GET/PUT /organisations/{org}/material-mappings`, where only the organisation's members may write.
+    """
+    import json
+
+    mappings_app = typer.Typer(help="Organisations' material-name mappings (SKOS, versioned)", no_args_is_help=True)
+
+    @mappings_app.command("show")
+    def mappings_show(
+        org: str = typer.Argument(..., help="The organisation (e.g. acme-bouw)"),
+        turtle: bool = typer.Option(False, "--turtle", help="Print the SKOS table as Turtle instead of JSON"),
+        data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+    ) -> None:
+        """Print an organisation's table (JSON, or SKOS Turtle)."""
+        with _registry(data, sparql_query, sparql_update) as registry:
+            service = registry.domain.mappings
+            if turtle:
+                sys.stdout.buffer.write(service.turtle(org))
+                return
+            out.print_json(json.dumps(service.get(org).as_dict(), ensure_ascii=False))
+
+    @mappings_app.command("set")
+    def mappings_set(
+        org: str = typer.Argument(..., help="The organisation"),
+        file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                    help='JSON {"mappings": [{"name", "concept", "relation"?}]} or CSV name,concept'),
+        data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+    ) -> None:
+        """Replace an organisation's table with the one in FILE (a new version)."""
+        from registry.importers.mappings import read_table_file
+
+        with _registry(data, sparql_query, sparql_update) as registry:
+            service = registry.domain.mappings
+            table = service.put(org, read_table_file(file, registry.concepts), LOADER.name)
+        out.print(f"material mappings of {org}: version {table.version}, {len(table.mappings)} names")
+
+    return mappings_app
+
+
+app.add_typer(_mappings_commands(), name="mappings")
+
 if __name__ == "__main__":
     app()

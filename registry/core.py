@@ -12,6 +12,7 @@ from pyoxigraph import NamedNode, RdfFormat
 from registry.access.demands import AccessControlledDemands
 from registry.access.imports import AccessControlledImports
 from registry.access.indicators import AccessControlledIndicators
+from registry.access.mappings import AccessControlledMappings
 from registry.access.matching import AccessControlledMatching
 from registry.access.passports import AccessControlledPassports
 from registry.access.projection import restricted_properties
@@ -21,6 +22,7 @@ from registry.access.tokens import TokenService
 from registry.auth import Authenticator
 from registry.concepts import ConceptScheme
 from registry.errors import Conflict
+from registry.importers.mappings import MaterialMappings
 from registry.indicators import IndicatorService
 from registry.matching import MatchingService, build_matching
 from registry.passports import Agent, PassportService
@@ -61,6 +63,7 @@ class Domain:
     demands: PassportService
     indicators: IndicatorService
     matching: MatchingService
+    mappings: MaterialMappings
 
 
 @dataclass
@@ -82,6 +85,7 @@ class Registry:
     imports: AccessControlledImports
     indicators: AccessControlledIndicators
     matching: AccessControlledMatching
+    mappings: AccessControlledMappings
 
     def close(self) -> None:
         self.queries.close()
@@ -95,10 +99,12 @@ def _guarded(
 ) -> dict[str, Any]:
     passports = AccessControlledPassports(domain.passports, restricted)
     demands = AccessControlledDemands(domain.demands, domain.matching, restricted)
+    mappings = AccessControlledMappings(domain.mappings)
     return {
         "passports": passports,
         "demands": demands,
-        "imports": AccessControlledImports(passports, concepts, settings.base),
+        "mappings": mappings,
+        "imports": AccessControlledImports(passports, concepts, settings.base, mappings),
         "indicators": AccessControlledIndicators(passports, domain.indicators),
         "matching": AccessControlledMatching(domain.matching, demands),
     }
@@ -121,7 +127,8 @@ def build_registry(
     tokens = TokenService(store, settings.base)
     matching = build_matching(store, validator, settings.base, concepts, passports)
     domain = Domain(passports=passports, demands=matching.demands, matching=matching,
-                    indicators=IndicatorService(store, settings.base, concepts, validator))
+                    indicators=IndicatorService(store, settings.base, concepts, validator),
+                    mappings=MaterialMappings(store, settings.base, concepts))
     return Registry(
         settings=settings,
         store=store,

@@ -45,6 +45,7 @@ TURTLE = "text/turtle"
 PUBLIC_PASSPORT = (DATA / "minimal-passport.ttl").read_bytes() + PRICED
 SHEET = (",".join(HEADERS) + "\nB-1,Pavilion,,building,,,,,,2030-01-01,5.1214 52.0907,\n").encode()
 IFC_MODEL = (DATA / "ifc" / "slab-standard-case.ifc").read_bytes()
+MAPPINGS = json.dumps({"mappings": [{"name": "Aquapanel", "concept": "fibre-cement"}]}).encode()
 PORTFOLIO = json.dumps({"demands": [demand(), "open-demand"]}).encode()
 
 # (method, path) -> (body, Content-Type) of a request that would succeed with the right token.
@@ -56,6 +57,7 @@ WRITES: dict[tuple[str, str], tuple[bytes, str]] = {
     ("PUT", "/demands/{demand_id}"): (DEMAND, TURTLE),
     ("POST", "/imports/ifc"): (IFC_MODEL, "application/x-step"),
     ("POST", "/imports/spreadsheet"): (SHEET, "text/csv"),
+    ("PUT", "/organisations/{org}/material-mappings"): (MAPPINGS, "application/json"),
     ("POST", "/sparql"): (b"update=INSERT DATA { <urn:a> <urn:b> <urn:c> }", "application/x-www-form-urlencoded"),
 }
 PURE: dict[tuple[str, str], tuple[bytes, str]] = {
@@ -70,7 +72,7 @@ READ_ONE = {
     "/passports/{passport_id}", "/passports/{passport_id}/versions", "/passports/{passport_id}/history",
     "/passports/{passport_id}/diff", "/passports/{passport_id}/indicators", "/passports/{passport_id}/indicators.svg",
     "/passports/{passport_id}/qr", "/01/{gtin}", "/01/{gtin}/21/{serial}", "/demands/{demand_id}",
-    "/demands/{demand_id}/matches",
+    "/demands/{demand_id}/matches", "/organisations/{org}/material-mappings",
 }
 READ_MANY: dict[str, dict[str, str]] = {
     "/": {}, "/passports": {"limit": "500"}, "/health": {}, "/materials": {"limit": "1000"},
@@ -79,7 +81,7 @@ READ_MANY: dict[str, dict[str, str]] = {
 }
 STATIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/validate/profiles",
           "/imports/spreadsheet/template"}
-ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1"}
+ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1", "org": "acme"}
 QUERIES = {"/passports/{passport_id}/diff": {"from": "1", "to": "1"}}
 
 
@@ -130,7 +132,8 @@ def secrets(client):
 
 def _send(client, method: str, path: str, spec: tuple[bytes, str]):
     body, content_type = spec
-    target = path.replace("{passport_id}", "pub").replace("{demand_id}", "open-demand").removesuffix("?query")
+    target = path.replace("{passport_id}", "pub").replace("{demand_id}", "open-demand").replace("{org}", "acme")
+    target = target.removesuffix("?query")
     return client.request(method, target, content=body, headers={"Content-Type": content_type} if content_type else {})
 
 

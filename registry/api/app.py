@@ -21,6 +21,7 @@ from registry.api import (
     home,
     imports,
     indicators,
+    mappings,
     materials,
     openapi,
     passports,
@@ -77,7 +78,7 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
 
     app.add_exception_handler(RequestValidationError, bad_parameters)
     for module in (home, health, carriers, passports, indicators, reports, sparql, validate, imports, materials,
-                   demands):
+                   demands, mappings):
         app.include_router(module.router)
     openapi.install(app)
     return app

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -193,9 +193,9 @@ def _cell(record: Record, name: str, parse: Callable[[Any], T], problem: Problem
 class SheetImporter:
     """Checks and converts one sheet; `base` resolves product passport ids to IRIs."""
 
-    def __init__(self, concepts: ConceptScheme, base: str) -> None:
+    def __init__(self, concepts: ConceptScheme, base: str, mappings: Mapping[str, str] | None = None) -> None:
         self.concepts = concepts
-        self.names = ConceptNames(concepts)
+        self.names = ConceptNames(concepts, mappings)
         self.base = base.rstrip("/")
 
     def import_bytes(self, data: bytes, source: str, kind: str, title: str | None = None) -> SheetResult:
