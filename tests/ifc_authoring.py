@@ -122,7 +122,8 @@ def add_element(
         qto = ifcopenshell.api.pset.add_qto(model, product=element, name="BaseQuantities")
         ifcopenshell.api.pset.edit_qto(model, qto=qto, properties={"NetVolume": net_volume_m3})
     if common:
-        pset = ifcopenshell.api.pset.add_pset(model, product=element, name=f"Pset_{ifc_class.removeprefix('Ifc')}Common")
+        name = f"Pset_{ifc_class.removeprefix('Ifc')}Common"
+        pset = ifcopenshell.api.pset.add_pset(model, product=element, name=name)
         ifcopenshell.api.pset.edit_pset(model, pset=pset, properties=common)
     if classification is not None:
         system, code, label = classification
@@ -135,7 +136,8 @@ def add_element(
 
 def add_constituents(model: ifcopenshell.file, element: Any, names: Sequence[str]) -> None:
     """An IfcMaterialConstituentSet without fractions (as Revit writes windows)."""
-    constituent_set = ifcopenshell.api.material.add_material_set(model, name="Set", set_type="IfcMaterialConstituentSet")
+    constituent_set = ifcopenshell.api.material.add_material_set(
+        model, name="Set", set_type="IfcMaterialConstituentSet")
     for name in names:
         ifcopenshell.api.material.add_constituent(
             model, constituent_set=constituent_set, material=ifcopenshell.api.material.add_material(model, name=name))

@@ -190,5 +190,6 @@ def test_classification_is_kept_and_places_the_layer(importer):
     assert store.query(P + 'ASK { ?e rdfs:label "Gevel" ; dcterms:subject [ skos:notation "21.12" ; '
                        'skos:prefLabel "Buitenwanden; massief" ; skos:inScheme [ dcterms:title "NL-SfB" ] ] ; '
                        'mpr:shearingLayer <https://w3id.org/mpr/layers/skin> }')
-    assert store.query(P + 'ASK { ?e rdfs:label "Binnenwand" ; mpr:shearingLayer <https://w3id.org/mpr/layers/space-plan> }')
+    assert store.query(P + 'ASK { ?e rdfs:label "Binnenwand" ; '
+                       'mpr:shearingLayer <https://w3id.org/mpr/layers/space-plan> }')
     assert result.report.shearing_layers == {"skin": 1, "space-plan": 1, "stuff": 1}

@@ -1,4 +1,4 @@
-"""Organisation material-mapping tables: stored as SKOS, versioned, written only by the organisation, applied on import."""
+"""Organisation material-mapping tables: SKOS, versioned, written only by the organisation, applied on import."""
 
 from __future__ import annotations
 
@@ -94,7 +94,8 @@ def aquapanel_wall() -> bytes:
 def test_import_applies_the_table_and_reports_the_share_before_and_after(client):
     acme = token(client, "acme")
     client.put(PATH, json=TABLE, headers=acme)
-    response = client.post("/imports/ifc?dry_run=true&mappings=acme", content=aquapanel_wall(), headers={**acme, **STEP})
+    response = client.post("/imports/ifc?dry_run=true&mappings=acme", content=aquapanel_wall(),
+                           headers={**acme, **STEP})
     assert response.status_code == 200, response.text
     share = response.json()["report"]["mapped_share"]
     # 2.0 m3 wall, layers 12.5 + 87.5 mm: Aquapanel 0.25 m3, calcium silicate 1.75 m3.

@@ -25,10 +25,9 @@ import ifcopenshell.util.unit
 
 from registry.concepts import ConceptScheme
 from registry.errors import MalformedInput, UnsupportedMediaType
-from registry.importers import fields
+from registry.importers import fields, layers
 from registry.importers import turtle as ttl
 from registry.importers.fields import Composition
-from registry.importers import layers
 from registry.importers.naming import ConceptNames, Framing, Match, Resolution
 
 SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4")

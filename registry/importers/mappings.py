@@ -125,7 +125,8 @@ class MaterialMappings:
 
     def graph(self, organisation: str) -> NamedNode:
         if not ORG_PATTERN.match(organisation):
-            raise MalformedInput(f"invalid organisation {organisation!r}: 1-64 lower-case letters, digits, '.', '_', '-'")
+            raise MalformedInput(f"invalid organisation {organisation!r}: use 1-64 lower-case letters, digits, "
+                                 "'.', '_' or '-'")
         return NamedNode(f"{self.base}/organisations/{organisation}/material-mappings")
 
     def get(self, organisation: str) -> MappingTable:
@@ -139,17 +140,19 @@ class MaterialMappings:
         targets: dict[NamedNode, tuple[str, str]] = {}
         relation_of = {iri: short for short, iri in RELATIONS.items()}
         for t in triples:
-            predicate = t.predicate.value
+            predicate, obj = t.predicate.value, t.object
+            if not isinstance(obj, NamedNode | Literal):
+                continue
             if t.subject == scheme and predicate == OWL + "versionInfo":
-                table.version = int(t.object.value)
+                table.version = int(obj.value)
             elif t.subject == scheme and predicate == DCTERMS + "modified":
-                table.modified = t.object.value
+                table.modified = obj.value
             elif t.subject == scheme and predicate == PROV + "wasAttributedTo":
-                table.modified_by = t.object.value
+                table.modified_by = obj.value
             elif predicate == SKOS + "prefLabel" and isinstance(t.subject, NamedNode):
-                labels[t.subject] = t.object.value
+                labels[t.subject] = obj.value
             elif predicate in relation_of and isinstance(t.subject, NamedNode):
-                targets[t.subject] = (t.object.value, relation_of[predicate])
+                targets[t.subject] = (obj.value, relation_of[predicate])
         for node, name in labels.items():
             if node in targets:
                 table.mappings[name] = NameMapping(*targets[node])
@@ -176,7 +179,9 @@ class MaterialMappings:
             raise PreconditionFailed(f"the material mappings of {organisation!r} changed meanwhile; fetch them again")
         return self._read(organisation, triples)
 
-    def _triples(self, organisation: str, mappings: Mapping[str, NameMapping], version: int, agent: str) -> list[Triple]:
+    def _triples(
+        self, organisation: str, mappings: Mapping[str, NameMapping], version: int, agent: str,
+    ) -> list[Triple]:
         scheme = self.graph(organisation)
         triples = [
             Triple(scheme, RDF_TYPE, NamedNode(SKOS + "ConceptScheme")),
@@ -196,7 +201,9 @@ class MaterialMappings:
     def turtle(self, organisation: str) -> bytes:
         """The current table as Turtle (what a SKOS tool reads)."""
         triples = self.store.triples(self.graph(organisation))
-        return serialize(triples, format=RdfFormat.TURTLE, prefixes={"skos": SKOS, "dcterms": DCTERMS})
+        data = serialize(triples, format=RdfFormat.TURTLE, prefixes={"skos": SKOS, "dcterms": DCTERMS})
+        assert data is not None  # serialize returns bytes when no output is given
+        return data
 
 
 def _integer(value: int) -> Literal:

@@ -50,12 +50,13 @@ _ARCHICAD_ID = re.compile(r"\s+\d{5,}\s*$")
 #: Where tools join a category and a name: Revit "Masonry - Concrete Block", Tekla "STEEL/NEOPRENE", "a, b".
 _SEPARATOR = re.compile(r"\s+-\s+|\s*/\s*|\s*,\s*|\s*;\s*|\s*:\s+")
 #: Tokens that give a form, place or size, not a material ("EPDM Membrane", "Concrete 200mm", "Steel - 345 MPa").
-FORM_WORDS = frozenset("""
-    membrane membranes layer layers sheet sheets finish finishes cladding sheathing flooring floor floors wall walls
-    roof roofing ceiling ceilings interior exterior external internal generic misc default new existing
-    grey gray white black painted slab slabs profile profiles pipe pipes plate plates coating element elements
-    mm cm m mpa kn thick dik stark epaisseur espesor
-""".split())
+FORM_WORDS = frozenset({
+    "membrane", "membranes", "layer", "layers", "sheet", "sheets", "finish", "finishes", "cladding", "sheathing",
+    "flooring", "floor", "floors", "wall", "walls", "roof", "roofing", "ceiling", "ceilings", "interior",
+    "exterior", "external", "internal", "generic", "misc", "default", "new", "existing", "grey", "gray", "white",
+    "black", "painted", "slab", "slabs", "profile", "profiles", "pipe", "pipes", "plate", "plates", "coating",
+    "element", "elements", "mm", "cm", "m", "mpa", "kn", "thick", "dik", "stark", "epaisseur", "espesor",
+})
 #: Sizes ("200mm", "60x90") and strength or grade classes ("CS12", "C30", "S355", "GL24h") name no material.
 _NOISE = re.compile(r"^\d+([.,]\d+)?(mm|cm|m|mpa)?$|^\d+x\d+$|^[a-z]{1,2}\d{1,3}[a-z]?$")
 
