@@ -268,16 +268,26 @@ def import_ifc(
 
 @app.command("import-sheet")
 def import_sheet(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The passport template as .xlsx or .csv"),
+    file: Path | None = typer.Argument(None, exists=True, dir_okay=False,
+                                       help="The passport template as .xlsx or .csv"),
     passport_id: str | None = typer.Option(None, "--id", help="Passport id [default: the file stem]"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the passport (Turtle) without storing"),
+    template: Path | None = typer.Option(None, "--template", dir_okay=False,
+                                         help="Write the empty XLSX template to this file instead of importing"),
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
 ) -> None:
-    """Create a passport from a spreadsheet (template: GET /imports/spreadsheet/template)."""
-    from registry.importers.spreadsheet import SheetImporter
+    """Create a passport from a spreadsheet, or write the template (--template FILE)."""
+    from registry.importers.spreadsheet import SheetImporter, template_bytes
 
+    if template is not None:
+        template.write_bytes(template_bytes())
+        out.print(f"wrote the spreadsheet template to {template}")
+        return
+    if file is None:
+        _fail("give a spreadsheet to import, or --template FILE to write the template")
+    assert file is not None
     kind = "csv" if file.suffix.lower() == ".csv" else "xlsx"
 
     def convert(concepts: ConceptScheme, base: str) -> Any:

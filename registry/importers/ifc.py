@@ -28,7 +28,7 @@ from registry.errors import MalformedInput, UnsupportedMediaType
 from registry.importers import fields, layers
 from registry.importers import turtle as ttl
 from registry.importers.fields import Composition
-from registry.importers.naming import ConceptNames, Framing, Match, Resolution
+from registry.importers.naming import ConceptNames, Framing, Match, Resolution, provenance
 
 SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4")
 MEDIA_TYPES = ("application/x-step", "application/p21", "model/ifc", "application/octet-stream")
@@ -373,16 +373,13 @@ def _has_element_parts(element: Any) -> bool:
 
 
 def _provenance(part: _Part, match: Match, framing: Framing | None) -> str:
-    """The mpr:MaterialMatch node: which name, which part of it, which rule, how sure (see ontology/mpr.ttl)."""
-    rule = match.rule
+    """The match node, with what the importer did on top of the rule (a solid member, an assumed split)."""
+    notes = []
     if match.framing is not None and framing is None:
-        rule += "; a linear member, so taken as solid"
+        notes.append("a linear member, so taken as solid")
     if part.assumption:
-        rule += f"; {part.assumption}"
-    pairs = [("a", "mpr:MaterialMatch"), ("mpr:matchedName", ttl.text(part.name)),
-             ("mpr:matchedText", ttl.text(match.matched or part.name)), ("mpr:matchMethod", ttl.text(match.method)),
-             ("mpr:matchRule", ttl.text(rule)), ("mpr:matchScore", ttl.decimal(match.score))]
-    return "[ " + " ; ".join(f"{p} {o}" for p, o in pairs) + " ]"
+        notes.append(part.assumption)
+    return provenance(part.name, match, notes)
 
 
 def _classification_pairs(element: Any, report: ImportReport) -> list[tuple[str, str]]:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from registry.concepts import ConceptScheme, normalise
+from registry.importers import turtle as ttl
 from registry.importers.material_aliases import alias_for
 from registry.namespaces import CONNECTIONS, MATERIALS
 
@@ -159,6 +160,15 @@ def _separator_rule(name: str) -> str:
     if "/" in name:
         return "Tekla 'CLASS/NAME'"
     return "composite name"
+
+
+def provenance(name: str, match: Match, notes: list[str] | None = None) -> str:
+    """The mpr:MaterialMatch node (Turtle) of a composition: which name, which part of it, which rule, how sure."""
+    rule = "; ".join([match.rule, *(notes or [])])
+    pairs = [("a", "mpr:MaterialMatch"), ("mpr:matchedName", ttl.text(name)),
+             ("mpr:matchedText", ttl.text(match.matched or name)), ("mpr:matchMethod", ttl.text(match.method)),
+             ("mpr:matchRule", ttl.text(rule)), ("mpr:matchScore", ttl.decimal(match.score))]
+    return "[ " + " ; ".join(f"{p} {o}" for p, o in pairs) + " ]"
 
 
 class ConceptNames:
