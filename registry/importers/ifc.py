@@ -314,9 +314,8 @@ def _quantities(element: Any) -> tuple[float | None, float | None]:
     return volume, mass
 
 
-def _passport_properties(element: Any) -> dict[str, Any]:
+def _passport_properties(psets: dict[str, Any]) -> dict[str, Any]:
     """Passport data from the element's (and its type's) property sets; names in PASSPORT_PROPERTIES."""
-    psets = ifcopenshell.util.element.get_psets(element, psets_only=True)
     found: dict[str, Any] = {}
     for (pset, prop), key in STANDARD_PROPERTIES.items():
         value = psets.get(pset, {}).get(prop)
@@ -382,7 +381,7 @@ def _provenance(part: _Part, match: Match, framing: Framing | None) -> str:
     return provenance(part.name, match, notes)
 
 
-def _classification_pairs(element: Any, report: ImportReport) -> list[tuple[str, str]]:
+def _classification_pairs(element: Any, psets: dict[str, Any], report: ImportReport) -> list[tuple[str, str]]:
     """IfcClassificationReference values as dcterms:subject, and the element's shearing layer.
 
     The layer comes from the first classification the tables in registry/importers/layers.py know, else from
@@ -405,8 +404,8 @@ def _classification_pairs(element: Any, report: ImportReport) -> list[tuple[str,
     if references:
         report.classified += 1
     if layer is None:
-        common = next((v for k, v in ifcopenshell.util.element.get_psets(element, psets_only=True).items()
-                       if k.startswith("Pset_") and k.endswith("Common")), {})
+        common: dict[str, Any] = next(
+            (v for k, v in psets.items() if k.startswith("Pset_") and k.endswith("Common")), {})
         layer = layers.from_class(element, common)
     report.shearing_layers[layer.rsplit("/", 1)[-1] if layer else "none"] += 1
     if layer is not None:
@@ -444,6 +443,7 @@ class IfcImporter:
         self._pending_links: dict[str, list[tuple[str, str]]] = {}
         self._types: set[str] = set()
         self._parts_cache: dict[int, list[_Part]] = {}
+        self._provenance: dict[tuple[_Part, Match, bool], str] = {}
         length, volume_scale, mass_scale = _units(model)
         doc = ttl.TurtleDocument()
         elements = [e for e in model.by_type("IfcElement") if _is_material_element(e)]
@@ -553,8 +553,9 @@ class IfcImporter:
         if element_type is not None:
             pairs.append(("mpr:instanceOf", self._product_type(element_type, doc)))
         pairs += self._pending_links.pop(key, [])
-        pairs += _classification_pairs(element, report)
-        props = _passport_properties(element)
+        psets = ifcopenshell.util.element.get_psets(element, psets_only=True)  # element's and its type's
+        pairs += _classification_pairs(element, psets, report)
+        props = _passport_properties(psets)
         pairs += self._property_pairs(props, label, report)
         if element.id() in self._containers:
             report.assemblies += 1  # its parts carry material and quantities; it is no gap
@@ -617,8 +618,11 @@ class IfcImporter:
             else:
                 total.volume_without_mass_m3 += solid or 0.0
         kg, source = mass if mass is not None else (None, None)
+        key = (part, match, framing is None)
+        if key not in self._provenance:  # the same few nodes for thousands of elements
+            self._provenance[key] = _provenance(part, match, framing)
         return Composition(match.iri, part.name or None, solid, kg, source, content.recycled, content.reused,
-                           provenance=_provenance(part, match, framing))
+                           provenance=self._provenance[key])
 
     def _count_rules(self, name: str, volume: float | None) -> None:
         """With an organisation's table: would the rules alone have given this part a concept with a density?"""
