@@ -193,3 +193,13 @@ def test_classification_is_kept_and_places_the_layer(importer):
     assert store.query(P + 'ASK { ?e rdfs:label "Binnenwand" ; '
                        'mpr:shearingLayer <https://w3id.org/mpr/layers/space-plan> }')
     assert result.report.shearing_layers == {"skin": 1, "space-plan": 1, "stuff": 1}
+
+
+def test_real_model_passport_conforms_to_the_shapes(client):
+    data = gzip.decompress((IFC / "AC20-FZK-Haus.ifc.gz").read_bytes())
+    response = client.post("/imports/ifc?dry_run=true", content=data, headers={"Content-Type": "application/x-step"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["validation"]["conforms"] is True, [r for r in body["validation"]["results"]
+                                                    if r.get("severity") == "Violation"][:3]
+    assert body["report"]["totals_by_material"]["reinforced-concrete"]["mass_kg"] == 60000.0
