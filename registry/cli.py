@@ -244,12 +244,18 @@ def import_ifc(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="An IFC2X3 or IFC4 model (.ifc)"),
     passport_id: str | None = typer.Option(None, "--id", help="Passport id [default: the file stem]"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the passport (Turtle) without storing"),
+    mappings: str | None = typer.Option(None, "--mappings", help="Apply this organisation's material mappings"),
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
 ) -> None:
     """Create a passport from an IFC model; the import report (JSON) goes to stderr."""
     from registry.importers.ifc import IfcImporter
+
+    table: dict[str, str] = {}
+    if mappings is not None:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            table = registry.domain.mappings.get(mappings).concepts()
 
     def convert(concepts: ConceptScheme, base: str) -> Any:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -261,7 +267,7 @@ def import_ifc(
                     tasks[stage] = progress.add_task(stage, total=total)
                 progress.update(tasks[stage], completed=done)
 
-            return IfcImporter(concepts, base).import_path(file, advance)
+            return IfcImporter(concepts, base, table).import_path(file, advance)
 
     _import_into_store(file, convert, data, sparql_query, sparql_update, passport_id, dry_run)
 

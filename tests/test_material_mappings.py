@@ -127,3 +127,19 @@ def test_cli_sets_and_shows_a_table(tmp_path):
                             str(data)], capture_output=True, text=True, timeout=300)
     assert shown.returncode == 0, shown.stderr
     assert "skos:closeMatch <https://w3id.org/mpr/materials/hollow-core-slab>" in shown.stdout
+
+
+def test_cli_import_applies_the_local_table(tmp_path):
+    import subprocess
+    import sys
+
+    data, table, model = tmp_path / "data", tmp_path / "acme.csv", tmp_path / "wall.ifc"
+    table.write_text("name,concept\nAquapanel,fibre-cement\n")
+    model.write_bytes(aquapanel_wall())
+    subprocess.run([sys.executable, "-m", "registry.cli", "mappings", "set", "acme", str(table), "--data", str(data)],
+                   check=True, capture_output=True, timeout=300)
+    done = subprocess.run([sys.executable, "-m", "registry.cli", "import-ifc", str(model), "--dry-run", "--mappings",
+                           "acme", "--data", str(data)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert '"share_before_organisation_mappings": 0.875' in done.stderr
+    assert "fibre-cement" in done.stdout
