@@ -81,6 +81,9 @@ def test_body_that_is_not_a_table_is_a_400(client):
     acme = token(client, "acme")
     assert client.put(PATH, content=b"[1, 2", headers={**acme, **JSON}).status_code == 400
     assert client.put(PATH, json={"mappings": [{"name": ""}]}, headers=acme).status_code == 400
+    odd = {"mappings": [{"name": "Aquapanel", "concept": "fibre-cement", "relation": ["exact"]}]}
+    assert client.put(PATH, json=odd, headers=acme).status_code == 400
+    assert client.put(PATH, json={"mappings": "Aquapanel"}, headers=acme).status_code == 400
     assert client.put(PATH, content=b"a,b", headers={**acme, "Content-Type": "text/csv"}).status_code == 415
 
 

@@ -86,7 +86,7 @@ def parse_table(body: Any, concepts: ConceptScheme) -> dict[str, NameMapping]:
         if not name or len(name) > MAX_NAME_LENGTH or not normalise(name):
             raise MalformedInput(f"mapping {number}: the name must have 1 to {MAX_NAME_LENGTH} characters")
         relation = entry.get("relation", "exact")
-        if relation not in RELATIONS:
+        if not isinstance(relation, str) or relation not in RELATIONS:
             raise MalformedInput(f"mapping {number}: relation {relation!r} is not one of {', '.join(RELATIONS)}")
         if normalise(name) in seen:
             raise MalformedInput(f"mapping {number}: {name!r} is the same name as {seen[normalise(name)]!r}")
