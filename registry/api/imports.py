@@ -69,7 +69,7 @@ def _answer(imported: Imported) -> JSONResponse:
 
 
 @router.post("/ifc", status_code=201, summary="Create a passport from an IFC model (IFC2X3, IFC4)",
-             responses=DRY_RUN | errors(400, 401, 403, 409, 413, 415, 422),
+             responses=DRY_RUN | errors(400, 401, 403, 404, 409, 413, 415, 422),
              openapi_extra=body(*ifc.MEDIA_TYPES, "multipart/form-data"))
 async def import_ifc(
     request: Request,
@@ -88,7 +88,7 @@ async def import_ifc(
 
 
 @router.post("/spreadsheet", status_code=201, summary="Create a passport from the XLSX or CSV template",
-             responses=DRY_RUN | errors(400, 401, 403, 409, 413, 415, 422),
+             responses=DRY_RUN | errors(400, 401, 403, 404, 409, 413, 415, 422),
              openapi_extra=body(*spreadsheet.XLSX_TYPES, *spreadsheet.CSV_TYPES, "multipart/form-data"))
 async def import_spreadsheet(
     request: Request,
