@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from pyoxigraph import RdfFormat, Store
 
 from tests import ifc_authoring as authoring
@@ -146,3 +147,19 @@ def test_cli_import_applies_the_local_table(tmp_path):
     assert done.returncode == 0, done.stderr
     assert '"share_before_organisation_mappings": 0.875' in done.stderr
     assert "fibre-cement" in done.stdout
+
+
+def test_spreadsheet_import_applies_the_table(client):
+    from registry.importers.spreadsheet import HEADERS
+
+    acme = token(client, "acme")
+    client.put(PATH, json=TABLE, headers=acme)
+    sheet = ",".join(HEADERS) + "\nB-1,Pavilion,,building\nP-1,Panel,B-1,element,Aquapanel,,0.5\n"
+    refused = client.post("/imports/spreadsheet?dry_run=true", content=sheet.encode(),
+                          headers={**acme, "Content-Type": "text/csv"})
+    assert refused.status_code == 422  # the vocabulary does not know 'Aquapanel'
+    mapped = client.post("/imports/spreadsheet?dry_run=true&mappings=acme", content=sheet.encode(),
+                         headers={**acme, "Content-Type": "text/csv"})
+    assert mapped.status_code == 200, mapped.text
+    totals = mapped.json()["report"]["totals_by_material"]
+    assert totals == {"fibre-cement": {"mass_kg": pytest.approx(0.5 * 1600), "volume_m3": 0.5}}  # 800 kg
