@@ -51,6 +51,8 @@ def test_composite_names_resolve_to_their_distinguishing_part(names, name, conce
     ("håldäck", "hollow-core-slab"),
     ("Gipskartonplatte", "plasterboard"),
     ("Massivtre", "clt"),
+    ("Gipsplaat 12,5mm", "plasterboard"),  # a decimal comma, not two names
+    ("Betong B30", "concrete"),            # strength class dropped
 ])
 def test_names_in_other_languages_map(names, name, concept):
     assert slug(names, name) == concept
@@ -63,8 +65,6 @@ def test_one_shared_word_is_never_a_match(names, name):
 
 
 def test_a_spelling_variant_is_a_scored_fuzzy_match(names):
-    match = names.material("Kalkzandsteen lijmblok")
-    assert match is None or match.method != "fuzzy" or match.score < 1
     variant = names.material("Aluminuim")
     assert variant is not None and variant.method == "fuzzy"
     assert variant.iri == MAT + "aluminium" and 0.8 <= variant.score < 0.9

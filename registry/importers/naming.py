@@ -49,7 +49,8 @@ SCORES = {"organisation mapping": 1.0, "alias": 1.0, "label": 1.0, "framing": 0.
 #: ArchiCAD appends the building material's internal id: "Leichtbeton 102890359", "Solid 397409098".
 _ARCHICAD_ID = re.compile(r"\s+\d{5,}\s*$")
 #: Where tools join a category and a name: Revit "Masonry - Concrete Block", Tekla "STEEL/NEOPRENE", "a, b".
-_SEPARATOR = re.compile(r"\s+-\s+|\s*/\s*|\s*,\s*|\s*;\s*|\s*:\s+")
+#: A comma between digits is a decimal comma ("Gipsplaat 12,5mm"), not a separator.
+_SEPARATOR = re.compile(r"\s+-\s+|\s*/\s*|\s*(?:(?<!\d),|,(?!\d))\s*|\s*;\s*|\s*:\s+")
 #: Tokens that give a form, place or size, not a material ("EPDM Membrane", "Concrete 200mm", "Steel - 345 MPa").
 FORM_WORDS = frozenset({
     "membrane", "membranes", "layer", "layers", "sheet", "sheets", "finish", "finishes", "cladding", "sheathing",
