@@ -366,6 +366,20 @@ def _is_material_element(element: Any) -> bool:
     return not any(element.is_a(cls) for cls in SKIPPED_CLASSES)
 
 
+def _add_total(report: ImportReport, concept: str, volume: float | None, solid: float | None,
+               mass: tuple[float, str] | None) -> None:
+    """Sums by material; `volume` is the part's whole share (framing included), `solid` its material."""
+    if volume is None:
+        return
+    total = report.totals_by_material[concept.rsplit("/", 1)[-1]]
+    total.volume_m3 += solid or 0.0
+    if mass is not None:
+        total.mass_kg += mass[0]
+        report.mapped_volume_m3 += volume
+    else:
+        total.volume_without_mass_m3 += solid or 0.0
+
+
 def _has_element_parts(element: Any) -> bool:
     """An element that aggregates elements (IfcElementAssembly, IfcRoof of slabs, IfcStair of flights)."""
     return any(part.is_a("IfcElement") for rel in (element.IsDecomposedBy or ()) for part in rel.RelatedObjects)
@@ -609,14 +623,7 @@ class IfcImporter:
         if framing is not None and volume is not None and solid is not None:
             report.cavities[f"{name} (between the framing)"].add(volume - solid)
         mass = self._part_mass(match.iri, count, content.mass, solid, framing)
-        if volume is not None:
-            total = report.totals_by_material[match.iri.rsplit("/", 1)[-1]]
-            total.volume_m3 += solid or 0.0
-            if mass is not None:
-                total.mass_kg += mass[0]
-                report.mapped_volume_m3 += volume
-            else:
-                total.volume_without_mass_m3 += solid or 0.0
+        _add_total(report, match.iri, volume, solid, mass)
         kg, source = mass if mass is not None else (None, None)
         key = (part, match, framing is None)
         if key not in self._provenance:  # the same few nodes for thousands of elements
