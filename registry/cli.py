@@ -249,12 +249,18 @@ def import_ifc(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="An IFC2X3 or IFC4 model (.ifc)"),
     passport_id: str | None = typer.Option(None, "--id", help="Passport id [default: the file stem]"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the passport (Turtle) without storing"),
+    mappings: str | None = typer.Option(None, "--mappings", help="Apply this organisation's material mappings"),
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
 ) -> None:
     """Create a passport from an IFC model; the import report (JSON) goes to stderr."""
     from registry.importers.ifc import IfcImporter
+
+    table: dict[str, str] = {}
+    if mappings is not None:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            table = registry.domain.mappings.get(mappings).concepts()
 
     def convert(concepts: ConceptScheme, base: str) -> Any:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -266,23 +272,33 @@ def import_ifc(
                     tasks[stage] = progress.add_task(stage, total=total)
                 progress.update(tasks[stage], completed=done)
 
-            return IfcImporter(concepts, base).import_path(file, advance)
+            return IfcImporter(concepts, base, table).import_path(file, advance)
 
     _import_into_store(file, convert, data, sparql_query, sparql_update, passport_id, dry_run)
 
 
 @app.command("import-sheet")
 def import_sheet(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The passport template as .xlsx or .csv"),
+    file: Path | None = typer.Argument(None, exists=True, dir_okay=False,
+                                       help="The passport template as .xlsx or .csv"),
     passport_id: str | None = typer.Option(None, "--id", help="Passport id [default: the file stem]"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the passport (Turtle) without storing"),
+    template: Path | None = typer.Option(None, "--template", dir_okay=False,
+                                         help="Write the empty XLSX template to this file instead of importing"),
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
 ) -> None:
-    """Create a passport from a spreadsheet (template: GET /imports/spreadsheet/template)."""
-    from registry.importers.spreadsheet import SheetImporter
+    """Create a passport from a spreadsheet, or write the template (--template FILE)."""
+    from registry.importers.spreadsheet import SheetImporter, template_bytes
 
+    if template is not None:
+        template.write_bytes(template_bytes())
+        out.print(f"wrote the spreadsheet template to {template}")
+        return
+    if file is None:
+        _fail("give a spreadsheet to import, or --template FILE to write the template")
+    assert file is not None
     kind = "csv" if file.suffix.lower() == ".csv" else "xlsx"
 
     def convert(concepts: ConceptScheme, base: str) -> Any:
@@ -512,6 +528,52 @@ def tender_profiles(
     for record in stored:
         out.print(f"{record.id} v{record.version} ({record.owner or 'no owner'})")
 
+# --- material mappings (issue 15): one function, apart from the other commands, to ease merging ---------------
+
+
+def _mappings_commands() -> typer.Typer:
+    """`mpr mappings show|set ORG`: an organisation's material-name table in the local (or remote) store.
+
+    The local operator's commands, as `mpr token`: they act on the store directly; over HTTP the same table is
+    `GET/PUT /organisations/{org}/material-mappings`, where only the organisation's members may write.
+    """
+    import json
+
+    mappings_app = typer.Typer(help="Organisations' material-name mappings (SKOS, versioned)", no_args_is_help=True)
+
+    @mappings_app.command("show")
+    def mappings_show(
+        org: str = typer.Argument(..., help="The organisation (e.g. acme-bouw)"),
+        turtle: bool = typer.Option(False, "--turtle", help="Print the SKOS table as Turtle instead of JSON"),
+        data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+    ) -> None:
+        """Print an organisation's table (JSON, or SKOS Turtle)."""
+        with _registry(data, sparql_query, sparql_update) as registry:
+            service = registry.domain.mappings
+            if turtle:
+                sys.stdout.buffer.write(service.turtle(org))
+                return
+            out.print_json(json.dumps(service.get(org).as_dict(), ensure_ascii=False))
+
+    @mappings_app.command("set")
+    def mappings_set(
+        org: str = typer.Argument(..., help="The organisation"),
+        file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                    help='JSON {"mappings": [{"name", "concept", "relation"?}]} or CSV name,concept'),
+        data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+    ) -> None:
+        """Replace an organisation's table with the one in FILE (a new version)."""
+        from registry.importers.mappings import read_table_file
+
+        with _registry(data, sparql_query, sparql_update) as registry:
+            service = registry.domain.mappings
+            table = service.put(org, read_table_file(file, registry.concepts), LOADER.name)
+        out.print(f"material mappings of {org}: version {table.version}, {len(table.mappings)} names")
+
+    return mappings_app
+
+
+app.add_typer(_mappings_commands(), name="mappings")
 
 if __name__ == "__main__":
     app()

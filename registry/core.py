@@ -14,6 +14,7 @@ from registry.access.credentials import AccessControlledCredentials
 from registry.access.demands import AccessControlledDemands
 from registry.access.imports import AccessControlledImports
 from registry.access.indicators import AccessControlledIndicators
+from registry.access.mappings import AccessControlledMappings
 from registry.access.matching import AccessControlledMatching
 from registry.access.passports import AccessControlledPassports
 from registry.access.projection import restricted_properties
@@ -29,6 +30,7 @@ from registry.credentials.keys import KeyRing
 from registry.credentials.service import CredentialService
 from registry.credentials.status import StatusList
 from registry.errors import Conflict
+from registry.importers.mappings import MaterialMappings
 from registry.indicators import IndicatorService
 from registry.matching import MatchingService, build_matching
 from registry.namespaces import mpr
@@ -73,6 +75,7 @@ class Domain:
     matching: MatchingService
     credentials: CredentialService
     profiles: PassportService  # criteria profiles of procurers, versioned like passports
+    mappings: MaterialMappings
 
 
 @dataclass
@@ -98,6 +101,7 @@ class Registry:
     reports: AccessControlledReports
     profiles: AccessControlledProfiles
     tenders: TenderChecks
+    mappings: AccessControlledMappings
 
     def close(self) -> None:
         self.queries.close()
@@ -120,12 +124,14 @@ def _guarded(
     passports = AccessControlledPassports(domain.passports, restricted)
     demands = AccessControlledDemands(domain.demands, domain.matching, restricted)
     profiles = AccessControlledProfiles(domain.profiles, restricted, validator)
+    mappings = AccessControlledMappings(domain.mappings)
     return {
         "profiles": profiles,
         "tenders": TenderChecks(passports, profiles, validator),
         "passports": passports,
         "demands": demands,
-        "imports": AccessControlledImports(passports, concepts, settings.base),
+        "mappings": mappings,
+        "imports": AccessControlledImports(passports, concepts, settings.base, mappings),
         "indicators": AccessControlledIndicators(passports, domain.indicators),
         "matching": AccessControlledMatching(domain.matching, demands),
         "credentials": AccessControlledCredentials(domain.credentials, passports, restricted, concepts.label),
@@ -154,7 +160,8 @@ def build_registry(
                                skolem_key=passports.skolem_key)
     domain = Domain(passports=passports, demands=matching.demands, matching=matching,
                     indicators=IndicatorService(store, settings.base, concepts, validator),
-                    credentials=credential_service(settings, store), profiles=profiles)
+                    credentials=credential_service(settings, store), profiles=profiles,
+                    mappings=MaterialMappings(store, settings.base, concepts))
     domain.credentials.keys.current()  # the first start makes the signing key, before any request needs it
     return Registry(
         settings=settings,

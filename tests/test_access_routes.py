@@ -47,6 +47,7 @@ SHEET = (",".join(HEADERS) + "\nB-1,Pavilion,,building,,,,,,2030-01-01,5.1214 52
 UNTP = (DATA / "untp-dpp-bracket.json").read_bytes()
 IFC_MODEL = (DATA / "ifc" / "slab-standard-case.ifc").read_bytes()
 CREDENTIAL = b"(the credential of passport 'pub', fetched first)"
+MAPPINGS = json.dumps({"mappings": [{"name": "Aquapanel", "concept": "fibre-cement"}]}).encode()
 PORTFOLIO = json.dumps({"demands": [demand(), "open-demand"]}).encode()
 PROFILE = (PROJECT_ROOT / "tests" / "test_procurement.py").read_text().split('PROFILE = b"""', 1)[1].split('"""', 1)[0]
 CRITERIA = PROFILE.replace("WARRANTY", "5").replace("VISIBILITY", ".").encode()
@@ -63,6 +64,7 @@ WRITES: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/imports/ifc"): (IFC_MODEL, "application/x-step"),
     ("POST", "/imports/spreadsheet"): (SHEET, "text/csv"),
     ("POST", "/imports/untp"): (UNTP, "application/ld+json"),
+    ("PUT", "/organisations/{org}/material-mappings"): (MAPPINGS, "application/json"),
     ("POST", "/sparql"): (b"update=INSERT DATA { <urn:a> <urn:b> <urn:c> }", "application/x-www-form-urlencoded"),
     ("POST", "/profiles"): (CRITERIA, TURTLE),
     ("PUT", "/profiles/{profile_id}"): (CRITERIA, TURTLE),
@@ -90,6 +92,7 @@ READ_ONE = {
     "/demands/{demand_id}/matches", "/passports/{passport_id}/credential", "/passports/{passport_id}/untp",
     "/profiles/{profile_id}", "/profiles/{profile_id}/criteria",
     "/profiles/{profile_id}/versions", "/profiles/{profile_id}/history", "/profiles/{profile_id}/diff",
+    "/organisations/{org}/material-mappings",
 }
 READ_MANY: dict[str, dict[str, str]] = {
     "/": {}, "/passports": {"limit": "500"}, "/health": {}, "/materials": {"limit": "1000"},
@@ -163,8 +166,8 @@ def _resolved(client, spec: tuple[bytes, str]) -> tuple[bytes, str]:
 
 def _send(client, method: str, path: str, spec: tuple[bytes, str]):
     body, content_type = spec
-    target = path.replace("{passport_id}", "pub").replace("{demand_id}", "open-demand").removesuffix("?query")
-    target = target.replace("{profile_id}", "open-profile")
+    target = path.replace("{passport_id}", "pub").replace("{demand_id}", "open-demand").replace("{org}", "acme")
+    target = target.removesuffix("?query").replace("{profile_id}", "open-profile")
     return client.request(method, target, content=body, headers={"Content-Type": content_type} if content_type else {})
 
 

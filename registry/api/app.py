@@ -25,6 +25,7 @@ from registry.api import (
     home,
     imports,
     indicators,
+    mappings,
     materials,
     openapi,
     organisations,
@@ -104,7 +105,7 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
 
     app.add_exception_handler(RequestValidationError, bad_parameters)
     for module in (home, health, context, carriers, passports, indicators, reports, sparql, validate, imports,
-                   materials, demands, session, credentials, organisations, procurement):
+                   materials, demands, session, credentials, organisations, procurement, mappings):
         app.include_router(module.router)
     openapi.install(app)
     return app
