@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import fields
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from pyoxigraph import RdfFormat
@@ -17,6 +18,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from registry import __version__
+from registry.access.tokens import TokenInfo
+from registry.client import ClientError, RegistryClient, announce, running_server
 from registry.concepts import ConceptScheme
 from registry.core import LOADER, Registry, build_registry, load_files
 from registry.errors import InvalidPassport, RegistryError
@@ -30,10 +34,28 @@ app = typer.Typer(help="Material Passport Registry", no_args_is_help=True, add_c
 out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True)
 
-DataOption = typer.Option(None, "--data", help="Folder of the embedded store [env MPR_DATA, default ./data]")
-QueryUrl = typer.Option(None, "--sparql-query", help="Remote SPARQL query endpoint [env MPR_SPARQL_QUERY]")
-UpdateUrl = typer.Option(None, "--sparql-update", help="Remote SPARQL update endpoint [env MPR_SPARQL_UPDATE]")
-GraphStoreUrl = typer.Option(None, "--graph-store", help="Graph Store Protocol endpoint [env MPR_GRAPH_STORE]")
+DataOption = typer.Option(None, "--data", help="Folder of the embedded store (env MPR_DATA, default ./data)")
+QueryUrl = typer.Option(None, "--sparql-query", help="Remote SPARQL query endpoint (env MPR_SPARQL_QUERY)")
+UpdateUrl = typer.Option(None, "--sparql-update", help="Remote SPARQL update endpoint (env MPR_SPARQL_UPDATE)")
+GraphStoreUrl = typer.Option(None, "--graph-store", help="Graph Store Protocol endpoint (env MPR_GRAPH_STORE)")
+UrlOption = typer.Option(
+    None, "--url", envvar="MPR_URL",
+    help="Ask the registry running at URL instead of opening the store (env MPR_URL; "
+         "found by itself while `mpr serve` holds DATA)")
+TokenOption = typer.Option(
+    None, "--token", envvar="MPR_TOKEN", help="Bearer token for the server (env MPR_TOKEN, else MPR_ADMIN_TOKEN)")
+#: `mpr query -f NAME`: the media type for SELECT/ASK results and the one for CONSTRUCT/DESCRIBE graphs.
+QUERY_FORMATS: dict[str, tuple[str | None, str | None]] = {
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "csv": ("text/csv", None),
+    "tsv": ("text/tab-separated-values", None),
+    "turtle": (None, "text/turtle"),
+    "jsonld": (None, "application/ld+json"),
+    "ntriples": (None, "application/n-triples"),
+}
+T = TypeVar("T")
+TOKEN_FIELDS = frozenset(f.name for f in fields(TokenInfo))
 WORKER_HEALTHCHECK_S = 120  # see serve(): how long a starting or busy worker may take to answer uvicorn's ping
 
 
@@ -67,12 +89,68 @@ def _registry(data: Path | None, sparql_query: str | None, sparql_update: str | 
         registry.close()
 
 
+def _server(url: str | None, token: str | None, data: Path | None, remote_store: str | None) -> RegistryClient | None:
+    """The running registry to ask: --url, else the `mpr serve` that holds the local store; None: open the store."""
+    settings = _settings(data=data, sparql_query=remote_store)
+    if url is None and not settings.remote:
+        url = running_server(settings.data)
+        if url is not None:
+            err.print(f"{settings.data} is in use by `mpr serve`: asking it at {url}", soft_wrap=True)
+    if url is None:
+        return None
+    return RegistryClient(url, token or settings.admin_token)
+
+
+def _ask(call: Callable[..., T], *args: Any) -> T:
+    """A request to the running server; its refusal ends the command like a local error does."""
+    try:
+        return call(*args)
+    except ClientError as exc:
+        _fail(exc.message, 1)
+        raise
+
+
+def _progress(transient: bool = False) -> Progress:
+    """Progress on stderr for long work; silent when stderr is not a terminal (scripts, logs, tests)."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, transient=transient, disable=not err.is_terminal)
+
+
+def _media_type(name: str | None, kind: str) -> str:
+    """`-f json` and friends by the query's form; a full media type passes through as it is."""
+    graph = kind in ("CONSTRUCT", "DESCRIBE")
+    if name is None:
+        return "text/turtle" if graph else "text/csv"
+    if "/" in name:
+        return name
+    if name.lower() not in QUERY_FORMATS:
+        _fail(f"unknown format {name!r}: use {', '.join(QUERY_FORMATS)} or a media type")
+    media = QUERY_FORMATS[name.lower()][1 if graph else 0]
+    if media is None:
+        _fail(f"-f {name} does not fit a {kind} query")
+    assert media is not None
+    return media
+
+
 def _format_of(path: Path) -> RdfFormat:
     fmt = RdfFormat.from_extension(path.suffix[1:])
     if fmt is None:
         _fail(f"{path}: unknown RDF file extension {path.suffix!r}")
     assert fmt is not None
     return fmt
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"mpr {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version"),
+) -> None:
+    """Material Passport Registry"""
 
 
 @app.command()
@@ -82,8 +160,8 @@ def serve(
     data: Path | None = DataOption,
     examples: bool = typer.Option(True, "--examples/--no-examples", help="Load examples/ into an empty store"),
     workers: int = typer.Option(1, help="Worker processes (a remote store is needed for more than one)"),
-    base_url: str | None = typer.Option(None, help="Public URL, used to mint passport IRIs [env MPR_BASE_URL]"),
-    admin_token: str | None = typer.Option(None, help="Token for writes and SPARQL updates [env MPR_ADMIN_TOKEN]"),
+    base_url: str | None = typer.Option(None, help="Public URL, used to mint passport IRIs (env MPR_BASE_URL)"),
+    admin_token: str | None = typer.Option(None, help="Token for writes and SPARQL updates (env MPR_ADMIN_TOKEN)"),
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
     graph_store: str | None = GraphStoreUrl,
@@ -113,8 +191,21 @@ def serve(
     # uvicorn kills a worker that does not answer its supervisor's ping within 5 s (its default). A worker
     # importing the registry and opening the store holds the GIL for longer on a loaded machine: measured
     # at load 12 on 2 cores, every worker was killed and restarted for minutes and none ever served.
-    uvicorn.run("registry.api.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
+    # Commands run beside the server (`mpr query`, `mpr token create`) find it here and ask it over HTTP.
+    announced = None if settings.remote else announce(settings.data, f"http://{_local(host)}:{port}")
+    try:
+        uvicorn.run("registry.api.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                    timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
+    finally:
+        if announced is not None:
+            announced.unlink(missing_ok=True)
+
+
+def _local(host: str) -> str:
+    """The address a command on this machine reaches a server listening on `host` by."""
+    if host in ("0.0.0.0", "", "::"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 @app.command()
@@ -133,24 +224,31 @@ def validate(
         _fail(exc.message)
     registry = build_registry(_settings(load_examples=False, validation_engine=engine), store=OxigraphStore(None))
     failed = 0
-    for path in files:
-        try:
-            report = registry.passports.check(path.read_bytes(), _format_of(path), profile)
-        except RegistryError as exc:
-            err.print(f"[red]{path}: {exc.message}[/red]", soft_wrap=True)
-            failed += 1
-            continue
-        shown = [r for r in report.results if warnings or r.severity == "Violation"]
-        verdict = "[green]conforms[/green]" if report.conforms else "[red]does not conform[/red]"
-        out.print(f"{path}: {verdict} ({len(report.violations)} violations, {len(report.warnings)} warnings)",
-                  soft_wrap=True)
-        if shown:
-            table = Table("severity", "focus node", "path", "value", "message", show_lines=False)
-            for r in shown:
-                table.add_row(r.severity, r.focus_node, r.path or "", r.value or "", r.message)
-            out.print(table)
-        failed += 0 if report.conforms else 1
+    with _progress(transient=True) as progress:
+        task = progress.add_task("validating", total=len(files))
+        for path in files:
+            failed += 0 if _validate_one(registry, path, profile, warnings) else 1
+            progress.advance(task)
     raise typer.Exit(1 if failed else 0)
+
+
+def _validate_one(registry: Registry, path: Path, profile: list[str], warnings: bool) -> bool:
+    """Print one file's verdict and report; True when it conforms."""
+    try:
+        report = registry.passports.check(path.read_bytes(), _format_of(path), profile)
+    except RegistryError as exc:
+        err.print(f"[red]{path}: {exc.message}[/red]", soft_wrap=True)
+        return False
+    shown = [r for r in report.results if warnings or r.severity == "Violation"]
+    verdict = "[green]conforms[/green]" if report.conforms else "[red]does not conform[/red]"
+    out.print(f"{path}: {verdict} ({len(report.violations)} violations, {len(report.warnings)} warnings)",
+              soft_wrap=True)
+    if shown:
+        table = Table("severity", "focus node", "path", "value", "message", show_lines=False)
+        for r in shown:
+            table.add_row(r.severity, r.focus_node, r.path or "", r.value or "", r.message)
+        out.print(table)
+    return report.conforms
 
 
 @app.command()
@@ -161,9 +259,7 @@ def load(
     sparql_update: str | None = UpdateUrl,
 ) -> None:
     """Validate and store passports (a new version where the id exists)."""
-    with _registry(data, sparql_query, sparql_update) as registry, Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
-    ) as progress:
+    with _registry(data, sparql_query, sparql_update) as registry, _progress() as progress:
         task = progress.add_task("loading", total=len(files))
         ids = load_files(registry.domain.passports, files, progress=lambda _p: progress.advance(task))
     out.print(f"loaded {len(ids)} passport(s): {', '.join(ids)}")
@@ -172,20 +268,29 @@ def load(
 @app.command()
 def query(
     sparql: str = typer.Argument(..., help="A SPARQL query, or @FILE to read it from a file"),
-    format: str = typer.Option("text/csv", "--format", "-f", help="Result media type (JSON, XML, CSV, TSV, RDF)"),
+    format: str | None = typer.Option(
+        None, "--format", "-f",
+        help=f"{', '.join(QUERY_FORMATS)} or a media type (default: csv, turtle for CONSTRUCT/DESCRIBE)"),
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
-    """Run a read-only SPARQL query on the store and print the result."""
+    """Run a read-only SPARQL query on the store (or the running server) and print the result."""
     text = Path(sparql[1:]).read_text() if sparql.startswith("@") else sparql
     try:
         checked = check(text, update=False)
     except RegistryError as exc:
         _fail(exc.message, 1)
-    with _registry(data, sparql_query, sparql_update) as registry:
-        output = registry.store.query_serialized(checked.text, checked.kind, format)  # type: ignore[arg-type]
-    sys.stdout.buffer.write(output.body)
+    media = _media_type(format, checked.kind)
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        body = _ask(server.query, checked.text, media)
+    else:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            body = registry.store.query_serialized(checked.text, checked.kind, media).body  # type: ignore[arg-type]
+    sys.stdout.buffer.write(body)
     sys.stdout.flush()
 
 
@@ -197,12 +302,18 @@ def indicators(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
     """Print a passport's indicators (mass by material, MCI, carbon, detachability, completeness) as JSON."""
     import json
 
     if method not in ("emf", "madaster"):
         _fail(f"unknown method {method!r}: use emf or madaster")
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        out.print_json(json.dumps(_ask(server.indicators, passport_id, method, parts)))
+        return
     with _registry(data, sparql_query, sparql_update) as registry:
         view = registry.indicators.compute(LOADER, passport_id, method, parts=parts)  # type: ignore[arg-type]
     result = view.indicators
@@ -242,7 +353,7 @@ def _import_into_store(
 @app.command("import-ifc")
 def import_ifc(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="An IFC2X3 or IFC4 model (.ifc)"),
-    passport_id: str | None = typer.Option(None, "--id", help="Passport id [default: the file stem]"),
+    passport_id: str | None = typer.Option(None, "--id", help="Passport id (default: the file stem)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the passport (Turtle) without storing"),
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
@@ -252,8 +363,7 @@ def import_ifc(
     from registry.importers.ifc import IfcImporter
 
     def convert(concepts: ConceptScheme, base: str) -> Any:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err, transient=True) as progress:
+        with _progress(transient=True) as progress:
             tasks: dict[str, Any] = {}
 
             def advance(stage: str, done: int, total: int) -> None:
@@ -269,7 +379,7 @@ def import_ifc(
 @app.command("import-sheet")
 def import_sheet(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The passport template as .xlsx or .csv"),
-    passport_id: str | None = typer.Option(None, "--id", help="Passport id [default: the file stem]"),
+    passport_id: str | None = typer.Option(None, "--id", help="Passport id (default: the file stem)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the passport (Turtle) without storing"),
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
@@ -350,10 +460,20 @@ def token_create(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
-    """Create a token; it is printed once and cannot be shown again."""
-    with _registry(data, sparql_query, sparql_update) as registry:
-        info, secret = registry.tokens.create(org, role, expires.date() if expires else None, label)
+    """Create a token; it is printed once and cannot be shown again (beside `mpr serve`: through it)."""
+    last_day = expires.date() if expires else None
+    if last_day is not None and last_day < date.today():
+        err.print(f"[yellow]warning:[/yellow] {last_day} is past: this token is expired from the start")
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        made = _ask(server.create_token, org, role, last_day, label)
+        info, secret = TokenInfo(**{k: v for k, v in made.items() if k in TOKEN_FIELDS}), str(made["token"])
+    else:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            info, secret = registry.tokens.create(org, role, last_day, label)
     err.print(f"token {info.id} for {info.organisation} as {info.role}; store it now, it is not shown again:")
     out.print(secret, soft_wrap=True)
 
@@ -361,10 +481,15 @@ def token_create(
 @token_app.command("list")
 def token_list(
     data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption, token: str | None = TokenOption,
 ) -> None:
     """List tokens (never their secrets)."""
-    with _registry(data, sparql_query, sparql_update) as registry:
-        tokens = registry.tokens.list()
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        tokens = [TokenInfo(**{k: v for k, v in t.items() if k in TOKEN_FIELDS}) for t in _ask(server.tokens)]
+    else:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            tokens = registry.tokens.list()
     table = Table("id", "organisation", "role", "created", "expires", "revoked", "label")
     for t in tokens:
         table.add_row(t.id, t.organisation, t.role, t.created[:19], t.expires or "", "yes" if t.revoked else "",
@@ -376,11 +501,17 @@ def token_list(
 def token_revoke(
     token_id: str = typer.Argument(..., help="The token's id (see `mpr token list`)"),
     data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption, token: str | None = TokenOption,
 ) -> None:
     """Revoke a token: every later request with it gets 401."""
-    with _registry(data, sparql_query, sparql_update) as registry:
-        info = registry.tokens.revoke(token_id)
-    out.print(f"revoked token {info.id} of {info.organisation}")
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        organisation = str(_ask(server.revoke_token, token_id)["organisation"])
+    else:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            organisation = registry.tokens.revoke(token_id).organisation
+    out.print(f"revoked token {token_id} of {organisation}")
+
 
 if __name__ == "__main__":
     app()

@@ -17,7 +17,7 @@ from registry.access.passports import AccessControlledPassports
 from registry.access.projection import restricted_properties
 from registry.access.public import PublicProjection
 from registry.access.secrets import skolem_key
-from registry.access.tokens import TokenService
+from registry.access.tokens import AccessControlledTokens, TokenService
 from registry.auth import Authenticator
 from registry.concepts import ConceptScheme
 from registry.errors import Conflict
@@ -72,7 +72,8 @@ class Registry:
     store: TripleStore
     validator: Validator
     concepts: ConceptScheme  # the ontology's concept schemes, shared by indicators, matching and importers
-    tokens: TokenService
+    tokens: TokenService  # unguarded: the local operator's CLI; HTTP goes through token_admin
+    token_admin: AccessControlledTokens
     auth: Authenticator
     public_store: TripleStore | None  # public projection, queried by anonymous users and exchanges
     queries: QueryRunner
@@ -128,6 +129,7 @@ def build_registry(
         validator=validator,
         concepts=concepts,
         tokens=tokens,
+        token_admin=AccessControlledTokens(tokens),
         auth=Authenticator(settings.admin_token, tokens),
         public_store=public_store,
         queries=QueryRunner(settings.query_timeout_s, settings.max_concurrent_queries,

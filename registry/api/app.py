@@ -26,6 +26,7 @@ from registry.api import (
     passports,
     reports,
     sparql,
+    tokens,
     validate,
 )
 from registry.core import Registry, build_registry, load_examples_if_empty
@@ -77,7 +78,7 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
 
     app.add_exception_handler(RequestValidationError, bad_parameters)
     for module in (home, health, carriers, passports, indicators, reports, sparql, validate, imports, materials,
-                   demands):
+                   demands, tokens):
         app.include_router(module.router)
     openapi.install(app)
     return app
