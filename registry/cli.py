@@ -406,10 +406,20 @@ def urban_mine_command(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
     """Mass by material, municipality, province and year of availability over all active building passports."""
     import json
 
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        answer = _ask(server.urban_mine, format == "csv").decode()
+        if format == "csv":
+            sys.stdout.write(answer)
+        else:
+            out.print_json(answer)
+        return
     with _registry(data, sparql_query, sparql_update) as registry:
         report = registry.indicators.urban_mine(LOADER)
     if format == "csv":
@@ -427,24 +437,37 @@ def match(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
     """Match a demand file against the supply in the store (nothing is stored); best matches first."""
     import json
 
     fmt = None if file.suffix.lower() == ".json" else _format_of(file)
-    with _registry(data, sparql_query, sparql_update) as registry:
-        demand = registry.matching.unsaved(file.read_bytes(), fmt)
-        found = registry.matching.matches(LOADER, demand, limit)
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        media = "application/json" if fmt is None else fmt.media_type
+        answer = _ask(server.match, file.read_bytes(), media, limit)
+    else:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            demand = registry.matching.unsaved(file.read_bytes(), fmt)
+            found = registry.matching.matches(LOADER, demand, limit)
+        answer = {"demand": demand.as_dict(), "matches": [m.as_dict() for m in found]}
     if as_json:
-        out.print_json(json.dumps({"demand": demand.as_dict(), "matches": [m.as_dict() for m in found]}))
-        return
+        out.print_json(json.dumps(answer))
+    else:
+        out.print(_match_table(answer["matches"]))
+
+
+def _match_table(matches: list[dict[str, Any]]) -> Table:
     table = Table("score", "material or product", "part", "km", "saved kg CO2e", "why")
-    for m in found:
-        table.add_row(f"{m.score:.3f}", (m.item.material or m.item.product_type or "").rsplit("/", 1)[-1],
-                      m.item.label or m.item.part,
-                      "" if m.item.distance_km is None else f"{m.item.distance_km:.1f}",
-                      "" if m.carbon.saved_kg is None else f"{m.carbon.saved_kg:.1f}", "; ".join(m.reasons))
-    out.print(table)
+    for m in matches:
+        item, saved = m["supply"], m["carbon"]["saved_kg"]
+        table.add_row(f"{m['score']:.3f}", (item["material"] or item["product_type"] or "").rsplit("/", 1)[-1],
+                      item["label"] or item["part"],
+                      "" if item["distance_km"] is None else f"{item['distance_km']:.1f}",
+                      "" if saved is None else f"{saved:.1f}", "; ".join(m["reasons"]))
+    return table
 
 
 token_app = typer.Typer(help="API tokens of organisations (shown once, stored as salted hashes)", no_args_is_help=True)

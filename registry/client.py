@@ -38,9 +38,13 @@ class RegistryClient:
             headers["Authorization"] = f"Bearer {self.token}"
         return headers
 
-    def _send(self, method: str, path: str, accept: str = "application/json", **kwargs: Any) -> httpx.Response:
+    def _send(
+        self, method: str, path: str, accept: str = "application/json", headers_extra: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
         try:
-            response = httpx.request(method, self.url.rstrip("/") + path, headers=self._headers(accept),
+            response = httpx.request(method, self.url.rstrip("/") + path,
+                                     headers={**self._headers(accept), **(headers_extra or {})},
                                      timeout=TIMEOUT_S, **kwargs)
         except httpx.HTTPError as exc:
             raise ClientError(f"cannot reach the registry at {self.url}: {exc}") from exc
@@ -54,6 +58,14 @@ class RegistryClient:
     def indicators(self, passport_id: str, method: str, parts: bool) -> dict[str, Any]:
         params = {"method": method, "parts": str(parts).lower()}
         answer: dict[str, Any] = self._send("GET", f"/passports/{passport_id}/indicators", params=params).json()
+        return answer
+
+    def urban_mine(self, csv: bool) -> bytes:
+        return self._send("GET", "/reports/urban-mine", params={"format": "csv" if csv else "json"}).content
+
+    def match(self, demand: bytes, media_type: str, limit: int) -> dict[str, Any]:
+        answer: dict[str, Any] = self._send("POST", "/match", params={"limit": limit}, content=demand,
+                                            headers_extra={"Content-Type": media_type}).json()
         return answer
 
     def create_token(self, organisation: str, role: str, expires: date | None, label: str | None) -> dict[str, Any]:

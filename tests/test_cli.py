@@ -234,3 +234,17 @@ def test_token_create_beside_a_running_server_without_the_admin_token_is_refused
 def test_query_with_url_asks_that_server(serving, tmp_path):
     result = mpr("query", "--url", serving.url, "-f", "csv", PAVILION_TITLE, cwd=tmp_path)
     assert result.stdout.splitlines() == ["t", "Test pavilion"]
+
+
+def test_match_beside_a_running_server_asks_the_server(serving):
+    result = beside(serving, "match", "--json", str(EXAMPLES / "demands" / "timber-beams-amsterdam.ttl"))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["demand"]["wants"]
+
+
+def test_urban_mine_report_beside_a_running_server_asks_the_server(serving):
+    result = beside(serving, "report", "urban-mine", "-f", "csv")
+    assert result.returncode == 0, result.stderr
+    header, *rows = result.stdout.splitlines()
+    assert header == "passport,municipality,province,year,material,mass_kg"
+    assert any("pavilion" in row and row.endswith((",675", ",675.0")) for row in rows), rows
