@@ -75,7 +75,9 @@ def _registry(data: Path | None, sparql_query: str | None, sparql_update: str | 
     try:
         registry = build_registry(settings)
     except RegistryError as exc:
-        _fail(f"{exc.message} (is a server using this store? stop it or use its HTTP API)")
+        locked = "lock" in exc.message.lower()
+        _fail(f"{exc.message}" + (" (another process holds this store: if it is `mpr serve`, give its --url "
+                                   "and --token, or stop it)" if locked else ""))
         raise
     try:
         yield registry

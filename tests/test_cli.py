@@ -248,3 +248,15 @@ def test_urban_mine_report_beside_a_running_server_asks_the_server(serving):
     header, *rows = result.stdout.splitlines()
     assert header == "passport,municipality,province,year,material,mass_kg"
     assert any("pavilion" in row and row.endswith((",675", ",675.0")) for row in rows), rows
+
+
+def test_a_store_held_by_another_process_is_refused_with_a_pointer_to_url(tmp_path):
+    from registry.store.oxigraph import OxigraphStore
+
+    holder = OxigraphStore(tmp_path / "data" / "full")  # a process that announced no server
+    try:
+        result = mpr("query", "--data", str(tmp_path / "data"), TITLES)
+    finally:
+        holder.close()
+    assert result.returncode == 2
+    assert "another process holds this store" in result.stderr and "--url" in result.stderr
