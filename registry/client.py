@@ -90,8 +90,11 @@ def _detail(response: httpx.Response) -> str:
         return response.text[:500]
 
 
-def announce(data: Path, url: str) -> Path:
-    """Tell later commands that this process serves the store in `data`, and where."""
+def announce(data: Path, url: str) -> Path | None:
+    """Tell later commands that this process serves the store in `data`, and where. None when a live
+    server already said so: this process will find the store locked, and must not hide that one."""
+    if running_server(data) is not None:
+        return None
     data.mkdir(parents=True, exist_ok=True)
     path = data / SERVER_FILE
     path.write_text(json.dumps({"url": url, "pid": os.getpid()}))

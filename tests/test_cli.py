@@ -260,3 +260,20 @@ def test_a_store_held_by_another_process_is_refused_with_a_pointer_to_url(tmp_pa
         holder.close()
     assert result.returncode == 2
     assert "another process holds this store" in result.stderr and "--url" in result.stderr
+
+
+def test_a_second_server_on_the_same_store_leaves_the_first_one_announced(tmp_path):
+    from registry.client import SERVER_FILE, announce, running_server
+
+    first = json.dumps({"url": "http://127.0.0.1:8001", "pid": os.getpid()})  # a live process
+    (tmp_path / SERVER_FILE).write_text(first)
+    assert announce(tmp_path, "http://127.0.0.1:8002") is None
+    assert running_server(tmp_path) == "http://127.0.0.1:8001"
+
+
+def test_an_announcement_of_an_ended_process_is_ignored(tmp_path):
+    from registry.client import SERVER_FILE, running_server
+
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (tmp_path / SERVER_FILE).write_text(json.dumps({"url": "http://127.0.0.1:8001", "pid": int(ended.stdout)}))
+    assert running_server(tmp_path) is None
