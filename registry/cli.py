@@ -108,6 +108,9 @@ def _ask(call: Callable[..., T], *args: Any) -> T:
     try:
         return call(*args)
     except ClientError as exc:
+        for r in (exc.extra.get("report") or {}).get("results", []):
+            if r.get("severity") == "Violation":
+                err.print(f"  {r.get('focus_node')} {r.get('path') or ''}: {r.get('message')}", soft_wrap=True)
         _fail(exc.message, 1)
         raise
 
@@ -259,12 +262,26 @@ def load(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
-    """Validate and store passports (a new version where the id exists)."""
-    with _registry(data, sparql_query, sparql_update) as registry, _progress() as progress:
+    """Validate and store passports (a new version where the id exists); beside `mpr serve`, through it."""
+    server = _server(url, token, data, sparql_query)
+    with _progress() as progress:
         task = progress.add_task("loading", total=len(files))
-        ids = load_files(registry.domain.passports, files, progress=lambda _p: progress.advance(task))
+        if server is not None:
+            ids = [_put(server, path, lambda: progress.advance(task)) for path in files]
+        else:
+            with _registry(data, sparql_query, sparql_update) as registry:
+                ids = load_files(registry.domain.passports, files, progress=lambda _p: progress.advance(task))
     out.print(f"loaded {len(ids)} passport(s): {', '.join(ids)}")
+
+
+def _put(server: RegistryClient, path: Path, done: Callable[[], None]) -> str:
+    written = _ask(server.put_passport, path.stem, path.read_bytes(), _format_of(path).media_type,
+                   f"loaded from {path.name}")
+    done()
+    return str(written["id"])
 
 
 @app.command()

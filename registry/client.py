@@ -49,7 +49,8 @@ class RegistryClient:
         except httpx.HTTPError as exc:
             raise ClientError(f"cannot reach the registry at {self.url}: {exc}") from exc
         if response.status_code >= 400:
-            raise ClientError(f"{self.url} answered {response.status_code}: {_detail(response)}")
+            raise ClientError(f"{self.url} answered {response.status_code}: {_detail(response)}",
+                              report=_report(response))
         return response
 
     def query(self, text: str, media_type: str) -> bytes:
@@ -68,6 +69,13 @@ class RegistryClient:
                                             headers_extra={"Content-Type": media_type}).json()
         return answer
 
+    def put_passport(self, passport_id: str, data: bytes, media_type: str, reason: str) -> dict[str, Any]:
+        """A new passport, or a new version of the one with this id (as `mpr load` does locally)."""
+        answer: dict[str, Any] = self._send("PUT", f"/passports/{passport_id}", content=data,
+                                            headers_extra={"Content-Type": media_type,
+                                                           "X-Change-Reason": reason}).json()
+        return answer
+
     def create_token(self, organisation: str, role: str, expires: date | None, label: str | None) -> dict[str, Any]:
         request = {"organisation": organisation, "role": role,
                    "expires": expires.isoformat() if expires else None, "label": label}
@@ -81,6 +89,15 @@ class RegistryClient:
     def revoke_token(self, token_id: str) -> dict[str, Any]:
         answer: dict[str, Any] = self._send("DELETE", f"/admin/tokens/{token_id}").json()
         return answer
+
+
+def _report(response: httpx.Response) -> dict[str, Any] | None:
+    """The validation report of a 422, if the answer has one."""
+    try:
+        report = response.json().get("report")
+    except (ValueError, AttributeError):
+        return None
+    return report if isinstance(report, dict) else None
 
 
 def _detail(response: httpx.Response) -> str:

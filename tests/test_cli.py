@@ -236,6 +236,23 @@ def test_query_with_url_asks_that_server(serving, tmp_path):
     assert result.stdout.splitlines() == ["t", "Test pavilion"]
 
 
+def test_load_beside_a_running_server_stores_through_it(serving, tmp_path):
+    shed = tmp_path / "garden-shed.ttl"
+    shed.write_bytes((DATA / "minimal-passport.ttl").read_bytes())
+    result = beside(serving, "load", str(shed))
+    assert result.returncode == 0, result.stderr
+    assert httpx.get(f"{serving.url}/passports/garden-shed", timeout=120).status_code == 200
+
+
+def test_load_beside_a_running_server_lists_the_violations_it_refused(serving, tmp_path):
+    broken = tmp_path / "broken-shed.ttl"
+    broken.write_bytes((DATA / "minimal-passport.ttl").read_bytes().replace(b"675.0", b"-675.0"))
+    result = beside(serving, "load", str(broken))
+    assert result.returncode == 1
+    assert "422" in result.stderr and "10^9 kg" in result.stderr  # the violation, listed: negative mass
+    assert httpx.get(f"{serving.url}/passports/broken-shed", timeout=120).status_code == 404
+
+
 def test_match_beside_a_running_server_asks_the_server(serving):
     result = beside(serving, "match", "--json", str(EXAMPLES / "demands" / "timber-beams-amsterdam.ttl"))
     assert result.returncode == 0, result.stderr

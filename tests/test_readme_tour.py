@@ -79,7 +79,7 @@ def test_tour_curl_command_succeeds(server: Server, folder: Path, command: str) 
 
 @pytest.fixture(scope="module")
 def stopped(server: Server) -> dict[str, str]:
-    """The store the tour's server leaves behind (the CLI block says to stop the server before `mpr load`),
+    """The store the tour's server leaves behind (the imports of the CLI block need the store itself),
     as the environment of commands on it. The tour's server listens on 8000 and mints IRIs under that, the
     CLI's default; this one listens elsewhere, so the CLI is told its base URL (MPR_BASE_URL must stay put)."""
     server.stop()
