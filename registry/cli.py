@@ -19,10 +19,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from registry import __version__
+from registry.access.secrets import stored_bases
 from registry.access.tokens import TokenInfo
 from registry.client import ClientError, RegistryClient, announce, running_server
 from registry.concepts import ConceptScheme
-from registry.core import LOADER, Registry, build_registry, load_files
+from registry.core import LOADER, Registry, build_registry, load_files, open_public_store, open_store
 from registry.errors import InvalidPassport, RegistryError
 from registry.settings import Settings
 from registry.sparql.guard import check
@@ -73,7 +74,7 @@ def _registry(data: Path | None, sparql_query: str | None, sparql_update: str | 
     """The registry for one command over the local (or a remote) store; its errors end the command."""
     settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
     try:
-        registry = build_registry(settings)
+        registry = _open(settings)
     except RegistryError as exc:
         locked = "lock" in exc.message.lower()
         _fail(f"{exc.message}" + (" (another process holds this store: if it is `mpr serve`, give its --url "
@@ -89,6 +90,19 @@ def _registry(data: Path | None, sparql_query: str | None, sparql_update: str | 
         _fail(exc.message, 1)
     finally:
         registry.close()
+
+
+def _open(settings: Settings) -> Registry:
+    """The local registry under the base URL its store was made with, unless MPR_BASE_URL says otherwise: a
+    store `mpr serve --port 9000` made holds IRIs under :9000, and reading it as :8000 would misname them."""
+    if settings.remote or "base_url" in settings.model_fields_set:
+        return build_registry(settings)
+    store, public_store = open_store(settings), open_public_store(settings)
+    bases = stored_bases(store)
+    if len(bases) == 1 and bases[0] != settings.base:
+        err.print(f"using the store's base URL {bases[0]} (set MPR_BASE_URL to choose)", soft_wrap=True)
+        settings = settings.model_copy(update={"base_url": bases[0]})
+    return build_registry(settings, store, public_store)
 
 
 def _server(url: str | None, token: str | None, data: Path | None, remote_store: str | None) -> RegistryClient | None:

@@ -294,3 +294,13 @@ def test_an_announcement_of_an_ended_process_is_ignored(tmp_path):
     ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     (tmp_path / SERVER_FILE).write_text(json.dumps({"url": "http://127.0.0.1:8001", "pid": int(ended.stdout)}))
     assert running_server(tmp_path) is None
+
+
+def test_commands_on_a_store_made_under_another_base_url_keep_its_iris(tmp_path):
+    data = str(tmp_path / "data")
+    made = mpr("load", "--data", data, str(DATA / "minimal-passport.ttl"), env={"MPR_BASE_URL": "http://127.0.0.1:9000"})
+    assert made.returncode == 0, made.stderr
+    result = mpr("query", "--data", data, "SELECT ?p WHERE { ?p a <https://w3id.org/mpr#Passport> }")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["p", "http://127.0.0.1:9000/passports/minimal-passport"]
+    assert "using the store's base URL http://127.0.0.1:9000" in result.stderr

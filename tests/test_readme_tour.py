@@ -80,10 +80,10 @@ def test_tour_curl_command_succeeds(server: Server, folder: Path, command: str) 
 @pytest.fixture(scope="module")
 def stopped(server: Server) -> dict[str, str]:
     """The store the tour's server leaves behind (the imports of the CLI block need the store itself),
-    as the environment of commands on it. The tour's server listens on 8000 and mints IRIs under that, the
-    CLI's default; this one listens elsewhere, so the CLI is told its base URL (MPR_BASE_URL must stay put)."""
+    as the environment of commands on it. The server listened on another port than the tour's 8000, so
+    this also holds the CLI to reading the store under the base URL it was made with."""
     server.stop()
-    return {"MPR_DATA": str(server.data), "MPR_BASE_URL": server.url, "MPR_URL": "", "MPR_TOKEN": ""}
+    return {"MPR_DATA": str(server.data), "MPR_URL": "", "MPR_TOKEN": ""}
 
 
 @pytest.mark.parametrize("command", MPRS)
