@@ -304,3 +304,31 @@ def test_commands_on_a_store_made_under_another_base_url_keep_its_iris(tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["p", "http://127.0.0.1:9000/passports/minimal-passport"]
     assert "using the store's base URL http://127.0.0.1:9000" in result.stderr
+
+
+def test_progress_stays_out_of_output_that_is_not_a_terminal(tmp_path):
+    result = mpr("load", "--data", str(tmp_path / "data"), str(DATA / "minimal-passport.ttl"))
+    assert result.returncode == 0, result.stderr
+    assert "loading" not in result.stderr and "━" not in result.stderr
+
+
+def test_progress_shows_on_a_terminal(tmp_path):
+    import pty
+
+    leader, follower = pty.openpty()
+    files = [str(p) for p in sorted((EXAMPLES / "passports").glob("*.ttl"))]
+    with subprocess.Popen([sys.executable, "-m", "registry.cli", "validate", "--no-warnings", *files],
+                          stdout=subprocess.DEVNULL, stderr=follower, env={**os.environ, "TERM": "xterm"}) as run:
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closes when the process ends
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert run.wait(300) == 0
+    os.close(leader)
+    assert b"validating" in shown and f"{len(files)}/{len(files)}".encode() in shown
