@@ -108,6 +108,7 @@ def _open(settings: Settings) -> Registry:
 def _server(url: str | None, token: str | None, data: Path | None, remote_store: str | None) -> RegistryClient | None:
     """The running registry to ask: --url, else the `mpr serve` that holds the local store; None: open the store."""
     settings = _settings(data=data, sparql_query=remote_store)
+    url = url or None  # an empty MPR_URL is no URL
     if url is None and not settings.remote:
         url = running_server(settings.data)
         if url is not None:

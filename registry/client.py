@@ -47,7 +47,7 @@ class RegistryClient:
                                      headers={**self._headers(accept), **(headers_extra or {})},
                                      timeout=TIMEOUT_S, **kwargs)
         except httpx.HTTPError as exc:
-            raise ClientError(f"cannot reach the registry at {self.url}: {exc}") from exc
+            raise ClientError(f"cannot reach the registry at {self.url} (still starting? stopped?): {exc}") from exc
         if response.status_code >= 400:
             raise ClientError(f"{self.url} answered {response.status_code}: {_detail(response)}",
                               report=_report(response))
