@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import fields
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from pyoxigraph import RdfFormat
@@ -17,8 +18,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from registry import __version__
+from registry.access.secrets import stored_bases
+from registry.access.tokens import TokenInfo
+from registry.client import ClientError, RegistryClient, announce, running_server
 from registry.concepts import ConceptScheme
-from registry.core import LOADER, Registry, build_registry, load_files
+from registry.core import LOADER, Registry, build_registry, load_files, open_public_store, open_store
 from registry.credentials.keys import KeyRing
 from registry.errors import InvalidPassport, RegistryError
 from registry.passports.timeline import parse_at
@@ -35,10 +40,28 @@ app = typer.Typer(help="Material Passport Registry", no_args_is_help=True, add_c
 out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True)
 
-DataOption = typer.Option(None, "--data", help="Folder of the embedded store [env MPR_DATA, default ./data]")
-QueryUrl = typer.Option(None, "--sparql-query", help="Remote SPARQL query endpoint [env MPR_SPARQL_QUERY]")
-UpdateUrl = typer.Option(None, "--sparql-update", help="Remote SPARQL update endpoint [env MPR_SPARQL_UPDATE]")
-GraphStoreUrl = typer.Option(None, "--graph-store", help="Graph Store Protocol endpoint [env MPR_GRAPH_STORE]")
+DataOption = typer.Option(None, "--data", help="Folder of the embedded store (env MPR_DATA, default ./data)")
+QueryUrl = typer.Option(None, "--sparql-query", help="Remote SPARQL query endpoint (env MPR_SPARQL_QUERY)")
+UpdateUrl = typer.Option(None, "--sparql-update", help="Remote SPARQL update endpoint (env MPR_SPARQL_UPDATE)")
+GraphStoreUrl = typer.Option(None, "--graph-store", help="Graph Store Protocol endpoint (env MPR_GRAPH_STORE)")
+UrlOption = typer.Option(
+    None, "--url", envvar="MPR_URL",
+    help="Ask the registry running at URL instead of opening the store (env MPR_URL; "
+         "found by itself while `mpr serve` holds DATA)")
+TokenOption = typer.Option(
+    None, "--token", envvar="MPR_TOKEN", help="Bearer token for the server (env MPR_TOKEN, else MPR_ADMIN_TOKEN)")
+#: `mpr query -f NAME`: the media type for SELECT/ASK results and the one for CONSTRUCT/DESCRIBE graphs.
+QUERY_FORMATS: dict[str, tuple[str | None, str | None]] = {
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "csv": ("text/csv", None),
+    "tsv": ("text/tab-separated-values", None),
+    "turtle": (None, "text/turtle"),
+    "jsonld": (None, "application/ld+json"),
+    "ntriples": (None, "application/n-triples"),
+}
+T = TypeVar("T")
+TOKEN_FIELDS = frozenset(f.name for f in fields(TokenInfo))
 WORKER_HEALTHCHECK_S = 120  # see serve(): how long a starting or busy worker may take to answer uvicorn's ping
 
 
@@ -56,9 +79,11 @@ def _registry(data: Path | None, sparql_query: str | None, sparql_update: str | 
     """The registry for one command over the local (or a remote) store; its errors end the command."""
     settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
     try:
-        registry = build_registry(settings)
+        registry = _open(settings)
     except RegistryError as exc:
-        _fail(f"{exc.message} (is a server using this store? stop it or use its HTTP API)")
+        locked = "lock" in exc.message.lower()
+        _fail(f"{exc.message}" + (" (another process holds this store: if it is `mpr serve`, give its --url "
+                                   "and --token, or stop it)" if locked else ""))
         raise
     try:
         yield registry
@@ -72,12 +97,85 @@ def _registry(data: Path | None, sparql_query: str | None, sparql_update: str | 
         registry.close()
 
 
+def _open(settings: Settings) -> Registry:
+    """The local registry under the base URL its store was made with, unless MPR_BASE_URL says otherwise: a
+    store `mpr serve --port 9000` made holds IRIs under :9000, and reading it as :8000 would misname them."""
+    if settings.remote or "base_url" in settings.model_fields_set:
+        return build_registry(settings)
+    store, public_store = open_store(settings), open_public_store(settings)
+    bases = stored_bases(store)
+    if len(bases) == 1 and bases[0] != settings.base:
+        err.print(f"using the store's base URL {bases[0]} (set MPR_BASE_URL to choose)", soft_wrap=True)
+        settings = settings.model_copy(update={"base_url": bases[0]})
+    return build_registry(settings, store, public_store)
+
+
+def _server(url: str | None, token: str | None, data: Path | None, remote_store: str | None) -> RegistryClient | None:
+    """The running registry to ask: --url, else the `mpr serve` that holds the local store; None: open the store."""
+    settings = _settings(data=data, sparql_query=remote_store)
+    url = url or None  # an empty MPR_URL is no URL
+    if url is None and not settings.remote:
+        url = running_server(settings.data)
+        if url is not None:
+            err.print(f"{settings.data} is in use by `mpr serve`: asking it at {url}", soft_wrap=True)
+    if url is None:
+        return None
+    return RegistryClient(url, token or settings.admin_token)
+
+
+def _ask(call: Callable[..., T], *args: Any) -> T:
+    """A request to the running server; its refusal ends the command like a local error does."""
+    try:
+        return call(*args)
+    except ClientError as exc:
+        for r in (exc.extra.get("report") or {}).get("results", []):
+            if r.get("severity") == "Violation":
+                err.print(f"  {r.get('focus_node')} {r.get('path') or ''}: {r.get('message')}", soft_wrap=True)
+        _fail(exc.message, 1)
+        raise
+
+
+def _progress(transient: bool = False) -> Progress:
+    """Progress on stderr for long work; silent when stderr is not a terminal (scripts, logs, tests)."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, transient=transient, disable=not err.is_terminal)
+
+
+def _media_type(name: str | None, kind: str) -> str:
+    """`-f json` and friends by the query's form; a full media type passes through as it is."""
+    graph = kind in ("CONSTRUCT", "DESCRIBE")
+    if name is None:
+        return "text/turtle" if graph else "text/csv"
+    if "/" in name:
+        return name
+    if name.lower() not in QUERY_FORMATS:
+        _fail(f"unknown format {name!r}: use {', '.join(QUERY_FORMATS)} or a media type")
+    media = QUERY_FORMATS[name.lower()][1 if graph else 0]
+    if media is None:
+        _fail(f"-f {name} does not fit a {kind} query")
+    assert media is not None
+    return media
+
+
 def _format_of(path: Path) -> RdfFormat:
     fmt = RdfFormat.from_extension(path.suffix[1:])
     if fmt is None:
         _fail(f"{path}: unknown RDF file extension {path.suffix!r}")
     assert fmt is not None
     return fmt
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"mpr {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version"),
+) -> None:
+    """Material Passport Registry"""
 
 
 @app.command()
@@ -87,8 +185,8 @@ def serve(
     data: Path | None = DataOption,
     examples: bool = typer.Option(True, "--examples/--no-examples", help="Load examples/ into an empty store"),
     workers: int = typer.Option(1, help="Worker processes (a remote store is needed for more than one)"),
-    base_url: str | None = typer.Option(None, help="Public URL, used to mint passport IRIs [env MPR_BASE_URL]"),
-    admin_token: str | None = typer.Option(None, help="Token for writes and SPARQL updates [env MPR_ADMIN_TOKEN]"),
+    base_url: str | None = typer.Option(None, help="Public URL, used to mint passport IRIs (env MPR_BASE_URL)"),
+    admin_token: str | None = typer.Option(None, help="Token for writes and SPARQL updates (env MPR_ADMIN_TOKEN)"),
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
     graph_store: str | None = GraphStoreUrl,
@@ -118,8 +216,21 @@ def serve(
     # uvicorn kills a worker that does not answer its supervisor's ping within 5 s (its default). A worker
     # importing the registry and opening the store holds the GIL for longer on a loaded machine: measured
     # at load 12 on 2 cores, every worker was killed and restarted for minutes and none ever served.
-    uvicorn.run("registry.api.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
+    # Commands run beside the server (`mpr query`, `mpr token create`) find it here and ask it over HTTP.
+    announced = None if settings.remote else announce(settings.data, f"http://{_local(host)}:{port}")
+    try:
+        uvicorn.run("registry.api.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                    timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
+    finally:
+        if announced is not None:
+            announced.unlink(missing_ok=True)
+
+
+def _local(host: str) -> str:
+    """The address a command on this machine reaches a server listening on `host` by."""
+    if host in ("0.0.0.0", "", "::"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 @app.command()
@@ -138,24 +249,31 @@ def validate(
         _fail(exc.message)
     registry = build_registry(_settings(load_examples=False, validation_engine=engine), store=OxigraphStore(None))
     failed = 0
-    for path in files:
-        try:
-            report = registry.passports.check(path.read_bytes(), _format_of(path), profile)
-        except RegistryError as exc:
-            err.print(f"[red]{path}: {exc.message}[/red]", soft_wrap=True)
-            failed += 1
-            continue
-        shown = [r for r in report.results if warnings or r.severity == "Violation"]
-        verdict = "[green]conforms[/green]" if report.conforms else "[red]does not conform[/red]"
-        out.print(f"{path}: {verdict} ({len(report.violations)} violations, {len(report.warnings)} warnings)",
-                  soft_wrap=True)
-        if shown:
-            table = Table("severity", "focus node", "path", "value", "message", show_lines=False)
-            for r in shown:
-                table.add_row(r.severity, r.focus_label or r.focus_node, r.path or "", r.value or "", r.message)
-            out.print(table)
-        failed += 0 if report.conforms else 1
+    with _progress(transient=True) as progress:
+        task = progress.add_task("validating", total=len(files))
+        for path in files:
+            failed += 0 if _validate_one(registry, path, profile, warnings) else 1
+            progress.advance(task)
     raise typer.Exit(1 if failed else 0)
+
+
+def _validate_one(registry: Registry, path: Path, profile: list[str], warnings: bool) -> bool:
+    """Print one file's verdict and report; True when it conforms."""
+    try:
+        report = registry.passports.check(path.read_bytes(), _format_of(path), profile)
+    except RegistryError as exc:
+        err.print(f"[red]{path}: {exc.message}[/red]", soft_wrap=True)
+        return False
+    shown = [r for r in report.results if warnings or r.severity == "Violation"]
+    verdict = "[green]conforms[/green]" if report.conforms else "[red]does not conform[/red]"
+    out.print(f"{path}: {verdict} ({len(report.violations)} violations, {len(report.warnings)} warnings)",
+              soft_wrap=True)
+    if shown:
+        table = Table("severity", "focus node", "path", "value", "message", show_lines=False)
+        for r in shown:
+            table.add_row(r.severity, r.focus_label or r.focus_node, r.path or "", r.value or "", r.message)
+        out.print(table)
+    return report.conforms
 
 
 @app.command()
@@ -164,33 +282,54 @@ def load(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
-    """Validate and store passports (a new version where the id exists)."""
-    with _registry(data, sparql_query, sparql_update) as registry, Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
-    ) as progress:
+    """Validate and store passports (a new version where the id exists); beside `mpr serve`, through it."""
+    server = _server(url, token, data, sparql_query)
+    with _progress() as progress:
         task = progress.add_task("loading", total=len(files))
-        ids = load_files(registry.domain.passports, files, progress=lambda _p: progress.advance(task))
+        if server is not None:
+            ids = [_put(server, path, lambda: progress.advance(task)) for path in files]
+        else:
+            with _registry(data, sparql_query, sparql_update) as registry:
+                ids = load_files(registry.domain.passports, files, progress=lambda _p: progress.advance(task))
     out.print(f"loaded {len(ids)} passport(s): {', '.join(ids)}")
+
+
+def _put(server: RegistryClient, path: Path, done: Callable[[], None]) -> str:
+    written = _ask(server.put_passport, path.stem, path.read_bytes(), _format_of(path).media_type,
+                   f"loaded from {path.name}")
+    done()
+    return str(written["id"])
 
 
 @app.command()
 def query(
     sparql: str = typer.Argument(..., help="A SPARQL query, or @FILE to read it from a file"),
-    format: str = typer.Option("text/csv", "--format", "-f", help="Result media type (JSON, XML, CSV, TSV, RDF)"),
+    format: str | None = typer.Option(
+        None, "--format", "-f",
+        help=f"{', '.join(QUERY_FORMATS)} or a media type (default: csv, turtle for CONSTRUCT/DESCRIBE)"),
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
-    """Run a read-only SPARQL query on the store and print the result."""
+    """Run a read-only SPARQL query on the store (or the running server) and print the result."""
     text = Path(sparql[1:]).read_text() if sparql.startswith("@") else sparql
     try:
         checked = check(text, update=False)
     except RegistryError as exc:
         _fail(exc.message, 1)
-    with _registry(data, sparql_query, sparql_update) as registry:
-        output = registry.store.query_serialized(checked.text, checked.kind, format)  # type: ignore[arg-type]
-    sys.stdout.buffer.write(output.body)
+    media = _media_type(format, checked.kind)
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        body = _ask(server.query, checked.text, media)
+    else:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            body = registry.store.query_serialized(checked.text, checked.kind, media).body  # type: ignore[arg-type]
+    sys.stdout.buffer.write(body)
     sys.stdout.flush()
 
 
@@ -202,12 +341,18 @@ def indicators(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
     """Print a passport's indicators (mass by material, MCI, carbon, detachability, completeness) as JSON."""
     import json
 
     if method not in ("emf", "madaster"):
         _fail(f"unknown method {method!r}: use emf or madaster")
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        out.print_json(json.dumps(_ask(server.indicators, passport_id, method, parts)))
+        return
     with _registry(data, sparql_query, sparql_update) as registry:
         view = registry.indicators.compute(LOADER, passport_id, method, parts=parts)  # type: ignore[arg-type]
     result = view.indicators
@@ -247,7 +392,7 @@ def _import_into_store(
 @app.command("import-ifc")
 def import_ifc(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="An IFC2X3 or IFC4 model (.ifc)"),
-    passport_id: str | None = typer.Option(None, "--id", help="Passport id [default: the file stem]"),
+    passport_id: str | None = typer.Option(None, "--id", help="Passport id (default: the file stem)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the passport (Turtle) without storing"),
     mappings: str | None = typer.Option(None, "--mappings", help="Apply this organisation's material mappings"),
     data: Path | None = DataOption,
@@ -263,8 +408,7 @@ def import_ifc(
             table = registry.domain.mappings.get(mappings).concepts()
 
     def convert(concepts: ConceptScheme, base: str) -> Any:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err, transient=True) as progress:
+        with _progress(transient=True) as progress:
             tasks: dict[str, Any] = {}
 
             def advance(stage: str, done: int, total: int) -> None:
@@ -281,7 +425,7 @@ def import_ifc(
 def import_sheet(
     file: Path | None = typer.Argument(None, exists=True, dir_okay=False,
                                        help="The passport template as .xlsx or .csv"),
-    passport_id: str | None = typer.Option(None, "--id", help="Passport id [default: the file stem]"),
+    passport_id: str | None = typer.Option(None, "--id", help="Passport id (default: the file stem)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the passport (Turtle) without storing"),
     template: Path | None = typer.Option(None, "--template", dir_okay=False,
                                          help="Write the empty XLSX template to this file instead of importing"),
@@ -320,10 +464,20 @@ def urban_mine_command(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
     """Mass by material, municipality, province and year of availability over all active building passports."""
     import json
 
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        answer = _ask(server.urban_mine, format == "csv").decode()
+        if format == "csv":
+            sys.stdout.write(answer)
+        else:
+            out.print_json(answer)
+        return
     with _registry(data, sparql_query, sparql_update) as registry:
         moment = parse_at(at) if at else None
         report = registry.reports.urban_mine(LOADER, moment, RegionFilter(municipality, province))
@@ -362,24 +516,37 @@ def match(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
     """Match a demand file against the supply in the store (nothing is stored); best matches first."""
     import json
 
     fmt = None if file.suffix.lower() == ".json" else _format_of(file)
-    with _registry(data, sparql_query, sparql_update) as registry:
-        demand = registry.matching.unsaved(file.read_bytes(), fmt)
-        found = registry.matching.matches(LOADER, demand, limit)
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        media = "application/json" if fmt is None else fmt.media_type
+        answer = _ask(server.match, file.read_bytes(), media, limit)
+    else:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            demand = registry.matching.unsaved(file.read_bytes(), fmt)
+            found = registry.matching.matches(LOADER, demand, limit)
+        answer = {"demand": demand.as_dict(), "matches": [m.as_dict() for m in found]}
     if as_json:
-        out.print_json(json.dumps({"demand": demand.as_dict(), "matches": [m.as_dict() for m in found]}))
-        return
+        out.print_json(json.dumps(answer))
+    else:
+        out.print(_match_table(answer["matches"]))
+
+
+def _match_table(matches: list[dict[str, Any]]) -> Table:
     table = Table("score", "material or product", "part", "km", "saved kg CO2e", "why")
-    for m in found:
-        table.add_row(f"{m.score:.3f}", (m.item.material or m.item.product_type or "").rsplit("/", 1)[-1],
-                      m.item.label or m.item.part,
-                      "" if m.item.distance_km is None else f"{m.item.distance_km:.1f}",
-                      "" if m.carbon.saved_kg is None else f"{m.carbon.saved_kg:.1f}", "; ".join(m.reasons))
-    out.print(table)
+    for m in matches:
+        item, saved = m["supply"], m["carbon"]["saved_kg"]
+        table.add_row(f"{m['score']:.3f}", (item["material"] or item["product_type"] or "").rsplit("/", 1)[-1],
+                      item["label"] or item["part"],
+                      "" if item["distance_km"] is None else f"{item['distance_km']:.1f}",
+                      "" if saved is None else f"{saved:.1f}", "; ".join(m["reasons"]))
+    return table
 
 
 token_app = typer.Typer(help="API tokens of organisations (shown once, stored as salted hashes)", no_args_is_help=True)
@@ -395,10 +562,20 @@ def token_create(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
-    """Create a token; it is printed once and cannot be shown again."""
-    with _registry(data, sparql_query, sparql_update) as registry:
-        info, secret = registry.tokens.create(org, role, expires.date() if expires else None, label)
+    """Create a token; it is printed once and cannot be shown again (beside `mpr serve`: through it)."""
+    last_day = expires.date() if expires else None
+    if last_day is not None and last_day < date.today():
+        err.print(f"[yellow]warning:[/yellow] {last_day} is past: this token is expired from the start")
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        made = _ask(server.create_token, org, role, last_day, label)
+        info, secret = TokenInfo(**{k: v for k, v in made.items() if k in TOKEN_FIELDS}), str(made["token"])
+    else:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            info, secret = registry.tokens.create(org, role, last_day, label)
     err.print(f"token {info.id} for {info.organisation} as {info.role}; store it now, it is not shown again:")
     out.print(secret, soft_wrap=True)
 
@@ -406,10 +583,15 @@ def token_create(
 @token_app.command("list")
 def token_list(
     data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption, token: str | None = TokenOption,
 ) -> None:
     """List tokens (never their secrets)."""
-    with _registry(data, sparql_query, sparql_update) as registry:
-        tokens = registry.tokens.list()
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        tokens = [TokenInfo(**{k: v for k, v in t.items() if k in TOKEN_FIELDS}) for t in _ask(server.tokens)]
+    else:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            tokens = registry.tokens.list()
     table = Table("id", "organisation", "role", "created", "expires", "revoked", "label")
     for t in tokens:
         table.add_row(t.id, t.organisation, t.role, t.created[:19], t.expires or "", "yes" if t.revoked else "",
@@ -421,11 +603,17 @@ def token_list(
 def token_revoke(
     token_id: str = typer.Argument(..., help="The token's id (see `mpr token list`)"),
     data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption, token: str | None = TokenOption,
 ) -> None:
     """Revoke a token: every later request with it gets 401."""
-    with _registry(data, sparql_query, sparql_update) as registry:
-        info = registry.tokens.revoke(token_id)
-    out.print(f"revoked token {info.id} of {info.organisation}")
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        organisation = str(_ask(server.revoke_token, token_id)["organisation"])
+    else:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            organisation = registry.tokens.revoke(token_id).organisation
+    out.print(f"revoked token {token_id} of {organisation}")
+
 
 
 # --- verifiable passports (issue 19): `mpr keys ...` and `mpr verify`, kept together in this block ------------

@@ -23,7 +23,7 @@ from registry.access.reports import AccessControlledReports
 from registry.access.secrets import skolem_key
 from registry.access.sessions import SessionService
 from registry.access.tenders import AccessControlledProfiles, TenderChecks
-from registry.access.tokens import TokenService
+from registry.access.tokens import AccessControlledTokens, TokenService
 from registry.auth import Authenticator
 from registry.concepts import ConceptScheme
 from registry.credentials.keys import KeyRing
@@ -87,7 +87,8 @@ class Registry:
     store: TripleStore
     validator: Validator
     concepts: ConceptScheme  # the ontology's concept schemes, shared by indicators, matching and importers
-    tokens: TokenService
+    tokens: TokenService  # unguarded: the local operator's CLI; HTTP goes through token_admin
+    token_admin: AccessControlledTokens
     auth: Authenticator
     public_store: TripleStore | None  # public projection, queried by anonymous users and exchanges
     queries: QueryRunner
@@ -169,6 +170,7 @@ def build_registry(
         validator=validator,
         concepts=concepts,
         tokens=tokens,
+        token_admin=AccessControlledTokens(tokens),
         auth=Authenticator(settings.admin_token, tokens,
                            SessionService(store, tokens, timedelta(hours=settings.session_hours))),
         public_store=public_store,

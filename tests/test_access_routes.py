@@ -68,6 +68,8 @@ WRITES: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/sparql"): (b"update=INSERT DATA { <urn:a> <urn:b> <urn:c> }", "application/x-www-form-urlencoded"),
     ("POST", "/profiles"): (CRITERIA, TURTLE),
     ("PUT", "/profiles/{profile_id}"): (CRITERIA, TURTLE),
+    ("POST", "/admin/tokens"): (b'{"organisation": "acme", "role": "admin"}', "application/json"),
+    ("DELETE", "/admin/tokens/{token_id}"): (b"", ""),
 }
 PURE: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/validate"): (PUBLIC_PASSPORT, TURTLE),
@@ -99,6 +101,7 @@ READ_MANY: dict[str, dict[str, str]] = {
     "/reports/urban-mine": {}, "/reports/urban-mine.svg": {}, "/organisations/{org}/baseline": {},
     "/sparql": {"query": "SELECT ?o WHERE { ?s ?p ?o }"}, "/credentials/status/revocation": {}, "/profiles": {},
 }
+ADMIN_READS = {"/admin/tokens"}  # administration: 401 without a token, 403 for any role but admin
 STATIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/validate/profiles", "/context.jsonld",
           "/signin", "/imports/spreadsheet/template", "/.well-known/did.json", "/organisations/{org}/did.json"}
 ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1", "org": "acme",
@@ -122,7 +125,7 @@ ROUTES = app_routes()
 
 def test_every_route_is_classified():
     writes = {(m, p.split("?")[0]) for m, p in [*WRITES, *PURE, *SESSIONS]}
-    reads = {("GET", p) for p in READ_ONE | set(READ_MANY) | STATIC}
+    reads = {("GET", p) for p in READ_ONE | set(READ_MANY) | STATIC | ADMIN_READS}
     assert ROUTES - writes - reads == set(), "classify the new route in tests/test_access_routes.py"
 
 
@@ -166,8 +169,8 @@ def _resolved(client, spec: tuple[bytes, str]) -> tuple[bytes, str]:
 
 def _send(client, method: str, path: str, spec: tuple[bytes, str]):
     body, content_type = spec
-    target = path.replace("{passport_id}", "pub").replace("{demand_id}", "open-demand").replace("{org}", "acme")
-    target = target.removesuffix("?query").replace("{profile_id}", "open-profile")
+    target = (path.replace("{passport_id}", "pub").replace("{demand_id}", "open-demand").replace("{org}", "acme")
+              .replace("{token_id}", "000000000000").replace("{profile_id}", "open-profile").removesuffix("?query"))
     return client.request(method, target, content=body, headers={"Content-Type": content_type} if content_type else {})
 
 
@@ -219,3 +222,11 @@ def test_reads_of_many_show_neither_restricted_passports_nor_restricted_values(s
     assert "secret" not in anonymous.text.replace("secret-demand", "") or path == "/sparql"
     admin = secrets.get(target, params=READ_MANY[path], headers={**AUTH, "Accept": "*/*"})
     assert admin.status_code == 200
+
+
+@pytest.mark.parametrize("path", sorted(ADMIN_READS))
+def test_administration_reads_are_refused_to_everyone_but_admins(secrets, path):
+    _, builder = secrets.app.state.registry.tokens.create("acme", "builder")
+    assert secrets.get(path).status_code == 401
+    assert secrets.get(path, headers={"Authorization": f"Bearer {builder}"}).status_code == 403
+    assert secrets.get(path, headers=AUTH).status_code == 200

@@ -34,6 +34,7 @@ from registry.api import (
     reports,
     session,
     sparql,
+    tokens,
     validate,
 )
 from registry.api.conditional import ConditionalGet
@@ -105,7 +106,7 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
 
     app.add_exception_handler(RequestValidationError, bad_parameters)
     for module in (home, health, context, carriers, passports, indicators, reports, sparql, validate, imports,
-                   materials, demands, session, credentials, organisations, procurement, mappings):
+                   materials, demands, session, credentials, organisations, procurement, mappings, tokens):
         app.include_router(module.router)
     openapi.install(app)
     return app
