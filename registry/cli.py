@@ -203,6 +203,8 @@ def serve(
     if workers > 1 and not settings.remote:
         _fail("--workers > 1 needs a remote store (--sparql-query/--sparql-update): "
               "one process owns the embedded store")
+    if not settings.remote:
+        settings = _served_base(settings, explicit=bool(base_url or os.environ.get("MPR_BASE_URL")))
     if not settings.admin_token:
         settings.admin_token = secrets.token_urlsafe(24)
         err.print(f"admin token for this run (set MPR_ADMIN_TOKEN to choose one): {settings.admin_token}",
@@ -224,6 +226,28 @@ def serve(
     finally:
         if announced is not None:
             announced.unlink(missing_ok=True)
+
+
+def _served_base(settings: Settings, explicit: bool) -> Settings:
+    """The base URL the local store was made under. Passport and blank-node IRIs are minted under it, so
+    serving the store under another one (`mpr serve --port 9000` on a store made at :8000) would make a
+    second key and misname every stored passport: without --base-url the store's own is kept, and an
+    explicit different one is refused (moving a registry to a new URL is a migration, not a restart)."""
+    if not (settings.data / "full").exists():
+        return settings
+    store = OxigraphStore(settings.data / "full")
+    try:
+        bases = stored_bases(store)
+    finally:
+        store.close()
+    if len(bases) != 1 or bases[0] == settings.base:
+        return settings
+    if explicit:
+        _fail(f"the store in {settings.data} holds passports minted under {bases[0]}; serve it with "
+              f"--base-url {bases[0]} (or MPR_BASE_URL), or use another --data folder")
+    err.print(f"serving under the store's base URL {bases[0]} (its passports were minted there; "
+              "set --base-url to the same to silence this)", soft_wrap=True)
+    return settings.model_copy(update={"base_url": bases[0]})
 
 
 def _local(host: str) -> str:

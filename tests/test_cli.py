@@ -338,3 +338,25 @@ def test_progress_shows_on_a_terminal(tmp_path):
         assert run.wait(300) == 0
     os.close(leader)
     assert b"validating" in shown and f"{len(files)}/{len(files)}".encode() in shown
+
+
+def test_serve_keeps_the_base_url_its_store_was_made_under(tmp_path):
+    data = tmp_path / "data"
+    made = mpr("load", "--data", str(data), str(DATA / "minimal-passport.ttl"), env={"MPR_BASE_URL": "http://127.0.0.1:9"})
+    assert made.returncode == 0, made.stderr
+    server = Server(data, "--no-examples", env={"MPR_BASE_URL": ""}).start()
+    try:
+        listed = httpx.get(f"{server.url}/passports", headers={"Accept": "application/json"}, timeout=120).json()
+    finally:
+        server.stop()
+    assert "http://127.0.0.1:9/passports/minimal-passport" in json.dumps(listed)
+    assert any("serving under the store's base URL http://127.0.0.1:9" in line for line in server.log)
+
+
+def test_serve_refuses_an_explicit_base_url_other_than_its_stores(tmp_path):
+    data = tmp_path / "data"
+    assert mpr("load", "--data", str(data), str(DATA / "minimal-passport.ttl"),
+               env={"MPR_BASE_URL": "http://127.0.0.1:9"}).returncode == 0
+    result = mpr("serve", "--data", str(data), "--base-url", "https://elsewhere.example")
+    assert result.returncode == 2
+    assert "minted under http://127.0.0.1:9" in result.stderr and "--base-url http://127.0.0.1:9" in result.stderr
