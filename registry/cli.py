@@ -192,7 +192,7 @@ def query(
 @app.command()
 def indicators(
     passport_id: str = typer.Argument(..., help="Passport id"),
-    method: str = typer.Option("emf", "--method", help="MCI method: emf (Ellen MacArthur Foundation) or madaster"),
+    method: str = typer.Option("emf", "--method", help="MCI method: emf (Ellen MacArthur Foundation, 2019)"),
     parts: bool = typer.Option(False, "--parts", help="Include the figures of every part"),
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
@@ -201,8 +201,8 @@ def indicators(
     """Print a passport's indicators (mass by material, MCI, carbon, detachability, completeness) as JSON."""
     import json
 
-    if method not in ("emf", "madaster"):
-        _fail(f"unknown method {method!r}: use emf or madaster")
+    if method != "emf":  # "madaster" was removed: no citable inputs (docs/methods.md)
+        _fail(f"unknown method {method!r}: use emf")
     with _registry(data, sparql_query, sparql_update) as registry:
         view = registry.indicators.compute(LOADER, passport_id, method, parts=parts)  # type: ignore[arg-type]
     result = view.indicators

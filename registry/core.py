@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import NamedNode, RdfFormat
+from pyoxigraph import NamedNode, RdfFormat, Triple
 
 from registry.access.demands import AccessControlledDemands
 from registry.access.imports import AccessControlledImports
@@ -84,6 +84,7 @@ class Registry:
     matching: AccessControlledMatching
 
     def close(self) -> None:
+        self.domain.indicators.close()  # its background worker reads the store
         self.queries.close()
         self.store.close()
         if self.public_store is not None:
@@ -104,6 +105,19 @@ def _guarded(
     }
 
 
+def _all_of(
+    hooks: list[Callable[[str, int, Sequence[Triple]], None]],
+) -> Callable[[str, int, Sequence[Triple]], None] | None:
+    """One on_change hook that calls each of `hooks` in order (None when there are none)."""
+    if not hooks:
+        return None
+
+    def changed(record_id: str, version: int, content: Sequence[Triple]) -> None:
+        for hook in hooks:
+            hook(record_id, version, content)
+    return changed
+
+
 def build_registry(
     settings: Settings, store: TripleStore | None = None, public_store: TripleStore | None = None
 ) -> Registry:
@@ -114,14 +128,18 @@ def build_registry(
     concepts = ConceptScheme.load(settings.ontology_dir)
     restricted = restricted_properties(validator.ontology)
     passports = PassportService(store, validator, settings.base, skolem_key=skolem_key(store, settings.base))
+    hooks: list[Callable[[str, int, Sequence[Triple]], None]] = []
     if public_store is not None:
         projection = PublicProjection(passports, public_store, restricted)
-        passports.on_change = projection.sync
+        hooks.append(projection.sync)
         projection.repair()
     tokens = TokenService(store, settings.base)
     matching = build_matching(store, validator, settings.base, concepts, passports)
-    domain = Domain(passports=passports, demands=matching.demands, matching=matching,
-                    indicators=IndicatorService(store, settings.base, concepts, validator))
+    indicators = IndicatorService(store, settings.base, concepts, validator)
+    if settings.indicators_at_write:  # after the projection: its sync is part of the write, this is not
+        hooks.append(indicators.summarise_after_writes().after_write)
+    passports.on_change = _all_of(hooks)
+    domain = Domain(passports=passports, demands=matching.demands, matching=matching, indicators=indicators)
     return Registry(
         settings=settings,
         store=store,

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     query_timeout_s: float = Field(30.0, description="Time limit of one SPARQL query through /sparql.")
     max_concurrent_queries: int = Field(4, description="SPARQL queries running at once; more get 503.")
     admin_token: str | None = Field(None, description="Bearer token that may run SPARQL updates.")
+    indicators_at_write: bool = Field(
+        False, description="Compute each passport's indicator summary in the background right after every write, "
+                           "so the first read is served from the store (registry/indicators/background.py).")
 
     @property
     def base(self) -> str:

@@ -25,7 +25,7 @@ PREFIXES = sparql_prefixes()
 
 
 COMPOSITIONS = PREFIXES + """
-SELECT ?g ?part ?comp ?material ?mv ?mu ?fr ?fu ?fs ?cr ?cu ?ec ?ef WHERE { GRAPH ?g {
+SELECT ?g ?part ?comp ?material ?mv ?mu ?fr ?fu ?fs ?cr ?cu ?ec ?ef ?cc ?bc ?ee ?evidence WHERE { GRAPH ?g {
   ?part mpr:composedOf ?comp .
   OPTIONAL { ?comp mpr:material ?material }
   OPTIONAL { ?comp mpr:mass ?m . ?m qudt:numericValue ?mv . OPTIONAL { ?m qudt:unit ?mu } }
@@ -36,6 +36,10 @@ SELECT ?g ?part ?comp ?material ?mv ?mu ?fr ?fu ?fs ?cr ?cu ?ec ?ef WHERE { GRAP
   OPTIONAL { ?comp mpr:reusableAtEndOfLife ?cu }
   OPTIONAL { ?comp mpr:recyclingEfficiency ?ec }
   OPTIONAL { ?comp mpr:feedstockRecyclingEfficiency ?ef }
+  OPTIONAL { ?comp mpr:compostedAtEndOfLife ?cc }
+  OPTIONAL { ?comp mpr:energyRecoveryAtEndOfLife ?bc }
+  OPTIONAL { ?comp mpr:energyRecoveryEfficiency ?ee }
+  OPTIONAL { ?comp mpr:sustainedProductionEvidence ?evidence }
 } }"""
 
 # Single- and multi-valued facts about parts and the topology, in one scan of the graph.
@@ -83,6 +87,10 @@ class Composition:
     reusable: float | None = None
     eol_efficiency: float | None = None  # E_C
     feedstock_efficiency: float | None = None  # E_F
+    composted: float | None = None  # C_C
+    energy_recovery: float | None = None  # B_C
+    energy_efficiency: float | None = None  # E_E
+    sustained_evidence: bool = False  # mpr:sustainedProductionEvidence stated
 
     def scaled(self, factor: float, part: str) -> Composition:
         """The same composition for `factor` items of a product type, attributed to `part`."""
@@ -170,6 +178,10 @@ def _composition(row: Row) -> Composition:
         reusable=number(row.get("cu")),
         eol_efficiency=number(row.get("ec")),
         feedstock_efficiency=number(row.get("ef")),
+        composted=number(row.get("cc")),
+        energy_recovery=number(row.get("bc")),
+        energy_efficiency=number(row.get("ee")),
+        sustained_evidence="evidence" in row,
     )
 
 

@@ -101,6 +101,28 @@ class Detachability:
 
 
 @dataclass
+class MciDefaults:
+    """What a part's MCI took from defaults rather than data (docs/methods.md, "MCI defaults")."""
+
+    efficiency_kg: float = 0.0  # mass of compositions whose W_C or W_F used the default E_C or E_F
+    renewable_without_evidence_kg: float = 0.0  # renewable input not counted as F_S (no evidence)
+    energy_recovery_not_credited_kg: float = 0.0  # sent to energy recovery without evidence or E_E
+
+
+def mci_defaults(comps: list[Composition]) -> MciDefaults:
+    out = MciDefaults()
+    for c in comps:
+        kg = c.mass_kg or 0.0
+        if (c.recyclable and c.eol_efficiency is None) or (c.recycled and c.feedstock_efficiency is None):
+            out.efficiency_kg += kg
+        if c.renewable and not c.sustained_evidence:
+            out.renewable_without_evidence_kg += kg * c.renewable
+        if c.energy_recovery and not (c.sustained_evidence and c.energy_efficiency):
+            out.energy_recovery_not_credited_kg += kg * c.energy_recovery
+    return out
+
+
+@dataclass
 class PartMeasure:
     """Everything the indicators need of one part, after the product-type fallback."""
 
@@ -113,6 +135,7 @@ class PartMeasure:
     stated: list[tuple[str, float]]  # (material IRI or UNKNOWN, kg) per composition with a mass
     without_mass: int
     flows: mci.Flows
+    mci_defaults: MciDefaults
     utility: float
     mci: float | None
     carbon: PartCarbon
@@ -185,7 +208,8 @@ class PartMeasurer:
             iri=part, label=label.value if label else None, storey=self.storeys.get(part),
             product_type=type_iri, compositions=comps, source=source, stated=stated,
             without_mass=sum(1 for c in comps if c.mass_kg is None), flows=flows, utility=x,
-            mci=mci.product_mci(flows, x, self.method) if flows.mass > 0 else None,
+            mci_defaults=mci_defaults(comps),
+            mci=mci.product_mci(flows, x) if flows.mass > 0 else None,
             carbon=self._carbon(part, ptype, count, comps),
             when=data.first(part, MPR + "availableFrom") or self.asset_date,
             connections=connections, detachability=self._detachability(part, connections),
@@ -221,10 +245,12 @@ class PartMeasurer:
         for c in comps:
             if c.mass_kg:
                 try:
+                    biological = mci.Biological(c.renewable or 0.0, c.composted or 0.0, c.energy_recovery or 0.0,
+                                                c.sustained_evidence)
                     flows = flows + mci.material_flows(
-                        c.mass_kg, c.recycled or 0.0, c.reused or 0.0, c.renewable or 0.0,
+                        c.mass_kg, c.recycled or 0.0, c.reused or 0.0, biological,
                         c.recyclable or 0.0, c.reusable or 0.0, c.eol_efficiency, c.feedstock_efficiency,
-                        method=self.method)
+                        c.energy_efficiency)
                 except ValueError as exc:
                     raise ValueError(f"composition <{c.node}> of part <{part}>: {exc}") from exc
         return flows

@@ -5,8 +5,9 @@ benchmark all call `IndicatorService.compute`, so every channel reports the same
 says where each figure came from (the passport itself, a referenced product type, or reference data)
 because auditors must be able to retrace it.
 
-Summaries are materialised at first read and served from the store while exact (registry/indicators/
-stored.py): a full computation of a large building costs seconds, a stored summary two lookups.
+Summaries are materialised at first read, or right after each write when background summaries are on
+(registry/indicators/background.py), and served from the store while exact (registry/indicators/stored.py):
+a full computation of a large building costs seconds, a stored summary two lookups.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pyoxigraph import NamedNode
 from registry.concepts import ConceptScheme
 from registry.errors import NotFound
 from registry.indicators import mci
+from registry.indicators.background import BackgroundSummaries
 from registry.indicators.carbon import FACTORS_FILE, load_factors
 from registry.indicators.data import GraphData, graph_of, read_graph
 from registry.indicators.guard import not_computable, require_finite
@@ -34,7 +36,7 @@ from registry.validation import Validator
 __all__ = ["IndicatorService", "Indicators", "MaterialMass", "PartResult"]
 # Part of every stored summary's computation basis: bump it with any change to what the computation
 # yields or to the fields of Indicators, so summaries stored by older code are recomputed, not served.
-METHOD_REVISION = 3
+METHOD_REVISION = 4
 
 
 class IndicatorService:
@@ -53,6 +55,17 @@ class IndicatorService:
             inputs += sorted(p for p in validator.shapes_dir.rglob("*") if p.is_file())
         self.basis = computation_basis(inputs, f"method revision {METHOD_REVISION}",
                                        f"validator {validator is not None}")
+        self.background: BackgroundSummaries | None = None
+
+    def summarise_after_writes(self) -> BackgroundSummaries:
+        """Turn on background summaries; the answer's `after_write` is the passport service's on_change hook."""
+        if self.background is None:
+            self.background = BackgroundSummaries(lambda passport_id: self.compute(passport_id, warnings=False))
+        return self.background
+
+    def close(self) -> None:
+        if self.background is not None:
+            self.background.close()
 
     def compute(self, passport_id: str, method: mci.Method = "emf", warnings: bool = True,
                 parts: bool = False) -> Indicators:
@@ -61,6 +74,9 @@ class IndicatorService:
         Per-part figures are never stored (tens of MB for 100k elements): `parts=True` always computes."""
         names = PassportNames(self.base, check_id(passport_id))
         state = self.stored.state(names, method, self.basis)  # before any content is read
+        if state.current is None and not parts and self.background is not None \
+                and self.background.wait_if_running(names.id):
+            state = self.stored.state(names, method, self.basis)  # what the background just stored
         if state.withdrawn:
             raise NotFound(f"no passport {passport_id!r} with content")
         want_warnings = warnings and self.validator is not None
@@ -132,7 +148,7 @@ class IndicatorService:
             compositions_without_mass=mass.without_mass,
             mci=circularity.mci,
             mci_mass_kg=circularity.mass_kg,
-            mci_assumptions=circularity.assumptions(method),
+            mci_assumptions=circularity.assumptions(),
             carbon_kg_co2e_by_module=dict(carbon.by_module),
             carbon_kg_co2e_by_origin=dict(carbon.by_origin),
             carbon_uncovered_mass_kg=carbon.uncovered,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from registry.indicators.carbon import Factor
 from registry.indicators.data import CarbonValue
-from registry.indicators.mci import Method, default_efficiency, mass_weighted
+from registry.indicators.mci import DEFAULT_EFFICIENCY, DEFAULT_EFFICIENCY_NOTE, DEFAULT_ENERGY_EFFICIENCY, mass_weighted
 from registry.indicators.parts import UNKNOWN, PartMeasure
 from registry.indicators.result import MaterialMass
 
@@ -104,12 +104,18 @@ class MciTally:
 
     pairs: list[tuple[float, float]] = field(default_factory=list)
     parts_with_utility: int = 0
+    default_efficiency_kg: float = 0.0
+    renewable_without_evidence_kg: float = 0.0
+    energy_recovery_not_credited_kg: float = 0.0
 
     def add(self, m: PartMeasure) -> None:
         if m.utility != 1.0:
             self.parts_with_utility += 1
         if m.mci is not None:
             self.pairs.append((m.flows.mass, m.mci))
+            self.default_efficiency_kg += m.mci_defaults.efficiency_kg
+            self.renewable_without_evidence_kg += m.mci_defaults.renewable_without_evidence_kg
+            self.energy_recovery_not_credited_kg += m.mci_defaults.energy_recovery_not_credited_kg
 
     @property
     def mci(self) -> float | None:
@@ -119,19 +125,28 @@ class MciTally:
     def mass_kg(self) -> float:
         return sum(m for m, _ in self.pairs)
 
-    def assumptions(self, method: Method) -> dict[str, object]:
-        efficiency = default_efficiency(method)
+    def assumptions(self) -> dict[str, object]:
+        """What the MCI figures are and what they assumed, for the report (docs/methods.md, "MCI")."""
         return {
-            "efficiency_eol_E_C": efficiency, "efficiency_feedstock_E_F": efficiency,
-            "efficiencies_default_for": "compositions without mpr:recyclingEfficiency (E_C) or "
-                                        "mpr:feedstockRecyclingEfficiency (E_F)",
+            "method": "Ellen MacArthur Foundation Material Circularity Indicator, methodology 2015 as revised in 2019",
+            "part_mci": "product level: each part's MCI from the sum of its materials' flows",
+            "building_mci": "aggregate: mass-weighted mean of the parts' product-level MCIs, sum(M_i MCI_i) / sum(M_i); "
+                            "not the MCI of the building as one product",
+            "efficiency_eol_E_C_default": DEFAULT_EFFICIENCY, "efficiency_feedstock_E_F_default": DEFAULT_EFFICIENCY,
+            "efficiency_energy_E_E_default": DEFAULT_ENERGY_EFFICIENCY,
+            "efficiency_defaults_source": DEFAULT_EFFICIENCY_NOTE,
+            "mass_kg_with_default_efficiency": self.default_efficiency_kg,
+            "mci_is_upper_bound": self.default_efficiency_kg > 0,
+            "sustained_production_F_S": "renewable content counts as F_S only with mpr:sustainedProductionEvidence; "
+                                        "composting (C_C) and energy recovery (C_E = E_E B_C) only for such material",
+            "renewable_kg_without_evidence": self.renewable_without_evidence_kg,
+            "energy_recovery_kg_not_credited": self.energy_recovery_not_credited_kg,
             "utility_X": "per part (L/L_av)(U/U_av) from mpr:expectedLifetime, mpr:industryAverageLifetime, "
                          "mpr:functionalUnits, mpr:industryAverageFunctionalUnits (the part's, else its product "
                          "type's); a ratio without both of its values counts as 1",
             "parts_with_utility_other_than_1": self.parts_with_utility,
-            "F_X": "0.9 (Madaster: fixed)" if method == "madaster" else "0.9 / X per part",
+            "F_X": "0.9 / X per part",
             "missing_fractions": "taken as 0 (no recycled/reused/renewable input, nothing collected)",
-            "aggregation": "mass-weighted mean of part MCIs",
         }
 
 
