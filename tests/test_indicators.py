@@ -13,7 +13,7 @@ from pyoxigraph import NamedNode, RdfFormat
 
 from registry.core import LOADER, Registry
 from registry.errors import NotFound
-from registry.indicators import mci
+from registry.indicators import dgbc, mci
 from tests import servers
 from tests.conftest import AUTH, BASE, DATA
 
@@ -624,3 +624,71 @@ def test_mci_utility_falls_back_to_the_product_type(stored: Registry):
     chairs = next(p for p in stored.domain.indicators.compute("bldg", parts=True).parts if p.iri.endswith("#chairs"))
     # as in test_building_mci_emf_by_hand, LFI = 18/28, now with X = 20/10 = 2: MCI = 1 - (18/28)(0.9/2)
     assert chairs.mci == pytest.approx(1 - 18 / 28 * 0.45)
+
+
+# --- DGBC detachability (registry/indicators/dgbc.py) -------------------------------------------------
+
+
+def test_dgbc_connection_score_is_the_harmonic_mean_of_four_factors():
+    # TV 1.0, TO 0.8, DK 0.4, VV 0.8: 1/1 + 1/0.8 + 1/0.4 + 1/0.8 = 1 + 1.25 + 2.5 + 1.25 = 6 -> 4/6 = 0.666667
+    assert dgbc.connection_score([1.0, 0.8, 0.4, 0.8]) == pytest.approx(4 / 6)
+
+
+def test_dgbc_weakest_factor_counts_most():
+    # TV 0.1 with three factors at 1.0: 10 + 1 + 1 + 1 = 13 -> 4/13 = 0.307692 (an arithmetic mean would give 0.775)
+    assert dgbc.connection_score([0.1, 1.0, 1.0, 1.0]) == pytest.approx(4 / 13)
+    # the element takes its lowest connection: min(0.941176, 0.307692) = 0.307692
+    assert dgbc.element_score([4 / 4.25, 4 / 13]) == pytest.approx(4 / 13)
+
+
+def test_dgbc_factor_outside_its_range_is_refused():
+    with pytest.raises(ValueError):
+        dgbc.connection_score([0.0, 1.0, 1.0, 1.0])
+    with pytest.raises(ValueError):
+        dgbc.connection_score([1.0, 1.0, 1.0])
+
+
+DGBC_BUILDING = b"""
+@prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.org/bot#> .
+@prefix dcterms: <http://purl.org/dc/terms/> . @prefix qudt: <http://qudt.org/schema/qudt/> .
+@prefix unit: <http://qudt.org/vocab/unit/> . @prefix mat: <https://w3id.org/mpr/materials/> .
+@prefix conn: <https://w3id.org/mpr/connections/> . @prefix acc: <https://w3id.org/mpr/accessibility/> .
+@prefix cross: <https://w3id.org/mpr/crossings/> . @prefix form: <https://w3id.org/mpr/form-containment/> .
+@prefix layer: <https://w3id.org/mpr/layers/> .
+<> a mpr:Passport ; dcterms:title "DGBC detachability" ; mpr:describes <#b> .
+<#b> a bot:Building ; bot:hasElement <#beam> , <#panel> , <#board> , <#wall> .
+<#beam> a bot:Element ; mpr:shearingLayer layer:structure ; mpr:connectionType conn:bolted ;
+  mpr:connectionAccessibility acc:freely-accessible ; mpr:crossings cross:none ; mpr:formContainment form:open ;
+  mpr:composedOf [ mpr:material mat:structural-steel ; mpr:mass [ qudt:numericValue 200 ; qudt:unit unit:KiloGM ] ] .
+<#panel> a bot:Element ; mpr:shearingLayer layer:skin ; mpr:connectionType conn:screwed ;
+  mpr:connectionAccessibility acc:accessible-with-extra-actions ; mpr:crossings cross:some ;
+  mpr:formContainment form:overlapping ;
+  mpr:composedOf [ mpr:material mat:aluminium ; mpr:mass [ qudt:numericValue 100 ; qudt:unit unit:KiloGM ] ] .
+<#board> a bot:Element ; mpr:connectionType conn:glued ;
+  mpr:connectionAccessibility acc:freely-accessible ; mpr:crossings cross:none ; mpr:formContainment form:open ;
+  mpr:composedOf [ mpr:material mat:softwood ; mpr:mass [ qudt:numericValue 50 ; qudt:unit unit:KiloGM ] ] .
+<#wall> a bot:Element ; mpr:shearingLayer layer:structure ; mpr:connectionType conn:mortared ;
+  mpr:composedOf [ mpr:material mat:brick ; mpr:mass [ qudt:numericValue 1000 ; qudt:unit unit:KiloGM ] ] .
+"""
+
+
+def test_dgbc_scores_per_element_layer_and_building(core: Registry):
+    core.domain.passports.create(DGBC_BUILDING, RdfFormat.TURTLE, LOADER, passport_id="dgbc")
+    r = core.domain.indicators.compute("dgbc", parts=True)
+    parts = {p.iri.rsplit("#", 1)[-1]: p.detachability_dgbc for p in r.parts}
+    # beam: bolted 0.8, free 1.0, no crossings 1.0, open 1.0: 1.25 + 1 + 1 + 1 = 4.25 -> 4/4.25 = 0.941176
+    # panel: screwed 0.8, extra actions 0.8, some crossings 0.4, overlapping 0.8: 1.25+1.25+2.5+1.25 = 6.25 -> 0.64
+    # board: glued 0.1, free, none, open: 10 + 1 + 1 + 1 = 13 -> 0.307692; wall: only a connection type -> None
+    assert parts["beam"] == pytest.approx(4 / 4.25)
+    assert parts["panel"] == pytest.approx(0.64)
+    assert parts["board"] == pytest.approx(4 / 13)
+    assert parts["wall"] is None
+    d = r.detachability_dgbc
+    # building = (200 x 0.941176 + 100 x 0.64 + 50 x 0.307692) / 350 = (188.2353 + 64 + 15.3846) / 350 = 0.764628
+    assert d["building"] == pytest.approx((200 * 4 / 4.25 + 64 + 50 * 4 / 13) / 350)
+    assert d["building"] == pytest.approx(0.764628, abs=1e-6)
+    layers = d["by_layer"]
+    assert set(layers) == {"https://w3id.org/mpr/layers/structure", "https://w3id.org/mpr/layers/skin", "unassigned"}
+    assert layers["https://w3id.org/mpr/layers/structure"]["score"] == pytest.approx(4 / 4.25)  # the wall is unscored
+    assert layers["unassigned"]["mass_kg"] == 50
+    assert (d["elements_scored"], d["elements_not_scored"]) == (3, 1)

@@ -48,7 +48,7 @@ SELECT ?g ?s ?p ?o WHERE { GRAPH ?g {
   VALUES ?p { rdfs:label mpr:connectionType mpr:connectionAccessibility mpr:instanceOf mpr:count
               mpr:expectedLifetime mpr:industryAverageLifetime mpr:functionalUnits
               mpr:industryAverageFunctionalUnits mpr:availableFrom bot:hasStorey bot:hasElement bot:hasSubElement
-              dcterms:hasPart mpr:describes }
+              dcterms:hasPart mpr:describes mpr:crossings mpr:formContainment mpr:shearingLayer }
   ?s ?p ?o .
 } }"""
 

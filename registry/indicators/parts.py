@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode
 
-from registry.indicators import mci
+from registry.indicators import dgbc, mci
 from registry.indicators.carbon import Factor, PartCarbon, part_carbon
 from registry.indicators.data import (
     CarbonValue,
@@ -101,6 +101,14 @@ class Detachability:
 
 
 @dataclass
+class DgbcScore:
+    """A part's four DGBC factors (the lowest class where several are stated) and its element score."""
+
+    factors: dict[str, float]
+    score: float
+
+
+@dataclass
 class MciDefaults:
     """What a part's MCI took from defaults rather than data (docs/methods.md, "MCI defaults")."""
 
@@ -142,6 +150,8 @@ class PartMeasure:
     when: Term | None  # the part's mpr:availableFrom, else its asset's
     connections: list[str]
     detachability: Detachability | None  # None: no connection type stated
+    dgbc: DgbcScore | None  # None: a factor not stated, or not a concept of its scheme
+    layer: str | None  # mpr:shearingLayer concept
     has_material: bool
     has_mass: bool
 
@@ -174,6 +184,7 @@ class PartMeasure:
             composition_source=self.source, product_type=self.product_type, mci=self.mci,
             carbon_origin=self.carbon.origin, carbon_kg_co2e=self.carbon.by_module,
             detachable=self.detachability.detachable if self.detachability else None,
+            detachability_dgbc=self.dgbc.score if self.dgbc else None,
             available_from=self.when.value if isinstance(self.when, Literal) else None,
             complete=self.complete, mass_by_material=self.materials,
         )
@@ -213,6 +224,7 @@ class PartMeasurer:
             carbon=self._carbon(part, ptype, count, comps),
             when=data.first(part, MPR + "availableFrom") or self.asset_date,
             connections=connections, detachability=self._detachability(part, connections),
+            dgbc=self._dgbc(part, connections), layer=next(iter(data.iris(part, MPR + "shearingLayer")), None),
             has_material=bool(comps) and all(c.material in self.vocab.materials for c in comps),
             has_mass=bool(comps) and all(c.mass_kg is not None for c in comps),
         )
@@ -259,6 +271,26 @@ class PartMeasurer:
         if part in self.covered:
             return PartCarbon("declared (container)")
         return part_carbon(self.data.carbon_of([part]), ptype.carbon if ptype else None, count, comps, self.factors)
+
+    def _dgbc(self, part: str, connections: list[str]) -> DgbcScore | None:
+        """Each connection type with the part's accessibility, crossings and form containment (dgbc.py).
+
+        Several values of one of those three: the lowest class counts (the weakest link)."""
+        vocab = self.vocab
+        others: dict[str, float] = {}
+        for name, prop in (("accessibility", "connectionAccessibility"), ("crossings", "crossings"),
+                           ("form_containment", "formContainment")):
+            values = [vocab.inherited(vocab.detachability, c) for c in self.data.iris(part, MPR + prop)]
+            if not values or None in values:
+                return None
+            others[name] = min(v for v in values if v is not None)
+        types = [vocab.inherited(vocab.detachability, c) for c in connections]
+        if not types or None in types:
+            return None
+        scores = [dgbc.connection_score([t, others["accessibility"], others["crossings"], others["form_containment"]])
+                  for t in types if t is not None]
+        return DgbcScore({"connection_type": min(t for t in types if t is not None), **others},
+                         dgbc.element_score(scores))
 
     def _detachability(self, part: str, connections: list[str]) -> Detachability | None:
         if not connections:

@@ -26,7 +26,14 @@ from registry.indicators.guard import not_computable, require_finite
 from registry.indicators.parts import PartMeasurer, container_carbon, part_list
 from registry.indicators.result import Indicators, MaterialMass, PartResult
 from registry.indicators.stored import IndicatorSet, PassportState, StoredIndicators, computation_basis
-from registry.indicators.tallies import CarbonTally, CompletenessTally, DetachabilityTally, MassTally, MciTally
+from registry.indicators.tallies import (
+    CarbonTally,
+    CompletenessTally,
+    DetachabilityTally,
+    DgbcTally,
+    MassTally,
+    MciTally,
+)
 from registry.indicators.value import residual_value
 from registry.namespaces import MPR
 from registry.passports.naming import PassportNames, check_id
@@ -129,12 +136,12 @@ class IndicatorService:
         measurer = PartMeasurer(self.store, data, cache, self.vocab, self.factors, method, covered,
                                 data.first(asset_iri, MPR + "availableFrom") if asset_iri else None)
         mass, carbon, circularity = MassTally(), CarbonTally(), MciTally()
-        detachability, completeness = DetachabilityTally(), CompletenessTally()
+        detachability, completeness, dgbc = DetachabilityTally(), CompletenessTally(), DgbcTally()
         carbon.add_declared(declared)
         results: list[PartResult] = []
         for part in parts:
             measured = measurer.measure(part)
-            for tally in (mass, carbon, circularity, detachability, completeness):
+            for tally in (mass, carbon, circularity, detachability, completeness, dgbc):
                 tally.add(measured)
             results.append(measured.result())
         total = mass.total
@@ -158,6 +165,7 @@ class IndicatorService:
             detachable_share=detachability.detachable / total if total > 0 else None,
             detachability_index=detachability.index,
             reuse_potential_kg_by_year=detachability.reuse_by_year(),
+            detachability_dgbc=dgbc.summary(self.vocab),
             completeness=completeness.summary(self._warnings(names) if warnings else []),
             mass_by_storey=dict(mass.by_storey),
             mass_kg_by_year_and_material=mass.by_year_and_material(),

@@ -10,9 +10,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from registry.indicators import dgbc
 from registry.indicators.carbon import Factor
 from registry.indicators.data import CarbonValue
-from registry.indicators.mci import DEFAULT_EFFICIENCY, DEFAULT_EFFICIENCY_NOTE, DEFAULT_ENERGY_EFFICIENCY, mass_weighted
+from registry.indicators.mci import (
+    DEFAULT_EFFICIENCY,
+    DEFAULT_EFFICIENCY_NOTE,
+    DEFAULT_ENERGY_EFFICIENCY,
+    mass_weighted,
+)
 from registry.indicators.parts import UNKNOWN, PartMeasure
 from registry.indicators.result import MaterialMass
 
@@ -130,8 +136,8 @@ class MciTally:
         return {
             "method": "Ellen MacArthur Foundation Material Circularity Indicator, methodology 2015 as revised in 2019",
             "part_mci": "product level: each part's MCI from the sum of its materials' flows",
-            "building_mci": "aggregate: mass-weighted mean of the parts' product-level MCIs, sum(M_i MCI_i) / sum(M_i); "
-                            "not the MCI of the building as one product",
+            "building_mci": "aggregate: mass-weighted mean of the parts' product-level MCIs, "
+                            "sum(M_i MCI_i) / sum(M_i); not the MCI of the building as one product",
             "efficiency_eol_E_C_default": DEFAULT_EFFICIENCY, "efficiency_feedstock_E_F_default": DEFAULT_EFFICIENCY,
             "efficiency_energy_E_E_default": DEFAULT_ENERGY_EFFICIENCY,
             "efficiency_defaults_source": DEFAULT_EFFICIENCY_NOTE,
@@ -152,7 +158,9 @@ class MciTally:
 
 @dataclass
 class DetachabilityTally:
-    """Detachable mass, the mass-weighted detachability index, and reuse potential by year."""
+    """The registry's two-factor figures (not the DGBC method, see DgbcTally): mass whose connections are all
+    reversible and accessible, the mass-weighted product of connection-type and accessibility scores
+    ("type x access index", reported as detachability_index for compatibility), reuse potential by year."""
 
     detachable: float = 0.0
     connected: float = 0.0
@@ -176,6 +184,41 @@ class DetachabilityTally:
 
     def reuse_by_year(self) -> dict[str, float]:
         return dict(sorted(self.reuse.items()))
+
+
+UNASSIGNED = "unassigned"
+
+
+@dataclass
+class DgbcTally:
+    """DGBC element scores with their masses, per Brand layer (mpr:shearingLayer, else "unassigned")."""
+
+    by_layer: dict[str, list[tuple[float, float]]] = field(default_factory=lambda: defaultdict(list))
+    connected_not_scored: int = 0
+
+    def add(self, m: PartMeasure) -> None:
+        if m.dgbc is not None:
+            self.by_layer[m.layer or UNASSIGNED].append((m.mass_kg, m.dgbc.score))
+        elif m.connections:
+            self.connected_not_scored += 1
+
+    def summary(self, vocab: ConceptScheme) -> dict[str, object]:
+        everything = [pair for pairs in self.by_layer.values() for pair in pairs]
+        return {
+            "method": dgbc.METHOD,
+            "formula": "connection 4/(1/TV + 1/TO + 1/DK + 1/VV); element: lowest of its connections; "
+                       "layer and building: weighted mean of element scores",
+            "weighting": dgbc.WEIGHTING,
+            "building": dgbc.weighted(everything),
+            "by_layer": {layer: {"label": vocab.labels.get(layer, layer), "score": dgbc.weighted(pairs),
+                                 "mass_kg": sum(m for m, _ in pairs), "elements": len(pairs)}
+                         for layer, pairs in sorted(self.by_layer.items())},
+            "elements_scored": len(everything),
+            "elements_not_scored": self.connected_not_scored,
+            "not_scored_because": "a part with a connection type is scored only when its accessibility, crossings "
+                                  "and form containment are stated too (mpr:connectionAccessibility, mpr:crossings, "
+                                  "mpr:formContainment), each a concept of its scheme",
+        }
 
 
 @dataclass
