@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pyoxigraph import NamedNode, RdfFormat
 
-from registry.core import LOADER, Registry
+from registry.core import LOADER, Registry, build_registry
 from registry.errors import NotFound
 from registry.indicators import dgbc, mci
+from registry.settings import Settings
 from tests import servers
 from tests.conftest import AUTH, BASE, DATA
 
@@ -692,3 +694,66 @@ def test_dgbc_scores_per_element_layer_and_building(core: Registry):
     assert layers["https://w3id.org/mpr/layers/structure"]["score"] == pytest.approx(4 / 4.25)  # the wall is unscored
     assert layers["unassigned"]["mass_kg"] == 50
     assert (d["elements_scored"], d["elements_not_scored"]) == (3, 1)
+
+
+# --- summaries computed after each write (registry/indicators/background.py) ---------------------------
+
+
+@pytest.fixture
+def summarising(settings: Settings) -> Iterator[Registry]:
+    registry = build_registry(settings.model_copy(update={"indicators_at_write": True}))
+    yield registry
+    registry.close()
+
+
+def test_write_stores_the_summary_without_a_read(summarising: Registry):
+    summarising.domain.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
+    background = summarising.domain.indicators.background
+    assert background is not None
+    background.settle("chair")
+    summary = stored_summaries(summarising, "chair")["emf"]
+    # 4 kg polypropylene + 3000 g aluminium = 7 kg
+    assert summary["total_mass_kg"] == pytest.approx(7)
+
+
+def test_first_read_after_a_write_is_served_from_the_background_summary(summarising: Registry, monkeypatch):
+    summarising.domain.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
+    summarising.domain.passports.replace(
+        "chair", CHAIR.replace(b"qudt:numericValue 4 ;", b"qudt:numericValue 10 ;"), RdfFormat.TURTLE, LOADER)
+    background = summarising.domain.indicators.background
+    assert background is not None
+    background.settle("chair")
+    monkeypatch.setattr("registry.indicators.service.read_graph", None)  # served: no content is read
+    # version 2: 10 kg polypropylene + 3 kg aluminium = 13 kg
+    assert summarising.domain.indicators.compute("chair", warnings=False).total_mass_kg == pytest.approx(13)
+
+
+CARBON_BASES = b"""
+@prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.org/bot#> .
+@prefix dcterms: <http://purl.org/dc/terms/> . @prefix qudt: <http://qudt.org/schema/qudt/> .
+@prefix unit: <http://qudt.org/vocab/unit/> . @prefix mat: <https://w3id.org/mpr/materials/> .
+@prefix mod: <https://w3id.org/mpr/modules/> . @prefix en15804: <https://w3id.org/mpr/en15804/> .
+@prefix gwp: <https://w3id.org/mpr/gwp/> .
+<> a mpr:Passport ; dcterms:title "Carbon of two editions" ; mpr:describes <#b> .
+<#b> a bot:Building ; bot:hasElement <#beam> , <#column> , <#wall> .
+<#beam> a bot:Element ; mpr:composedOf [ mpr:material mat:structural-steel ;
+    mpr:mass [ qudt:numericValue 100 ; qudt:unit unit:KiloGM ] ] ;
+  mpr:embodiedCarbon [ mpr:lifeCycleModule mod:A1-A3 ; mpr:kgCO2e 120 ; mpr:en15804Version en15804:A2 ;
+                       mpr:gwpIndicator gwp:total ; dcterms:source "EPD steel" ] .
+<#column> a bot:Element ; mpr:composedOf [ mpr:material mat:structural-steel ;
+    mpr:mass [ qudt:numericValue 50 ; qudt:unit unit:KiloGM ] ] ;
+  mpr:embodiedCarbon [ mpr:lifeCycleModule mod:A1-A3 ; mpr:kgCO2e 60 ; mpr:en15804Version en15804:A2 ;
+                       mpr:gwpIndicator gwp:total ] .
+<#wall> a bot:Element ; mpr:composedOf [ mpr:material mat:concrete ;
+    mpr:mass [ qudt:numericValue 1000 ; qudt:unit unit:KiloGM ] ] .
+"""
+
+
+def test_carbon_is_summed_per_edition_and_gwp_indicator(core: Registry):
+    core.domain.passports.create(CARBON_BASES, RdfFormat.TURTLE, LOADER, passport_id="bases")
+    r = core.domain.indicators.compute("bases")
+    # beam 120 + column 60 = 180 kg CO2e (+A2 GWP-total); wall 1000 kg x 0.090 = 90 (ÖKOBAUDAT factor, +A1 GWP)
+    assert r.carbon_kg_co2e_by_basis == {"EN 15804+A1 GWP": {"A1-A3": pytest.approx(90)},
+                                         "EN 15804+A2 GWP-total": {"A1-A3": 180}}
+    assert r.carbon_bases_mixed is True
+    assert r.carbon_reference_factors[0]["basis"] == "EN 15804+A1 GWP"

@@ -63,10 +63,12 @@ SELECT ?g ?part ?mv ?mu WHERE { GRAPH ?g {
 ELEMENTS = PREFIXES + "SELECT ?g ?s WHERE { GRAPH ?g { ?s a bot:Element } }"
 
 CARBON = PREFIXES + """
-SELECT ?g ?holder ?module ?kg ?source WHERE { GRAPH ?g {
+SELECT ?g ?holder ?module ?kg ?source ?version ?indicator WHERE { GRAPH ?g {
   ?holder mpr:embodiedCarbon ?n .
   ?n mpr:lifeCycleModule ?module ; mpr:kgCO2e ?kg .
   OPTIONAL { ?n dcterms:source ?source }
+  OPTIONAL { ?n mpr:en15804Version ?version }
+  OPTIONAL { ?n mpr:gwpIndicator ?indicator }
 } }"""
 
 PART_LINKS = (BOT + "hasStorey", BOT + "hasElement", BOT + "hasSubElement", DCTERMS + "hasPart")
@@ -98,12 +100,27 @@ class Composition:
         return replace(self, part=part, mass_kg=mass)
 
 
+UNSTATED = "unstated"
+# Local names of the concepts of ontology/carbon.ttl -> their notation, for keys a reader can check.
+VERSIONS = {"A1": "EN 15804+A1", "A2": "EN 15804+A2"}
+INDICATORS = {"a1": "GWP", "total": "GWP-total", "fossil": "GWP-fossil", "biogenic": "GWP-biogenic",
+              "luluc": "GWP-luluc"}
+
+
+def carbon_basis(version: str | None, indicator: str | None) -> str:
+    """'EN 15804+A2 GWP-total', or 'unstated' parts: values are only ever added within one basis."""
+    v = VERSIONS.get(module_code(version), version) if version else f"EN 15804 {UNSTATED}"
+    i = INDICATORS.get(module_code(indicator), indicator) if indicator else f"GWP indicator {UNSTATED}"
+    return f"{v} {i}"
+
+
 @dataclass(frozen=True)
 class CarbonValue:
     holder: str
     module: str
     kg: float
     source: str | None
+    basis: str = carbon_basis(None, None)
 
 
 @dataclass
@@ -206,9 +223,10 @@ def read_graph(store: TripleStore, graph: str) -> GraphData:
         module = row["module"]
         if kg is None or not isinstance(module, NamedNode):
             continue
-        source = row.get("source")
+        source, version, indicator = row.get("source"), row.get("version"), row.get("indicator")
+        basis = carbon_basis(version.value if version else None, indicator.value if indicator else None)
         data.carbon[row["holder"].value].append(
-            CarbonValue(row["holder"].value, module_code(module.value), kg, source.value if source else None))
+            CarbonValue(row["holder"].value, module_code(module.value), kg, source.value if source else None, basis))
     return data
 
 

@@ -161,6 +161,8 @@ class IndicatorService:
             carbon_uncovered_mass_kg=carbon.uncovered,
             carbon_declared_for_asset=self._asset_carbon(data, asset_iri),
             carbon_reference_factors=carbon.reference_factors(),
+            carbon_kg_co2e_by_basis=carbon.bases(),
+            carbon_bases_mixed=len(carbon.by_basis) > 1,
             detachable_mass_kg=detachability.detachable,
             detachable_share=detachability.detachable / total if total > 0 else None,
             detachability_index=detachability.index,

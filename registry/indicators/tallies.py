@@ -84,24 +84,33 @@ class CarbonTally:
     by_origin: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     uncovered: float = 0.0
     factors_used: dict[tuple[str, str], Factor] = field(default_factory=dict)
+    by_basis: dict[str, dict[str, float]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(float)))
 
     def add_declared(self, values: list[CarbonValue]) -> None:
         """Carbon declared on containers: counted once, before any part."""
         for v in values:
             self.by_module[v.module] += v.kg
             self.by_origin["declared"] += v.kg
+            self.by_basis[v.basis][v.module] += v.kg
 
     def add(self, m: PartMeasure) -> None:
         for module, kg in m.carbon.by_module.items():
             self.by_module[module] += kg
             self.by_origin[m.carbon.origin] += kg
+        for basis, modules in m.carbon.by_basis.items():
+            for module, kg in modules.items():
+                self.by_basis[basis][module] += kg
         self.uncovered += m.carbon.uncovered_mass_kg
         for f in m.carbon.factors_used:
             self.factors_used[(f.material, f.module)] = f
 
     def reference_factors(self) -> list[dict[str, object]]:
         return [{"material": f.material, "module": f.module, "kg_co2e_per_kg": f.kg_per_kg, "dataset": f.dataset,
-                 "source": f.source} for f in self.factors_used.values()]
+                 "source": f.source, "basis": f.basis} for f in self.factors_used.values()]
+
+    def bases(self) -> dict[str, dict[str, float]]:
+        """kg CO2e by module within each (EN 15804 edition, GWP indicator): the sums that add like with like."""
+        return {b: dict(sorted(m.items())) for b, m in sorted(self.by_basis.items())}
 
 
 @dataclass
