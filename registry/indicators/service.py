@@ -67,8 +67,17 @@ class IndicatorService:
     def summarise_after_writes(self) -> BackgroundSummaries:
         """Turn on background summaries; the answer's `after_write` is the passport service's on_change hook."""
         if self.background is None:
-            self.background = BackgroundSummaries(lambda passport_id: self.compute(passport_id, warnings=False))
+            self.background = BackgroundSummaries(self.refresh)
         return self.background
+
+    def refresh(self, passport_id: str) -> None:
+        """Store the summary of the current version unless it is stored already (the background worker's job;
+        unlike compute it never waits for the worker, which would be waiting for itself)."""
+        names = PassportNames(self.base, check_id(passport_id))
+        state = self.stored.state(names, "emf", self.basis)
+        if state.withdrawn or state.current is not None:
+            return
+        self._fresh(names, state, "emf", False)
 
     def close(self) -> None:
         if self.background is not None:
