@@ -757,3 +757,6 @@ def test_carbon_is_summed_per_edition_and_gwp_indicator(core: Registry):
                                          "EN 15804+A2 GWP-total": {"A1-A3": 180}}
     assert r.carbon_bases_mixed is True
     assert r.carbon_reference_factors[0]["basis"] == "EN 15804+A1 GWP"
+    # what each sum was made of: the beam's EPD, the column's value without a source, the ÖKOBAUDAT data set
+    assert r.carbon_sources_by_basis == {"EN 15804+A1 GWP": ["ÖKOBAUDAT 2020, Normalbeton C30/37"],
+                                         "EN 15804+A2 GWP-total": ["EPD steel", "source not stated"]}

@@ -51,6 +51,7 @@ class PartCarbon:
     uncovered_mass_kg: float = 0.0
     factors_used: list[Factor] = field(default_factory=list)
     by_basis: dict[str, dict[str, float]] = field(default_factory=dict)  # basis -> module -> kg
+    sources: set[tuple[str, str]] = field(default_factory=set)  # (basis, source or data set) of what was summed
 
 
 def _sum(values: Iterable[CarbonValue], times: float = 1.0) -> dict[str, float]:
@@ -67,15 +68,20 @@ def _by_basis(values: Iterable[CarbonValue], times: float = 1.0) -> dict[str, di
     return {b: dict(m) for b, m in out.items()}
 
 
+def _sources(values: Iterable[CarbonValue]) -> set[tuple[str, str]]:
+    return {(v.basis, v.source or "source not stated") for v in values}
+
+
 def part_carbon(
     declared: list[CarbonValue], type_declared: list[CarbonValue] | None, count: float,
     compositions: list[Composition], factors: dict[str, list[Factor]],
 ) -> PartCarbon:
     """The carbon of one part: declared, else the product type's (x count), else reference factors."""
     if declared:
-        return PartCarbon("declared", _sum(declared), by_basis=_by_basis(declared))
+        return PartCarbon("declared", _sum(declared), by_basis=_by_basis(declared), sources=_sources(declared))
     if type_declared:
-        return PartCarbon("product type", _sum(type_declared, count), by_basis=_by_basis(type_declared, count))
+        return PartCarbon("product type", _sum(type_declared, count), by_basis=_by_basis(type_declared, count),
+                          sources=_sources(type_declared))
     result = PartCarbon("reference")
     modules: dict[str, float] = defaultdict(float)
     bases: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -89,6 +95,7 @@ def part_carbon(
         for factor in found:
             modules[factor.module] += comp.mass_kg * factor.kg_per_kg
             bases[factor.basis][factor.module] += comp.mass_kg * factor.kg_per_kg
+            result.sources.add((factor.basis, factor.dataset))
             if factor not in result.factors_used:
                 result.factors_used.append(factor)
     result.by_module = dict(modules)

@@ -70,6 +70,7 @@ class Indicators:
     # carbon_kg_co2e_by_module above adds everything, for compatibility; carbon_bases_mixed says when that mixes.
     carbon_kg_co2e_by_basis: dict[str, dict[str, float]] = field(default_factory=dict)
     carbon_bases_mixed: bool = False
+    carbon_sources_by_basis: dict[str, list[str]] = field(default_factory=dict)
     # DGBC detachability (dgbc.py) per Brand layer and for the building, with what it summed.
     detachability_dgbc: dict[str, object] = field(default_factory=dict)
     # Restricted data (docs/architecture.md 6): only for the owner and auditors, hence left out of as_dict by default.

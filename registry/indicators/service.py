@@ -172,6 +172,7 @@ class IndicatorService:
             carbon_reference_factors=carbon.reference_factors(),
             carbon_kg_co2e_by_basis=carbon.bases(),
             carbon_bases_mixed=len(carbon.by_basis) > 1,
+            carbon_sources_by_basis=carbon.sources_by_basis(),
             detachable_mass_kg=detachability.detachable,
             detachable_share=detachability.detachable / total if total > 0 else None,
             detachability_index=detachability.index,

@@ -85,6 +85,7 @@ class CarbonTally:
     uncovered: float = 0.0
     factors_used: dict[tuple[str, str], Factor] = field(default_factory=dict)
     by_basis: dict[str, dict[str, float]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(float)))
+    sources: set[tuple[str, str]] = field(default_factory=set)
 
     def add_declared(self, values: list[CarbonValue]) -> None:
         """Carbon declared on containers: counted once, before any part."""
@@ -92,6 +93,7 @@ class CarbonTally:
             self.by_module[v.module] += v.kg
             self.by_origin["declared"] += v.kg
             self.by_basis[v.basis][v.module] += v.kg
+            self.sources.add((v.basis, v.source or "source not stated"))
 
     def add(self, m: PartMeasure) -> None:
         for module, kg in m.carbon.by_module.items():
@@ -100,6 +102,7 @@ class CarbonTally:
         for basis, modules in m.carbon.by_basis.items():
             for module, kg in modules.items():
                 self.by_basis[basis][module] += kg
+        self.sources |= m.carbon.sources
         self.uncovered += m.carbon.uncovered_mass_kg
         for f in m.carbon.factors_used:
             self.factors_used[(f.material, f.module)] = f
@@ -111,6 +114,13 @@ class CarbonTally:
     def bases(self) -> dict[str, dict[str, float]]:
         """kg CO2e by module within each (EN 15804 edition, GWP indicator): the sums that add like with like."""
         return {b: dict(sorted(m.items())) for b, m in sorted(self.by_basis.items())}
+
+    def sources_by_basis(self) -> dict[str, list[str]]:
+        """The sources (dcterms:source, or the reference data set) of the values each basis summed."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for basis, source in sorted(self.sources):
+            out[basis].append(source)
+        return dict(out)
 
 
 @dataclass
