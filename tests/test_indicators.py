@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from pyoxigraph import NamedNode, RdfFormat
 from registry.core import LOADER, Registry, build_registry
 from registry.errors import NotFound
 from registry.indicators import dgbc, mci
+from registry.indicators.background import BackgroundSummaries
 from registry.settings import Settings
 from tests import servers
 from tests.conftest import AUTH, BASE, DATA
@@ -760,3 +762,38 @@ def test_carbon_is_summed_per_edition_and_gwp_indicator(core: Registry):
     # what each sum was made of: the beam's EPD, the column's value without a source, the ÖKOBAUDAT data set
     assert r.carbon_sources_by_basis == {"EN 15804+A1 GWP": ["ÖKOBAUDAT 2020, Normalbeton C30/37"],
                                          "EN 15804+A2 GWP-total": ["EPD steel", "source not stated"]}
+
+
+def test_read_waits_for_the_running_background_computation_of_its_passport():
+    started, release, order = threading.Event(), threading.Event(), []
+
+    def compute(passport_id: str) -> None:
+        started.set()
+        release.wait()
+        order.append(f"computed {passport_id}")
+
+    summaries = BackgroundSummaries(compute)
+    summaries.after_write("a", 1, [])
+    started.wait()
+    reader = threading.Thread(target=lambda: order.append(f"waited {summaries.wait_if_running('a')}"))
+    reader.start()
+    release.set()
+    reader.join()
+    summaries.close()
+    assert order == ["computed a", "waited True"]  # the reader returned only after the computation
+
+
+def test_read_of_a_queued_passport_does_not_wait_for_the_queue():
+    started, release = threading.Event(), threading.Event()
+
+    def compute(passport_id: str) -> None:
+        started.set()
+        release.wait()
+
+    summaries = BackgroundSummaries(compute)
+    summaries.after_write("a", 1, [])
+    started.wait()
+    summaries.after_write("b", 1, [])  # queued behind "a"
+    assert summaries.wait_if_running("b") is False  # the reader computes itself
+    release.set()
+    summaries.close()
