@@ -797,3 +797,18 @@ def test_read_of_a_queued_passport_does_not_wait_for_the_queue():
     assert summaries.wait_if_running("b") is False  # the reader computes itself
     release.set()
     summaries.close()
+
+
+def test_per_part_figures_are_served_from_the_store(stored: Registry, monkeypatch):
+    first = stored.domain.indicators.compute("bldg", parts=True)
+    monkeypatch.setattr("registry.indicators.service.read_graph", None)  # served: no content is read
+    again = stored.domain.indicators.compute("bldg", parts=True)
+    assert len(again.parts) == 6
+    assert again.as_dict(with_parts=True, with_restricted=True) == first.as_dict(with_parts=True, with_restricted=True)
+
+
+def test_adding_warnings_to_a_summary_keeps_its_per_part_figures(stored: Registry, monkeypatch):
+    stored.domain.indicators.compute("bldg", warnings=False, parts=True)
+    stored.domain.indicators.compute("bldg", warnings=True)  # validates, saves the summary with its warnings
+    monkeypatch.setattr("registry.indicators.service.read_graph", None)
+    assert len(stored.domain.indicators.compute("bldg", parts=True).parts) == 6

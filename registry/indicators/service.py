@@ -13,6 +13,7 @@ a full computation of a large building costs seconds, a stored summary two looku
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 from pyoxigraph import NamedNode
 
@@ -43,7 +44,7 @@ from registry.validation import Validator
 __all__ = ["IndicatorService", "Indicators", "MaterialMass", "PartResult"]
 # Part of every stored summary's computation basis: bump it with any change to what the computation
 # yields or to the fields of Indicators, so summaries stored by older code are recomputed, not served.
-METHOD_REVISION = 4
+METHOD_REVISION = 5
 
 
 class IndicatorService:
@@ -87,17 +88,17 @@ class IndicatorService:
                 parts: bool = False) -> Indicators:
         """The stored summary when it is still exact, else a fresh computation (stored for next time).
 
-        Per-part figures are never stored (tens of MB for 100k elements): `parts=True` always computes."""
+        Per-part figures are stored beside the summary and read only when asked for (`parts=True`)."""
         names = PassportNames(self.base, check_id(passport_id))
         state = self.stored.state(names, method, self.basis)  # before any content is read
-        if state.current is None and not parts and self.background is not None \
-                and self.background.wait_if_running(names.id):
-            state = self.stored.state(names, method, self.basis)  # what the background just stored
         if state.withdrawn:
             raise NotFound(f"no passport {passport_id!r} with content")
+        if state.current is None and self.background is not None and self.background.wait_if_running(names.id):
+            state = self.stored.state(names, method, self.basis)  # what the background just stored
         want_warnings = warnings and self.validator is not None
-        if state.current is not None and not parts:
-            result = Indicators.from_dict(state.current.data)
+        stored_parts = self.stored.parts(names, method) if parts and state.current is not None else None
+        if state.current is not None and (not parts or stored_parts is not None):
+            result = Indicators.from_dict({**state.current.data, "parts": stored_parts or []})
             if want_warnings and not state.current.includes_warnings:
                 result.completeness["shacl_warnings"] = self._warnings(names)
                 self.stored.save(names, method, IndicatorSet(
@@ -121,10 +122,13 @@ class IndicatorService:
             result = self._indicators(names, data, cache, method, warnings)
         except ValueError as exc:  # a formula's precondition (mci.py) that the shapes guard, broken in storage
             raise not_computable(names.id, str(exc)) from exc
-        require_finite(names.id, result.as_dict(with_parts=True, with_restricted=True))
+        full = result.as_dict(with_parts=True, with_restricted=True)
+        require_finite(names.id, full)
         if state.version is not None:
+            summary = {k: v for k, v in full.items() if k != "parts"}
             self.stored.save(names, method, IndicatorSet(
-                state.version, self.basis, warnings, result.as_dict(with_restricted=True), dependencies))
+                state.version, self.basis, warnings, summary, dependencies,
+                parts=cast("list[dict[str, Any]]", full["parts"])))
         return result
 
     def _warnings(self, names: PassportNames) -> list[dict[str, object]]:
