@@ -360,7 +360,7 @@ def query(
 @app.command()
 def indicators(
     passport_id: str = typer.Argument(..., help="Passport id"),
-    method: str = typer.Option("emf", "--method", help="MCI method: emf (Ellen MacArthur Foundation) or madaster"),
+    method: str = typer.Option("emf", "--method", help="MCI method: emf (Ellen MacArthur Foundation, 2019)"),
     parts: bool = typer.Option(False, "--parts", help="Include the figures of every part"),
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
@@ -371,8 +371,8 @@ def indicators(
     """Print a passport's indicators (mass by material, MCI, carbon, detachability, completeness) as JSON."""
     import json
 
-    if method not in ("emf", "madaster"):
-        _fail(f"unknown method {method!r}: use emf or madaster")
+    if method != "emf":  # "madaster" was removed: no citable inputs (docs/methods.md)
+        _fail(f"unknown method {method!r}: use emf")
     server = _server(url, token, data, sparql_query)
     if server is not None:
         out.print_json(json.dumps(_ask(server.indicators, passport_id, method, parts)))

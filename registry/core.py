@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import NamedNode, RdfFormat
+from pyoxigraph import NamedNode, RdfFormat, Triple
 
 from registry.access.credentials import AccessControlledCredentials
 from registry.access.demands import AccessControlledDemands
@@ -105,6 +105,7 @@ class Registry:
     mappings: AccessControlledMappings
 
     def close(self) -> None:
+        self.domain.indicators.close()  # its background worker reads the store
         self.queries.close()
         self.store.close()
         if self.public_store is not None:
@@ -140,6 +141,19 @@ def _guarded(
     }
 
 
+def _all_of(
+    hooks: list[Callable[[str, int, Sequence[Triple]], None]],
+) -> Callable[[str, int, Sequence[Triple]], None] | None:
+    """One on_change hook that calls each of `hooks` in order (None when there are none)."""
+    if not hooks:
+        return None
+
+    def changed(record_id: str, version: int, content: Sequence[Triple]) -> None:
+        for hook in hooks:
+            hook(record_id, version, content)
+    return changed
+
+
 def build_registry(
     settings: Settings, store: TripleStore | None = None, public_store: TripleStore | None = None
 ) -> Registry:
@@ -150,17 +164,21 @@ def build_registry(
     concepts = ConceptScheme.load(settings.ontology_dir)
     restricted = restricted_properties(validator.ontology)
     passports = PassportService(store, validator, settings.base, skolem_key=skolem_key(store, settings.base))
+    hooks: list[Callable[[str, int, Sequence[Triple]], None]] = []
     if public_store is not None:
         projection = PublicProjection(passports, public_store, restricted)
-        passports.on_change = projection.sync
+        hooks.append(projection.sync)
         projection.repair()
     tokens = TokenService(store, settings.base)
     matching = build_matching(store, validator, settings.base, concepts, passports)
+    indicators = IndicatorService(store, settings.base, concepts, validator)
+    if settings.indicators_at_write:  # after the projection: its sync is part of the write, this is not
+        hooks.append(indicators.summarise_after_writes().after_write)
+    passports.on_change = _all_of(hooks)
     profiles = PassportService(store, validator, settings.base, collection="profiles",
                                anchor=mpr("CriteriaProfile"), noun="profile", check_content=check_profile,
                                skolem_key=passports.skolem_key)
-    domain = Domain(passports=passports, demands=matching.demands, matching=matching,
-                    indicators=IndicatorService(store, settings.base, concepts, validator),
+    domain = Domain(passports=passports, demands=matching.demands, matching=matching, indicators=indicators,
                     credentials=credential_service(settings, store), profiles=profiles,
                     mappings=MaterialMappings(store, settings.base, concepts))
     domain.credentials.keys.current()  # the first start makes the signing key, before any request needs it

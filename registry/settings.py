@@ -51,6 +51,9 @@ class Settings(BaseSettings):
         None, description="Folder of the signing keys (default DATA/keys); registry workers on several machines "
         "must share it, or each would sign with a key the others do not publish.",
     )
+    indicators_at_write: bool = Field(
+        False, description="Compute each passport's indicator summary in the background right after every write, "
+                           "so the first read is served from the store (registry/indicators/background.py).")
 
     @property
     def base(self) -> str:

@@ -6,14 +6,18 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pyoxigraph import NamedNode, RdfFormat
 
-from registry.core import LOADER, Registry
+from registry.core import LOADER, Registry, build_registry
 from registry.errors import NotFound
-from registry.indicators import mci
+from registry.indicators import dgbc, mci
+from registry.indicators.background import BackgroundSummaries
+from registry.settings import Settings
 from tests import servers
 from tests.conftest import AUTH, BASE, DATA
 
@@ -27,12 +31,12 @@ MAT = "https://w3id.org/mpr/materials/"
 # --- the MCI formula, term by term ----------------------------------------------------------------
 
 
-def test_mci_worked_example_with_madaster_efficiencies():
-    # M = 100 kg, F_R = 0.2, F_U = 0, F_S = 0, C_R = 0.5, C_U = 0, E_C = E_F = 0.75
+def test_mci_worked_example_with_stated_efficiencies():
+    # M = 100 kg, F_R = 0.2, F_U = 0, F_S = 0, C_R = 0.5, C_U = 0, E_C = E_F = 0.75 (stated)
     flows = mci.material_flows(100, recycled=0.2, collected_recycling=0.5, efficiency_eol=0.75,
                                efficiency_feedstock=0.75)
     assert flows.virgin == pytest.approx(80.0)  # V = 100 (1 - 0.2) = 80
-    assert flows.w0 == pytest.approx(50.0)  # W0 = 100 (1 - 0.5 - 0) = 50
+    assert flows.w0 == pytest.approx(50.0)  # W0 = 100 (1 - 0.5 - 0 - 0 - 0) = 50
     assert flows.wc == pytest.approx(12.5)  # W_C = 100 (1 - 0.75) 0.5 = 12.5
     assert flows.wf == pytest.approx(100 * 0.25 * 0.2 / 0.75)  # W_F = 100 (0.25)(0.2)/0.75 = 6.6667
     assert flows.waste == pytest.approx(50 + (6.666667 + 12.5) / 2, rel=1e-6)  # W = 59.5833
@@ -42,7 +46,6 @@ def test_mci_worked_example_with_madaster_efficiencies():
     assert lfi == pytest.approx(0.708245, abs=1e-6)
     # X = 1 -> F(X) = 0.9; MCI = 1 - 0.708245 * 0.9 = 0.362579
     assert mci.product_mci(flows) == pytest.approx(0.362579, abs=1e-6)
-    assert mci.product_mci(flows, method="madaster") == pytest.approx(0.362579, abs=1e-6)
 
 
 def test_mci_utility_doubles_lifetime():
@@ -54,8 +57,6 @@ def test_mci_utility_doubles_lifetime():
     assert mci.utility_factor(x) == 0.45
     # MCI = 1 - 0.708245 * 0.45 = 0.681290
     assert mci.product_mci(flows, x) == pytest.approx(0.681290, abs=1e-6)
-    # Madaster ignores utility: F(X) stays 0.9
-    assert mci.product_mci(flows, x, method="madaster") == pytest.approx(0.362579, abs=1e-6)
 
 
 def test_mci_no_recycled_input_is_fully_linear():
@@ -69,9 +70,9 @@ def test_mci_no_recycled_input_is_fully_linear():
 
 def test_mci_fully_reused_product_is_fully_restorative():
     # F_U = 1 and C_U = 1: V = 0, W0 = 0, W_C = W_F = 0 -> LFI = 0, MCI = 1 (any efficiency)
-    flows = mci.material_flows(30, reused=1.0, collected_reuse=1.0, method="madaster")
+    flows = mci.material_flows(30, reused=1.0, collected_reuse=1.0, efficiency_eol=0.5, efficiency_feedstock=0.5)
     assert mci.linear_flow_index(flows) == 0.0
-    assert mci.product_mci(flows, method="madaster") == 1.0
+    assert mci.product_mci(flows) == 1.0
 
 
 def test_mci_short_life_is_clamped_at_zero():
@@ -88,12 +89,57 @@ def test_mci_zero_mass_has_no_index_and_bad_fractions_are_refused():
         mci.material_flows(10, efficiency_eol=0.0)
 
 
-def test_mass_weighted_aggregation_and_method_defaults():
+def test_mci_sustained_production_counts_only_with_evidence():
+    # M = 100 kg, renewable input 0.5, nothing else.
+    # No evidence: F_S = 0 -> V = 100, W0 = 100, LFI = 200/200 = 1, MCI = 1 - 0.9 = 0.1
+    plain = mci.material_flows(100, biological=mci.Biological(sustained=0.5))
+    assert plain.virgin == 100 and mci.product_mci(plain) == pytest.approx(0.1)
+    # Evidence: F_S = 0.5 -> V = 100 (1 - 0.5) = 50, W0 = 100; LFI = 150/200 = 0.75, MCI = 1 - 0.675 = 0.325
+    evidenced = mci.material_flows(100, biological=mci.Biological(sustained=0.5, evidenced=True))
+    assert evidenced.virgin == 50
+    assert mci.product_mci(evidenced) == pytest.approx(0.325)
+
+
+def test_mci_composting_and_energy_recovery_2019():
+    # M = 100 kg, F_S = 1 (evidenced), C_C = 0.3, B_C = 0.5, E_E = 0.6: C_E = E_E B_C = 0.6 x 0.5 = 0.3
+    # V = 100 (1 - 1) = 0; W0 = 100 (1 - 0 - 0 - 0.3 - 0.3) = 40; W_C = W_F = 0
+    # LFI = (0 + 40) / 200 = 0.2; MCI = 1 - 0.9 x 0.2 = 0.82
+    bio = mci.Biological(sustained=1.0, composted=0.3, sent_to_recovery=0.5, evidenced=True)
+    assert mci.energy_recovered(0.5, 0.6) == pytest.approx(0.3)
+    flows = mci.material_flows(100, biological=bio, efficiency_energy=0.6)
+    assert flows.virgin == 0 and flows.w0 == pytest.approx(40)
+    assert mci.product_mci(flows) == pytest.approx(0.82)
+
+
+def test_mci_energy_recovery_without_efficiency_earns_nothing():
+    # As above but E_E unstated: default 0 -> C_E = 0; W0 = 100 (1 - 0.3 - 0) = 70
+    # LFI = (0 + 70) / 200 = 0.35; MCI = 1 - 0.9 x 0.35 = 0.685
+    bio = mci.Biological(sustained=1.0, composted=0.3, sent_to_recovery=0.5, evidenced=True)
+    flows = mci.material_flows(100, biological=bio)
+    assert flows.w0 == pytest.approx(70)
+    assert mci.product_mci(flows) == pytest.approx(0.685)
+
+
+def test_mci_composting_and_energy_recovery_need_evidence_of_sustained_production():
+    # Same inputs, no evidence: F_S, C_C and C_E all 0 -> V = 100, W0 = 100, LFI = 1, MCI = 0.1
+    bio = mci.Biological(sustained=1.0, composted=0.3, sent_to_recovery=0.5)
+    flows = mci.material_flows(100, biological=bio, efficiency_energy=0.6)
+    assert (flows.virgin, flows.w0) == (100, 100)
+    assert mci.product_mci(flows) == pytest.approx(0.1)
+
+
+def test_mci_end_of_life_routes_over_one_are_refused():
+    # C_R + C_U + C_C + B_C = 0.5 + 0 + 0.3 + 0.3 = 1.1 > 1
+    bio = mci.Biological(sustained=1.0, composted=0.3, sent_to_recovery=0.3, evidenced=True)
+    with pytest.raises(ValueError, match="exceeds 1"):
+        mci.material_flows(100, collected_recycling=0.5, biological=bio)
+
+
+def test_mass_weighted_aggregation_and_documented_defaults():
     # (100 kg x 0.362579 + 50 kg x 0.1) / 150 kg = (36.2579 + 5) / 150 = 0.275053
     assert mci.mass_weighted([(100, 0.362579), (50, 0.1)]) == pytest.approx(0.275053, abs=1e-6)
     assert mci.mass_weighted([]) is None
-    assert mci.default_efficiency("madaster") == 0.75
-    assert mci.default_efficiency("emf") == 1.0
+    assert (mci.DEFAULT_EFFICIENCY, mci.DEFAULT_ENERGY_EFFICIENCY) == (1.0, 0.0)
 
 
 # --- a building and a product type in a real store ---------------------------------------------------
@@ -190,21 +236,15 @@ def test_building_mci_emf_by_hand(stored: Registry):
     assert r.mci == pytest.approx(0.210364, abs=1e-6)
 
 
-def test_building_mci_madaster_by_hand(stored: Registry):
-    r = stored.domain.indicators.compute("bldg", "madaster")
-    # E_C = E_F = 0.75.
-    # beam: V = 80, W0 = 20, W_C = 200(0.25)(0.9) = 45, W_F = 200(0.25)(0.6)/0.75 = 40
-    #   W = 20 + (40 + 45)/2 = 62.5; LFI = (80 + 62.5)/(400 + (40 - 45)/2) = 142.5/397.5; MCI = 0.677358
-    beam = 1 - 0.9 * 142.5 / 397.5
-    # chairs: polypropylene M=8: V=4, W0=8, W_C=0, W_F=8(0.25)(0.5)/0.75=1.3333
-    #         aluminium M=6:     V=6, W0=0, W_C=6(0.25)(1)=1.5, W_F=0
-    #   sum V=10, W0=8, W_C=1.5, W_F=1.3333; W = 8 + (1.3333+1.5)/2 = 9.4167
-    #   LFI = (10 + 9.4167)/(28 + (1.3333 - 1.5)/2) = 19.4167/27.9167 = 0.695522
-    wf = 8 * 0.25 * 0.5 / 0.75
-    chairs = 1 - 0.9 * (10 + 8 + (wf + 1.5) / 2) / (28 + (wf - 1.5) / 2)
-    assert chairs == pytest.approx(1 - 0.9 * 0.695522, abs=1e-6)
-    assert r.mci == pytest.approx((200 * beam + 1000 * 0.1 + 50 * 0.1 + 14 * chairs) / 1264)
-    assert r.mci_assumptions["efficiency_eol_E_C"] == 0.75
+def test_building_mci_states_its_defaults(stored: Registry):
+    r = stored.domain.indicators.compute("bldg")
+    a = r.mci_assumptions
+    # E_C / E_F defaults shaped figures: beam (200 kg: F_R 0.6 and C_R 0.9, no efficiencies) and the chairs'
+    # polypropylene (8 kg, F_R 0.5) and aluminium (6 kg, C_R 1.0) -> 200 + 8 + 6 = 214 kg
+    assert a["mass_kg_with_default_efficiency"] == pytest.approx(214)
+    assert a["mci_is_upper_bound"] is True
+    assert a["efficiency_eol_E_C_default"] == 1.0 and a["efficiency_energy_E_E_default"] == 0.0
+    assert "mass-weighted mean" in str(a["building_mci"])
 
 
 def test_embodied_carbon_declared_then_type_then_reference(stored: Registry):
@@ -290,10 +330,10 @@ def test_indicators_route(client):
         response = client.post("/passports", content=body, headers={**AUTH, "Content-Type": "text/turtle",
                                                                    "Slug": pid})
         assert response.status_code == 201, response.text
-    answer = client.get("/passports/bldg/indicators", params={"method": "madaster", "parts": "true"})
+    answer = client.get("/passports/bldg/indicators", params={"method": "emf", "parts": "true"})
     assert answer.status_code == 200
     body = answer.json()
-    assert body["method"] == "madaster"
+    assert body["method"] == "emf"
     assert body["total_mass_kg"] == pytest.approx(1264)
     assert len(body["parts"]) == 6
     assert "parts" not in client.get("/passports/bldg/indicators").json()
@@ -460,14 +500,11 @@ def test_second_compute_is_served_from_the_stored_summary(stored: Registry, monk
         with_restricted=True)
 
 
-def test_methods_are_stored_apart(stored: Registry):
-    emf = stored.domain.indicators.compute("bldg", "emf")
-    madaster = stored.domain.indicators.compute("bldg", "madaster")
-    assert emf.mci != madaster.mci
-    summaries = stored_summaries(stored, "bldg")
-    assert (summaries["emf"]["mci"], summaries["madaster"]["mci"]) == (emf.mci, madaster.mci)
-    assert stored.domain.indicators.compute("bldg", "madaster").mci == madaster.mci
-    assert stored.domain.indicators.compute("bldg", "emf").mci == emf.mci
+def test_removed_madaster_method_is_refused(client):
+    client.post("/passports", content=BUILDING, headers={**AUTH, "Content-Type": "text/turtle", "Slug": "bldg"})
+    answer = client.get("/passports/bldg/indicators", params={"method": "madaster"})
+    assert answer.status_code == 400  # invalid query parameters are 400 here (registry/api/errors.py)
+    assert "emf" in answer.text
 
 
 def test_new_version_of_the_passport_is_not_served_stale(stored: Registry):
@@ -585,15 +622,6 @@ def test_mci_utility_from_lifetimes_and_functional_units(core: Registry):
     assert parts["rail"].mci == pytest.approx(1 - 61.25 / 201.25 * 1.8)
 
 
-def test_madaster_ignores_utility_but_uses_stated_efficiencies(core: Registry):
-    core.domain.passports.create(UTILITY, RdfFormat.TURTLE, LOADER, passport_id="utility")
-    result = core.domain.indicators.compute("utility", "madaster", parts=True)
-    parts = {p.iri.rsplit("#", 1)[-1]: p for p in result.parts}
-    # F(X) fixed at 0.9: door 1 - 0.9 = 0.1; rail: stated E_C, E_F replace the 0.75 defaults -> same LFI as above
-    assert parts["door"].mci == pytest.approx(0.1)
-    assert parts["rail"].mci == pytest.approx(1 - 61.25 / 201.25 * 0.9)
-
-
 def test_mci_utility_falls_back_to_the_product_type(stored: Registry):
     long_lived = CHAIR.replace(b"<#product> a schema:Product ;", b"<#product> a schema:Product ; "
                                b"mpr:expectedLifetime 20 ; mpr:industryAverageLifetime 10 ;")
@@ -601,3 +629,187 @@ def test_mci_utility_falls_back_to_the_product_type(stored: Registry):
     chairs = next(p for p in stored.domain.indicators.compute("bldg", parts=True).parts if p.iri.endswith("#chairs"))
     # as in test_building_mci_emf_by_hand, LFI = 18/28, now with X = 20/10 = 2: MCI = 1 - (18/28)(0.9/2)
     assert chairs.mci == pytest.approx(1 - 18 / 28 * 0.45)
+
+
+# --- DGBC detachability (registry/indicators/dgbc.py) -------------------------------------------------
+
+
+def test_dgbc_connection_score_is_the_harmonic_mean_of_four_factors():
+    # TV 1.0, TO 0.8, DK 0.4, VV 0.8: 1/1 + 1/0.8 + 1/0.4 + 1/0.8 = 1 + 1.25 + 2.5 + 1.25 = 6 -> 4/6 = 0.666667
+    assert dgbc.connection_score([1.0, 0.8, 0.4, 0.8]) == pytest.approx(4 / 6)
+
+
+def test_dgbc_weakest_factor_counts_most():
+    # TV 0.1 with three factors at 1.0: 10 + 1 + 1 + 1 = 13 -> 4/13 = 0.307692 (an arithmetic mean would give 0.775)
+    assert dgbc.connection_score([0.1, 1.0, 1.0, 1.0]) == pytest.approx(4 / 13)
+    # the element takes its lowest connection: min(0.941176, 0.307692) = 0.307692
+    assert dgbc.element_score([4 / 4.25, 4 / 13]) == pytest.approx(4 / 13)
+
+
+def test_dgbc_factor_outside_its_range_is_refused():
+    with pytest.raises(ValueError):
+        dgbc.connection_score([0.0, 1.0, 1.0, 1.0])
+    with pytest.raises(ValueError):
+        dgbc.connection_score([1.0, 1.0, 1.0])
+
+
+DGBC_BUILDING = b"""
+@prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.org/bot#> .
+@prefix dcterms: <http://purl.org/dc/terms/> . @prefix qudt: <http://qudt.org/schema/qudt/> .
+@prefix unit: <http://qudt.org/vocab/unit/> . @prefix mat: <https://w3id.org/mpr/materials/> .
+@prefix conn: <https://w3id.org/mpr/connections/> . @prefix acc: <https://w3id.org/mpr/accessibility/> .
+@prefix cross: <https://w3id.org/mpr/crossings/> . @prefix form: <https://w3id.org/mpr/form-containment/> .
+@prefix layer: <https://w3id.org/mpr/layers/> .
+<> a mpr:Passport ; dcterms:title "DGBC detachability" ; mpr:describes <#b> .
+<#b> a bot:Building ; bot:hasElement <#beam> , <#panel> , <#board> , <#wall> .
+<#beam> a bot:Element ; mpr:shearingLayer layer:structure ; mpr:connectionType conn:bolted ;
+  mpr:connectionAccessibility acc:freely-accessible ; mpr:crossings cross:none ; mpr:formContainment form:open ;
+  mpr:composedOf [ mpr:material mat:structural-steel ; mpr:mass [ qudt:numericValue 200 ; qudt:unit unit:KiloGM ] ] .
+<#panel> a bot:Element ; mpr:shearingLayer layer:skin ; mpr:connectionType conn:screwed ;
+  mpr:connectionAccessibility acc:accessible-with-extra-actions ; mpr:crossings cross:some ;
+  mpr:formContainment form:overlapping ;
+  mpr:composedOf [ mpr:material mat:aluminium ; mpr:mass [ qudt:numericValue 100 ; qudt:unit unit:KiloGM ] ] .
+<#board> a bot:Element ; mpr:connectionType conn:glued ;
+  mpr:connectionAccessibility acc:freely-accessible ; mpr:crossings cross:none ; mpr:formContainment form:open ;
+  mpr:composedOf [ mpr:material mat:softwood ; mpr:mass [ qudt:numericValue 50 ; qudt:unit unit:KiloGM ] ] .
+<#wall> a bot:Element ; mpr:shearingLayer layer:structure ; mpr:connectionType conn:mortared ;
+  mpr:composedOf [ mpr:material mat:brick ; mpr:mass [ qudt:numericValue 1000 ; qudt:unit unit:KiloGM ] ] .
+"""
+
+
+def test_dgbc_scores_per_element_layer_and_building(core: Registry):
+    core.domain.passports.create(DGBC_BUILDING, RdfFormat.TURTLE, LOADER, passport_id="dgbc")
+    r = core.domain.indicators.compute("dgbc", parts=True)
+    parts = {p.iri.rsplit("#", 1)[-1]: p.detachability_dgbc for p in r.parts}
+    # beam: bolted 0.8, free 1.0, no crossings 1.0, open 1.0: 1.25 + 1 + 1 + 1 = 4.25 -> 4/4.25 = 0.941176
+    # panel: screwed 0.8, extra actions 0.8, some crossings 0.4, overlapping 0.8: 1.25+1.25+2.5+1.25 = 6.25 -> 0.64
+    # board: glued 0.1, free, none, open: 10 + 1 + 1 + 1 = 13 -> 0.307692; wall: only a connection type -> None
+    assert parts["beam"] == pytest.approx(4 / 4.25)
+    assert parts["panel"] == pytest.approx(0.64)
+    assert parts["board"] == pytest.approx(4 / 13)
+    assert parts["wall"] is None
+    d = r.detachability_dgbc
+    # building = (200 x 0.941176 + 100 x 0.64 + 50 x 0.307692) / 350 = (188.2353 + 64 + 15.3846) / 350 = 0.764628
+    assert d["building"] == pytest.approx((200 * 4 / 4.25 + 64 + 50 * 4 / 13) / 350)
+    assert d["building"] == pytest.approx(0.764628, abs=1e-6)
+    layers = d["by_layer"]
+    assert set(layers) == {"https://w3id.org/mpr/layers/structure", "https://w3id.org/mpr/layers/skin", "unassigned"}
+    assert layers["https://w3id.org/mpr/layers/structure"]["score"] == pytest.approx(4 / 4.25)  # the wall is unscored
+    assert layers["unassigned"]["mass_kg"] == 50
+    assert (d["elements_scored"], d["elements_not_scored"]) == (3, 1)
+
+
+# --- summaries computed after each write (registry/indicators/background.py) ---------------------------
+
+
+@pytest.fixture
+def summarising(settings: Settings) -> Iterator[Registry]:
+    registry = build_registry(settings.model_copy(update={"indicators_at_write": True}))
+    yield registry
+    registry.close()
+
+
+def test_write_stores_the_summary_without_a_read(summarising: Registry):
+    summarising.domain.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
+    background = summarising.domain.indicators.background
+    assert background is not None
+    background.settle("chair")
+    summary = stored_summaries(summarising, "chair")["emf"]
+    # 4 kg polypropylene + 3000 g aluminium = 7 kg
+    assert summary["total_mass_kg"] == pytest.approx(7)
+
+
+def test_first_read_after_a_write_is_served_from_the_background_summary(summarising: Registry, monkeypatch):
+    summarising.domain.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
+    summarising.domain.passports.replace(
+        "chair", CHAIR.replace(b"qudt:numericValue 4 ;", b"qudt:numericValue 10 ;"), RdfFormat.TURTLE, LOADER)
+    background = summarising.domain.indicators.background
+    assert background is not None
+    background.settle("chair")
+    monkeypatch.setattr("registry.indicators.service.read_graph", None)  # served: no content is read
+    # version 2: 10 kg polypropylene + 3 kg aluminium = 13 kg
+    assert summarising.domain.indicators.compute("chair", warnings=False).total_mass_kg == pytest.approx(13)
+
+
+CARBON_BASES = b"""
+@prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.org/bot#> .
+@prefix dcterms: <http://purl.org/dc/terms/> . @prefix qudt: <http://qudt.org/schema/qudt/> .
+@prefix unit: <http://qudt.org/vocab/unit/> . @prefix mat: <https://w3id.org/mpr/materials/> .
+@prefix mod: <https://w3id.org/mpr/modules/> . @prefix en15804: <https://w3id.org/mpr/en15804/> .
+@prefix gwp: <https://w3id.org/mpr/gwp/> .
+<> a mpr:Passport ; dcterms:title "Carbon of two editions" ; mpr:describes <#b> .
+<#b> a bot:Building ; bot:hasElement <#beam> , <#column> , <#wall> .
+<#beam> a bot:Element ; mpr:composedOf [ mpr:material mat:structural-steel ;
+    mpr:mass [ qudt:numericValue 100 ; qudt:unit unit:KiloGM ] ] ;
+  mpr:embodiedCarbon [ mpr:lifeCycleModule mod:A1-A3 ; mpr:kgCO2e 120 ; mpr:en15804Version en15804:A2 ;
+                       mpr:gwpIndicator gwp:total ; dcterms:source "EPD steel" ] .
+<#column> a bot:Element ; mpr:composedOf [ mpr:material mat:structural-steel ;
+    mpr:mass [ qudt:numericValue 50 ; qudt:unit unit:KiloGM ] ] ;
+  mpr:embodiedCarbon [ mpr:lifeCycleModule mod:A1-A3 ; mpr:kgCO2e 60 ; mpr:en15804Version en15804:A2 ;
+                       mpr:gwpIndicator gwp:total ] .
+<#wall> a bot:Element ; mpr:composedOf [ mpr:material mat:concrete ;
+    mpr:mass [ qudt:numericValue 1000 ; qudt:unit unit:KiloGM ] ] .
+"""
+
+
+def test_carbon_is_summed_per_edition_and_gwp_indicator(core: Registry):
+    core.domain.passports.create(CARBON_BASES, RdfFormat.TURTLE, LOADER, passport_id="bases")
+    r = core.domain.indicators.compute("bases")
+    # beam 120 + column 60 = 180 kg CO2e (+A2 GWP-total); wall 1000 kg x 0.090 = 90 (ÖKOBAUDAT factor, +A1 GWP)
+    assert r.carbon_kg_co2e_by_basis == {"EN 15804+A1 GWP": {"A1-A3": pytest.approx(90)},
+                                         "EN 15804+A2 GWP-total": {"A1-A3": 180}}
+    assert r.carbon_bases_mixed is True
+    assert r.carbon_reference_factors[0]["basis"] == "EN 15804+A1 GWP"
+    # what each sum was made of: the beam's EPD, the column's value without a source, the ÖKOBAUDAT data set
+    assert r.carbon_sources_by_basis == {"EN 15804+A1 GWP": ["ÖKOBAUDAT 2020, Normalbeton C30/37"],
+                                         "EN 15804+A2 GWP-total": ["EPD steel", "source not stated"]}
+
+
+def test_read_waits_for_the_running_background_computation_of_its_passport():
+    started, release, order = threading.Event(), threading.Event(), []
+
+    def compute(passport_id: str) -> None:
+        started.set()
+        release.wait()
+        order.append(f"computed {passport_id}")
+
+    summaries = BackgroundSummaries(compute)
+    summaries.after_write("a", 1, [])
+    started.wait()
+    reader = threading.Thread(target=lambda: order.append(f"waited {summaries.wait_if_running('a')}"))
+    reader.start()
+    release.set()
+    reader.join()
+    summaries.close()
+    assert order == ["computed a", "waited True"]  # the reader returned only after the computation
+
+
+def test_read_of_a_queued_passport_does_not_wait_for_the_queue():
+    started, release = threading.Event(), threading.Event()
+
+    def compute(passport_id: str) -> None:
+        started.set()
+        release.wait()
+
+    summaries = BackgroundSummaries(compute)
+    summaries.after_write("a", 1, [])
+    started.wait()
+    summaries.after_write("b", 1, [])  # queued behind "a"
+    assert summaries.wait_if_running("b") is False  # the reader computes itself
+    release.set()
+    summaries.close()
+
+
+def test_per_part_figures_are_served_from_the_store(stored: Registry, monkeypatch):
+    first = stored.domain.indicators.compute("bldg", parts=True)
+    monkeypatch.setattr("registry.indicators.service.read_graph", None)  # served: no content is read
+    again = stored.domain.indicators.compute("bldg", parts=True)
+    assert len(again.parts) == 6
+    assert again.as_dict(with_parts=True, with_restricted=True) == first.as_dict(with_parts=True, with_restricted=True)
+
+
+def test_adding_warnings_to_a_summary_keeps_its_per_part_figures(stored: Registry, monkeypatch):
+    stored.domain.indicators.compute("bldg", warnings=False, parts=True)
+    stored.domain.indicators.compute("bldg", warnings=True)  # validates, saves the summary with its warnings
+    monkeypatch.setattr("registry.indicators.service.read_graph", None)
+    assert len(stored.domain.indicators.compute("bldg", parts=True).parts) == 6

@@ -61,7 +61,7 @@ def test_indicators_of_a_stored_passport_with_shares_over_one_are_422_with_the_r
     assert response.status_code == 422, response.text
     body = response.json()
     assert body["passport"] == "shares"
-    assert "C_R + C_U = 1.4 exceeds 1" in body["reason"]
+    assert "C_R + C_U + C_C + B_C = 1.4 exceeds 1" in body["reason"]
     assert "#part" in body["reason"]  # the part whose composition breaks the formula
     assert "passes validation" in body["detail"]
 

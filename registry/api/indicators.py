@@ -21,7 +21,8 @@ router = APIRouter(prefix="/passports", tags=["indicators"])
             responses=errors(400, 401, 404, 410, 422))
 async def passport_indicators(
     passport_id: str,
-    method: Literal["emf", "madaster"] = Query("emf", description="MCI method: Ellen MacArthur Foundation or Madaster"),
+    method: Literal["emf"] = Query("emf", description="MCI method: the Ellen MacArthur Foundation MCI (2019); "
+                                   "the uncited Madaster variant was removed (docs/methods.md)"),
     parts: bool = Query(False, description="Include the figures of every part (element)"),
     warnings: bool = Query(True, description="Run the SHACL shapes and list their warnings"),
     registry: Registry = Depends(get_registry),

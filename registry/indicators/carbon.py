@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from registry.indicators.data import CarbonValue, Composition
+from registry.indicators.data import CarbonValue, Composition, carbon_basis
 
 FACTORS_FILE = Path(__file__).with_name("carbon-factors.csv")
 
@@ -29,6 +29,7 @@ class Factor:
     kg_per_kg: float
     dataset: str
     source: str
+    basis: str  # EN 15804 edition and GWP indicator (data.carbon_basis)
 
 
 def load_factors(path: Path = FACTORS_FILE) -> dict[str, list[Factor]]:
@@ -37,8 +38,9 @@ def load_factors(path: Path = FACTORS_FILE) -> dict[str, list[Factor]]:
     factors: dict[str, list[Factor]] = defaultdict(list)
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            factors[row["material"]].append(Factor(row["material"], row["module"], float(row["kg_co2e_per_kg"]),
-                                                   row["dataset"], row["source"]))
+            factors[row["material"]].append(Factor(
+                row["material"], row["module"], float(row["kg_co2e_per_kg"]), row["dataset"], row["source"],
+                carbon_basis(row["en15804_version"], row["gwp_indicator"])))
     return dict(factors)
 
 
@@ -48,6 +50,8 @@ class PartCarbon:
     by_module: dict[str, float] = field(default_factory=dict)
     uncovered_mass_kg: float = 0.0
     factors_used: list[Factor] = field(default_factory=list)
+    by_basis: dict[str, dict[str, float]] = field(default_factory=dict)  # basis -> module -> kg
+    sources: set[tuple[str, str]] = field(default_factory=set)  # (basis, source or data set) of what was summed
 
 
 def _sum(values: Iterable[CarbonValue], times: float = 1.0) -> dict[str, float]:
@@ -57,17 +61,30 @@ def _sum(values: Iterable[CarbonValue], times: float = 1.0) -> dict[str, float]:
     return dict(out)
 
 
+def _by_basis(values: Iterable[CarbonValue], times: float = 1.0) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for v in values:
+        out[v.basis][v.module] += v.kg * times
+    return {b: dict(m) for b, m in out.items()}
+
+
+def _sources(values: Iterable[CarbonValue]) -> set[tuple[str, str]]:
+    return {(v.basis, v.source or "source not stated") for v in values}
+
+
 def part_carbon(
     declared: list[CarbonValue], type_declared: list[CarbonValue] | None, count: float,
     compositions: list[Composition], factors: dict[str, list[Factor]],
 ) -> PartCarbon:
     """The carbon of one part: declared, else the product type's (x count), else reference factors."""
     if declared:
-        return PartCarbon("declared", _sum(declared))
+        return PartCarbon("declared", _sum(declared), by_basis=_by_basis(declared), sources=_sources(declared))
     if type_declared:
-        return PartCarbon("product type", _sum(type_declared, count))
+        return PartCarbon("product type", _sum(type_declared, count), by_basis=_by_basis(type_declared, count),
+                          sources=_sources(type_declared))
     result = PartCarbon("reference")
     modules: dict[str, float] = defaultdict(float)
+    bases: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for comp in compositions:
         if comp.mass_kg is None:
             continue
@@ -77,9 +94,12 @@ def part_carbon(
             continue
         for factor in found:
             modules[factor.module] += comp.mass_kg * factor.kg_per_kg
+            bases[factor.basis][factor.module] += comp.mass_kg * factor.kg_per_kg
+            result.sources.add((factor.basis, factor.dataset))
             if factor not in result.factors_used:
                 result.factors_used.append(factor)
     result.by_module = dict(modules)
+    result.by_basis = {b: dict(m) for b, m in bases.items()}
     if not modules:
         result.origin = "none"
     return result

@@ -25,7 +25,7 @@ PREFIXES = sparql_prefixes()
 
 
 COMPOSITIONS = PREFIXES + """
-SELECT ?g ?part ?comp ?material ?mv ?mu ?fr ?fu ?fs ?cr ?cu ?ec ?ef WHERE { GRAPH ?g {
+SELECT ?g ?part ?comp ?material ?mv ?mu ?fr ?fu ?fs ?cr ?cu ?ec ?ef ?cc ?bc ?ee ?evidence WHERE { GRAPH ?g {
   ?part mpr:composedOf ?comp .
   OPTIONAL { ?comp mpr:material ?material }
   OPTIONAL { ?comp mpr:mass ?m . ?m qudt:numericValue ?mv . OPTIONAL { ?m qudt:unit ?mu } }
@@ -36,6 +36,10 @@ SELECT ?g ?part ?comp ?material ?mv ?mu ?fr ?fu ?fs ?cr ?cu ?ec ?ef WHERE { GRAP
   OPTIONAL { ?comp mpr:reusableAtEndOfLife ?cu }
   OPTIONAL { ?comp mpr:recyclingEfficiency ?ec }
   OPTIONAL { ?comp mpr:feedstockRecyclingEfficiency ?ef }
+  OPTIONAL { ?comp mpr:compostedAtEndOfLife ?cc }
+  OPTIONAL { ?comp mpr:energyRecoveryAtEndOfLife ?bc }
+  OPTIONAL { ?comp mpr:energyRecoveryEfficiency ?ee }
+  OPTIONAL { ?comp mpr:sustainedProductionEvidence ?evidence }
 } }"""
 
 # Single- and multi-valued facts about parts and the topology, in one scan of the graph.
@@ -44,7 +48,7 @@ SELECT ?g ?s ?p ?o WHERE { GRAPH ?g {
   VALUES ?p { rdfs:label mpr:connectionType mpr:connectionAccessibility mpr:instanceOf mpr:count
               mpr:expectedLifetime mpr:industryAverageLifetime mpr:functionalUnits
               mpr:industryAverageFunctionalUnits mpr:availableFrom bot:hasStorey bot:hasElement bot:hasSubElement
-              dcterms:hasPart mpr:describes }
+              dcterms:hasPart mpr:describes mpr:crossings mpr:formContainment mpr:shearingLayer }
   ?s ?p ?o .
 } }"""
 
@@ -59,10 +63,12 @@ SELECT ?g ?part ?mv ?mu WHERE { GRAPH ?g {
 ELEMENTS = PREFIXES + "SELECT ?g ?s WHERE { GRAPH ?g { ?s a bot:Element } }"
 
 CARBON = PREFIXES + """
-SELECT ?g ?holder ?module ?kg ?source WHERE { GRAPH ?g {
+SELECT ?g ?holder ?module ?kg ?source ?version ?indicator WHERE { GRAPH ?g {
   ?holder mpr:embodiedCarbon ?n .
   ?n mpr:lifeCycleModule ?module ; mpr:kgCO2e ?kg .
   OPTIONAL { ?n dcterms:source ?source }
+  OPTIONAL { ?n mpr:en15804Version ?version }
+  OPTIONAL { ?n mpr:gwpIndicator ?indicator }
 } }"""
 
 PART_LINKS = (BOT + "hasStorey", BOT + "hasElement", BOT + "hasSubElement", DCTERMS + "hasPart")
@@ -83,11 +89,29 @@ class Composition:
     reusable: float | None = None
     eol_efficiency: float | None = None  # E_C
     feedstock_efficiency: float | None = None  # E_F
+    composted: float | None = None  # C_C
+    energy_recovery: float | None = None  # B_C
+    energy_efficiency: float | None = None  # E_E
+    sustained_evidence: bool = False  # mpr:sustainedProductionEvidence stated
 
     def scaled(self, factor: float, part: str) -> Composition:
         """The same composition for `factor` items of a product type, attributed to `part`."""
         mass = self.mass_kg * factor if self.mass_kg is not None else None
         return replace(self, part=part, mass_kg=mass)
+
+
+UNSTATED = "unstated"
+# Local names of the concepts of ontology/carbon.ttl -> their notation, for keys a reader can check.
+VERSIONS = {"A1": "EN 15804+A1", "A2": "EN 15804+A2"}
+INDICATORS = {"a1": "GWP", "total": "GWP-total", "fossil": "GWP-fossil", "biogenic": "GWP-biogenic",
+              "luluc": "GWP-luluc"}
+
+
+def carbon_basis(version: str | None, indicator: str | None) -> str:
+    """'EN 15804+A2 GWP-total', or 'unstated' parts: values are only ever added within one basis."""
+    v = VERSIONS.get(module_code(version), version) if version else f"EN 15804 {UNSTATED}"
+    i = INDICATORS.get(module_code(indicator), indicator) if indicator else f"GWP indicator {UNSTATED}"
+    return f"{v} {i}"
 
 
 @dataclass(frozen=True)
@@ -96,6 +120,7 @@ class CarbonValue:
     module: str
     kg: float
     source: str | None
+    basis: str = carbon_basis(None, None)
 
 
 @dataclass
@@ -170,6 +195,10 @@ def _composition(row: Row) -> Composition:
         reusable=number(row.get("cu")),
         eol_efficiency=number(row.get("ec")),
         feedstock_efficiency=number(row.get("ef")),
+        composted=number(row.get("cc")),
+        energy_recovery=number(row.get("bc")),
+        energy_efficiency=number(row.get("ee")),
+        sustained_evidence="evidence" in row,
     )
 
 
@@ -194,9 +223,10 @@ def read_graph(store: TripleStore, graph: str) -> GraphData:
         module = row["module"]
         if kg is None or not isinstance(module, NamedNode):
             continue
-        source = row.get("source")
+        source, version, indicator = row.get("source"), row.get("version"), row.get("indicator")
+        basis = carbon_basis(version.value if version else None, indicator.value if indicator else None)
         data.carbon[row["holder"].value].append(
-            CarbonValue(row["holder"].value, module_code(module.value), kg, source.value if source else None))
+            CarbonValue(row["holder"].value, module_code(module.value), kg, source.value if source else None, basis))
     return data
 
 

@@ -3,33 +3,42 @@
 Why pure functions: every figure must be reproducible by hand from the published formula, so the
 arithmetic lives here, apart from any RDF or store code, and the tests check it term by term.
 
-Method (Ellen MacArthur Foundation and Granta Design, "Circularity Indicators: An Approach to
-Measuring Circularity. Methodology", 2015, with the 2019 update that adds sustained production F_S):
+Method: Ellen MacArthur Foundation and Granta Design, "Circularity Indicators: An Approach to Measuring
+Circularity. Methodology" (2015), as revised in 2019 (sustained production F_S; composting C_C and energy
+recovery C_E in the unrecoverable waste). docs/methods.md lists the sources and what was checked where.
 
     V    = M (1 - F_R - F_U - F_S)                 virgin feedstock
-    W0   = M (1 - C_R - C_U)                       unrecoverable waste from the product itself
+    W0   = M (1 - C_R - C_U - C_C - C_E)           unrecoverable waste from the product itself
+    C_E  = E_E B_C                                 energy recovered: efficiency x share sent to recovery
     W_C  = M (1 - E_C) C_R                         waste from recycling the product at end of life
     W_F  = M (1 - E_F) F_R / E_F                   waste from producing the recycled feedstock
     W    = W0 + (W_F + W_C) / 2
     LFI  = (V + W) / (2M + (W_F - W_C) / 2)        linear flow index, 0 (restorative) .. 1 (linear)
     X    = (L / L_av) (U / U_av)                    utility
     F(X) = 0.9 / X
-    MCI  = max(0, 1 - LFI F(X))
+    MCI  = max(0, 1 - LFI F(X))                    product level
 
-with F_R, F_U, F_S the recycled, reused and sustained-production (renewable) input fractions,
-C_R, C_U the fractions collected for recycling and for reuse at end of life, E_C the efficiency of
-recycling the product at end of life and E_F the efficiency of the process that made the recycled
-input. The EMF method takes E_C and E_F from data (a composition's mpr:recyclingEfficiency and
-mpr:feedstockRecyclingEfficiency); where a passport gives none, the registry's "emf" mode assumes 1.0
-(no process loss, the upper bound of the method) and says so in the answer. L, L_av, U and U_av are a
-part's (else its product type's) mpr:expectedLifetime, mpr:industryAverageLifetime, mpr:functionalUnits
-and mpr:industryAverageFunctionalUnits; a ratio missing either value counts as 1 (average utility).
+F_R, F_U: recycled and reused input fractions. F_S: the input from sustained production (biological
+material from sustainably managed sources); it counts only with evidence (mpr:sustainedProductionEvidence,
+e.g. an FSC/PEFC certificate), renewable content without evidence counts as virgin. C_R, C_U: fractions
+collected for recycling and for reuse at end of life. C_C (composted) and B_C (sent to energy recovery)
+are routes of the biological cycle: they count only for material whose input is evidenced as sustained
+production, otherwise they are unrecoverable waste like landfill. E_C, E_F, E_E: efficiencies of end-of-life
+recycling, of the process that made the recycled input, and of energy recovery.
 
-Madaster variant ("madaster"): Madaster's circularity indicator (Madaster Services B.V.,
-"Madaster Circularity Indicator explained", 2018 and later editions) follows the same material-flow
-formulas but does not use the utility factor: F(X) is fixed at 0.9 (equivalent to X = 1), and the
-recycling efficiencies E_C and E_F default to 0.75 where no value is given. A product or building
-MCI is the mass-weighted mean of its parts' MCIs in both modes.
+Defaults where a composition states no efficiency (docs/methods.md, "MCI defaults"): the methodology asks
+for process data and, lacking it, generic industry data; no such data set with an open licence was found,
+so E_C and E_F take 1.0, the methodology's best case, and every figure that used it is marked an upper
+bound (DEFAULT_EFFICIENCY_NOTE, counted per building); E_E takes 0.0: energy recovery earns no credit
+without a stated efficiency. L, L_av, U, U_av: a part's (else its product type's) mpr:expectedLifetime,
+mpr:industryAverageLifetime, mpr:functionalUnits, mpr:industryAverageFunctionalUnits; a ratio missing
+either value counts as 1 (average utility).
+
+Aggregation: a part's MCI is the product-level MCI of that part (its materials' flows summed). A building's
+figure is the mass-weighted mean of its parts' product-level MCIs, sum(M_i MCI_i) / sum(M_i), the
+methodology's aggregation over several products weighted by mass; it is not the MCI of the building as one
+product. The "Madaster" variant (F(X) fixed at 0.9, efficiencies 0.75) was removed: the document it cited
+could not be found, and Madaster's public API models other inputs.
 """
 
 from __future__ import annotations
@@ -38,11 +47,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-Method = Literal["emf", "madaster"]
+Method = Literal["emf"]
+METHODS: tuple[Method, ...] = ("emf",)
 
-EMF_DEFAULT_EFFICIENCY = 1.0
-MADASTER_DEFAULT_EFFICIENCY = 0.75
-MADASTER_FX = 0.9
+# E_C and E_F where a composition states none: the methodology's best case (no generic data set with an open
+# licence was found); figures that use it are upper bounds and say so.
+DEFAULT_EFFICIENCY = 1.0
+# E_E where none is stated: no credit for energy recovery without a stated efficiency.
+DEFAULT_ENERGY_EFFICIENCY = 0.0
+DEFAULT_EFFICIENCY_NOTE = ("E_C and E_F default to 1.0 (no process loss), the methodology's best case, because no "
+                           "generic industry data set with an open licence was found: an MCI that used the default "
+                           "is an upper bound")
 
 
 @dataclass(frozen=True)
@@ -81,11 +96,20 @@ def virgin_feedstock(mass: float, recycled: float, reused: float, sustained: flo
     return mass * max(0.0, share)
 
 
-def waste_unrecoverable(mass: float, collected_recycling: float, collected_reuse: float) -> float:
-    """W0 = M (1 - C_R - C_U)."""
-    share = 1.0 - _fraction("C_R", collected_recycling) - _fraction("C_U", collected_reuse)
-    if share < -1e-9:
-        raise ValueError(f"C_R + C_U = {1.0 - share} exceeds 1")
+def energy_recovered(sent_to_recovery: float, efficiency_energy: float) -> float:
+    """C_E = E_E B_C."""
+    return _fraction("E_E", efficiency_energy) * _fraction("B_C", sent_to_recovery)
+
+
+def waste_unrecoverable(mass: float, collected_recycling: float, collected_reuse: float,
+                        composted: float = 0.0, sent_to_recovery: float = 0.0, efficiency_energy: float = 0.0) -> float:
+    """W0 = M (1 - C_R - C_U - C_C - C_E), with C_E = E_E B_C; the collected shares of one mass add up to at most 1."""
+    routes = (_fraction("C_R", collected_recycling) + _fraction("C_U", collected_reuse)
+              + _fraction("C_C", composted) + _fraction("B_C", sent_to_recovery))
+    if routes > 1.0 + 1e-9:
+        raise ValueError(f"C_R + C_U + C_C + B_C = {routes} exceeds 1")
+    share = 1.0 - collected_recycling - collected_reuse - composted - energy_recovered(sent_to_recovery,
+                                                                                        efficiency_energy)
     return mass * max(0.0, share)
 
 
@@ -138,34 +162,45 @@ def mci_from(lfi: float, fx: float) -> float:
     return max(0.0, 1.0 - lfi * fx)
 
 
-def default_efficiency(method: Method) -> float:
-    return MADASTER_DEFAULT_EFFICIENCY if method == "madaster" else EMF_DEFAULT_EFFICIENCY
+@dataclass(frozen=True)
+class Biological:
+    """The biological-cycle inputs of one material: counted only with evidence of sustained production."""
+
+    sustained: float = 0.0  # share of the input from sustained production (stated renewable content)
+    composted: float = 0.0  # C_C
+    sent_to_recovery: float = 0.0  # B_C
+    evidenced: bool = False  # mpr:sustainedProductionEvidence given
 
 
 def material_flows(
-    mass: float, recycled: float = 0.0, reused: float = 0.0, sustained: float = 0.0,
+    mass: float, recycled: float = 0.0, reused: float = 0.0, biological: Biological = Biological(),
     collected_recycling: float = 0.0, collected_reuse: float = 0.0,
     efficiency_eol: float | None = None, efficiency_feedstock: float | None = None,
-    method: Method = "emf",
+    efficiency_energy: float | None = None,
 ) -> Flows:
-    """The flows of one material of a product; efficiencies default per method."""
+    """The flows of one material of a product; unstated efficiencies take the documented defaults."""
     if mass < 0:
         raise ValueError(f"mass must not be negative, not {mass}")
-    ec = efficiency_eol if efficiency_eol is not None else default_efficiency(method)
-    ef = efficiency_feedstock if efficiency_feedstock is not None else default_efficiency(method)
+    ec = efficiency_eol if efficiency_eol is not None else DEFAULT_EFFICIENCY
+    ef = efficiency_feedstock if efficiency_feedstock is not None else DEFAULT_EFFICIENCY
+    ee = efficiency_energy if efficiency_energy is not None else DEFAULT_ENERGY_EFFICIENCY
+    b = biological
+    # Shares are checked whether or not they count, so one bad value is refused whatever the evidence says.
+    _fraction("F_S", b.sustained), _fraction("C_C", b.composted), _fraction("B_C", b.sent_to_recovery)
+    counted = b if b.evidenced else Biological()
     return Flows(
         mass=mass,
-        virgin=virgin_feedstock(mass, recycled, reused, sustained),
-        w0=waste_unrecoverable(mass, collected_recycling, collected_reuse),
+        virgin=virgin_feedstock(mass, recycled, reused, counted.sustained),
+        w0=waste_unrecoverable(mass, collected_recycling, collected_reuse, counted.composted,
+                               counted.sent_to_recovery, ee),
         wc=waste_recycling_eol(mass, collected_recycling, ec),
         wf=waste_recycled_feedstock(mass, recycled, ef),
     )
 
 
-def product_mci(flows: Flows, x: float = 1.0, method: Method = "emf") -> float:
-    """MCI of one product from the sum of its materials' flows; Madaster fixes F(X) at 0.9."""
-    fx = MADASTER_FX if method == "madaster" else utility_factor(x)
-    return mci_from(linear_flow_index(flows), fx)
+def product_mci(flows: Flows, x: float = 1.0) -> float:
+    """Product-level MCI from the sum of its materials' flows."""
+    return mci_from(linear_flow_index(flows), utility_factor(x))
 
 
 def mass_weighted(values: Iterable[tuple[float, float]]) -> float | None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode
 
-from registry.indicators import mci
+from registry.indicators import dgbc, mci
 from registry.indicators.carbon import Factor, PartCarbon, part_carbon
 from registry.indicators.data import (
     CarbonValue,
@@ -101,6 +101,36 @@ class Detachability:
 
 
 @dataclass
+class DgbcScore:
+    """A part's four DGBC factors (the lowest class where several are stated) and its element score."""
+
+    factors: dict[str, float]
+    score: float
+
+
+@dataclass
+class MciDefaults:
+    """What a part's MCI took from defaults rather than data (docs/methods.md, "MCI defaults")."""
+
+    efficiency_kg: float = 0.0  # mass of compositions whose W_C or W_F used the default E_C or E_F
+    renewable_without_evidence_kg: float = 0.0  # renewable input not counted as F_S (no evidence)
+    energy_recovery_not_credited_kg: float = 0.0  # sent to energy recovery without evidence or E_E
+
+
+def mci_defaults(comps: list[Composition]) -> MciDefaults:
+    out = MciDefaults()
+    for c in comps:
+        kg = c.mass_kg or 0.0
+        if (c.recyclable and c.eol_efficiency is None) or (c.recycled and c.feedstock_efficiency is None):
+            out.efficiency_kg += kg
+        if c.renewable and not c.sustained_evidence:
+            out.renewable_without_evidence_kg += kg * c.renewable
+        if c.energy_recovery and not (c.sustained_evidence and c.energy_efficiency):
+            out.energy_recovery_not_credited_kg += kg * c.energy_recovery
+    return out
+
+
+@dataclass
 class PartMeasure:
     """Everything the indicators need of one part, after the product-type fallback."""
 
@@ -113,12 +143,15 @@ class PartMeasure:
     stated: list[tuple[str, float]]  # (material IRI or UNKNOWN, kg) per composition with a mass
     without_mass: int
     flows: mci.Flows
+    mci_defaults: MciDefaults
     utility: float
     mci: float | None
     carbon: PartCarbon
     when: Term | None  # the part's mpr:availableFrom, else its asset's
     connections: list[str]
     detachability: Detachability | None  # None: no connection type stated
+    dgbc: DgbcScore | None  # None: a factor not stated, or not a concept of its scheme
+    layer: str | None  # mpr:shearingLayer concept
     has_material: bool
     has_mass: bool
 
@@ -151,6 +184,7 @@ class PartMeasure:
             composition_source=self.source, product_type=self.product_type, mci=self.mci,
             carbon_origin=self.carbon.origin, carbon_kg_co2e=self.carbon.by_module,
             detachable=self.detachability.detachable if self.detachability else None,
+            detachability_dgbc=self.dgbc.score if self.dgbc else None,
             available_from=self.when.value if isinstance(self.when, Literal) else None,
             complete=self.complete, mass_by_material=self.materials,
         )
@@ -185,10 +219,12 @@ class PartMeasurer:
             iri=part, label=label.value if label else None, storey=self.storeys.get(part),
             product_type=type_iri, compositions=comps, source=source, stated=stated,
             without_mass=sum(1 for c in comps if c.mass_kg is None), flows=flows, utility=x,
-            mci=mci.product_mci(flows, x, self.method) if flows.mass > 0 else None,
+            mci_defaults=mci_defaults(comps),
+            mci=mci.product_mci(flows, x) if flows.mass > 0 else None,
             carbon=self._carbon(part, ptype, count, comps),
             when=data.first(part, MPR + "availableFrom") or self.asset_date,
             connections=connections, detachability=self._detachability(part, connections),
+            dgbc=self._dgbc(part, connections), layer=next(iter(data.iris(part, MPR + "shearingLayer")), None),
             has_material=bool(comps) and all(c.material in self.vocab.materials for c in comps),
             has_mass=bool(comps) and all(c.mass_kg is not None for c in comps),
         )
@@ -221,10 +257,12 @@ class PartMeasurer:
         for c in comps:
             if c.mass_kg:
                 try:
+                    biological = mci.Biological(c.renewable or 0.0, c.composted or 0.0, c.energy_recovery or 0.0,
+                                                c.sustained_evidence)
                     flows = flows + mci.material_flows(
-                        c.mass_kg, c.recycled or 0.0, c.reused or 0.0, c.renewable or 0.0,
+                        c.mass_kg, c.recycled or 0.0, c.reused or 0.0, biological,
                         c.recyclable or 0.0, c.reusable or 0.0, c.eol_efficiency, c.feedstock_efficiency,
-                        method=self.method)
+                        c.energy_efficiency)
                 except ValueError as exc:
                     raise ValueError(f"composition <{c.node}> of part <{part}>: {exc}") from exc
         return flows
@@ -233,6 +271,26 @@ class PartMeasurer:
         if part in self.covered:
             return PartCarbon("declared (container)")
         return part_carbon(self.data.carbon_of([part]), ptype.carbon if ptype else None, count, comps, self.factors)
+
+    def _dgbc(self, part: str, connections: list[str]) -> DgbcScore | None:
+        """Each connection type with the part's accessibility, crossings and form containment (dgbc.py).
+
+        Several values of one of those three: the lowest class counts (the weakest link)."""
+        vocab = self.vocab
+        others: dict[str, float] = {}
+        for name, prop in (("accessibility", "connectionAccessibility"), ("crossings", "crossings"),
+                           ("form_containment", "formContainment")):
+            values = [vocab.inherited(vocab.detachability, c) for c in self.data.iris(part, MPR + prop)]
+            if not values or None in values:
+                return None
+            others[name] = min(v for v in values if v is not None)
+        types = [vocab.inherited(vocab.detachability, c) for c in connections]
+        if not types or None in types:
+            return None
+        scores = [dgbc.connection_score([t, others["accessibility"], others["crossings"], others["form_containment"]])
+                  for t in types if t is not None]
+        return DgbcScore({"connection_type": min(t for t in types if t is not None), **others},
+                         dgbc.element_score(scores))
 
     def _detachability(self, part: str, connections: list[str]) -> Detachability | None:
         if not connections:

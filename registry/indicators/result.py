@@ -6,7 +6,7 @@ passport page read these shapes without computing anything.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -34,6 +34,7 @@ class PartResult:
     available_from: str | None  # the part's own date, else its asset's
     complete: bool
     mass_by_material: dict[str, float]  # material IRI (or "unknown") -> kg, as stated (not rolled up)
+    detachability_dgbc: float | None = None  # DGBC element score (dgbc.py); None without all four factors
 
 
 @dataclass
@@ -65,6 +66,13 @@ class Indicators:
     mass_kg_by_source: dict[str, float]
     product_types: list[dict[str, object]]
     parts: list[PartResult]
+    # kg CO2e by module per basis (EN 15804 edition and GWP indicator): values of different bases never added.
+    # carbon_kg_co2e_by_module above adds everything, for compatibility; carbon_bases_mixed says when that mixes.
+    carbon_kg_co2e_by_basis: dict[str, dict[str, float]] = field(default_factory=dict)
+    carbon_bases_mixed: bool = False
+    carbon_sources_by_basis: dict[str, list[str]] = field(default_factory=dict)
+    # DGBC detachability (dgbc.py) per Brand layer and for the building, with what it summed.
+    detachability_dgbc: dict[str, object] = field(default_factory=dict)
     # Restricted data (docs/architecture.md 6): only for the owner and auditors, hence left out of as_dict by default.
     residual_value: dict[str, object] | None = None
 

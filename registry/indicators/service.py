@@ -5,26 +5,36 @@ benchmark all call `IndicatorService.compute`, so every channel reports the same
 says where each figure came from (the passport itself, a referenced product type, or reference data)
 because auditors must be able to retrace it.
 
-Summaries are materialised at first read and served from the store while exact (registry/indicators/
-stored.py): a full computation of a large building costs seconds, a stored summary two lookups.
+Summaries are materialised at first read, or right after each write when background summaries are on
+(registry/indicators/background.py), and served from the store while exact (registry/indicators/stored.py):
+a full computation of a large building costs seconds, a stored summary two lookups.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 from pyoxigraph import NamedNode
 
 from registry.concepts import ConceptScheme
 from registry.errors import NotFound
 from registry.indicators import mci
+from registry.indicators.background import BackgroundSummaries
 from registry.indicators.carbon import FACTORS_FILE, load_factors
 from registry.indicators.data import GraphData, graph_of, read_graph
 from registry.indicators.guard import not_computable, require_finite
 from registry.indicators.parts import PartMeasurer, container_carbon, part_list
 from registry.indicators.result import Indicators, MaterialMass, PartResult
 from registry.indicators.stored import IndicatorSet, PassportState, StoredIndicators, computation_basis
-from registry.indicators.tallies import CarbonTally, CompletenessTally, DetachabilityTally, MassTally, MciTally
+from registry.indicators.tallies import (
+    CarbonTally,
+    CompletenessTally,
+    DetachabilityTally,
+    DgbcTally,
+    MassTally,
+    MciTally,
+)
 from registry.indicators.value import residual_value
 from registry.namespaces import MPR
 from registry.passports.naming import PassportNames, check_id
@@ -34,7 +44,7 @@ from registry.validation import Validator
 __all__ = ["IndicatorService", "Indicators", "MaterialMass", "PartResult"]
 # Part of every stored summary's computation basis: bump it with any change to what the computation
 # yields or to the fields of Indicators, so summaries stored by older code are recomputed, not served.
-METHOD_REVISION = 3
+METHOD_REVISION = 5
 
 
 class IndicatorService:
@@ -53,19 +63,42 @@ class IndicatorService:
             inputs += sorted(p for p in validator.shapes_dir.rglob("*") if p.is_file())
         self.basis = computation_basis(inputs, f"method revision {METHOD_REVISION}",
                                        f"validator {validator is not None}")
+        self.background: BackgroundSummaries | None = None
+
+    def summarise_after_writes(self) -> BackgroundSummaries:
+        """Turn on background summaries; the answer's `after_write` is the passport service's on_change hook."""
+        if self.background is None:
+            self.background = BackgroundSummaries(self.refresh)
+        return self.background
+
+    def refresh(self, passport_id: str) -> None:
+        """Store the summary of the current version unless it is stored already (the background worker's job;
+        unlike compute it never waits for the worker, which would be waiting for itself)."""
+        names = PassportNames(self.base, check_id(passport_id))
+        state = self.stored.state(names, "emf", self.basis)
+        if state.withdrawn or state.current is not None:
+            return
+        self._fresh(names, state, "emf", False)
+
+    def close(self) -> None:
+        if self.background is not None:
+            self.background.close()
 
     def compute(self, passport_id: str, method: mci.Method = "emf", warnings: bool = True,
                 parts: bool = False) -> Indicators:
         """The stored summary when it is still exact, else a fresh computation (stored for next time).
 
-        Per-part figures are never stored (tens of MB for 100k elements): `parts=True` always computes."""
+        Per-part figures are stored beside the summary and read only when asked for (`parts=True`)."""
         names = PassportNames(self.base, check_id(passport_id))
         state = self.stored.state(names, method, self.basis)  # before any content is read
         if state.withdrawn:
             raise NotFound(f"no passport {passport_id!r} with content")
+        if state.current is None and self.background is not None and self.background.wait_if_running(names.id):
+            state = self.stored.state(names, method, self.basis)  # what the background just stored
         want_warnings = warnings and self.validator is not None
-        if state.current is not None and not parts:
-            result = Indicators.from_dict(state.current.data)
+        stored_parts = self.stored.parts(names, method) if parts and state.current is not None else None
+        if state.current is not None and (not parts or stored_parts is not None):
+            result = Indicators.from_dict({**state.current.data, "parts": stored_parts or []})
             if want_warnings and not state.current.includes_warnings:
                 result.completeness["shacl_warnings"] = self._warnings(names)
                 self.stored.save(names, method, IndicatorSet(
@@ -89,10 +122,13 @@ class IndicatorService:
             result = self._indicators(names, data, cache, method, warnings)
         except ValueError as exc:  # a formula's precondition (mci.py) that the shapes guard, broken in storage
             raise not_computable(names.id, str(exc)) from exc
-        require_finite(names.id, result.as_dict(with_parts=True, with_restricted=True))
+        full = result.as_dict(with_parts=True, with_restricted=True)
+        require_finite(names.id, full)
         if state.version is not None:
+            summary = {k: v for k, v in full.items() if k != "parts"}
             self.stored.save(names, method, IndicatorSet(
-                state.version, self.basis, warnings, result.as_dict(with_restricted=True), dependencies))
+                state.version, self.basis, warnings, summary, dependencies,
+                parts=cast("list[dict[str, Any]]", full["parts"])))
         return result
 
     def _warnings(self, names: PassportNames) -> list[dict[str, object]]:
@@ -113,12 +149,12 @@ class IndicatorService:
         measurer = PartMeasurer(self.store, data, cache, self.vocab, self.factors, method, covered,
                                 data.first(asset_iri, MPR + "availableFrom") if asset_iri else None)
         mass, carbon, circularity = MassTally(), CarbonTally(), MciTally()
-        detachability, completeness = DetachabilityTally(), CompletenessTally()
+        detachability, completeness, dgbc = DetachabilityTally(), CompletenessTally(), DgbcTally()
         carbon.add_declared(declared)
         results: list[PartResult] = []
         for part in parts:
             measured = measurer.measure(part)
-            for tally in (mass, carbon, circularity, detachability, completeness):
+            for tally in (mass, carbon, circularity, detachability, completeness, dgbc):
                 tally.add(measured)
             results.append(measured.result())
         total = mass.total
@@ -132,16 +168,20 @@ class IndicatorService:
             compositions_without_mass=mass.without_mass,
             mci=circularity.mci,
             mci_mass_kg=circularity.mass_kg,
-            mci_assumptions=circularity.assumptions(method),
+            mci_assumptions=circularity.assumptions(),
             carbon_kg_co2e_by_module=dict(carbon.by_module),
             carbon_kg_co2e_by_origin=dict(carbon.by_origin),
             carbon_uncovered_mass_kg=carbon.uncovered,
             carbon_declared_for_asset=self._asset_carbon(data, asset_iri),
             carbon_reference_factors=carbon.reference_factors(),
+            carbon_kg_co2e_by_basis=carbon.bases(),
+            carbon_bases_mixed=len(carbon.by_basis) > 1,
+            carbon_sources_by_basis=carbon.sources_by_basis(),
             detachable_mass_kg=detachability.detachable,
             detachable_share=detachability.detachable / total if total > 0 else None,
             detachability_index=detachability.index,
             reuse_potential_kg_by_year=detachability.reuse_by_year(),
+            detachability_dgbc=dgbc.summary(self.vocab),
             completeness=completeness.summary(self._warnings(names) if warnings else []),
             mass_by_storey=dict(mass.by_storey),
             mass_kg_by_year_and_material=mass.by_year_and_material(),

@@ -18,6 +18,7 @@ summary holds restricted residual values), one node per method:
     <{passport}/indicators#emf> a mpr:IndicatorSet ;
         mpr:computedFromVersion 3 ; mpr:computationBasis "sha256 hex" ;
         mpr:includesShaclWarnings true ; mpr:indicatorData "{...}"^^rdf:JSON ;
+        mpr:indicatorParts "[...]"^^rdf:JSON ;   # per-part figures, read only for ?parts=true
         mpr:dependsOn <{passport}/indicators#emf-dep-0> .
     <{passport}/indicators#emf-dep-0> mpr:dependencyGraph <{base}/passports/chair> ; mpr:dependencyVersion 2 .
 """
@@ -44,6 +45,7 @@ COMPUTED_FROM_VERSION = mpr("computedFromVersion")
 COMPUTATION_BASIS = mpr("computationBasis")
 INCLUDES_WARNINGS = mpr("includesShaclWarnings")
 INDICATOR_DATA = mpr("indicatorData")
+INDICATOR_PARTS = mpr("indicatorParts")
 DEPENDS_ON = mpr("dependsOn")
 DEPENDENCY_GRAPH = mpr("dependencyGraph")
 DEPENDENCY_VERSION = mpr("dependencyVersion")
@@ -61,6 +63,8 @@ STATE = P + """SELECT ?rg ?p ?ig ?n ?v ?s ?from ?basis ?warn ?data WHERE {
   OPTIONAL { GRAPH ?ig { ?n a mpr:IndicatorSet ; mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ;
                             mpr:includesShaclWarnings ?warn ; mpr:indicatorData ?data } }
 }"""
+
+PARTS = P + "SELECT ?ig ?n ?parts WHERE { GRAPH ?ig { ?n mpr:indicatorParts ?parts } }"
 
 DEPENDENCIES = P + """SELECT ?ig ?n ?dg ?dv ?cur WHERE {
   GRAPH ?ig { ?n mpr:dependsOn ?d . ?d mpr:dependencyGraph ?dg ; mpr:dependencyVersion ?dv }
@@ -107,6 +111,8 @@ class IndicatorSet:
     includes_warnings: bool
     data: dict[str, Any]
     dependencies: list[Dependency]
+    # Per-part figures of the same computation; None: keep those stored (a save that only adds warnings).
+    parts: list[dict[str, Any]] | None = None
 
 
 @dataclass
@@ -154,6 +160,14 @@ class StoredIndicators:
         return PassportState(version, withdrawn, IndicatorSet(
             version, basis, row["warn"].value == "true", data, dependencies))
 
+    def parts(self, names: PassportNames, method: str) -> list[dict[str, Any]] | None:
+        """The per-part figures stored with the summary (read apart: they are large, and rarely asked for)."""
+        rows = self.store.select(PARTS, {"ig": self.graph(names), "n": self.node(names, method)})
+        if len(rows) != 1:
+            return None
+        parts = json.loads(rows[0]["parts"].value)
+        return parts if isinstance(parts, list) else None
+
     def versions(self, graphs: Iterable[str]) -> list[Dependency]:
         """Current versions of other passports' graphs, read before their content (see the module's note)."""
         found = records.versions(self.store, graphs)
@@ -163,8 +177,10 @@ class StoredIndicators:
         """Replace this method's summary (and only it) in one atomic write."""
         graph, node = self.graph(names), self.node(names, method)
         dep_prefix = node.value + "-dep-"
+        keep_parts = result.parts is None
         old = [t for t in self.store.triples(graph)
-               if t.subject == node or (isinstance(t.subject, NamedNode) and t.subject.value.startswith(dep_prefix))]
+               if (t.subject == node and not (keep_parts and t.predicate == INDICATOR_PARTS))
+               or (isinstance(t.subject, NamedNode) and t.subject.value.startswith(dep_prefix))]
         new = [
             Triple(node, RDF_TYPE, INDICATOR_SET),
             Triple(node, COMPUTED_FROM_VERSION, Literal(str(result.version), datatype=XSD_INTEGER)),
@@ -173,6 +189,8 @@ class StoredIndicators:
                                                     datatype=XSD_BOOLEAN)),
             Triple(node, INDICATOR_DATA, Literal(json.dumps(result.data), datatype=RDF_JSON)),
         ]
+        if result.parts is not None:
+            new.append(Triple(node, INDICATOR_PARTS, Literal(json.dumps(result.parts), datatype=RDF_JSON)))
         for n, dep in enumerate(result.dependencies):
             dep_node = NamedNode(f"{dep_prefix}{n}")
             version = (Literal(str(dep.version), datatype=XSD_INTEGER) if isinstance(dep.version, int)

@@ -10,9 +10,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from registry.indicators import dgbc
 from registry.indicators.carbon import Factor
 from registry.indicators.data import CarbonValue
-from registry.indicators.mci import Method, default_efficiency, mass_weighted
+from registry.indicators.mci import (
+    DEFAULT_EFFICIENCY,
+    DEFAULT_EFFICIENCY_NOTE,
+    DEFAULT_ENERGY_EFFICIENCY,
+    mass_weighted,
+)
 from registry.indicators.parts import UNKNOWN, PartMeasure
 from registry.indicators.result import MaterialMass
 
@@ -78,24 +84,43 @@ class CarbonTally:
     by_origin: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     uncovered: float = 0.0
     factors_used: dict[tuple[str, str], Factor] = field(default_factory=dict)
+    by_basis: dict[str, dict[str, float]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(float)))
+    sources: set[tuple[str, str]] = field(default_factory=set)
 
     def add_declared(self, values: list[CarbonValue]) -> None:
         """Carbon declared on containers: counted once, before any part."""
         for v in values:
             self.by_module[v.module] += v.kg
             self.by_origin["declared"] += v.kg
+            self.by_basis[v.basis][v.module] += v.kg
+            self.sources.add((v.basis, v.source or "source not stated"))
 
     def add(self, m: PartMeasure) -> None:
         for module, kg in m.carbon.by_module.items():
             self.by_module[module] += kg
             self.by_origin[m.carbon.origin] += kg
+        for basis, modules in m.carbon.by_basis.items():
+            for module, kg in modules.items():
+                self.by_basis[basis][module] += kg
+        self.sources |= m.carbon.sources
         self.uncovered += m.carbon.uncovered_mass_kg
         for f in m.carbon.factors_used:
             self.factors_used[(f.material, f.module)] = f
 
     def reference_factors(self) -> list[dict[str, object]]:
         return [{"material": f.material, "module": f.module, "kg_co2e_per_kg": f.kg_per_kg, "dataset": f.dataset,
-                 "source": f.source} for f in self.factors_used.values()]
+                 "source": f.source, "basis": f.basis} for f in self.factors_used.values()]
+
+    def bases(self) -> dict[str, dict[str, float]]:
+        """kg CO2e by module within each (EN 15804 edition, GWP indicator): the sums that add like with like."""
+        return {b: dict(sorted(m.items())) for b, m in sorted(self.by_basis.items())}
+
+    def sources_by_basis(self) -> dict[str, list[str]]:
+        """The sources (dcterms:source, or the reference data set) of the values each basis summed."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for basis, source in sorted(self.sources):
+            out[basis].append(source)
+        return dict(out)
 
 
 @dataclass
@@ -104,12 +129,18 @@ class MciTally:
 
     pairs: list[tuple[float, float]] = field(default_factory=list)
     parts_with_utility: int = 0
+    default_efficiency_kg: float = 0.0
+    renewable_without_evidence_kg: float = 0.0
+    energy_recovery_not_credited_kg: float = 0.0
 
     def add(self, m: PartMeasure) -> None:
         if m.utility != 1.0:
             self.parts_with_utility += 1
         if m.mci is not None:
             self.pairs.append((m.flows.mass, m.mci))
+            self.default_efficiency_kg += m.mci_defaults.efficiency_kg
+            self.renewable_without_evidence_kg += m.mci_defaults.renewable_without_evidence_kg
+            self.energy_recovery_not_credited_kg += m.mci_defaults.energy_recovery_not_credited_kg
 
     @property
     def mci(self) -> float | None:
@@ -119,25 +150,36 @@ class MciTally:
     def mass_kg(self) -> float:
         return sum(m for m, _ in self.pairs)
 
-    def assumptions(self, method: Method) -> dict[str, object]:
-        efficiency = default_efficiency(method)
+    def assumptions(self) -> dict[str, object]:
+        """What the MCI figures are and what they assumed, for the report (docs/methods.md, "MCI")."""
         return {
-            "efficiency_eol_E_C": efficiency, "efficiency_feedstock_E_F": efficiency,
-            "efficiencies_default_for": "compositions without mpr:recyclingEfficiency (E_C) or "
-                                        "mpr:feedstockRecyclingEfficiency (E_F)",
+            "method": "Ellen MacArthur Foundation Material Circularity Indicator, methodology 2015 as revised in 2019",
+            "part_mci": "product level: each part's MCI from the sum of its materials' flows",
+            "building_mci": "aggregate: mass-weighted mean of the parts' product-level MCIs, "
+                            "sum(M_i MCI_i) / sum(M_i); not the MCI of the building as one product",
+            "efficiency_eol_E_C_default": DEFAULT_EFFICIENCY, "efficiency_feedstock_E_F_default": DEFAULT_EFFICIENCY,
+            "efficiency_energy_E_E_default": DEFAULT_ENERGY_EFFICIENCY,
+            "efficiency_defaults_source": DEFAULT_EFFICIENCY_NOTE,
+            "mass_kg_with_default_efficiency": self.default_efficiency_kg,
+            "mci_is_upper_bound": self.default_efficiency_kg > 0,
+            "sustained_production_F_S": "renewable content counts as F_S only with mpr:sustainedProductionEvidence; "
+                                        "composting (C_C) and energy recovery (C_E = E_E B_C) only for such material",
+            "renewable_kg_without_evidence": self.renewable_without_evidence_kg,
+            "energy_recovery_kg_not_credited": self.energy_recovery_not_credited_kg,
             "utility_X": "per part (L/L_av)(U/U_av) from mpr:expectedLifetime, mpr:industryAverageLifetime, "
                          "mpr:functionalUnits, mpr:industryAverageFunctionalUnits (the part's, else its product "
                          "type's); a ratio without both of its values counts as 1",
             "parts_with_utility_other_than_1": self.parts_with_utility,
-            "F_X": "0.9 (Madaster: fixed)" if method == "madaster" else "0.9 / X per part",
+            "F_X": "0.9 / X per part",
             "missing_fractions": "taken as 0 (no recycled/reused/renewable input, nothing collected)",
-            "aggregation": "mass-weighted mean of part MCIs",
         }
 
 
 @dataclass
 class DetachabilityTally:
-    """Detachable mass, the mass-weighted detachability index, and reuse potential by year."""
+    """The registry's two-factor figures (not the DGBC method, see DgbcTally): mass whose connections are all
+    reversible and accessible, the mass-weighted product of connection-type and accessibility scores
+    ("type x access index", reported as detachability_index for compatibility), reuse potential by year."""
 
     detachable: float = 0.0
     connected: float = 0.0
@@ -161,6 +203,41 @@ class DetachabilityTally:
 
     def reuse_by_year(self) -> dict[str, float]:
         return dict(sorted(self.reuse.items()))
+
+
+UNASSIGNED = "unassigned"
+
+
+@dataclass
+class DgbcTally:
+    """DGBC element scores with their masses, per Brand layer (mpr:shearingLayer, else "unassigned")."""
+
+    by_layer: dict[str, list[tuple[float, float]]] = field(default_factory=lambda: defaultdict(list))
+    connected_not_scored: int = 0
+
+    def add(self, m: PartMeasure) -> None:
+        if m.dgbc is not None:
+            self.by_layer[m.layer or UNASSIGNED].append((m.mass_kg, m.dgbc.score))
+        elif m.connections:
+            self.connected_not_scored += 1
+
+    def summary(self, vocab: ConceptScheme) -> dict[str, object]:
+        everything = [pair for pairs in self.by_layer.values() for pair in pairs]
+        return {
+            "method": dgbc.METHOD,
+            "formula": "connection 4/(1/TV + 1/TO + 1/DK + 1/VV); element: lowest of its connections; "
+                       "layer and building: weighted mean of element scores",
+            "weighting": dgbc.WEIGHTING,
+            "building": dgbc.weighted(everything),
+            "by_layer": {layer: {"label": vocab.labels.get(layer, layer), "score": dgbc.weighted(pairs),
+                                 "mass_kg": sum(m for m, _ in pairs), "elements": len(pairs)}
+                         for layer, pairs in sorted(self.by_layer.items())},
+            "elements_scored": len(everything),
+            "elements_not_scored": self.connected_not_scored,
+            "not_scored_because": "a part with a connection type is scored only when its accessibility, crossings "
+                                  "and form containment are stated too (mpr:connectionAccessibility, mpr:crossings, "
+                                  "mpr:formContainment), each a concept of its scheme",
+        }
 
 
 @dataclass

@@ -1,0 +1,98 @@
+"""Indicator summaries computed right after a write, in the background, so the first read is a served one.
+
+Why not faster reads instead: a computation must look at about ten properties of every composition and
+part (material, mass and unit, the MCI fractions and efficiencies, lifetimes, connection, date, storey),
+where the benchmark's baseline, a SPARQL SUM of masses, looks at two. Measured on the generated
+building (bench/indicators.py, December 2026, shared machine): one SELECT that only joins
+composition, mass and unit already costs 2.5x the SUM; each further OPTIONAL property adds about one
+SUM; the per-part MCI terms alone came to 14x. So no read-time computation over this store can stay
+within 3x of the SUM; a summary stored before anyone asks can (two lookups, bench/RESULTS.md).
+
+How: the passport service calls `after_write` once a write is durable (its `on_change` hook). One
+worker thread computes the summary of that passport's newest version and stores it
+(registry/indicators/stored.py, which serves it only while it is exact). A read that finds no exact
+summary while the worker is computing the same passport waits for it instead of computing a second
+time; a read of a passport still queued computes at once (the queued job then finds the summary
+stored and ends in two lookups). Nothing here decides what is current: stored.py's version checks do.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+
+from pyoxigraph import Triple
+
+from registry.errors import RegistryError
+
+log = logging.getLogger(__name__)
+
+
+class BackgroundSummaries:
+    """One worker thread; per passport at most one queued job and one running."""
+
+    def __init__(self, compute: Callable[[str], object]) -> None:
+        self._compute = compute
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mpr-indicators")
+        self._lock = threading.Lock()
+        self._queued: set[str] = set()
+        self._running: dict[str, threading.Event] = {}
+        self._latest: dict[str, Future[None]] = {}
+        self._closed = False
+
+    def after_write(self, passport_id: str, _version: int, _content: Sequence[Triple]) -> None:
+        """The passport service's on_change hook: queue the passport (once, however often it changes)."""
+        with self._lock:
+            if self._closed or passport_id in self._queued:
+                return
+            self._queued.add(passport_id)
+            future = self._executor.submit(self._run, passport_id)
+            self._latest[passport_id] = future
+        future.add_done_callback(self._report)
+
+    def settle(self, passport_id: str) -> None:
+        """Wait until this passport has no job queued or running (tests and the benchmark; never on a route)."""
+        with self._lock:
+            future = self._latest.get(passport_id)
+        if future is not None:
+            wait([future])
+
+    def wait_if_running(self, passport_id: str, timeout: float | None = None) -> bool:
+        """Wait for a computation of this passport that has already started; True if there was one."""
+        with self._lock:
+            done = self._running.get(passport_id)
+        if done is None:
+            return False
+        return done.wait(timeout)
+
+    def close(self) -> None:
+        """Drop queued jobs and wait for the running one, so the store is not closed under it."""
+        with self._lock:
+            self._closed = True
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def _run(self, passport_id: str) -> None:
+        done = threading.Event()
+        with self._lock:
+            self._queued.discard(passport_id)
+            self._running[passport_id] = done
+        try:
+            self._compute(passport_id)
+        finally:
+            with self._lock:
+                self._running.pop(passport_id, None)
+            done.set()
+
+    @staticmethod
+    def _report(future: Future[None]) -> None:
+        """A domain error (withdrawn meanwhile, data the method cannot use) is the next reader's answer too;
+        it is logged here, not raised into a thread nobody joins."""
+        if future.cancelled():
+            return
+        exc = future.exception()
+        if isinstance(exc, RegistryError):
+            log.info("indicator summary not computed in the background: %s", exc)
+        elif exc is not None:
+            log.error("indicator summary failed in the background", exc_info=exc)
