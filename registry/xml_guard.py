@@ -57,7 +57,7 @@ def parse(data: bytes, source: str = "the XML document", max_depth: int = 64,
     parser lets the depth and size be refused while reading, before a deep or huge tree is built.
     """
     refuse_dtd(data, source)
-    parser = ElementTree.XMLPullParser(events=("start", "end"))
+    parser: ElementTree.XMLPullParser[ElementTree.Element] = ElementTree.XMLPullParser(events=("start", "end"))
     state = [0, 0]  # depth, elements
     root: ElementTree.Element | None = None
     try:
@@ -76,9 +76,13 @@ def parse(data: bytes, source: str = "the XML document", max_depth: int = 64,
 CHUNK = 64 * 1024
 
 
-def _check_events(parser: ElementTree.XMLPullParser, state: list[int], root: ElementTree.Element | None,
-                  source: str, max_depth: int, max_elements: int) -> ElementTree.Element | None:
-    for event, element in parser.read_events():
+def _check_events(parser: ElementTree.XMLPullParser[ElementTree.Element], state: list[int],
+                  root: ElementTree.Element | None, source: str, max_depth: int,
+                  max_elements: int) -> ElementTree.Element | None:
+    for item in parser.read_events():
+        if not isinstance(item, tuple) or len(item) != 2 or not isinstance(item[1], ElementTree.Element):
+            continue  # only "start" and "end" are asked for; these carry elements
+        event, element = item
         if event == "end":
             state[0] -= 1
             continue

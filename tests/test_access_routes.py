@@ -45,6 +45,7 @@ TURTLE = "text/turtle"
 PUBLIC_PASSPORT = (DATA / "minimal-passport.ttl").read_bytes() + PRICED
 SHEET = (",".join(HEADERS) + "\nB-1,Pavilion,,building,,,,,,2030-01-01,5.1214 52.0907,\n").encode()
 IFC_MODEL = (DATA / "ifc" / "slab-standard-case.ifc").read_bytes()
+EPD = (DATA / "epd" / "hollow-core-slab.openepd.json").read_bytes()
 PORTFOLIO = json.dumps({"demands": [demand(), "open-demand"]}).encode()
 
 # (method, path) -> (body, Content-Type) of a request that would succeed with the right token.
@@ -56,6 +57,7 @@ WRITES: dict[tuple[str, str], tuple[bytes, str]] = {
     ("PUT", "/demands/{demand_id}"): (DEMAND, TURTLE),
     ("POST", "/imports/ifc"): (IFC_MODEL, "application/x-step"),
     ("POST", "/imports/spreadsheet"): (SHEET, "text/csv"),
+    ("POST", "/imports/epd"): (EPD, "application/json"),
     ("POST", "/sparql"): (b"update=INSERT DATA { <urn:a> <urn:b> <urn:c> }", "application/x-www-form-urlencoded"),
 }
 PURE: dict[tuple[str, str], tuple[bytes, str]] = {
@@ -64,6 +66,7 @@ PURE: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/match/portfolio"): (PORTFOLIO, "application/json"),
     ("POST", "/imports/ifc?dry_run=true"): (IFC_MODEL, "application/x-step"),
     ("POST", "/imports/spreadsheet?dry_run=true"): (SHEET, "text/csv"),
+    ("POST", "/imports/epd?dry_run=true"): (EPD, "application/json"),
     ("POST", "/sparql?query"): (b"query=ASK { ?s ?p ?o }", "application/x-www-form-urlencoded"),
 }
 READ_ONE = {

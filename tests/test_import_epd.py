@@ -160,7 +160,8 @@ def test_anonymous_cannot_store_an_epd(client):
 
 
 def test_importer_refuses_entities_before_expanding_them():
-    bomb = b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "x"><!ENTITY b "&a;&a;">]><processDataSet>&b;</processDataSet>'
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "x"><!ENTITY b "&a;&a;">]>'
+            b"<processDataSet>&b;</processDataSet>")
     with pytest.raises(MalformedInput, match="DOCTYPE"):
         epd.import_bytes(bomb, "bomb.xml", "ilcd", TODAY)
 

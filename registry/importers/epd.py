@@ -297,7 +297,7 @@ def _description(reference: Element | None) -> str | None:
         return None
     texts = [d for d in reference if _local(d.tag) == "shortDescription"]
     english = [d for d in texts if d.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"]
-    return _string((english or texts or [None])[0])
+    return _string(next(iter(english or texts), None))
 
 
 def _lang_text(parent: Element | None, name: str) -> str | None:
@@ -306,7 +306,7 @@ def _lang_text(parent: Element | None, name: str) -> str | None:
         return None
     texts = [child for child in parent if _local(child.tag) == name]
     english = [t for t in texts if t.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"]
-    return _string((english or texts or [None])[0])
+    return _string(next(iter(english or texts), None))
 
 
 def read_ilcd(data: bytes, source: str) -> Declaration:
