@@ -20,8 +20,11 @@ import pytest
 
 from registry.errors import InvalidPassport, MalformedInput
 from registry.importers import epd
+from registry.settings import PROJECT_ROOT
+from registry.validation import Validator
 from tests.conftest import AUTH, DATA
 from tests.test_cli import mpr
+from tests.test_validation_engines import both, prepared
 
 OPENEPD = (DATA / "epd" / "hollow-core-slab.openepd.json").read_bytes()
 ILCD = (DATA / "epd" / "calcium-silicate-block.ilcd.xml").read_bytes()
@@ -181,3 +184,13 @@ def test_cli_dry_run_prints_the_passport_and_report(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "schema:hasCertification" in run.stdout
     assert '"expired": true' in run.stderr
+
+
+@pytest.mark.parametrize("valid_until", ["2020-01-01T00:00:00Z", "2999-01-01T00:00:00Z"])
+def test_both_engines_give_the_same_expiry_result(tmp_path, valid_until):
+    validator = Validator(PROJECT_ROOT / "shapes", PROJECT_ROOT / "ontology")
+    path = tmp_path / "slab.ttl"
+    path.write_bytes(epd.import_bytes(openepd_with(valid_until=valid_until), "slab.json", "openepd").turtle)
+    fast, reference = both(validator, prepared(validator, path))
+    assert fast.results == reference.results
+    assert len([r for r in reference.warnings if "expired on" in r.message]) == (valid_until < "2026")

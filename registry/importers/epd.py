@@ -179,11 +179,11 @@ def _openepd_unit(value: Any, decl: Declaration) -> str | None:
     if not isinstance(value, dict) or not isinstance(value.get("unit"), str):
         decl.problem("declared_unit", "the declared unit is missing: expected {\"qty\": 1, \"unit\": \"m3\"}")
         return None
-    qty = value.get("qty", 1)
-    if isinstance(qty, bool) or not isinstance(qty, (int, float)) or qty <= 0:
-        decl.problem("declared_unit.qty", f"{qty!r} is not a positive number")
+    qty = _number(value.get("qty", 1))
+    if qty is None or qty <= 0:
+        decl.problem("declared_unit.qty", f"{value.get('qty')!r} is not a positive number")
         return None
-    return f"{ttl.decimal(float(qty)).removesuffix('.0')} {value['unit'].strip()}"
+    return f"{ttl.decimal(qty).removesuffix('.0')} {value['unit'].strip()[:200]}"
 
 
 def _openepd_method(impacts: dict[str, Any]) -> str:
@@ -338,7 +338,7 @@ def _ilcd_dates(root: Element, decl: Declaration) -> None:
     decl.issued = _day(published, "publicationDateOfEPD", decl)
     until = _string(_find(time, "dataSetValidUntil"))
     if until is not None:
-        if until.isdigit() and len(until) == 4:
+        if until.isdigit() and len(until) == 4 and until >= "1000":
             decl.valid_until = date(int(until), 12, 31)  # a year: valid to its end
         else:
             decl.problem("dataSetValidUntil", f"{until!r} is not a year")
