@@ -194,3 +194,17 @@ def test_both_engines_give_the_same_expiry_result(tmp_path, valid_until):
     fast, reference = both(validator, prepared(validator, path))
     assert fast.results == reference.results
     assert len([r for r in reference.warnings if "expired on" in r.message]) == (valid_until < "2026")
+
+
+def test_multipart_upload_of_an_ilcd_file_is_stored(client):
+    answer = client.post("/imports/epd", files={"file": ("cs12.xml", ILCD, "application/xml")},
+                         headers={**AUTH, "Slug": "cs12"})
+    assert answer.status_code == 201, answer.text
+    assert answer.headers["Location"] == "/passports/cs12"
+    assert answer.json()["report"]["format"] == "ILCD+EPD"
+
+
+def test_other_media_types_are_refused(client):
+    answer = client.post("/imports/epd", content=OPENEPD, headers={**AUTH, "Content-Type": "text/csv"})
+    assert answer.status_code == 415
+    assert "application/json" in answer.json()["detail"]
