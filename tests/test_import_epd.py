@@ -139,6 +139,7 @@ def test_valid_epd_has_no_expiry_warning(client):
     (b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaa">]><processDataSet>&a;</processDataSet>', XML, 400,
      "DOCTYPE"),
     (b"<processDataSet><unclosed></processDataSet>", XML, 400, "not well-formed"),
+    (b"<processDataSet>" + b"<a>" * 100 + b"</a>" * 100 + b"</processDataSet>", XML, 400, "deeper than 64"),
     (b"<flowDataSet/>", XML, 400, "not an ILCD+EPD process data set"),
     (openepd_with(impacts={"EF 3.0": {"gwp": {"A1A2A3": {"mean": 48.6, "unit": "MJ"}}}}), JSON, 422, "'MJ'"),
     (openepd_with(declared_unit=None), JSON, 422, "declared unit is missing"),
@@ -208,3 +209,11 @@ def test_other_media_types_are_refused(client):
     answer = client.post("/imports/epd", content=OPENEPD, headers={**AUTH, "Content-Type": "text/csv"})
     assert answer.status_code == 415
     assert "application/json" in answer.json()["detail"]
+
+
+def test_an_expiry_date_as_text_is_refused(client):
+    passport = epd.import_bytes(OPENEPD, "slab.json", "openepd").turtle.replace(
+        b'"2028-03-01"^^xsd:date', b'"March 2028"')
+    answer = client.post("/passports", content=passport, headers={**AUTH, "Content-Type": "text/turtle"})
+    assert answer.status_code == 422
+    assert "schema:expires" in answer.text
