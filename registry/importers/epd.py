@@ -13,7 +13,7 @@ Two formats, read by their published structure:
 
 Every figure keeps its EN 15804 edition and GWP indicator (ontology/carbon.ttl), so the indicators never add
 figures of different bases. The EPD itself is a `schema:Certification` of the product (registration number,
-programme operator, `schema:validFrom`, `schema:expires`); shapes/epd.ttl warns when it has expired.
+programme operator, `schema:validFrom`, `schema:expires`); shapes/consistency.ttl warns when it has expired.
 A file with any problem produces nothing: every problem is reported at once (422), unreadable files are 400.
 """
 
