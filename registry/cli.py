@@ -475,6 +475,43 @@ def import_sheet(
     _import_into_store(file, convert, data, sparql_query, sparql_update, passport_id, dry_run)
 
 
+@app.command("import-epd")
+def import_epd(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="An EPD: openEPD (.json) or ILCD+EPD (.xml)"),
+    passport_id: str | None = typer.Option(None, "--id", help="Passport id [default: the file stem]"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the passport (Turtle) without storing"),
+    data: Path | None = DataOption,
+    sparql_query: str | None = QueryUrl,
+    sparql_update: str | None = UpdateUrl,
+) -> None:
+    """Create a product-type passport from an EPD; the import report (JSON, with "expired") goes to stderr."""
+    import json
+
+    from registry.importers import epd
+
+    raw = file.read_bytes()
+    try:
+        result = epd.import_bytes(raw, file.name, epd.detect(raw, file.name, ""))
+    except InvalidPassport as exc:
+        for problem in exc.extra.get("problems") or []:
+            err.print(f"  {problem['field']}: {problem['message']}", soft_wrap=True)
+        _fail(exc.message, 1)
+        raise
+    except RegistryError as exc:
+        _fail(exc.message, 1)
+        raise
+    err.print_json(json.dumps(result.report, ensure_ascii=False))
+    if dry_run:
+        sys.stdout.buffer.write(result.turtle)
+        return
+    with _registry(data, sparql_query, sparql_update) as registry:
+        written = registry.passports.create(LOADER, result.turtle, RdfFormat.TURTLE,
+                                            passport_id or file.name.split(".")[0], f"imported from EPD {file.name}")
+    expired = " - the EPD has EXPIRED" if result.report["expired"] else ""
+    out.print(f"imported {file.name} as passport {written.id} ({written.triples} triples, "
+              f"{written.warnings} warnings){expired}")
+
+
 report_app = typer.Typer(help="Reports over all passports", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 

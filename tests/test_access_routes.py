@@ -48,6 +48,7 @@ UNTP = (DATA / "untp-dpp-bracket.json").read_bytes()
 IFC_MODEL = (DATA / "ifc" / "slab-standard-case.ifc").read_bytes()
 CREDENTIAL = b"(the credential of passport 'pub', fetched first)"
 MAPPINGS = json.dumps({"mappings": [{"name": "Aquapanel", "concept": "fibre-cement"}]}).encode()
+EPD = (DATA / "epd" / "hollow-core-slab.openepd.json").read_bytes()
 PORTFOLIO = json.dumps({"demands": [demand(), "open-demand"]}).encode()
 PROFILE = (PROJECT_ROOT / "tests" / "test_procurement.py").read_text().split('PROFILE = b"""', 1)[1].split('"""', 1)[0]
 CRITERIA = PROFILE.replace("WARRANTY", "5").replace("VISIBILITY", ".").encode()
@@ -65,6 +66,7 @@ WRITES: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/imports/spreadsheet"): (SHEET, "text/csv"),
     ("POST", "/imports/untp"): (UNTP, "application/ld+json"),
     ("PUT", "/organisations/{org}/material-mappings"): (MAPPINGS, "application/json"),
+    ("POST", "/imports/epd"): (EPD, "application/json"),
     ("POST", "/sparql"): (b"update=INSERT DATA { <urn:a> <urn:b> <urn:c> }", "application/x-www-form-urlencoded"),
     ("POST", "/profiles"): (CRITERIA, TURTLE),
     ("PUT", "/profiles/{profile_id}"): (CRITERIA, TURTLE),
@@ -78,6 +80,7 @@ PURE: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/imports/ifc?dry_run=true"): (IFC_MODEL, "application/x-step"),
     ("POST", "/imports/spreadsheet?dry_run=true"): (SHEET, "text/csv"),
     ("POST", "/imports/untp?dry_run=true"): (UNTP, "application/ld+json"),
+    ("POST", "/imports/epd?dry_run=true"): (EPD, "application/json"),
     ("POST", "/sparql?query"): (b"query=ASK { ?s ?p ?o }", "application/x-www-form-urlencoded"),
     ("POST", "/credentials/verify"): (CREDENTIAL, "application/vc+jwt"),
     ("POST", "/tenders/check"): (TENDER, "application/json"),

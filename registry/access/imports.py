@@ -1,4 +1,4 @@
-"""Imports (IFC models, spreadsheets) for a caller: a stored import is a passport upload, through the
+"""Imports (IFC models, spreadsheets, EPDs) for a caller: a stored import is a passport upload, through the
 same guard; a dry run converts and validates for anyone and stores nothing."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pyoxigraph import RdfFormat
 from registry.access.mappings import AccessControlledMappings
 from registry.access.passports import AccessControlledPassports
 from registry.concepts import ConceptScheme
-from registry.importers import ifc, spreadsheet, untp
+from registry.importers import epd, ifc, spreadsheet, untp
 from registry.passports.model import Agent, WriteResult
 from registry.validation import ValidationReport
 
@@ -54,6 +54,13 @@ class AccessControlledImports:
         result = importer.import_bytes(data, name, kind)
         return self._finish(agent, result.turtle, result.report.as_dict(), slug, dry_run,
                             f"imported from spreadsheet {name}")
+
+    def epd(self, agent: Agent, data: bytes, name: str, kind: str, slug: str | None, dry_run: bool) -> Imported:
+        """`kind` is "openepd" or "ilcd" (`registry.importers.epd.detect`); the report says whether it expired."""
+        if not dry_run:
+            self.passports.check_writer(agent)
+        result = epd.import_bytes(data, name, kind)
+        return self._finish(agent, result.turtle, result.report, slug, dry_run, f"imported from EPD {name}")
 
     def _finish(
         self, agent: Agent, turtle: bytes, report: dict[str, Any], slug: str | None, dry_run: bool, reason: str

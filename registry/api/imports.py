@@ -1,4 +1,4 @@
-"""/imports: IFC models and spreadsheets become passports through the same validation and storage as uploads."""
+"""/imports: IFC models, spreadsheets and EPDs become passports through the same validation and storage as uploads."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from registry.api.openapi import answers, body, described, errors
 from registry.api.responses import JSONResponse
 from registry.core import Registry
 from registry.errors import MalformedInput, UnsupportedMediaType
-from registry.importers import ifc, spreadsheet
+from registry.importers import epd, ifc, spreadsheet
 from registry.passports.model import Agent
 from registry.rdf import media_type_of
 
@@ -101,6 +101,26 @@ async def import_spreadsheet(
     data, name, media_type = await _upload(request, registry.settings.max_body_bytes)
     kind = _kind_of_sheet(name, media_type)
     return _answer(await blocking(registry.imports.spreadsheet, agent, data, name, kind, slug, dry_run, mappings))
+
+
+@router.post("/epd", status_code=201,
+             summary="Create a product-type passport from an EPD (openEPD JSON or ILCD+EPD XML)",
+             responses=DRY_RUN | errors(400, 401, 403, 409, 413, 415, 422),
+             openapi_extra=body(*epd.JSON_TYPES, *epd.XML_TYPES, "multipart/form-data"))
+async def import_epd(
+    request: Request,
+    dry_run: bool = Query(False, description="Return the passport and the report without storing"),
+    slug: str | None = Header(None, description="Proposed passport id"),
+    registry: Registry = Depends(get_registry),
+    agent: Agent = Depends(get_agent),
+) -> JSONResponse:
+    data, name, media_type = await _upload(request, registry.settings.max_body_bytes)
+    if media_type and media_type not in (*epd.JSON_TYPES, *epd.XML_TYPES, "application/octet-stream") \
+            and not name.lower().endswith((".json", ".xml")):
+        raise UnsupportedMediaType(f"cannot read an EPD sent as {media_type}; send openEPD as application/json "
+                                   "or ILCD+EPD as application/xml")
+    kind = epd.detect(data, name, media_type)
+    return _answer(await blocking(registry.imports.epd, agent, data, name, kind, slug, dry_run))
 
 
 @router.get("/spreadsheet/template", summary="The XLSX template for spreadsheet imports", responses=answers(XLSX))
