@@ -117,6 +117,16 @@ def test_instances_use_the_epd_carbon(client):
     assert by_basis["EN 15804+A2 GWP-fossil"] == {"A1-A3": pytest.approx(144.3), "D": pytest.approx(-9.6)}
 
 
+def test_gwp_fossil_is_not_added_to_gwp_total_in_the_module_sums(client):
+    assert client.post("/imports/epd", content=OPENEPD, headers={**JSON, "Slug": "slab"}).status_code == 201
+    assert client.put("/passports/pavilion", content=BUILDING,
+                      headers={**AUTH, "Content-Type": "text/turtle"}).status_code == 201
+    answer = client.get("/passports/pavilion/indicators").json()
+    # GWP-fossil (144.3) is a part of GWP-total (145.8): the module sum is GWP-total alone, not 290.1
+    assert answer["carbon_kg_co2e_by_module"]["A1-A3"] == pytest.approx(145.8)
+    assert answer["carbon_bases_mixed"] is False  # one edition, one headline indicator
+
+
 def test_expired_epd_is_flagged_in_answer_and_validation(client):
     expired = openepd_with(valid_until="2020-01-01T00:00:00Z")
     answer = client.post("/imports/epd?dry_run=true", content=expired, headers=JSON)

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from registry.indicators.data import CarbonValue, Composition, carbon_basis
+from registry.indicators.data import CarbonValue, Composition, carbon_basis, counts_in_total
 
 FACTORS_FILE = Path(__file__).with_name("carbon-factors.csv")
 
@@ -55,9 +55,11 @@ class PartCarbon:
 
 
 def _sum(values: Iterable[CarbonValue], times: float = 1.0) -> dict[str, float]:
+    """By module, headline figures only: GWP-fossil, -biogenic and -luluc are parts of GWP-total."""
     out: dict[str, float] = defaultdict(float)
     for v in values:
-        out[v.module] += v.kg * times
+        if counts_in_total(v.basis):
+            out[v.module] += v.kg * times
     return dict(out)
 
 

@@ -107,6 +107,16 @@ INDICATORS = {"a1": "GWP", "total": "GWP-total", "fossil": "GWP-fossil", "biogen
               "luluc": "GWP-luluc"}
 
 
+#: EN 15804+A2 splits GWP-total into these three; they are parts of it, never added to it.
+GWP_PARTS = ("GWP-fossil", "GWP-biogenic", "GWP-luluc")
+
+
+def counts_in_total(basis: str) -> bool:
+    """Whether a value of this basis is a headline figure (GWP-total, +A1 GWP, or unstated) rather than one of
+    the parts GWP-total is made of: adding GWP-fossil to GWP-total would count the same carbon twice."""
+    return not basis.endswith(GWP_PARTS)
+
+
 def carbon_basis(version: str | None, indicator: str | None) -> str:
     """'EN 15804+A2 GWP-total', or 'unstated' parts: values are only ever added within one basis."""
     v = VERSIONS.get(module_code(version), version) if version else f"EN 15804 {UNSTATED}"

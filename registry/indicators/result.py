@@ -67,7 +67,8 @@ class Indicators:
     product_types: list[dict[str, object]]
     parts: list[PartResult]
     # kg CO2e by module per basis (EN 15804 edition and GWP indicator): values of different bases never added.
-    # carbon_kg_co2e_by_module above adds everything, for compatibility; carbon_bases_mixed says when that mixes.
+    # carbon_kg_co2e_by_module above adds the headline figures (GWP-total, +A1 GWP, unstated; never the fossil,
+    # biogenic and luluc parts of GWP-total) for compatibility; carbon_bases_mixed says when editions mix.
     carbon_kg_co2e_by_basis: dict[str, dict[str, float]] = field(default_factory=dict)
     carbon_bases_mixed: bool = False
     carbon_sources_by_basis: dict[str, list[str]] = field(default_factory=dict)

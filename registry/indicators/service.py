@@ -22,7 +22,7 @@ from registry.errors import NotFound
 from registry.indicators import mci
 from registry.indicators.background import BackgroundSummaries
 from registry.indicators.carbon import FACTORS_FILE, load_factors
-from registry.indicators.data import GraphData, graph_of, read_graph
+from registry.indicators.data import GraphData, counts_in_total, graph_of, read_graph
 from registry.indicators.guard import not_computable, require_finite
 from registry.indicators.parts import PartMeasurer, container_carbon, part_list
 from registry.indicators.result import Indicators, MaterialMass, PartResult
@@ -175,7 +175,7 @@ class IndicatorService:
             carbon_declared_for_asset=self._asset_carbon(data, asset_iri),
             carbon_reference_factors=carbon.reference_factors(),
             carbon_kg_co2e_by_basis=carbon.bases(),
-            carbon_bases_mixed=len(carbon.by_basis) > 1,
+            carbon_bases_mixed=sum(map(counts_in_total, carbon.by_basis)) > 1,  # headline sums of two editions added
             carbon_sources_by_basis=carbon.sources_by_basis(),
             detachable_mass_kg=detachability.detachable,
             detachable_share=detachability.detachable / total if total > 0 else None,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from registry.indicators import dgbc
 from registry.indicators.carbon import Factor
-from registry.indicators.data import CarbonValue
+from registry.indicators.data import CarbonValue, counts_in_total
 from registry.indicators.mci import (
     DEFAULT_EFFICIENCY,
     DEFAULT_EFFICIENCY_NOTE,
@@ -90,8 +90,9 @@ class CarbonTally:
     def add_declared(self, values: list[CarbonValue]) -> None:
         """Carbon declared on containers: counted once, before any part."""
         for v in values:
-            self.by_module[v.module] += v.kg
-            self.by_origin["declared"] += v.kg
+            if counts_in_total(v.basis):  # GWP-fossil, -biogenic, -luluc are parts of GWP-total
+                self.by_module[v.module] += v.kg
+                self.by_origin["declared"] += v.kg
             self.by_basis[v.basis][v.module] += v.kg
             self.sources.add((v.basis, v.source or "source not stated"))
 
