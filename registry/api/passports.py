@@ -15,7 +15,7 @@ from registry.api.pages import render_passport
 from registry.core import Registry
 from registry.errors import NotComputable
 from registry.passports.model import Agent, ChangeInfo, PassportRecord, WriteResult
-from registry.qr import qr_code
+from registry.qr import qr_svg_inline
 from registry.rdf import ANSWER_FORMATS, serialize_triples, upload_format
 from registry.reports.charts import composition_svg
 
@@ -38,7 +38,7 @@ def _page(registry: Registry, agent: Agent, view: View) -> str:
         else:
             chart = composition_svg(indicators) if indicators.total_mass_kg > 0 else None
     return render_passport(view.record, view.version, view.triples, history, indicators, chart,
-                           qr_code(view.record.iri), note)
+                           qr_svg_inline(view.record.iri), note, registry.concepts.label)
 
 
 def _written(result: WriteResult, status: int) -> JSONResponse:
