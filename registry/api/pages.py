@@ -14,6 +14,7 @@ from markupsafe import Markup
 from pyoxigraph import Literal, NamedNode, Triple
 
 from registry.api.passport_view import (
+    LABELS,
     Graph,
     Labeller,
     mass_text,
@@ -23,12 +24,11 @@ from registry.api.passport_view import (
     product_fields,
 )
 from registry.indicators.service import Indicators
-from registry.namespaces import BOT, DCTERMS, GEO, PREFIXES, RDF, RDFS, SCHEMA, mpr
+from registry.namespaces import BOT, DCTERMS, GEO, PREFIXES, RDF, SCHEMA, mpr
 from registry.passports.model import ChangeInfo, PassportRecord
 from registry.rdf import ANSWER_FORMATS
 
 TYPE = NamedNode(RDF + "type")
-LABELS = [NamedNode(SCHEMA + "name"), NamedNode(RDFS + "label"), NamedNode(DCTERMS + "title")]
 ADDRESS_PARTS = ["streetAddress", "postalCode", "addressLocality", "addressRegion", "addressCountry"]
 
 
@@ -127,7 +127,32 @@ def render_passport(
     )
 
 
-def render_index(records: Sequence[PassportRecord], total: int, search: str | None, offset: int, limit: int) -> str:
+KINDS = {BOT + "Building": "building", BOT + "Site": "site", SCHEMA + "Product": "product"}
+
+
+def summary(record: PassportRecord, triples: Sequence[Triple]) -> dict[str, str]:
+    """One row of the landing page: what kind of asset, where, whose (and the id, so equal titles differ)."""
+    graph = Graph(triples)
+    node = NamedNode(record.iri)
+    asset = graph.first(node, mpr("describes"))
+    kinds = [KINDS[t.value] for t in graph.values(asset, TYPE) if isinstance(t, NamedNode) and t.value in KINDS]
+    place = ""
+    for address in graph.values(asset, NamedNode(SCHEMA + "address")) if asset else []:
+        place = graph.text(address, NamedNode(SCHEMA + "addressLocality")) or place
+    owner = graph.first(node, mpr("owner"))
+    return {
+        "title": page_title(record.title, graph.text(asset, *LABELS) if asset else None, None, record.id),
+        "kind": ", ".join(sorted(set(kinds))),
+        "place": place,
+        "owner": (graph.text(owner, *LABELS) if owner else None) or record.owner or "",
+    }
+
+
+def render_index(
+    records: Sequence[PassportRecord], summaries: Sequence[dict[str, str]], total: int, search: str | None,
+    offset: int, limit: int,
+) -> str:
     return _environment().get_template("index.html").render(
-        records=records, total=total, search=search or "", offset=offset, limit=limit
+        rows=list(zip(records, summaries, strict=True)), total=total, search=search or "", offset=offset,
+        limit=limit,
     )
