@@ -1,13 +1,21 @@
-"""The passport pages in a real headless Chromium, at phone width, as a QR scan would open them."""
+"""The pages in a real headless Chromium, at phone and desktop width, as a QR scan or a person opens them.
+
+Screenshots are kept as test artefacts in one folder per run; its path is printed (pytest -s shows it).
+"""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+import zxingcpp
+from PIL import Image
 
 from tests.conftest import Server
 
@@ -18,6 +26,7 @@ if CHROMIUM is None and os.environ.get("CI") != "true":
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -44,6 +53,38 @@ def phone(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def desktop(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=DESKTOP, device_scale_factor=1)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def artefacts(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("artefacts")
+    print(f"\nscreenshots of the pages: {folder}")
+    return folder
+
+
+def overflow(page: Page) -> int:
+    """Pixels the page is wider than the screen (a phone then scrolls sideways)."""
+    return int(page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"))
+
+
+def decode_qr(page: Page, shot: Path) -> str:
+    """The text a scanner reads from a screenshot of just the passport's QR code (zxing)."""
+    page.locator(".qr svg").screenshot(path=str(shot))
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot.read_bytes())))
+    assert len(found) == 1, f"no QR code read from {shot}"
+    return found[0].text
+
+
+def passport_iri(page: Page) -> str:
+    return page.locator("p.meta code").first.inner_text()
 
 
 def test_passport_page_shows_what_where_materials_and_history(site, phone, tmp_path):
@@ -92,3 +133,81 @@ def test_restricted_data_is_absent_from_the_public_page(site, phone):
 def test_restricted_passport_page_is_not_found_for_the_public(site, phone):
     response = phone.goto(f"{site.url}/passports/housing-almere-2004")
     assert response is not None and response.status == 404
+
+
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_qr_code_on_the_passport_page_decodes_to_the_passport_which_resolves(site, request, artefacts, width):
+    page: Page = request.getfixturevalue(width)
+    page.goto(f"{site.url}/passports/ergo-chair")
+    decoded = decode_qr(page, artefacts / f"qr-{width}.png")
+    assert decoded == passport_iri(page)
+    response = page.request.get(site.url + urlsplit(decoded).path, headers={"Accept": "text/html"})
+    assert response.status == 200 and "ErgoSit 300" in response.text()
+
+
+def test_qr_code_decodes_at_print_size(site, desktop, artefacts):
+    desktop.emulate_media(media="print")
+    desktop.goto(f"{site.url}/passports/office-utrecht-1972")
+    box = desktop.locator(".qr svg").bounding_box()
+    assert box is not None and round(box["width"]) == 113  # 3 cm at the CSS 96 px per inch
+    assert decode_qr(desktop, artefacts / "qr-print.png") == passport_iri(desktop)
+    desktop.pdf(path=str(artefacts / "passport-print.pdf"))
+
+
+def test_passport_page_lists_parts_by_storey_with_their_materials(site, desktop):
+    desktop.goto(f"{site.url}/passports/office-utrecht-1972")
+    storeys = desktop.locator(".tree > li.storey > details > summary .part-name").all_inner_texts()
+    assert storeys[:4] == ["ground floor", "first floor", "second floor", "third floor"]
+    first_floor = desktop.locator(".tree > li.storey", has_text="first floor").first.text_content() or ""
+    assert "office chairs ErgoSit 300" in first_floor and "297.9\u00a0kg" in first_floor
+    assert "hollow-core slabs" in first_floor and "mortared" in first_floor and "available from 2028-03-01" in first_floor
+
+
+def test_passport_page_shows_the_pcb_in_the_facade_joints(site, desktop):
+    desktop.goto(f"{site.url}/passports/office-utrecht-1972")
+    row = desktop.locator("table.hazards tr", has_text="PCB").inner_text()
+    assert "polychlorinated biphenyls" in row and "1336-36-3" in row and "17 09 02*" in row
+
+
+def test_product_passport_shows_gtin_manufacturer_and_mass_in_kg(site, desktop):
+    desktop.goto(f"{site.url}/passports/ergo-chair")
+    table = desktop.locator("table").first.inner_text()
+    assert "08712345678906" in table and "ErgoSit Fabriek B.V." in table and "ES300-ANT" in table
+    # 1.809 + 0.35075 + ... kg of ergo-chair.ttl: 12.4 kg, not "0.0 t"
+    assert desktop.locator(".figure", has_text="total mass").locator("b").inner_text() == "12.4\u00a0kg"
+
+
+def test_carbon_modules_are_in_en_15804_order(site, desktop):
+    desktop.goto(f"{site.url}/passports/ergo-chair")
+    figures = desktop.locator(".figure", has_text="embodied carbon").all_inner_texts()
+    modules = [f.split("embodied carbon ")[1].split()[0] for f in figures]
+    assert modules == ["A1-A3", "A4", "C3", "C4", "D"]
+
+
+def test_composition_chart_names_the_small_materials(site, desktop):
+    desktop.goto(f"{site.url}/passports/office-utrecht-1972")
+    chart = desktop.locator(".chart svg").inner_html()
+    # 13 top-level materials: the 7 largest drawn, the other 6 summed into one bar.
+    assert "6 other materials" in chart
+
+
+def test_figures_do_not_break_inside_a_number_on_a_phone(site, phone):
+    phone.goto(f"{site.url}/passports/office-utrecht-1972")
+    for cell in phone.locator("td.num, .tree .num").all()[:40]:
+        box = cell.bounding_box()
+        style = cell.evaluate("e => getComputedStyle(e).lineHeight")
+        assert box is not None and box["height"] < 2 * float(style.removesuffix("px")), cell.inner_text()
+
+
+def test_landing_page_shows_type_place_owner_and_id(site, desktop):
+    desktop.goto(f"{site.url}/")
+    row = desktop.locator("table.passports tr", has_text="office-utrecht-1972").inner_text()
+    assert "building" in row and "Utrecht" in row and "Rijnsweerd Vastgoed B.V." in row
+
+
+def test_landing_page_pages_through_the_passports(site, desktop):
+    desktop.goto(f"{site.url}/?limit=1")
+    first = desktop.locator("table.passports td code").inner_text()
+    desktop.locator("a[rel=next]").click()
+    desktop.wait_for_url("**offset=1**")
+    assert desktop.locator("table.passports td code").inner_text() != first

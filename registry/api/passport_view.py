@@ -20,8 +20,7 @@ from registry.quantities import MASS_UNITS, number
 
 LABELS = [NamedNode(SCHEMA + "name"), NamedNode(RDFS + "label"), NamedNode(DCTERMS + "title")]
 HAS_STOREY = NamedNode(BOT + "hasStorey")
-HAS_ELEMENT = NamedNode(BOT + "hasElement")
-PART_LINKS = [NamedNode(BOT + "hasSubElement"), NamedNode(DCTERMS + "hasPart")]
+PART_LINKS = [NamedNode(BOT + "hasSubElement"), NamedNode(DCTERMS + "hasPart"), NamedNode(BOT + "hasElement")]
 NUMERIC_VALUE = NamedNode(QUDT + "numericValue")
 UNIT_OF = NamedNode(QUDT + "unit")
 MAX_DEPTH = 8  # storeys, elements and sub-elements deeper than this are not drawn
@@ -157,6 +156,9 @@ class _TreeBuilder:
         self.seen.add(node)
         g = self.graph
         mass = self.part_mass.get(node.value) if isinstance(node, NamedNode) else None
+        if mass is None:  # a large passport (no per-part figures): the masses its compositions state
+            stated = [g.mass_kg(c) for c in g.values(node, mpr("composedOf"))]
+            mass = sum(m for m in stated if m is not None) if any(m is not None for m in stated) else None
         count = number(g.first(node, mpr("count")))
         available = g.first(node, mpr("availableFrom"))
         found = Part(
@@ -166,7 +168,7 @@ class _TreeBuilder:
             available_from=available.value if isinstance(available, Literal) else "",
             compositions=[self.composition(node, c) for c in g.values(node, mpr("composedOf"))],
         )
-        links = [HAS_ELEMENT, *PART_LINKS] if kind == "storey" else PART_LINKS
+        links = PART_LINKS
         for link in links:
             for child in sorted(g.values(node, link), key=str):
                 built = self.part(child, "element" if kind == "storey" else "part", depth + 1)
@@ -203,8 +205,7 @@ def parts_tree(
     roots = []
     for storey in sorted(graph.values(asset, HAS_STOREY), key=str):
         roots.append(builder.part(storey, "storey", 1))
-    loose = [builder.part(e, "element", 1) for e in sorted(graph.values(asset, HAS_ELEMENT), key=str)]
-    loose += [builder.part(p, "part", 1) for link in PART_LINKS for p in sorted(graph.values(asset, link), key=str)]
+    loose = [builder.part(p, "element", 1) for link in PART_LINKS for p in sorted(graph.values(asset, link), key=str)]
     if any(loose) and roots:
         roots.append(Part(label="not on a storey", kind="storey", children=[p for p in loose if p]))
     else:
