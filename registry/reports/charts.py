@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from registry.indicators.service import Indicators
@@ -15,8 +16,10 @@ from registry.reports.urban_mine import UrbanMine
 
 
 def _svg(figure: Figure) -> bytes:
+    """Text stays text (svg.fonttype none): readable by screen readers and page search, and smaller."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    with rc_context({"svg.fonttype": "none"}):
+        figure.savefig(buffer, format="svg", bbox_inches="tight")
     return buffer.getvalue()
 
 
