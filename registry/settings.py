@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     query_timeout_s: float = Field(30.0, description="Time limit of one SPARQL query through /sparql.")
     max_concurrent_queries: int = Field(4, description="SPARQL queries running at once; more get 503.")
     admin_token: str | None = Field(None, description="Bearer token that may run SPARQL updates.")
+    map_tiles: str = Field(
+        "", description="Tile URL template of the maps in the pages ({z}/{x}/{y}), e.g. an OpenStreetMap tile "
+        "server you may use; empty: markers on a blank map, which works offline."
+    )
+    map_attribution: str = Field("", description="Attribution the tile server asks for, shown on the map.")
 
     @property
     def base(self) -> str:

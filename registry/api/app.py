@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 import registry
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
     for module in (home, health, carriers, passports, indicators, reports, sparql, validate, imports, materials,
                    demands):
         app.include_router(module.router)
+    # Vendored browser assets (Leaflet, YASGUI; registry/static/vendor/README.md): the pages need no CDN.
+    app.mount("/static", StaticFiles(packages=[("registry", "static")]), name="static")
     openapi.install(app)
     return app
 

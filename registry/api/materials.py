@@ -7,14 +7,17 @@ import io
 from datetime import date
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from openpyxl import Workbook
 
 from registry.api.deps import MAX_OFFSET, blocking, get_agent, get_registry
 from registry.api.negotiation import choose
 from registry.api.openapi import answers, errors
+from registry.api.supply_page import XLSX, render_materials
 from registry.core import Registry
 from registry.matching.geo import MAX_RADIUS_KM
 from registry.matching.service import SearchPage
+from registry.namespaces import CONDITIONS
 from registry.passports.model import Agent
 
 router = APIRouter(tags=["matching"])
@@ -41,9 +44,35 @@ def _csv(page: SearchPage) -> str:
     return out.getvalue()
 
 
+def _xlsx(page: SearchPage) -> bytes:
+    """The CSV columns as a spreadsheet, numbers as numbers (a CSV opened in a spreadsheet guesses them)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "materials"
+    sheet.append(list(CSV_COLUMNS))
+    for item in page.items:
+        row = item.as_dict()
+        sheet.append([row[c] for c in CSV_COLUMNS])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _html(registry: Registry, page: SearchPage, request: Request) -> str:
+    concepts = registry.concepts
+    materials = sorted(((iri, concepts.label(iri)) for iri in concepts.materials), key=lambda m: m[1].casefold())
+    conditions = sorted(c.rsplit("/", 1)[-1] for c in concepts.members(CONDITIONS))
+    settings = registry.settings
+    return render_materials(page, request.url, materials, conditions, concepts.label, settings.base,
+                            settings.map_tiles, settings.map_attribution)
+
+
+OFFERS = ["application/json", "text/csv", XLSX, "text/html"]
+
+
 @router.get("/materials", summary="Materials available for reuse: filter by material (with narrower concepts), "
             "place and radius, dates, quantity and condition",
-            responses=answers("application/json", "text/csv") | errors(400, 401, 406))
+            responses=answers(*OFFERS) | errors(400, 401, 406))
 async def list_materials(
     request: Request,
     material: list[str] = Query([], description="Material concept IRI, mat:slug or slug; repeatable"),
@@ -74,11 +103,12 @@ async def list_materials(
     sort: str | None = Query(None, description="distance (needs lon/lat; the default with them) or date"),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
     limit: int = Query(50, ge=1, le=1000),
-    format: str | None = Query(None, description="application/json or text/csv; overrides Accept"),
+    format: str | None = Query(None, description="application/json, text/csv, the XLSX media type or text/html; "
+                               "overrides Accept"),
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> Response:
-    media_type = choose(format or request.headers.get("accept"), ["application/json", "text/csv"])
+    media_type = choose(format or request.headers.get("accept"), OFFERS)
     matching = registry.matching
     flt = await blocking(  # checking product types reads the store
         matching.supply_filter, material, narrower, product, lon=lon, lat=lat, radius_km=radius_km,
@@ -91,6 +121,11 @@ async def list_materials(
     page = await blocking(matching.search, agent, flt, sort, offset, limit)
     if media_type == "text/csv":
         return Response(_csv(page), media_type="text/csv; charset=utf-8")
+    if media_type == XLSX:
+        return Response(await blocking(_xlsx, page), media_type=XLSX,
+                        headers={"Content-Disposition": 'attachment; filename="materials.xlsx"'})
+    if media_type == "text/html":
+        return HTMLResponse(await blocking(_html, registry, page, request), headers={"Vary": "Accept"})
     body: dict[str, object] = {"items": [i.as_dict() for i in page.items], "total": page.total,
                                "offset": page.offset, "limit": page.limit}
     if page.offset + page.limit < page.total:

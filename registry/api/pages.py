@@ -33,7 +33,7 @@ ADDRESS_PARTS = ["streetAddress", "postalCode", "addressLocality", "addressRegio
 
 
 @cache
-def _environment() -> Environment:
+def environment() -> Environment:
     return Environment(loader=PackageLoader("registry", "templates"), autoescape=select_autoescape(["html"]))
 
 
@@ -111,7 +111,7 @@ def render_passport(
     label: Callable[[str], str] = str,
 ) -> str:
     formats = [(f.name, f.media_type) for f in ANSWER_FORMATS]
-    return _environment().get_template("passport.html").render(
+    return environment().get_template("passport.html").render(
         record=record,
         version=version,
         about=_describe(record, triples, Labeller(label), indicators),
@@ -152,7 +152,7 @@ def render_index(
     records: Sequence[PassportRecord], summaries: Sequence[dict[str, str]], total: int, search: str | None,
     offset: int, limit: int,
 ) -> str:
-    return _environment().get_template("index.html").render(
+    return environment().get_template("index.html").render(
         rows=list(zip(records, summaries, strict=True)), total=total, search=search or "", offset=offset,
         limit=limit,
     )
