@@ -214,3 +214,54 @@ def test_landing_page_pages_through_the_passports(site, desktop):
     desktop.locator("a[rel=next]").click()
     desktop.wait_for_url("**offset=1**")
     assert desktop.locator("table.passports td code").inner_text() != first
+
+
+def requests_elsewhere(page: Page, site: Server) -> list[str]:
+    """Every request the page makes that does not go to the registry itself (a CDN, a tile server)."""
+    elsewhere: list[str] = []
+    page.on("request", lambda r: elsewhere.append(r.url) if not r.url.startswith(site.url) else None)
+    return elsewhere
+
+
+def test_materials_page_finds_the_office_beams_by_place_and_shows_markers(site, desktop, artefacts):
+    elsewhere = requests_elsewhere(desktop, site)
+    desktop.goto(f"{site.url}/materials")
+    # Rijnsweerd office: POINT(5.1525 52.0872) in office-utrecht-1972.ttl; 2 km around the Utrecht Science Park.
+    desktop.fill("input[name=lon]", "5.16")
+    desktop.fill("input[name=lat]", "52.085")
+    desktop.fill("input[name=radius_km]", "2")
+    desktop.click("form.filters button[type=submit]")
+    desktop.wait_for_url("**radius_km=2**")
+    table = desktop.locator("table.supply").inner_text()
+    assert "beams under 1st floor (21)" in table and "Eindhoven" not in table
+    assert {r for r in desktop.locator("table.supply td:last-child").all_inner_texts()} == {"office-utrecht-1972"}
+    assert int(desktop.locator("#map").get_attribute("data-markers") or 0) > 0
+    desktop.locator(".leaflet-marker-icon").first.wait_for()  # a cluster of the office's items, drawn without tiles
+    desktop.screenshot(path=str(artefacts / "materials-desktop.png"), full_page=True)
+    assert elsewhere == []
+
+
+def test_materials_page_exports_what_it_shows(site, desktop):
+    desktop.goto(f"{site.url}/materials?lon=5.1525&lat=52.0872&radius_km=1")
+    csv_href = desktop.locator("a", has_text="CSV").get_attribute("href")
+    xlsx_href = desktop.locator("a", has_text="XLSX").get_attribute("href")
+    csv = desktop.request.get(site.url + (csv_href or ""))
+    assert csv.headers["content-type"].startswith("text/csv") and "beams under 1st floor" in csv.text()
+    xlsx = desktop.request.get(site.url + (xlsx_href or ""))
+    assert xlsx.status == 200 and xlsx.body()[:2] == b"PK"  # a zip container, as every XLSX is
+
+
+@pytest.mark.parametrize("path", ["/", "/materials", "/passports/office-utrecht-1972", "/passports/ergo-chair"])
+def test_pages_fit_a_phone_screen(site, phone, artefacts, path):
+    response = phone.goto(site.url + path)
+    assert response is not None and response.status == 200
+    phone.screenshot(path=str(artefacts / f"phone{path.replace('/', '-') or '-home'}.png"), full_page=True)
+    assert overflow(phone) <= 0
+
+
+@pytest.mark.parametrize("query", ["lon=x", "lat=91", "radius_km=-1", "material=no-such-thing", "offset=99999999999",
+                                   "limit=0", "available_from=2024-13-01", "condition=shiny", "sort=sideways",
+                                   "lon=5&lat=52&radius_km=1e308", "material=%00", "format=text/html&lon="])
+def test_materials_page_answers_odd_queries_with_a_4xx(site, desktop, query):
+    response = desktop.goto(f"{site.url}/materials?{query}")
+    assert response is not None and 400 <= response.status < 500 or response.status == 200

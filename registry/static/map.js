@@ -1,3 +1,12 @@
+// Empty fields are left out of the query, so a filter left blank means "any", not an invalid number.
+document.querySelectorAll("form.filters").forEach(function (form) {
+  form.addEventListener("submit", function () {
+    form.querySelectorAll("input, select").forEach(function (field) {
+      if (field.value === "") { field.disabled = true; }
+    });
+  });
+});
+
 // Supply markers on a Leaflet map, clustered. Works offline: the tile layer is optional (MPR_MAP_TILES).
 (function () {
   "use strict";
@@ -5,7 +14,8 @@
   var data = document.getElementById("map-data");
   if (!holder || !data || !window.L) { return; }
   var points = JSON.parse(data.textContent);
-  var map = L.map(holder, { scrollWheelZoom: false });
+  // maxZoom on the map itself: without a tile layer nothing else sets it, and clustering needs it.
+  var map = L.map(holder, { scrollWheelZoom: false, maxZoom: 19 });
   var tiles = holder.getAttribute("data-tiles");
   if (tiles) {
     L.tileLayer(tiles, { maxZoom: 19, attribution: holder.getAttribute("data-attribution") || "" }).addTo(map);
@@ -40,12 +50,3 @@
   }
   holder.setAttribute("data-markers", String(points.length));
 }());
-
-// Empty fields are left out of the query, so a filter left blank means "any", not an invalid number.
-document.querySelectorAll("form.filters").forEach(function (form) {
-  form.addEventListener("submit", function () {
-    form.querySelectorAll("input, select").forEach(function (field) {
-      if (field.value === "") { field.disabled = true; }
-    });
-  });
-});
