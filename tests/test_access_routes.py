@@ -78,7 +78,7 @@ READ_MANY: dict[str, dict[str, str]] = {
     "/sparql": {"query": "SELECT ?o WHERE { ?s ?p ?o }"},
 }
 STATIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/validate/profiles",
-          "/imports/spreadsheet/template"}
+          "/imports/spreadsheet/template", "/demands/new"}
 ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1"}
 QUERIES = {"/passports/{passport_id}/diff": {"from": "1", "to": "1"}}
 

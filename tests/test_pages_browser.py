@@ -17,7 +17,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from tests.conftest import Server
+from tests.conftest import ADMIN, Server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and os.environ.get("CI") != "true":
@@ -265,3 +265,34 @@ def test_pages_fit_a_phone_screen(site, phone, artefacts, path):
 def test_materials_page_answers_odd_queries_with_a_4xx(site, desktop, query):
     response = desktop.goto(f"{site.url}/materials?{query}")
     assert response is not None and 400 <= response.status < 500 or response.status == 200
+
+
+def fill_demand(page: Page, site: Server) -> None:
+    page.goto(f"{site.url}/demands/new")
+    page.fill("input[name=label]", "columns for a pavilion")
+    page.select_option("select[name=wants]", label="reinforced concrete")
+    page.fill("input[name=quantity]", "30")
+    page.select_option("select[name=unit]", label="t")
+    page.fill("input[name=lon]", "5.12")
+    page.fill("input[name=lat]", "52.09")
+    page.fill("input[name=radiusKm]", "25")
+
+
+def test_demand_form_stores_a_demand_and_opens_its_ranked_matches(site, desktop, artefacts):
+    fill_demand(desktop, site)
+    desktop.fill("input[name=token]", ADMIN)
+    desktop.click("form#demand button[type=submit]")
+    desktop.wait_for_url("**/matches")
+    scores = [float(s.removeprefix("score ")) for s in desktop.locator("ol.matches > li .num").all_inner_texts()]
+    assert scores and scores == sorted(scores, reverse=True)
+    first = desktop.locator("ol.matches > li").first.inner_text()
+    assert "office-utrecht-1972" in first and "material: exact material" in first  # a reason, from the service
+    desktop.screenshot(path=str(artefacts / "matches-desktop.png"), full_page=True)
+
+
+def test_demand_form_without_a_token_says_why_nothing_was_stored(site, desktop):
+    fill_demand(desktop, site)
+    desktop.click("form#demand button[type=submit]")
+    error = desktop.locator("#demand-error")
+    error.wait_for()
+    assert error.inner_text().startswith("401")

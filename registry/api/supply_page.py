@@ -22,25 +22,25 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORM_FIELDS = ("lon", "lat", "radius_km", "available_from", "available_until", "min_mass_kg", "condition", "sort")
 
 
-def _slug(iri: str) -> str:
+def slug(iri: str) -> str:
     return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-def _product(iri: str | None) -> str:
+def product_name(iri: str | None) -> str:
     """A product type by its passport's id (`.../passports/ergo-chair#product` -> product ergo-chair)."""
     return f"product {iri.rsplit('/', 1)[-1].split('#')[0]}" if iri else ""
 
 
 def _row(item: SupplyItem, label: Callable[[str], str], base: str) -> dict[str, str]:
     return {
-        "label": item.label or _slug(item.part),
-        "material": label(item.material) if item.material else _product(item.product_type),
+        "label": item.label or slug(item.part),
+        "material": label(item.material) if item.material else product_name(item.product_type),
         "mass": ("~" if item.mass_estimated else "") + mass_text(item.mass_kg),
         "count": f"{item.count:g}",
         "available_from": item.available_from.isoformat() if item.available_from else "",
-        "condition": _slug(item.condition) if item.condition else "",
+        "condition": slug(item.condition) if item.condition else "",
         "distance": f"{item.distance_km:,.1f}\u00a0km" if item.distance_km is not None else "",
-        "passport": _slug(item.passport),
+        "passport": slug(item.passport),
         "href": item.passport.removeprefix(base) if item.passport.startswith(base) else item.passport,
     }
 
