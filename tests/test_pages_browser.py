@@ -251,7 +251,8 @@ def test_materials_page_exports_what_it_shows(site, desktop):
     assert xlsx.status == 200 and xlsx.body()[:2] == b"PK"  # a zip container, as every XLSX is
 
 
-@pytest.mark.parametrize("path", ["/", "/materials", "/passports/office-utrecht-1972", "/passports/ergo-chair"])
+@pytest.mark.parametrize("path", ["/", "/materials", "/passports/office-utrecht-1972", "/passports/ergo-chair",
+                                  "/reports/urban-mine", "/demands/new"])
 def test_pages_fit_a_phone_screen(site, phone, artefacts, path):
     response = phone.goto(site.url + path)
     assert response is not None and response.status == 200
@@ -296,3 +297,24 @@ def test_demand_form_without_a_token_says_why_nothing_was_stored(site, desktop):
     error = desktop.locator("#demand-error")
     error.wait_for()
     assert error.inner_text().startswith("401")
+
+
+def test_urban_mine_page_filters_by_region_and_year(site, desktop, artefacts):
+    desktop.goto(f"{site.url}/reports/urban-mine")
+    assert desktop.locator(".chart svg").count() == 2
+    desktop.select_option("select[name=region]", "Utrecht")
+    desktop.select_option("select[name=year]", "2028")
+    desktop.click("form.filters button[type=submit]")
+    desktop.wait_for_url("**year=2028**")
+    regions = desktop.locator("table.regions td:first-child").all_inner_texts()
+    years = set(desktop.locator("table.cells td:first-child").all_inner_texts())
+    assert regions == ["Utrecht"] and years == {"2028"}
+    desktop.screenshot(path=str(artefacts / "urban-mine-desktop.png"), full_page=True)
+
+
+def test_urban_mine_csv_link_carries_the_filters(site, desktop):
+    desktop.goto(f"{site.url}/reports/urban-mine?region=Utrecht&year=2028")
+    href = desktop.locator("a", has_text="CSV").get_attribute("href")
+    lines = desktop.request.get(site.url + (href or "")).text().splitlines()
+    assert lines[0] == "passport,municipality,province,year,material,mass_kg" and len(lines) > 1
+    assert all(",Utrecht,Utrecht,2028," in line for line in lines[1:])

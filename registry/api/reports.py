@@ -5,29 +5,59 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from registry.api.deps import blocking, get_agent, get_registry
+from registry.api.negotiation import choose
 from registry.api.openapi import answers, errors
+from registry.api.report_page import render_urban_mine
 from registry.core import Registry
 from registry.passports.model import Agent
+from registry.namespaces import MATERIALS
 from registry.reports.charts import availability_svg
+from registry.reports.urban_mine import UNKNOWN, UrbanMine
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
 
-@router.get("/urban-mine", summary="Urban mine: mass by material, municipality, province and year (JSON or CSV)",
-            responses=answers("application/json", "text/csv") | errors(400, 401))
+OFFERS = {"json": "application/json", "csv": "text/csv", "html": "text/html"}
+
+
+def _filtered(registry: Registry, report: UrbanMine, region: str | None, material: str | None,
+              year: str | None) -> UrbanMine:
+    """The material filter takes narrower concepts too (concrete includes precast concrete)."""
+    if material is None:
+        wanted = None
+    elif material == UNKNOWN:
+        wanted = frozenset({UNKNOWN})
+    else:
+        wanted = registry.concepts.descendants(registry.concepts.resolve(material, MATERIALS, "material"))
+    return report.filtered(region, wanted, year)
+
+
+@router.get("/urban-mine", summary="Urban mine: mass by material, municipality, province and year "
+            "(JSON, CSV, or a page with charts)",
+            responses=answers(*OFFERS.values()) | errors(400, 401, 406))
 async def urban_mine_report(
     request: Request,
-    format: Literal["json", "csv"] | None = Query(None, description="Overrides Accept: json or csv"),
+    format: Literal["json", "csv", "html"] | None = Query(None, description="Overrides Accept: json, csv or html"),
+    region: str | None = Query(None, max_length=200, description="Municipality or province (any case)"),
+    material: str | None = Query(None, max_length=500, description="Material concept (IRI, mat:slug or slug), "
+                                 "with its narrower concepts; 'unknown' for mass without a material"),
+    year: str | None = Query(None, max_length=20, description="Year of availability, or 'unknown'"),
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> Response:
-    report = await blocking(registry.indicators.urban_mine, agent)
-    wants_csv = format == "csv" or (format is None and "text/csv" in (request.headers.get("accept") or ""))
-    if wants_csv:
+    accepted = request.headers.get("accept")
+    media_type = OFFERS[format] if format else choose(accepted, list(OFFERS.values()), strict=False)
+    whole = await blocking(registry.indicators.urban_mine, agent)
+    report = await blocking(_filtered, registry, whole, region or None, material or None, year or None)
+    if media_type == "text/csv":
         return Response(report.csv(), media_type="text/csv; charset=utf-8")
+    if media_type == "text/html":
+        query = {"region": region or "", "material": material or "", "year": year or ""}
+        page = await blocking(render_urban_mine, whole, report, request.url, query, registry.concepts.label)
+        return HTMLResponse(page, headers={"Vary": "Accept"})
     return JSONResponse(report.as_dict())
 
 

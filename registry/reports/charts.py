@@ -7,6 +7,7 @@ several request threads at once; SVG keeps them crisp in the HTML page and small
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from matplotlib import rc_context
 from matplotlib.figure import Figure
@@ -60,6 +61,22 @@ def composition_svg(indicators: Indicators, title: str | None = None) -> bytes:
     axes.margins(x=0.35)
     axes.set_xlabel(f"mass ({unit})")
     axes.set_title(f"Material composition of {title or indicators.passport} ({total / factor:,.1f} {unit})")
+    return _svg(figure)
+
+
+def materials_svg(report: UrbanMine, label: Callable[[str], str]) -> bytes:
+    """Mass by material of the urban mine, the largest few one by one and the rest as one bar."""
+    rows = _top_and_rest([(label(m) if m != "unknown" else "unknown material", kg)
+                          for m, kg in report.by_material.items()], TOP_MATERIALS)[::-1]
+    unit, factor = ("t", 1000.0) if report.total_kg >= 1000 else ("kg", 1.0)
+    figure = Figure(figsize=(7, 0.4 * max(len(rows), 2) + 1))
+    axes = figure.add_subplot()
+    bars = axes.barh([r[0] for r in rows], [r[1] / factor for r in rows], color="#4c72b0")
+    axes.bar_label(bars, [f"{kg / factor:,.1f} {unit} ({_percent(kg, report.total_kg)})" for _, kg in rows],
+                   padding=3, fontsize=8)
+    axes.margins(x=0.35)
+    axes.set_xlabel(f"mass ({unit})")
+    axes.set_title("Urban mine by material")
     return _svg(figure)
 
 

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from registry.errors import NotComputable
 from registry.indicators.data import PREFIXES
@@ -54,6 +55,16 @@ class UrbanMine:
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
+
+    def filtered(self, region: str | None = None, materials: frozenset[str] | None = None,
+                 year: str | None = None) -> UrbanMine:
+        """The report over the rows of one region (municipality or province, any case), some materials
+        and one year of availability; every total is summed again from those rows."""
+        wanted = region.casefold() if region else None
+        rows = [r for r in self.rows
+                if (wanted is None or wanted in (str(r["municipality"]).casefold(), str(r["province"]).casefold()))
+                and (materials is None or r["material"] in materials) and (year is None or r["year"] == year)]
+        return _summed(rows, self.left_out)
 
     def csv(self) -> str:
         out = io.StringIO()
@@ -97,19 +108,32 @@ def urban_mine(list_page: Callable[[int, int], Page], indicators: IndicatorServi
         for year, materials in result.mass_kg_by_year_and_material.items():
             for material, kg in materials.items():
                 cells[(passport_id, municipality, province, year, material)] += kg
+    report = _summed([{"passport": pid, "municipality": municipality, "province": province, "year": year,
+                       "material": material, "mass_kg": kg}
+                      for (pid, municipality, province, year, material), kg in sorted(cells.items())],
+                     report.left_out, report.passports)
+    return report
+
+
+def _summed(rows: list[dict[str, object]], left_out: dict[str, str], included: list[str] | None = None) -> UrbanMine:
+    """Totals by material, municipality, province and year of these rows; `included` lists the passports
+    summed (also those without any mass), else the passports of the rows."""
+    report = UrbanMine(left_out=dict(left_out))
     totals: dict[str, dict[str, float]] = {k: defaultdict(float) for k in ("m", "mun", "prov", "year")}
-    for (pid, municipality, province, year, material), kg in sorted(cells.items()):
-        report.rows.append({"passport": pid, "municipality": municipality, "province": province, "year": year,
-                            "material": material, "mass_kg": kg})
+    passports: set[str] = set()
+    for row in rows:
+        kg = cast(float, row["mass_kg"])
+        report.rows.append(row)
         report.total_kg += kg
-        totals["m"][material] += kg
-        totals["mun"][municipality] += kg
-        totals["prov"][province] += kg
-        totals["year"][year] += kg
+        passports.add(str(row["passport"]))
+        totals["m"][str(row["material"])] += kg
+        totals["mun"][str(row["municipality"])] += kg
+        totals["prov"][str(row["province"])] += kg
+        totals["year"][str(row["year"])] += kg
+    report.passports = sorted(passports if included is None else included)
     report.by_material = dict(sorted(totals["m"].items(), key=lambda kv: -kv[1]))
     report.by_municipality = dict(sorted(totals["mun"].items()))
     report.by_province = dict(sorted(totals["prov"].items()))
     report.by_year = dict(sorted(totals["year"].items()))
-    report.passports.sort()
     return report
 

@@ -1,12 +1,3 @@
-// Empty fields are left out of the query, so a filter left blank means "any", not an invalid number.
-document.querySelectorAll("form.filters").forEach(function (form) {
-  form.addEventListener("submit", function () {
-    form.querySelectorAll("input, select").forEach(function (field) {
-      if (field.value === "") { field.disabled = true; }
-    });
-  });
-});
-
 // Supply markers on a Leaflet map, clustered. Works offline: the tile layer is optional (MPR_MAP_TILES).
 (function () {
   "use strict";
