@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import rdflib
 import zxingcpp
 from PIL import Image
 
@@ -318,3 +319,23 @@ def test_urban_mine_csv_link_carries_the_filters(site, desktop):
     lines = desktop.request.get(site.url + (href or "")).text().splitlines()
     assert lines[0] == "passport,municipality,province,year,material,mass_kg" and len(lines) > 1
     assert all(",Utrecht,Utrecht,2028," in line for line in lines[1:])
+
+
+def test_sparql_link_opens_yasgui_which_runs_a_query(site, desktop, artefacts):
+    elsewhere = requests_elsewhere(desktop, site)
+    desktop.goto(f"{site.url}/")
+    desktop.locator("header.site a", has_text="SPARQL").click()
+    desktop.locator(".yasqe").wait_for()
+    desktop.click(".yasqe_queryButton")
+    results = desktop.locator(".yasr table").first
+    results.wait_for()
+    assert "Office building Rijnsweerd, Utrecht (1972)" in desktop.locator(".yasr").inner_text()
+    desktop.screenshot(path=str(artefacts / "sparql-desktop.png"), full_page=True)
+    assert elsewhere == []
+
+
+def test_sparql_without_a_query_still_describes_the_service_to_programs(site, desktop):
+    response = desktop.request.get(f"{site.url}/sparql", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=response.text(), format="turtle")
+    service = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#").Service
+    assert response.status == 200 and len(set(graph.subjects(rdflib.RDF.type, service))) == 1

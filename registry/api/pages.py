@@ -5,6 +5,7 @@ The templates get plain values; all data access (and access control) happens bef
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from functools import cache
@@ -156,3 +157,18 @@ def render_index(
         rows=list(zip(records, summaries, strict=True)), total=total, search=search or "", offset=offset,
         limit=limit,
     )
+
+
+EXAMPLE_QUERY = """PREFIX mpr: <https://w3id.org/mpr#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?passport ?title WHERE {
+  ?passport a mpr:Passport ; dcterms:title ?title .
+  FILTER(LANG(?title) = "en" || LANG(?title) = "")
+} ORDER BY ?title LIMIT 100"""
+
+
+def render_sparql_page(endpoint: str, published: str) -> str:
+    """YASGUI on `endpoint` (this origin); `published` is the endpoint's address under the base URL."""
+    config = json.dumps({"endpoint": endpoint, "query": EXAMPLE_QUERY})
+    safe = config.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return environment().get_template("sparql.html").render(endpoint=published, config=Markup(safe))
