@@ -170,3 +170,10 @@ def test_reads_of_many_show_neither_restricted_passports_nor_restricted_values(s
     assert SECRET_TITLE not in anonymous.text and PRICE not in anonymous.text
     admin = secrets.get(path, params=READ_MANY[path], headers={**AUTH, "Accept": "*/*"})
     assert admin.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/", "/materials", "/reports/urban-mine"])
+def test_pages_of_many_show_neither_restricted_passports_nor_restricted_values(secrets, path):
+    anonymous = secrets.get(path, params=READ_MANY[path], headers={"Accept": "text/html"})
+    assert anonymous.status_code == 200 and anonymous.headers["content-type"].startswith("text/html")
+    assert SECRET_TITLE not in anonymous.text and PRICE not in anonymous.text

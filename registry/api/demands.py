@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pyoxigraph import RdfFormat
 
-from registry.access.demands import DEMAND_WRITERS
 from registry.api.demand_pages import render_demand_form, render_matches
 from registry.api.deps import MAX_VERSION, blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
@@ -94,7 +93,7 @@ async def demand_form(registry: Registry = Depends(get_registry)) -> HTMLRespons
     concepts = registry.concepts
     materials = sorted(((iri, concepts.label(iri)) for iri in concepts.materials), key=lambda m: m[1].casefold())
     conditions = sorted(c.rsplit("/", 1)[-1] for c in concepts.members(CONDITIONS))
-    return HTMLResponse(render_demand_form(materials, conditions, sorted(DEMAND_WRITERS)))
+    return HTMLResponse(render_demand_form(materials, conditions, sorted(registry.demands.writers)))
 
 
 @router.get("/demands/{demand_id}", summary="Read a demand (RDF by Accept); ?version=N for an earlier one",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from markupsafe import Markup
 from starlette.datastructures import URL
@@ -10,7 +11,7 @@ from starlette.datastructures import URL
 from registry.api.pages import environment
 from registry.api.passport_view import mass_text
 from registry.reports.charts import availability_svg, materials_svg
-from registry.reports.urban_mine import UrbanMine
+from registry.reports.urban_mine import UNKNOWN, UrbanMine
 
 
 def _link(url: URL, **params: str) -> str:
@@ -22,8 +23,10 @@ def render_urban_mine(
     whole: UrbanMine, shown: UrbanMine, url: URL, query: dict[str, str], label: Callable[[str], str]
 ) -> str:
     """`whole` gives the choices of the filters (every region, material, year), `shown` the figures."""
-    name = (lambda m: "unknown material" if m == "unknown" else label(m))
-    cells = sorted((str(r["year"]), name(str(r["material"])), float(str(r["mass_kg"]))) for r in shown.rows)
+    def name(material: str) -> str:
+        return "unknown material" if material == UNKNOWN else label(material)
+
+    cells = sorted((str(r["year"]), name(str(r["material"])), cast(float, r["mass_kg"])) for r in shown.rows)
     merged: dict[tuple[str, str], float] = {}
     for year, material, kg in cells:
         merged[(year, material)] = merged.get((year, material), 0.0) + kg

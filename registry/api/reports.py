@@ -12,8 +12,8 @@ from registry.api.negotiation import choose
 from registry.api.openapi import answers, errors
 from registry.api.report_page import render_urban_mine
 from registry.core import Registry
-from registry.passports.model import Agent
 from registry.namespaces import MATERIALS
+from registry.passports.model import Agent
 from registry.reports.charts import availability_svg
 from registry.reports.urban_mine import UNKNOWN, UrbanMine
 
