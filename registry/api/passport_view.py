@@ -144,10 +144,7 @@ class _TreeBuilder:
         self.left_out = 0
 
     def name(self, node: object) -> str:
-        text = self.graph.text(node, *LABELS)
-        if text:
-            return text
-        return node.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if isinstance(node, NamedNode) else "(unnamed)"
+        return self.graph.text(node, *LABELS) or short_iri(node)
 
     def part(self, node: object, kind: str, depth: int) -> Part | None:
         if node in self.seen or len(self.seen) >= MAX_NODES or depth > MAX_DEPTH:
@@ -217,6 +214,10 @@ def parts_tree(
     return Tree([r for r in roots if r], len(builder.seen) - 1, builder.left_out), hazards
 
 
+def short_iri(term: object) -> str:
+    return term.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if isinstance(term, NamedNode) else "(unnamed)"
+
+
 def product_fields(graph: Graph, asset: object) -> list[tuple[str, str]]:
     """GTIN, manufacturer, model and the like, for product passports (schema.org Product)."""
     fields = []
@@ -228,7 +229,8 @@ def product_fields(graph: Graph, asset: object) -> list[tuple[str, str]]:
             if shown:
                 fields.append((name, shown))
     for maker in graph.values(asset, NamedNode(SCHEMA + "manufacturer")):
-        fields.append(("manufacturer", graph.text(maker, *LABELS) or str(maker)))
+        maker_name = maker.value if isinstance(maker, Literal) else graph.text(maker, *LABELS)
+        fields.append(("manufacturer", maker_name or short_iri(maker)))
     return fields
 
 
