@@ -156,6 +156,14 @@ def test_qr_code_decodes_at_print_size(site, desktop, artefacts):
     desktop.pdf(path=str(artefacts / "passport-print.pdf"))
 
 
+def test_printed_passport_shows_every_part_unfolded(site, desktop):
+    desktop.goto(f"{site.url}/passports/office-utrecht-1972")
+    detail = desktop.locator(".tree li.element", has_text="beams under 1st floor").locator("div.meta")
+    assert not detail.is_visible()  # folded on screen
+    desktop.emulate_media(media="print")
+    assert detail.is_visible() and detail.inner_text() == "connection: cast in situ"
+
+
 def test_passport_page_lists_parts_by_storey_with_their_materials(site, desktop):
     desktop.goto(f"{site.url}/passports/office-utrecht-1972")
     storeys = desktop.locator(".tree > li.storey > details > summary .part-name").all_inner_texts()
