@@ -360,3 +360,12 @@ def test_sparql_without_a_query_still_describes_the_service_to_programs(site, de
     graph = rdflib.Graph().parse(data=response.text(), format="turtle")
     service = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#").Service
     assert response.status == 200 and len(set(graph.subjects(rdflib.RDF.type, service))) == 1
+
+
+def test_materials_map_shows_every_result_not_just_the_table_page(site, desktop):
+    desktop.goto(f"{site.url}/materials?limit=5")
+    total = int(desktop.locator("p.meta", has_text="items found").inner_text().split()[0])
+    assert total > 5 and desktop.locator("table.supply tr").count() == 1 + 5
+    items = desktop.request.get(f"{site.url}/materials?limit=1000&format=application/json").json()["items"]
+    placed = [i for i in items if i["lon"] is not None and i["lat"] is not None]
+    assert len(items) == total and int(desktop.locator("#map").get_attribute("data-markers") or 0) == len(placed)

@@ -13,10 +13,11 @@ from openpyxl import Workbook
 from registry.api.deps import MAX_OFFSET, blocking, get_agent, get_registry
 from registry.api.negotiation import choose
 from registry.api.openapi import answers, errors
-from registry.api.supply_page import XLSX, render_materials
+from registry.api.supply_page import MAP_ITEMS, XLSX, render_materials
 from registry.core import Registry
 from registry.matching.geo import MAX_RADIUS_KM
 from registry.matching.service import SearchPage
+from registry.matching.supply import SupplyFilter
 from registry.namespaces import CONDITIONS
 from registry.passports.model import Agent
 
@@ -58,12 +59,15 @@ def _xlsx(page: SearchPage) -> bytes:
     return out.getvalue()
 
 
-def _html(registry: Registry, page: SearchPage, request: Request) -> str:
+def _html(registry: Registry, agent: Agent, flt: SupplyFilter, sort: str | None, page: SearchPage,
+          request: Request) -> str:
     concepts = registry.concepts
+    whole = page.offset == 0 and page.total <= len(page.items)
+    mapped = page if whole else registry.matching.search(agent, flt, sort, 0, MAP_ITEMS)
     materials = sorted(((iri, concepts.label(iri)) for iri in concepts.materials), key=lambda m: m[1].casefold())
     conditions = sorted(c.rsplit("/", 1)[-1] for c in concepts.members(CONDITIONS))
     settings = registry.settings
-    return render_materials(page, request.url, materials, conditions, concepts.label, settings.base,
+    return render_materials(page, mapped, request.url, materials, conditions, concepts.label, settings.base,
                             settings.map_tiles, settings.map_attribution)
 
 
@@ -125,7 +129,8 @@ async def list_materials(
         return Response(await blocking(_xlsx, page), media_type=XLSX,
                         headers={"Content-Disposition": 'attachment; filename="materials.xlsx"'})
     if media_type == "text/html":
-        return HTMLResponse(await blocking(_html, registry, page, request), headers={"Vary": "Accept"})
+        html = await blocking(_html, registry, agent, flt, sort, page, request)
+        return HTMLResponse(html, headers={"Vary": "Accept"})
     body: dict[str, object] = {"items": [i.as_dict() for i in page.items], "total": page.total,
                                "offset": page.offset, "limit": page.limit}
     if page.offset + page.limit < page.total:

@@ -19,6 +19,7 @@ from registry.matching.service import SearchPage
 from registry.matching.supply import SupplyItem
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAP_ITEMS = 1000  # markers drawn (the API's largest page): the map shows every result, not the table's page
 FORM_FIELDS = ("lon", "lat", "radius_km", "available_from", "available_until", "min_mass_kg", "condition", "sort")
 
 
@@ -45,8 +46,9 @@ def _row(item: SupplyItem, label: Callable[[str], str], base: str) -> dict[str, 
     }
 
 
-def _points(items: Sequence[SupplyItem], rows: Sequence[dict[str, str]]) -> str:
+def _points(items: Sequence[SupplyItem], label: Callable[[str], str], base: str) -> str:
     """Marker data for map.js, safe inside a <script> element (no '<' can close it)."""
+    rows = [_row(i, label, base) for i in items]
     points = [{"lat": i.lat, "lon": i.lon, "title": r["label"], "detail": f"{r['material']} {r['mass']}".strip(),
                "href": r["href"]} for i, r in zip(items, rows, strict=True) if i.lat is not None and i.lon is not None]
     return json.dumps(points).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -58,19 +60,20 @@ def _link(url: URL, **params: Any) -> str:
 
 
 def render_materials(
-    page: SearchPage, url: URL, materials: list[tuple[str, str]], conditions: list[str],
+    page: SearchPage, mapped: SearchPage, url: URL, materials: list[tuple[str, str]], conditions: list[str],
     label: Callable[[str], str], base: str, tiles: str, attribution: str,
 ) -> str:
+    """`page` fills the table; `mapped` (the first MAP_ITEMS of the same search) the map."""
     rows = [_row(i, label, base) for i in page.items]
     given = QueryParams(url.query)
     query: dict[str, Any] = {name: given.get(name, "") for name in FORM_FIELDS}
     query["material"] = given.getlist("material")
     return environment().get_template("materials.html").render(
-        page=page, rows=rows, points=Markup(_points(page.items, rows)), materials=materials, conditions=conditions,
-        query=query, tiles=tiles, attribution=attribution,
+        page=page, rows=rows, points=Markup(_points(mapped.items, label, base)), materials=materials,
+        conditions=conditions, query=query, tiles=tiles, attribution=attribution,
         distances=any(i.distance_km is not None for i in page.items),
-        export_csv=_link(url, format="text/csv", offset=0, limit=1000),
-        export_xlsx=_link(url, format=XLSX, offset=0, limit=1000),
+        export_csv=_link(url, format="text/csv", offset=0, limit=MAP_ITEMS),
+        export_xlsx=_link(url, format=XLSX, offset=0, limit=MAP_ITEMS),
         export_json=_link(url, format="application/json"),
         previous=_link(url, offset=max(page.offset - page.limit, 0)) if page.offset > 0 else None,
         following=_link(url, offset=page.offset + page.limit) if page.offset + page.limit < page.total else None,
