@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import logging
 
+from registry.access.sessions import Session, SessionService
 from registry.access.tokens import TokenService
 from registry.errors import Unauthorized
 from registry.passports.model import Agent
@@ -19,14 +20,17 @@ ADMIN = Agent(name="admin", organisation=None, role="admin")
 
 
 class Authenticator:
-    def __init__(self, admin_token: str | None, tokens: TokenService) -> None:
+    def __init__(self, admin_token: str | None, tokens: TokenService, sessions: SessionService) -> None:
         self._admin_token = admin_token
         self._tokens = tokens
+        self._sessions = sessions
 
-    def agent(self, authorization: str | None) -> Agent:
-        """The caller behind an `Authorization` header; a bad token is an error, not anonymity."""
+    def agent(self, authorization: str | None, session: str | None = None) -> Agent:
+        """The caller behind an `Authorization` header, else behind a browser session cookie; a bad token is an
+        error, not anonymity (a stale session cookie is anonymity: registry/access/sessions.py)."""
         if not authorization:
-            return ANONYMOUS
+            found = self._sessions.agent(session) if session else None
+            return found or ANONYMOUS
         scheme, _, token = authorization.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
@@ -36,3 +40,10 @@ class Authenticator:
             return ADMIN
         return self._tokens.verify(token)
 
+
+    def sign_in(self, token: str) -> Session:
+        """A browser session for an organisation's token, checked as a bearer token is."""
+        return self._sessions.start(token)
+
+    def sign_out(self, session: str) -> None:
+        self._sessions.end(session)

@@ -59,7 +59,7 @@ def _registry(data: Path | None, sparql_query: str | None, sparql_update: str | 
         yield registry
     except InvalidPassport as exc:
         for r in exc.extra["report"].violations:
-            err.print(f"  {r.focus_node} {r.path or ''}: {r.message}", soft_wrap=True)
+            err.print(f"  {r.focus_label or r.focus_node} {r.path or ''}: {r.message}", soft_wrap=True)
         _fail(exc.message, 1)
     except RegistryError as exc:
         _fail(exc.message, 1)
@@ -147,7 +147,7 @@ def validate(
         if shown:
             table = Table("severity", "focus node", "path", "value", "message", show_lines=False)
             for r in shown:
-                table.add_row(r.severity, r.focus_node, r.path or "", r.value or "", r.message)
+                table.add_row(r.severity, r.focus_label or r.focus_node, r.path or "", r.value or "", r.message)
             out.print(table)
         failed += 0 if report.conforms else 1
     raise typer.Exit(1 if failed else 0)
@@ -302,8 +302,9 @@ def urban_mine_command(
 
     with _registry(data, sparql_query, sparql_update) as registry:
         report = registry.indicators.urban_mine(LOADER)
+        label = registry.concepts.label
     if format == "csv":
-        sys.stdout.write(report.csv())
+        sys.stdout.write(report.csv(label))
     else:
         out.print_json(json.dumps(report.as_dict()))
 

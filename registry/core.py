@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from registry.access.passports import AccessControlledPassports
 from registry.access.projection import restricted_properties
 from registry.access.public import PublicProjection
 from registry.access.secrets import skolem_key
+from registry.access.sessions import SessionService
 from registry.access.tokens import TokenService
 from registry.auth import Authenticator
 from registry.concepts import ConceptScheme
@@ -128,7 +130,8 @@ def build_registry(
         validator=validator,
         concepts=concepts,
         tokens=tokens,
-        auth=Authenticator(settings.admin_token, tokens),
+        auth=Authenticator(settings.admin_token, tokens,
+                           SessionService(store, tokens, timedelta(hours=settings.session_hours))),
         public_store=public_store,
         queries=QueryRunner(settings.query_timeout_s, settings.max_concurrent_queries,
                             None if settings.remote else settings.data / "query-copies"),

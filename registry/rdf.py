@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ import rdflib
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
 from registry.errors import MalformedInput, UnsupportedMediaType
+from registry.jsonld import compacted
 from registry.namespaces import PREFIXES, XSD_DATETIME, XSD_STRING
 from registry.nesting import check_graph, check_syntax
 from registry.xml_guard import refuse_dtd
@@ -89,9 +91,19 @@ def parse_triples(data: bytes, fmt: RdfFormat, base_iri: str) -> list[Triple]:
     return triples
 
 
-def serialize_triples(triples: Iterable[Triple], fmt: RdfFormat, base_iri: str | None = None) -> bytes:
+def serialize_triples(triples: Iterable[Triple], fmt: RdfFormat) -> bytes:
+    """A graph in `fmt`, every IRI absolute; Turtle and TriG with the registry's prefixes, JSON-LD compacted
+    under the registry's context (registry/jsonld.py).
+
+    No `@base`: pyoxigraph writes every IRI relative to the base, the prefix declarations too
+    (`@prefix rdf: <//www.w3.org/1999/...>` under an http base), so a file saved and read again under an
+    https base turned the http vocabularies into https ones (issue 16): an answer must mean the same
+    wherever it is read.
+    """
+    if fmt == RdfFormat.JSON_LD:
+        return json.dumps(compacted(triples), ensure_ascii=False).encode()
     if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG):
-        return serialize(triples, format=fmt, prefixes=PREFIXES, base_iri=base_iri) or b""
+        return serialize(triples, format=fmt, prefixes=PREFIXES) or b""
     return serialize(triples, format=fmt) or b""
 
 

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     query_timeout_s: float = Field(30.0, description="Time limit of one SPARQL query through /sparql.")
     max_concurrent_queries: int = Field(4, description="SPARQL queries running at once; more get 503.")
     admin_token: str | None = Field(None, description="Bearer token that may run SPARQL updates.")
+    session_hours: float = Field(
+        8.0, gt=0, le=720, description="Lifetime of a browser session opened on /signin with a token (hours)."
+    )
+    cors_origins: str = Field(
+        "", description="Comma-separated origins whose pages may call the API (CORS), or '*' for any; empty: off."
+    )
     map_tiles: str = Field(
         "", description="Tile URL template of the maps in the pages ({z}/{x}/{y}), e.g. an OpenStreetMap tile "
         "server you may use; empty: markers on a blank map, which works offline."
@@ -50,6 +56,10 @@ class Settings(BaseSettings):
     @property
     def base(self) -> str:
         return self.base_url.rstrip("/")
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
     @property
     def remote(self) -> bool:

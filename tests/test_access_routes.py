@@ -66,6 +66,11 @@ PURE: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/imports/spreadsheet?dry_run=true"): (SHEET, "text/csv"),
     ("POST", "/sparql?query"): (b"query=ASK { ?s ?p ?o }", "application/x-www-form-urlencoded"),
 }
+# Sign-in forms (registry/api/session.py): without the CSRF token they are refused and store nothing.
+SESSIONS: dict[tuple[str, str], tuple[bytes, str]] = {
+    ("POST", "/signin"): (b"token=mpr_000000000000_xxxxxxxxxxxxxxxxxxxxxxxx", "application/x-www-form-urlencoded"),
+    ("POST", "/signout"): (b"", "application/x-www-form-urlencoded"),
+}
 READ_ONE = {
     "/passports/{passport_id}", "/passports/{passport_id}/versions", "/passports/{passport_id}/history",
     "/passports/{passport_id}/diff", "/passports/{passport_id}/indicators", "/passports/{passport_id}/indicators.svg",
@@ -77,8 +82,8 @@ READ_MANY: dict[str, dict[str, str]] = {
     "/reports/urban-mine": {}, "/reports/urban-mine.svg": {},
     "/sparql": {"query": "SELECT ?o WHERE { ?s ?p ?o }"},
 }
-STATIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/validate/profiles",
-          "/imports/spreadsheet/template", "/demands/new"}
+STATIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/validate/profiles", "/context.jsonld",
+          "/signin", "/imports/spreadsheet/template", "/demands/new"}
 ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1"}
 QUERIES = {"/passports/{passport_id}/diff": {"from": "1", "to": "1"}}
 
@@ -97,7 +102,7 @@ ROUTES = app_routes()
 
 
 def test_every_route_is_classified():
-    writes = {(m, p.split("?")[0]) for m, p in [*WRITES, *PURE]}
+    writes = {(m, p.split("?")[0]) for m, p in [*WRITES, *PURE, *SESSIONS]}
     reads = {("GET", p) for p in READ_ONE | set(READ_MANY) | STATIC}
     assert ROUTES - writes - reads == set(), "classify the new route in tests/test_access_routes.py"
 
@@ -149,6 +154,15 @@ def test_pure_computations_answer_anyone_and_store_nothing(secrets, method, path
     before = store.count()
     response = _send(secrets, method, path, PURE[(method, path)])
     assert response.status_code == 200, response.text
+    assert store.count() == before
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(SESSIONS))
+def test_sign_in_forms_without_the_csrf_token_are_refused_and_store_nothing(secrets, method, path):
+    store = secrets.app.state.registry.store
+    before = store.count()
+    response = _send(secrets, method, path, SESSIONS[(method, path)])
+    assert response.status_code == 403, response.text
     assert store.count() == before
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -113,3 +114,11 @@ def test_token_create_list_and_revoke(tmp_path):
 def test_token_with_an_unknown_role_is_refused(tmp_path):
     result = mpr("token", "create", "--org", "acme", "--role", "emperor", "--data", str(tmp_path / "d"))
     assert result.returncode == 1 and "unknown role" in result.stderr
+
+
+def test_validate_names_the_part_not_the_blank_node_hash(tmp_path):
+    broken = tmp_path / "broken.ttl"
+    broken.write_bytes((DATA / "minimal-passport.ttl").read_bytes().replace(b"675.0", b"-675.0"))
+    result = subprocess.run([sys.executable, "-m", "registry.cli", "validate", str(broken)], capture_output=True,
+                            text=True, timeout=300, env={**os.environ, "COLUMNS": "300"})  # no wrapped cells
+    assert "Column C1 > composedOf (reinforced-concrete) > mass" in result.stdout

@@ -320,7 +320,7 @@ def test_cli_indicators(tmp_path: Path):
                             capture_output=True, text=True)
     assert report.returncode == 0, report.stderr
     assert report.stdout.splitlines()[1:] == [
-        "pavilion,unknown,unknown,2027,https://w3id.org/mpr/materials/reinforced-concrete,675.0"]
+        "pavilion,unknown,unknown,2027,https://w3id.org/mpr/materials/reinforced-concrete,reinforced concrete,675.0"]
 
 
 PAVILION = (DATA / "minimal-passport.ttl").read_bytes().replace(
@@ -356,7 +356,7 @@ def test_urban_mine_report_against_sparql_totals(stored: Registry, client):
     assert body["total_kg"] == pytest.approx(1264 + 675)
     text = client.get("/reports/urban-mine", params={"format": "csv"}).text
     lines = text.strip().splitlines()
-    assert lines[0] == "passport,municipality,province,year,material,mass_kg"
+    assert lines[0] == "passport,municipality,province,year,material,material_label,mass_kg"
     assert sum(float(line.rsplit(",", 1)[1]) for line in lines[1:]) == pytest.approx(1264 + 675)
 
 

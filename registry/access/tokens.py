@@ -60,7 +60,7 @@ class TokenService:
         self.graph = NamedNode(f"{self.base}/admin/tokens")
         self.clock = clock
 
-    def _node(self, token_id: str) -> NamedNode:
+    def node(self, token_id: str) -> NamedNode:
         return NamedNode(f"{self.base}/admin/tokens/{token_id}")
 
     def organisation_iri(self, organisation: str) -> NamedNode:
@@ -77,7 +77,7 @@ class TokenService:
                 f"invalid organisation {organisation!r}: use 1-64 lower-case letters, digits, '.', '_' or '-'"
             )
         token_id, secret, salt = secrets.token_hex(6), secrets.token_urlsafe(32), secrets.token_hex(16)
-        node, org = self._node(token_id), self.organisation_iri(organisation)
+        node, org = self.node(token_id), self.organisation_iri(organisation)
         now = self.clock()
         triples = [
             Triple(node, RDF_TYPE, mpr("ApiToken")),
@@ -104,7 +104,7 @@ class TokenService:
         )
         bindings: dict[str, Term] = {"g": self.graph}
         if token_id is not None:
-            bindings["t"] = self._node(token_id)
+            bindings["t"] = self.node(token_id)
         return self.store.select(query, bindings)
 
     def _info(self, row: Row) -> TokenInfo:
@@ -129,10 +129,15 @@ class TokenService:
 
     def revoke(self, token_id: str) -> TokenInfo:
         self.get(token_id)
-        node = self._node(token_id)
+        node = self.node(token_id)
         self.store.apply(Changeset([GraphChange(self.graph, add=[
             Triple(node, mpr("revoked"), Literal("true", datatype=XSD_BOOLEAN))])]))
         return self.get(token_id)
+
+    def token_id(self, token: str) -> str | None:
+        """The id part of a well-formed token string (not checked against the store)."""
+        match = TOKEN_PATTERN.match(token)
+        return match.group(1) if match else None
 
     def verify(self, token: str) -> Agent:
         """The agent a token stands for, or Unauthorized saying why (logged without the secret)."""
@@ -150,11 +155,21 @@ class TokenService:
         if not hmac.compare_digest(_digest(salt, secret), digest):
             log.warning("refused token %s: wrong secret", token_id)
             raise Unauthorized("unknown token")
-        info = self._info(row)
+        return self._agent(self._info(row))
+
+    def agent_of(self, token_id: str) -> Agent:
+        """The agent of a token known by its id, checked as `verify` checks it (revoked, expired): how a
+        browser session (registry/access/sessions.py) stays bound to the token it was opened with."""
+        rows = self._rows(token_id)
+        if not rows:
+            raise Unauthorized("unknown token")
+        return self._agent(self._info(rows[0]))
+
+    def _agent(self, info: TokenInfo) -> Agent:
         if info.revoked:
-            log.warning("refused revoked token %s", token_id)
+            log.warning("refused revoked token %s", info.id)
             raise Unauthorized("this token was revoked")
         if info.expires is not None and date.fromisoformat(info.expires) < self.clock().date():
-            log.warning("refused expired token %s", token_id)
+            log.warning("refused expired token %s", info.id)
             raise Unauthorized(f"this token expired on {info.expires}")
         return Agent(name=info.label or f"token {info.id}", organisation=info.organisation, role=info.role)

@@ -9,13 +9,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 import registry
 from registry.api import (
     carriers,
+    context,
     demands,
     errors,
     health,
@@ -26,9 +29,11 @@ from registry.api import (
     openapi,
     passports,
     reports,
+    session,
     sparql,
     validate,
 )
+from registry.api.conditional import ConditionalGet
 from registry.core import Registry, build_registry, load_examples_if_empty
 from registry.settings import Settings
 
@@ -38,6 +43,20 @@ log = logging.getLogger("registry.api")
 def _log_failure(done: asyncio.Future[None]) -> None:
     if not done.cancelled() and done.exception() is not None:
         log.error("building the supply index failed: %s", done.exception())
+
+
+def _allow_cross_origin(app: FastAPI, settings: Settings) -> None:
+    """CORS for the origins of MPR_CORS_ORIGINS, off by default. Bearer tokens only, never cookies: a session
+    cookie (registry/api/session.py) must not ride along on another site's request."""
+    origins = settings.cors_origin_list
+    if origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=origins, allow_credentials=False,
+            allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Accept", "If-Match", "If-None-Match", "Slug",
+                           "X-Change-Reason"],
+            expose_headers=["ETag", "Location", "Retry-After", "Link"], max_age=600,
+        )
 
 
 def create_app(settings: Settings | None = None, core: Registry | None = None) -> FastAPI:
@@ -60,7 +79,9 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
             if owned:
                 app.state.registry.close()
 
-    app = FastAPI(
+    # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from the package (MIT, PyPI fastapi-offline),
+    # under /static-offline-docs, never from a CDN: the documentation works without internet (issue 16).
+    app = FastAPIOffline(
         title="Material Passport Registry",
         version=registry.__version__,
         description="An open registry of digital material passports: SHACL-validated RDF in a triple store, "
@@ -68,17 +89,20 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
         lifespan=lifespan,
     )
     errors.install(app)
+    app.add_middleware(ConditionalGet)
+    app.add_middleware(session.PrivateWhenSignedIn)
+    _allow_cross_origin(app, settings)
 
-    async def bad_parameters(_request: Request, exc: Exception) -> JSONResponse:
+    async def bad_parameters(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
         )
-        return JSONResponse({"detail": f"invalid request: {problems}"}, status_code=400)
+        return errors.error_response(request, 400, {"detail": f"invalid request: {problems}"})
 
     app.add_exception_handler(RequestValidationError, bad_parameters)
-    for module in (home, health, carriers, passports, indicators, reports, sparql, validate, imports, materials,
-                   demands):
+    for module in (home, health, context, carriers, passports, indicators, reports, sparql, validate, imports,
+                   materials, demands, session):
         app.include_router(module.router)
     # Vendored browser assets (Leaflet, YASGUI; registry/static/vendor/README.md): the pages need no CDN.
     app.mount("/static", StaticFiles(packages=[("registry", "static")]), name="static")

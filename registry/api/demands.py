@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pyoxigraph import RdfFormat
 
 from registry.api.demand_pages import render_demand_form, render_matches
 from registry.api.deps import MAX_VERSION, blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
 from registry.api.openapi import RDF_ANSWERS, RDF_UPLOADS, answers, body, described, errors
+from registry.api.responses import JSONResponse
 from registry.core import Registry
 from registry.errors import MalformedInput
 from registry.matching.demand import Demand
@@ -109,7 +110,7 @@ async def read_demand(
     view = await blocking(registry.demands.content, agent, demand_id, version)
     fmt = RdfFormat.from_media_type(media_type)
     assert fmt is not None
-    body = await blocking(serialize_triples, view.triples, fmt, view.record.iri)
+    body = await blocking(serialize_triples, view.triples, fmt)
     return Response(body, media_type=fmt.media_type, headers={"ETag": view.etag, "Vary": "Accept, Authorization"})
 
 

@@ -27,9 +27,20 @@ def get_registry(request: Request) -> Registry:
     return registry
 
 
+#: The browser session cookie set by /signin (registry/api/session.py).
+SESSION_COOKIE = "mpr_session"
+SAFE_METHODS = ("GET", "HEAD")
+
+
 def get_agent(request: Request, _documented: HTTPAuthorizationCredentials | None = Security(BEARER)) -> Agent:
-    """The caller; `BEARER` only puts the token into the OpenAPI document, the header is read here."""
-    return get_registry(request).auth.agent(request.headers.get("authorization"))
+    """The caller; `BEARER` only puts the token into the OpenAPI document, the header is read here.
+
+    A session cookie counts for reads only (GET, HEAD): a write needs a bearer token, so no other site can
+    make a signed-in browser write (CSRF) whatever its cookies' SameSite rules; the sign-in and sign-out forms
+    have a CSRF check of their own (registry/api/session.py).
+    """
+    session = request.cookies.get(SESSION_COOKIE) if request.method in SAFE_METHODS else None
+    return get_registry(request).auth.agent(request.headers.get("authorization"), session)
 
 
 async def read_body(request: Request, limit: int) -> bytes:

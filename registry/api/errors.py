@@ -1,14 +1,24 @@
-"""Domain errors to HTTP, in one place. Every error body is JSON `{"detail": ...}`."""
+"""Domain errors to HTTP, in one place. Every error body is JSON `{"detail": ...}`, except for browsers.
+
+A browser (an Accept that prefers text/html, as every browser's navigation does) gets the same status and
+message as a page: raw JSON for a mistyped link tells a person nothing (issue 16). Clients that accept
+JSON, or anything (`*/*`, curl's default), get JSON as before.
+"""
 
 from __future__ import annotations
 
 import logging
+from functools import cache
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry import errors
+from registry.api.negotiation import choose
 
 log = logging.getLogger("registry.api")
 
@@ -42,7 +52,29 @@ def status_of(exc: errors.RegistryError) -> int:
     return 500
 
 
-def to_response(exc: errors.RegistryError) -> JSONResponse:
+@cache
+def _templates() -> Environment:
+    return Environment(loader=PackageLoader("registry", "templates"), autoescape=select_autoescape(["html"]))
+
+
+def wants_html(request: Request | None) -> bool:
+    """A browser navigating: text/html preferred over JSON (`*/*` alone means JSON, the API's answer)."""
+    if request is None:
+        return False
+    return choose(request.headers.get("accept"), ["application/json", "text/html"], strict=False) == "text/html"
+
+
+def error_response(request: Request | None, status: int, body: dict[str, object],
+                   headers: dict[str, str] | None = None) -> Response:
+    """The one way an error is answered: a page for browsers, JSON `{"detail": ...}` for everyone else."""
+    if wants_html(request):
+        phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+        page = _templates().get_template("error.html").render(status=status, phrase=phrase, detail=body["detail"])
+        return HTMLResponse(page, status_code=status, headers={**(headers or {}), "Vary": "Accept"})
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def to_response(exc: errors.RegistryError, request: Request | None = None) -> Response:
     body: dict[str, object] = {"detail": exc.message}
     report = exc.extra.get("report")
     if report is not None:
@@ -56,7 +88,7 @@ def to_response(exc: errors.RegistryError) -> JSONResponse:
     for cls, seconds in RETRY_AFTER.items():
         if isinstance(exc, cls):
             headers["Retry-After"] = seconds
-    return JSONResponse(body, status_code=status_of(exc), headers=headers)
+    return error_response(request, status_of(exc), body, headers)
 
 
 class Unexpected:
@@ -94,9 +126,15 @@ class Unexpected:
 
 
 def install(app: FastAPI) -> None:
-    async def handle(_request: Request, exc: Exception) -> JSONResponse:
+    async def handle(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, errors.RegistryError)
-        return to_response(exc)
+        return to_response(exc, request)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        """Starlette's own errors (no such route: 404, wrong method: 405) answered as ours are."""
+        assert isinstance(exc, HTTPException)
+        return error_response(request, exc.status_code, {"detail": exc.detail}, dict(exc.headers or {}))
 
     app.add_exception_handler(errors.RegistryError, handle)
+    app.add_exception_handler(HTTPException, http_error)
     app.add_middleware(Unexpected)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from registry.access.imports import Imported
 from registry.api.deps import blocking, get_agent, get_registry, read_body
 from registry.api.openapi import answers, body, described, errors
+from registry.api.responses import JSONResponse
 from registry.core import Registry
 from registry.errors import MalformedInput, UnsupportedMediaType
 from registry.importers import ifc, spreadsheet

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from registry.api.deps import blocking, get_agent, get_registry
 from registry.api.openapi import answers, errors
+from registry.api.responses import JSONResponse
 from registry.core import Registry
 from registry.passports.model import Agent
 from registry.reports.charts import composition_svg

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from openpyxl import Workbook
 
 from registry.api.deps import MAX_OFFSET, blocking, get_agent, get_registry
 from registry.api.negotiation import choose
 from registry.api.openapi import answers, errors
+from registry.api.responses import JSONResponse
 from registry.api.supply_page import MAP_ITEMS, XLSX, render_materials
 from registry.core import Registry
 from registry.matching.geo import MAX_RADIUS_KM
@@ -20,6 +22,7 @@ from registry.matching.service import SearchPage
 from registry.matching.supply import SupplyFilter
 from registry.namespaces import CONDITIONS
 from registry.passports.model import Agent
+from registry.quantities import tidy
 
 router = APIRouter(tags=["matching"])
 
@@ -31,17 +34,23 @@ MAX_COUNT = 1e12
 MAX_LENGTH_M = 1e5
 MAX_AREA_M2 = 1e10
 
-CSV_COLUMNS = ("passport", "part", "label", "material", "product_type", "mass_kg", "mass_estimated", "volume_m3",
-               "count", "lon", "lat", "distance_km", "available_from", "condition", "declared_a1a3_kg")
+CSV_COLUMNS = ("passport", "part", "label", "material", "material_label", "product_type", "mass_kg", "mass_estimated",
+               "volume_m3", "count", "lon", "lat", "distance_km", "available_from", "condition", "declared_a1a3_kg")
 
 
-def _csv(page: SearchPage) -> str:
+def _cell(value: object) -> object:
+    return "" if value is None else tidy(value) if isinstance(value, float) else value
+
+
+def _csv(page: SearchPage, label: Callable[[str], str]) -> str:
+    """One row per item; the material's label beside its IRI, for people reading the sheet (issue 16)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for item in page.items:
         row = item.as_dict()
-        writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+        row["material_label"] = label(item.material) if item.material else None
+        writer.writerow([_cell(row[c]) for c in CSV_COLUMNS])
     return out.getvalue()
 
 
@@ -124,7 +133,7 @@ async def list_materials(
     )
     page = await blocking(matching.search, agent, flt, sort, offset, limit)
     if media_type == "text/csv":
-        return Response(_csv(page), media_type="text/csv; charset=utf-8")
+        return Response(_csv(page, registry.concepts.label), media_type="text/csv; charset=utf-8")
     if media_type == XLSX:
         return Response(await blocking(_xlsx, page), media_type=XLSX,
                         headers={"Content-Disposition": 'attachment; filename="materials.xlsx"'})

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from pyoxigraph import RdfFormat, Triple
 
 from registry.access.records import View
 from registry.access.views import expected_version
 from registry.api.deps import MAX_OFFSET, MAX_VERSION, blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
-from registry.api.openapi import RDF_ANSWERS, RDF_UPLOADS, answers, body, described, errors
+from registry.api.openapi import PASSPORT_BODY, RDF_ANSWERS, answers, described, errors
 from registry.api.pages import render_passport
 from registry.api.passport_view import MAX_NODES, PART_LINKS
+from registry.api.responses import JSONResponse
 from registry.core import Registry
 from registry.errors import NotComputable
 from registry.passports.model import Agent, ChangeInfo, PassportRecord, WriteResult
@@ -57,7 +58,7 @@ def _written(result: WriteResult, status: int) -> JSONResponse:
 
 
 @router.post("", status_code=201, summary="Upload a new passport (validated with SHACL first)",
-             responses=errors(400, 401, 403, 409, 413, 415, 422), openapi_extra=body(*RDF_UPLOADS))
+             responses=errors(400, 401, 403, 409, 413, 415, 422), openapi_extra=PASSPORT_BODY)
 async def create_passport(
     request: Request,
     slug: str | None = Header(None, description="Proposed passport id (RFC 5023 Slug)"),
@@ -110,13 +111,13 @@ async def read_passport(
         return HTMLResponse(page, headers=headers)
     fmt = RdfFormat.from_media_type(media_type)
     assert fmt is not None
-    body = await blocking(serialize_triples, view.triples, fmt, view.record.iri)
+    body = await blocking(serialize_triples, view.triples, fmt)
     return Response(body, media_type=fmt.media_type, headers=headers)
 
 
 @router.put("/{passport_id}", summary="Replace a passport with a new version (If-Match for safe updates)",
             responses=described(201, "Created: the id was new")
-            | errors(400, 401, 403, 404, 409, 410, 412, 413, 415, 422), openapi_extra=body(*RDF_UPLOADS))
+            | errors(400, 401, 403, 404, 409, 410, 412, 413, 415, 422), openapi_extra=PASSPORT_BODY)
 async def replace_passport(
     passport_id: str,
     request: Request,
@@ -178,7 +179,7 @@ async def read_history(
 
 
 @router.get("/{passport_id}/diff", summary="Triples added and removed between two versions",
-            responses=errors(400, 401, 404))
+            responses=errors(400, 401, 404, 410))
 async def diff_versions(
     passport_id: str,
     from_version: int = Query(..., alias="from", ge=1, le=MAX_VERSION),

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 
 from registry.api.deps import blocking, get_agent, get_registry
 from registry.api.negotiation import choose
 from registry.api.openapi import answers, errors
 from registry.api.report_page import render_urban_mine
+from registry.api.responses import JSONResponse
 from registry.core import Registry
 from registry.namespaces import MATERIALS
 from registry.passports.model import Agent
@@ -53,7 +54,7 @@ async def urban_mine_report(
     whole = await blocking(registry.indicators.urban_mine, agent)
     report = await blocking(_filtered, registry, whole, region or None, material or None, year or None)
     if media_type == "text/csv":
-        return Response(report.csv(), media_type="text/csv; charset=utf-8")
+        return Response(report.csv(registry.concepts.label), media_type="text/csv; charset=utf-8")
     if media_type == "text/html":
         query = {"region": region or "", "material": material or "", "year": year or ""}
         page = await blocking(render_urban_mine, whole, report, request.url, query, registry.concepts.label)

@@ -7,12 +7,12 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
-from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
+from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, parse
 
 from registry.access.policy import check_admin, sees_everything
 from registry.api.deps import blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
-from registry.api.openapi import answers, body, described, errors
+from registry.api.openapi import SPARQL_PARAMETERS, answers, body, described, errors
 from registry.api.pages import render_sparql_page
 from registry.core import Registry
 from registry.errors import MalformedInput, StoreUnavailable, UnsupportedMediaType
@@ -112,7 +112,16 @@ async def _query(
         store, checked.text, checked.kind, media_type,  # type: ignore[arg-type]
         client=_client_of(request), base_iri=_endpoint(registry), dataset=dataset,
     )
-    return Response(output.body, media_type=output.media_type, headers={"Vary": "Accept"})
+    body = output.body
+    if checked.returns_graph and RdfFormat.from_media_type(output.media_type) == RdfFormat.JSON_LD:
+        body = await blocking(_compacted, body)
+    return Response(body, media_type=output.media_type, headers={"Vary": "Accept"})
+
+
+def _compacted(expanded: bytes) -> bytes:
+    """A graph's JSON-LD as every other route answers it: compacted under the registry's context (the engine
+    writes expanded JSON-LD; registry/jsonld.py)."""
+    return serialize_triples([q.triple for q in parse(expanded, RdfFormat.JSON_LD)], RdfFormat.JSON_LD)
 
 
 async def _update(text: str, agent: Agent, registry: Registry) -> Response:
@@ -137,7 +146,8 @@ def _utf8(content_type: str | None) -> None:
 
 
 @router.get("/sparql", summary="SPARQL 1.1 query (query=...); without a query, the service description",
-            responses=answers(*RESULT_OFFERS, *GRAPH_OFFERS, HTML) | errors(400, 401, 403, 503))
+            responses=answers(*RESULT_OFFERS, *GRAPH_OFFERS, HTML) | errors(400, 401, 403, 503),
+            openapi_extra={"parameters": SPARQL_PARAMETERS})
 async def sparql_get(
     request: Request, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
 ) -> Response:

@@ -4,10 +4,10 @@ chooses the SHACL engine (400 for an unknown one)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
 
 from registry.api.deps import blocking, get_registry, read_body
-from registry.api.openapi import RDF_UPLOADS, body, errors
+from registry.api.openapi import PASSPORT_BODY, errors
+from registry.api.responses import JSONResponse
 from registry.core import Registry
 from registry.rdf import upload_format
 from registry.validation import ENGINES, check_engine
@@ -16,7 +16,7 @@ router = APIRouter(tags=["validation"])
 
 
 @router.post("/validate", summary="Validate a passport without storing it",
-             responses=errors(400, 413, 415, 422), openapi_extra=body(*RDF_UPLOADS))
+             responses=errors(400, 404, 413, 415, 422), openapi_extra=PASSPORT_BODY)
 async def validate(
     request: Request,
     profile: list[str] = Query([], description="Criteria profile(s) to add, e.g. recycled-content-30"),

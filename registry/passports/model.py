@@ -8,6 +8,8 @@ from typing import Any
 
 from pyoxigraph import Triple
 
+from registry.naming import Names, local_name
+
 
 @dataclass(frozen=True)
 class Agent:
@@ -76,19 +78,33 @@ class Diff:
     to_version: int
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    # the same changes for people: subject and object named (registry/naming.py), property by its local name
+    changes: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"from": self.from_version, "to": self.to_version, "added": self.added,
-                "removed": self.removed}
+                "removed": self.removed, "changes": self.changes}
+
+
+def _readable(change: str, t: Triple, names: Names) -> dict[str, str]:
+    return {"change": change, "subject": names.term(t.subject), "property": local_name(t.predicate.value),
+            "value": names.term(t.object)}
 
 
 def diff_of(from_version: int, to_version: int, old: Iterable[Triple], new: Iterable[Triple]) -> Diff:
     old_set, new_set = set(old), set(new)
+    added, removed = new_set - old_set, old_set - new_set
+    # a removed triple is named as its version called things, an added one as the new version does
+    old_names, new_names = Names(old_set), Names(new_set)
+    changes = sorted([_readable("removed", t, old_names) for t in removed]
+                     + [_readable("added", t, new_names) for t in added],
+                     key=lambda c: (c["subject"], c["property"], c["change"] != "removed", c["value"]))
     return Diff(
         from_version,
         to_version,
-        added=sorted(f"{t.subject} {t.predicate} {t.object} ." for t in new_set - old_set),
-        removed=sorted(f"{t.subject} {t.predicate} {t.object} ." for t in old_set - new_set),
+        added=sorted(f"{t.subject} {t.predicate} {t.object} ." for t in added),
+        removed=sorted(f"{t.subject} {t.predicate} {t.object} ." for t in removed),
+        changes=changes,
     )
 
 

@@ -23,6 +23,7 @@ from registry.errors import NotComputable
 from registry.indicators.data import PREFIXES
 from registry.indicators.service import IndicatorService
 from registry.passports.model import Page
+from registry.quantities import tidy
 
 MUNICIPALITIES = Path(__file__).with_name("municipalities.csv")
 UNKNOWN = "unknown"
@@ -66,13 +67,19 @@ class UrbanMine:
                 and (materials is None or r["material"] in materials) and (year is None or r["year"] == year)]
         return _summed(rows, self.left_out)
 
-    def csv(self) -> str:
+    def csv(self, label: Callable[[str], str] = str) -> str:
+        """The rows, with each material's `label` beside its IRI and masses without float noise (issue 16)."""
         out = io.StringIO()
-        writer = csv.DictWriter(out, ["passport", "municipality", "province", "year", "material", "mass_kg"],
-                                lineterminator="\n")
+        writer = csv.DictWriter(out, ["passport", "municipality", "province", "year", "material", "material_label",
+                                      "mass_kg"], lineterminator="\n")
         writer.writeheader()
-        writer.writerows(self.rows)
+        for row in self.rows:
+            writer.writerow({**row, "material_label": label(str(row["material"])), "mass_kg": _tidy(row["mass_kg"])})
         return out.getvalue()
+
+
+def _tidy(value: object) -> object:
+    return tidy(value) if isinstance(value, float) else value
 
 
 def urban_mine(list_page: Callable[[int, int], Page], indicators: IndicatorService) -> UrbanMine:

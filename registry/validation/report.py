@@ -28,6 +28,8 @@ class ValidationResult:
     message: str
     source_shape: str | None
     constraint: str | None
+    # the focus node as a person reads it (registry/naming.py): a label or a path from a named part
+    focus_label: str | None = None
 
     def as_dict(self) -> dict[str, str | None]:
         return asdict(self)

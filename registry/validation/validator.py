@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import rdflib
 from pyoxigraph import Triple
 
 from registry.errors import InvalidParameter
+from registry.naming import Names
 from registry.rdf import to_rdflib
 from registry.validation.engine import ShaclEngine
 from registry.validation.fast import FastEngine
@@ -27,6 +29,15 @@ def check_engine(name: str) -> str:
     if name not in ENGINES:
         raise InvalidParameter(f"unknown SHACL engine {name!r}; choose one of: {', '.join(ENGINES)}")
     return name
+
+
+def named(report: ValidationReport, triples: Sequence[Triple]) -> ValidationReport:
+    """The report with a readable name beside each focus node: skolem hashes tell a builder nothing (issue 16)."""
+    if not report.results:
+        return report
+    names = Names(triples)
+    report.results = [replace(r, focus_label=names.name(r.focus_node)) for r in report.results]
+    return report
 
 
 class Validator:
@@ -61,4 +72,5 @@ class Validator:
     def validate(
         self, triples: Sequence[Triple], profiles: Sequence[str] = (), engine: str | None = None
     ) -> ValidationReport:
-        return self.engine(engine).validate(triples, profiles)
+        report = self.engine(engine).validate(triples, profiles)
+        return named(report, triples)
