@@ -42,27 +42,32 @@ def _cell(value: object) -> object:
     return "" if value is None else tidy(value) if isinstance(value, float) else value
 
 
-def _csv(page: SearchPage, label: Callable[[str], str]) -> str:
-    """One row per item; the material's label beside its IRI, for people reading the sheet (issue 16)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+def _rows(page: SearchPage, label: Callable[[str], str]) -> list[list[object]]:
+    """CSV_COLUMNS of each item; the material's label beside its IRI, for people reading the sheet (issue 16)."""
+    rows = []
     for item in page.items:
         row = item.as_dict()
         row["material_label"] = label(item.material) if item.material else None
-        writer.writerow([_cell(row[c]) for c in CSV_COLUMNS])
+        rows.append([row[c] for c in CSV_COLUMNS])
+    return rows
+
+
+def _csv(page: SearchPage, label: Callable[[str], str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows([_cell(value) for value in row] for row in _rows(page, label))
     return out.getvalue()
 
 
-def _xlsx(page: SearchPage) -> bytes:
-    """The CSV columns as a spreadsheet, numbers as numbers (a CSV opened in a spreadsheet guesses them)."""
+def _xlsx(page: SearchPage, label: Callable[[str], str]) -> bytes:
+    """The CSV's columns as a spreadsheet, numbers as numbers (a CSV opened in a spreadsheet guesses them)."""
     book = Workbook()
     sheet = book.active
     sheet.title = "materials"
     sheet.append(list(CSV_COLUMNS))
-    for item in page.items:
-        row = item.as_dict()
-        sheet.append([row[c] for c in CSV_COLUMNS])
+    for row in _rows(page, label):
+        sheet.append([tidy(v) if isinstance(v, float) else v for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -135,7 +140,7 @@ async def list_materials(
     if media_type == "text/csv":
         return Response(_csv(page, registry.concepts.label), media_type="text/csv; charset=utf-8")
     if media_type == XLSX:
-        return Response(await blocking(_xlsx, page), media_type=XLSX,
+        return Response(await blocking(_xlsx, page, registry.concepts.label), media_type=XLSX,
                         headers={"Content-Disposition": 'attachment; filename="materials.xlsx"'})
     if media_type == "text/html":
         html = await blocking(_html, registry, agent, flt, sort, page, request)
