@@ -12,14 +12,20 @@ passport (bench/generate.py):
   triples pyoxigraph already parsed and the registry prepared; the time of that parse is not counted).
 - registry service: `PassportService.create` on an on-disk store (parse, prepare, validate with the
   default engine, one atomic write, the public projection).
+- registry HTTP: `POST /passports` to `mpr serve` (uvicorn on 127.0.0.1, embedded store, no examples), timed
+  at the client from the first byte sent to the 201; peak RSS is the server process's VmHWM, read before it stops.
 Peak RSS includes the interpreter and its imports (~100 MB with rdflib, pySHACL and FastAPI loaded).
+CPU s is the process's user + system time over the phase (every thread): on a shared machine it moves less
+than the wall clock, so its ratio to the limit's is the steadier reading.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import socket
 import subprocess
 import sys
 import tempfile
@@ -31,16 +37,24 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PHASES = {"limit": "limit (pyoxigraph load, 1 txn)", "rdflib-pyshacl": "rdflib + pySHACL",
-          "pyshacl": "pySHACL engine", "shacl": "shacl engine", "service": "registry service"}
+          "pyshacl": "pySHACL engine", "shacl": "shacl engine", "service": "registry service",
+          "http": "registry HTTP (POST /passports)"}
+TOKEN = "bench-admin-token"
+Timing = tuple[float, float]  # wall clock s, CPU s
 
 
-def timed(work: Callable[[], object]) -> float:
-    start = time.perf_counter()
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(work: Callable[[], object]) -> Timing:
+    start, cpu = time.perf_counter(), _cpu()
     work()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _cpu() - cpu
 
 
-def limit(data: bytes, folder: Path) -> float:
+def limit(data: bytes, folder: Path) -> Timing:
     from pyoxigraph import NamedNode, RdfFormat, Store
 
     store = Store(str(folder))
@@ -48,7 +62,7 @@ def limit(data: bytes, folder: Path) -> float:
     return timed(lambda: store.load(data, RdfFormat.TURTLE, base_iri=graph.value, to_graph=graph))
 
 
-def rdflib_pyshacl(data: bytes) -> float:
+def rdflib_pyshacl(data: bytes) -> Timing:
     import pyshacl
     import rdflib
 
@@ -68,7 +82,7 @@ def rdflib_pyshacl(data: bytes) -> float:
     return timed(work)
 
 
-def engine_alone(data: bytes, engine: str) -> float:
+def engine_alone(data: bytes, engine: str) -> Timing:
     from pyoxigraph import RdfFormat
 
     from registry.passports import PassportService
@@ -87,7 +101,7 @@ def engine_alone(data: bytes, engine: str) -> float:
     return seconds
 
 
-def service(data: bytes, folder: Path) -> float:
+def service(data: bytes, folder: Path) -> Timing:
     from pyoxigraph import RdfFormat
 
     from registry.core import LOADER, build_registry
@@ -100,17 +114,71 @@ def service(data: bytes, folder: Path) -> float:
         registry.close()
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _proc_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _proc_peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc")
+
+
+def http(path: Path, folder: Path) -> dict[str, float]:
+    """POST the file to a fresh `mpr serve`; the body streams from the file, as a client would send it."""
+    import httpx
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "registry.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-examples",
+         "--data", str(folder), "--base-url", "http://bench"],
+        env={**os.environ, "MPR_ADMIN_TOKEN": TOKEN}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        while True:  # the server's own start-up is not timed
+            try:
+                if httpx.get(f"{url}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                if server.poll() is not None:
+                    raise RuntimeError("mpr serve exited") from None
+                time.sleep(0.2)
+        cpu = _proc_cpu(server.pid)
+        with path.open("rb") as body:
+            start = time.perf_counter()
+            answer = httpx.post(f"{url}/passports", content=body, timeout=3600,
+                                headers={"Content-Type": "text/turtle", "Slug": "bench",
+                                         "Authorization": f"Bearer {TOKEN}"})
+            seconds = time.perf_counter() - start
+        assert answer.status_code == 201, answer.text[:500]
+        return {"seconds": seconds, "cpu": _proc_cpu(server.pid) - cpu, "peak_rss_mb": _proc_peak_mb(server.pid)}
+    finally:
+        server.terminate()
+        server.wait(60)
+
+
 def phase(name: str, path: Path, folder: Path) -> dict[str, float]:
+    if name == "http":
+        return http(path, folder)
     data = path.read_bytes()
     if name == "limit":
-        seconds = limit(data, folder)
+        seconds, cpu = limit(data, folder)
     elif name == "rdflib-pyshacl":
-        seconds = rdflib_pyshacl(data)
+        seconds, cpu = rdflib_pyshacl(data)
     elif name == "service":
-        seconds = service(data, folder)
+        seconds, cpu = service(data, folder)
     else:
-        seconds = engine_alone(data, name)
-    return {"seconds": seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+        seconds, cpu = engine_alone(data, name)
+    return {"seconds": seconds, "cpu": cpu, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
 def run(name: str, path: Path, folder: Path) -> dict[str, float]:
@@ -132,6 +200,8 @@ def generate(size: int, path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--phases", nargs="+", choices=list(PHASES), default=list(PHASES),
+                        help="which phases to run (default: all; the ratios need limit)")
     parser.add_argument("--phase", nargs=3, metavar=("NAME", "FILE", "FOLDER"), help=argparse.SUPPRESS)
     parser.add_argument("--generate", nargs=2, metavar=("SIZE", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -141,23 +211,27 @@ def main() -> None:
     if args.phase:
         print(json.dumps(phase(args.phase[0], Path(args.phase[1]), Path(args.phase[2]))))
         return
-    print("| triples | phase | s | triples/s | x limit time | peak RSS MB |")
-    print("|---:|---|---:|---:|---:|---:|")
+    print("| triples | phase | s | triples/s | x limit time | CPU s | x limit CPU | peak RSS MB |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "passport.ttl"
             # in a child process: Linux keeps ru_maxrss across fork+exec, so a big parent would inflate every figure
             triples = int(subprocess.run([sys.executable, __file__, "--generate", str(size), str(path)], check=True,
                                          capture_output=True, text=True).stdout.strip())
-            results = {name: run(name, path, Path(tmp) / name) for name in PHASES}
-        for name, label in PHASES.items():
-            seconds, rss = results[name]["seconds"], results[name]["peak_rss_mb"]
-            print(f"| {triples:,} | {label} | {seconds:.2f} | {triples / seconds:,.0f} "
-                  f"| {seconds / results['limit']['seconds']:.1f} | {rss:.0f} |", flush=True)
-        speedup = results["pyshacl"]["seconds"] / results["shacl"]["seconds"]
-        print(f"\nshacl engine vs pySHACL engine: {speedup:.1f}x faster; "
-              f"service / limit: {results['service']['seconds'] / results['limit']['seconds']:.1f}x the time")
-
+            results = {name: run(name, path, Path(tmp) / name) for name in args.phases}
+        base = results.get("limit", {"seconds": float("nan"), "cpu": float("nan")})
+        for name in args.phases:
+            seconds, cpu, rss = results[name]["seconds"], results[name]["cpu"], results[name]["peak_rss_mb"]
+            print(f"| {triples:,} | {PHASES[name]} | {seconds:.2f} | {triples / seconds:,.0f} "
+                  f"| {seconds / base['seconds']:.2f} | {cpu:.2f} | {cpu / base['cpu']:.2f} | {rss:.0f} |", flush=True)
+        if "pyshacl" in results and "shacl" in results:
+            speedup = results["pyshacl"]["seconds"] / results["shacl"]["seconds"]
+            print(f"\nshacl engine vs pySHACL engine: {speedup:.1f}x")
+        for name in ("service", "http"):
+            if name in results and "rdflib-pyshacl" in results:
+                print(f"{PHASES[name]}: {base['seconds'] / results[name]['seconds']:.2f}x the limit's speed, "
+                      f"{results['rdflib-pyshacl']['seconds'] / results[name]['seconds']:.2f}x rdflib + pySHACL's")
 
 if __name__ == "__main__":
     main()

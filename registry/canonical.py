@@ -83,21 +83,26 @@ _RULES.update({
 })
 
 
+def canonical_form(value: str, datatype: str) -> tuple[str, str] | None:
+    """(lexical form, datatype IRI) as Oxigraph stores a literal; None where no rule applies or it is ill-typed."""
+    rule = _RULES.get(datatype)
+    if rule is None:
+        return None
+    try:
+        text = rule(value)
+    except (ValueError, KeyError, InvalidOperation):
+        return None  # ill-typed: left alone for SHACL to report
+    return text, _INTEGER.value if rule is _integer else datatype
+
+
 def canonical(term: _T) -> _T:
     """The term in Oxigraph's canonical form; anything but a typed literal is returned as it is."""
     if not isinstance(term, Literal) or term.language:
         return term
-    rule = _RULES.get(term.datatype.value)
-    if rule is None:
+    form = canonical_form(term.value, term.datatype.value)
+    if form is None or form == (term.value, term.datatype.value):
         return term
-    try:
-        text = rule(term.value)
-    except (ValueError, KeyError, InvalidOperation):
-        return term  # ill-typed: left alone for SHACL to report
-    datatype = _INTEGER if rule is _integer else term.datatype
-    if text == term.value and datatype == term.datatype:
-        return term
-    return Literal(text, datatype=datatype)  # type: ignore[return-value]  # _T is Literal here
+    return Literal(form[0], datatype=NamedNode(form[1]))  # type: ignore[return-value]  # _T is Literal here
 
 
 def canonical_triples(triples: Sequence[Triple]) -> list[Triple]:

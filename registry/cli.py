@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import fields
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from pyoxigraph import RdfFormat
@@ -17,9 +18,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from registry import __version__
+from registry.access.secrets import stored_bases
+from registry.access.tokens import TokenInfo
+from registry.client import ClientError, RegistryClient, announce, running_server
 from registry.concepts import ConceptScheme
-from registry.core import LOADER, Registry, build_registry, load_files
+from registry.core import LOADER, Registry, build_registry, load_files, open_public_store, open_store
+from registry.credentials.keys import KeyRing
 from registry.errors import InvalidPassport, RegistryError
+from registry.passports.timeline import parse_at
+from registry.procurement.tender import TenderReport
+from registry.procurement.tender import counts as tender_counts
+from registry.reports.urban_mine import RegionFilter
 from registry.settings import Settings
 from registry.sparql.guard import check
 from registry.store.oxigraph import OxigraphStore
@@ -30,10 +40,28 @@ app = typer.Typer(help="Material Passport Registry", no_args_is_help=True, add_c
 out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True)
 
-DataOption = typer.Option(None, "--data", help="Folder of the embedded store [env MPR_DATA, default ./data]")
-QueryUrl = typer.Option(None, "--sparql-query", help="Remote SPARQL query endpoint [env MPR_SPARQL_QUERY]")
-UpdateUrl = typer.Option(None, "--sparql-update", help="Remote SPARQL update endpoint [env MPR_SPARQL_UPDATE]")
-GraphStoreUrl = typer.Option(None, "--graph-store", help="Graph Store Protocol endpoint [env MPR_GRAPH_STORE]")
+DataOption = typer.Option(None, "--data", help="Folder of the embedded store (env MPR_DATA, default ./data)")
+QueryUrl = typer.Option(None, "--sparql-query", help="Remote SPARQL query endpoint (env MPR_SPARQL_QUERY)")
+UpdateUrl = typer.Option(None, "--sparql-update", help="Remote SPARQL update endpoint (env MPR_SPARQL_UPDATE)")
+GraphStoreUrl = typer.Option(None, "--graph-store", help="Graph Store Protocol endpoint (env MPR_GRAPH_STORE)")
+UrlOption = typer.Option(
+    None, "--url", envvar="MPR_URL",
+    help="Ask the registry running at URL instead of opening the store (env MPR_URL; "
+         "found by itself while `mpr serve` holds DATA)")
+TokenOption = typer.Option(
+    None, "--token", envvar="MPR_TOKEN", help="Bearer token for the server (env MPR_TOKEN, else MPR_ADMIN_TOKEN)")
+#: `mpr query -f NAME`: the media type for SELECT/ASK results and the one for CONSTRUCT/DESCRIBE graphs.
+QUERY_FORMATS: dict[str, tuple[str | None, str | None]] = {
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "csv": ("text/csv", None),
+    "tsv": ("text/tab-separated-values", None),
+    "turtle": (None, "text/turtle"),
+    "jsonld": (None, "application/ld+json"),
+    "ntriples": (None, "application/n-triples"),
+}
+T = TypeVar("T")
+TOKEN_FIELDS = frozenset(f.name for f in fields(TokenInfo))
 WORKER_HEALTHCHECK_S = 120  # see serve(): how long a starting or busy worker may take to answer uvicorn's ping
 
 
@@ -51,9 +79,11 @@ def _registry(data: Path | None, sparql_query: str | None, sparql_update: str | 
     """The registry for one command over the local (or a remote) store; its errors end the command."""
     settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
     try:
-        registry = build_registry(settings)
+        registry = _open(settings)
     except RegistryError as exc:
-        _fail(f"{exc.message} (is a server using this store? stop it or use its HTTP API)")
+        locked = "lock" in exc.message.lower()
+        _fail(f"{exc.message}" + (" (another process holds this store: if it is `mpr serve`, give its --url "
+                                   "and --token, or stop it)" if locked else ""))
         raise
     try:
         yield registry
@@ -67,12 +97,85 @@ def _registry(data: Path | None, sparql_query: str | None, sparql_update: str | 
         registry.close()
 
 
+def _open(settings: Settings) -> Registry:
+    """The local registry under the base URL its store was made with, unless MPR_BASE_URL says otherwise: a
+    store `mpr serve --port 9000` made holds IRIs under :9000, and reading it as :8000 would misname them."""
+    if settings.remote or "base_url" in settings.model_fields_set:
+        return build_registry(settings)
+    store, public_store = open_store(settings), open_public_store(settings)
+    bases = stored_bases(store)
+    if len(bases) == 1 and bases[0] != settings.base:
+        err.print(f"using the store's base URL {bases[0]} (set MPR_BASE_URL to choose)", soft_wrap=True)
+        settings = settings.model_copy(update={"base_url": bases[0]})
+    return build_registry(settings, store, public_store)
+
+
+def _server(url: str | None, token: str | None, data: Path | None, remote_store: str | None) -> RegistryClient | None:
+    """The running registry to ask: --url, else the `mpr serve` that holds the local store; None: open the store."""
+    settings = _settings(data=data, sparql_query=remote_store)
+    url = url or None  # an empty MPR_URL is no URL
+    if url is None and not settings.remote:
+        url = running_server(settings.data)
+        if url is not None:
+            err.print(f"{settings.data} is in use by `mpr serve`: asking it at {url}", soft_wrap=True)
+    if url is None:
+        return None
+    return RegistryClient(url, token or settings.admin_token)
+
+
+def _ask(call: Callable[..., T], *args: Any) -> T:
+    """A request to the running server; its refusal ends the command like a local error does."""
+    try:
+        return call(*args)
+    except ClientError as exc:
+        for r in (exc.extra.get("report") or {}).get("results", []):
+            if r.get("severity") == "Violation":
+                err.print(f"  {r.get('focus_node')} {r.get('path') or ''}: {r.get('message')}", soft_wrap=True)
+        _fail(exc.message, 1)
+        raise
+
+
+def _progress(transient: bool = False) -> Progress:
+    """Progress on stderr for long work; silent when stderr is not a terminal (scripts, logs, tests)."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, transient=transient, disable=not err.is_terminal)
+
+
+def _media_type(name: str | None, kind: str) -> str:
+    """`-f json` and friends by the query's form; a full media type passes through as it is."""
+    graph = kind in ("CONSTRUCT", "DESCRIBE")
+    if name is None:
+        return "text/turtle" if graph else "text/csv"
+    if "/" in name:
+        return name
+    if name.lower() not in QUERY_FORMATS:
+        _fail(f"unknown format {name!r}: use {', '.join(QUERY_FORMATS)} or a media type")
+    media = QUERY_FORMATS[name.lower()][1 if graph else 0]
+    if media is None:
+        _fail(f"-f {name} does not fit a {kind} query")
+    assert media is not None
+    return media
+
+
 def _format_of(path: Path) -> RdfFormat:
     fmt = RdfFormat.from_extension(path.suffix[1:])
     if fmt is None:
         _fail(f"{path}: unknown RDF file extension {path.suffix!r}")
     assert fmt is not None
     return fmt
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"mpr {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version"),
+) -> None:
+    """Material Passport Registry"""
 
 
 @app.command()
@@ -82,8 +185,8 @@ def serve(
     data: Path | None = DataOption,
     examples: bool = typer.Option(True, "--examples/--no-examples", help="Load examples/ into an empty store"),
     workers: int = typer.Option(1, help="Worker processes (a remote store is needed for more than one)"),
-    base_url: str | None = typer.Option(None, help="Public URL, used to mint passport IRIs [env MPR_BASE_URL]"),
-    admin_token: str | None = typer.Option(None, help="Token for writes and SPARQL updates [env MPR_ADMIN_TOKEN]"),
+    base_url: str | None = typer.Option(None, help="Public URL, used to mint passport IRIs (env MPR_BASE_URL)"),
+    admin_token: str | None = typer.Option(None, help="Token for writes and SPARQL updates (env MPR_ADMIN_TOKEN)"),
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
     graph_store: str | None = GraphStoreUrl,
@@ -113,8 +216,21 @@ def serve(
     # uvicorn kills a worker that does not answer its supervisor's ping within 5 s (its default). A worker
     # importing the registry and opening the store holds the GIL for longer on a loaded machine: measured
     # at load 12 on 2 cores, every worker was killed and restarted for minutes and none ever served.
-    uvicorn.run("registry.api.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
+    # Commands run beside the server (`mpr query`, `mpr token create`) find it here and ask it over HTTP.
+    announced = None if settings.remote else announce(settings.data, f"http://{_local(host)}:{port}")
+    try:
+        uvicorn.run("registry.api.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                    timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
+    finally:
+        if announced is not None:
+            announced.unlink(missing_ok=True)
+
+
+def _local(host: str) -> str:
+    """The address a command on this machine reaches a server listening on `host` by."""
+    if host in ("0.0.0.0", "", "::"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 @app.command()
@@ -133,24 +249,31 @@ def validate(
         _fail(exc.message)
     registry = build_registry(_settings(load_examples=False, validation_engine=engine), store=OxigraphStore(None))
     failed = 0
-    for path in files:
-        try:
-            report = registry.passports.check(path.read_bytes(), _format_of(path), profile)
-        except RegistryError as exc:
-            err.print(f"[red]{path}: {exc.message}[/red]", soft_wrap=True)
-            failed += 1
-            continue
-        shown = [r for r in report.results if warnings or r.severity == "Violation"]
-        verdict = "[green]conforms[/green]" if report.conforms else "[red]does not conform[/red]"
-        out.print(f"{path}: {verdict} ({len(report.violations)} violations, {len(report.warnings)} warnings)",
-                  soft_wrap=True)
-        if shown:
-            table = Table("severity", "focus node", "path", "value", "message", show_lines=False)
-            for r in shown:
-                table.add_row(r.severity, r.focus_label or r.focus_node, r.path or "", r.value or "", r.message)
-            out.print(table)
-        failed += 0 if report.conforms else 1
+    with _progress(transient=True) as progress:
+        task = progress.add_task("validating", total=len(files))
+        for path in files:
+            failed += 0 if _validate_one(registry, path, profile, warnings) else 1
+            progress.advance(task)
     raise typer.Exit(1 if failed else 0)
+
+
+def _validate_one(registry: Registry, path: Path, profile: list[str], warnings: bool) -> bool:
+    """Print one file's verdict and report; True when it conforms."""
+    try:
+        report = registry.passports.check(path.read_bytes(), _format_of(path), profile)
+    except RegistryError as exc:
+        err.print(f"[red]{path}: {exc.message}[/red]", soft_wrap=True)
+        return False
+    shown = [r for r in report.results if warnings or r.severity == "Violation"]
+    verdict = "[green]conforms[/green]" if report.conforms else "[red]does not conform[/red]"
+    out.print(f"{path}: {verdict} ({len(report.violations)} violations, {len(report.warnings)} warnings)",
+              soft_wrap=True)
+    if shown:
+        table = Table("severity", "focus node", "path", "value", "message", show_lines=False)
+        for r in shown:
+            table.add_row(r.severity, r.focus_label or r.focus_node, r.path or "", r.value or "", r.message)
+        out.print(table)
+    return report.conforms
 
 
 @app.command()
@@ -159,33 +282,54 @@ def load(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
-    """Validate and store passports (a new version where the id exists)."""
-    with _registry(data, sparql_query, sparql_update) as registry, Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
-    ) as progress:
+    """Validate and store passports (a new version where the id exists); beside `mpr serve`, through it."""
+    server = _server(url, token, data, sparql_query)
+    with _progress() as progress:
         task = progress.add_task("loading", total=len(files))
-        ids = load_files(registry.domain.passports, files, progress=lambda _p: progress.advance(task))
+        if server is not None:
+            ids = [_put(server, path, lambda: progress.advance(task)) for path in files]
+        else:
+            with _registry(data, sparql_query, sparql_update) as registry:
+                ids = load_files(registry.domain.passports, files, progress=lambda _p: progress.advance(task))
     out.print(f"loaded {len(ids)} passport(s): {', '.join(ids)}")
+
+
+def _put(server: RegistryClient, path: Path, done: Callable[[], None]) -> str:
+    written = _ask(server.put_passport, path.stem, path.read_bytes(), _format_of(path).media_type,
+                   f"loaded from {path.name}")
+    done()
+    return str(written["id"])
 
 
 @app.command()
 def query(
     sparql: str = typer.Argument(..., help="A SPARQL query, or @FILE to read it from a file"),
-    format: str = typer.Option("text/csv", "--format", "-f", help="Result media type (JSON, XML, CSV, TSV, RDF)"),
+    format: str | None = typer.Option(
+        None, "--format", "-f",
+        help=f"{', '.join(QUERY_FORMATS)} or a media type (default: csv, turtle for CONSTRUCT/DESCRIBE)"),
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
-    """Run a read-only SPARQL query on the store and print the result."""
+    """Run a read-only SPARQL query on the store (or the running server) and print the result."""
     text = Path(sparql[1:]).read_text() if sparql.startswith("@") else sparql
     try:
         checked = check(text, update=False)
     except RegistryError as exc:
         _fail(exc.message, 1)
-    with _registry(data, sparql_query, sparql_update) as registry:
-        output = registry.store.query_serialized(checked.text, checked.kind, format)  # type: ignore[arg-type]
-    sys.stdout.buffer.write(output.body)
+    media = _media_type(format, checked.kind)
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        body = _ask(server.query, checked.text, media)
+    else:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            body = registry.store.query_serialized(checked.text, checked.kind, media).body  # type: ignore[arg-type]
+    sys.stdout.buffer.write(body)
     sys.stdout.flush()
 
 
@@ -197,12 +341,18 @@ def indicators(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
     """Print a passport's indicators (mass by material, MCI, carbon, detachability, completeness) as JSON."""
     import json
 
     if method not in ("emf", "madaster"):
         _fail(f"unknown method {method!r}: use emf or madaster")
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        out.print_json(json.dumps(_ask(server.indicators, passport_id, method, parts)))
+        return
     with _registry(data, sparql_query, sparql_update) as registry:
         view = registry.indicators.compute(LOADER, passport_id, method, parts=parts)  # type: ignore[arg-type]
     result = view.indicators
@@ -242,8 +392,9 @@ def _import_into_store(
 @app.command("import-ifc")
 def import_ifc(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="An IFC2X3 or IFC4 model (.ifc)"),
-    passport_id: str | None = typer.Option(None, "--id", help="Passport id [default: the file stem]"),
+    passport_id: str | None = typer.Option(None, "--id", help="Passport id (default: the file stem)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the passport (Turtle) without storing"),
+    mappings: str | None = typer.Option(None, "--mappings", help="Apply this organisation's material mappings"),
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
@@ -251,9 +402,13 @@ def import_ifc(
     """Create a passport from an IFC model; the import report (JSON) goes to stderr."""
     from registry.importers.ifc import IfcImporter
 
+    table: dict[str, str] = {}
+    if mappings is not None:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            table = registry.domain.mappings.get(mappings).concepts()
+
     def convert(concepts: ConceptScheme, base: str) -> Any:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err, transient=True) as progress:
+        with _progress(transient=True) as progress:
             tasks: dict[str, Any] = {}
 
             def advance(stage: str, done: int, total: int) -> None:
@@ -261,23 +416,33 @@ def import_ifc(
                     tasks[stage] = progress.add_task(stage, total=total)
                 progress.update(tasks[stage], completed=done)
 
-            return IfcImporter(concepts, base).import_path(file, advance)
+            return IfcImporter(concepts, base, table).import_path(file, advance)
 
     _import_into_store(file, convert, data, sparql_query, sparql_update, passport_id, dry_run)
 
 
 @app.command("import-sheet")
 def import_sheet(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The passport template as .xlsx or .csv"),
-    passport_id: str | None = typer.Option(None, "--id", help="Passport id [default: the file stem]"),
+    file: Path | None = typer.Argument(None, exists=True, dir_okay=False,
+                                       help="The passport template as .xlsx or .csv"),
+    passport_id: str | None = typer.Option(None, "--id", help="Passport id (default: the file stem)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the passport (Turtle) without storing"),
+    template: Path | None = typer.Option(None, "--template", dir_okay=False,
+                                         help="Write the empty XLSX template to this file instead of importing"),
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
 ) -> None:
-    """Create a passport from a spreadsheet (template: GET /imports/spreadsheet/template)."""
-    from registry.importers.spreadsheet import SheetImporter
+    """Create a passport from a spreadsheet, or write the template (--template FILE)."""
+    from registry.importers.spreadsheet import SheetImporter, template_bytes
 
+    if template is not None:
+        template.write_bytes(template_bytes())
+        out.print(f"wrote the spreadsheet template to {template}")
+        return
+    if file is None:
+        _fail("give a spreadsheet to import, or --template FILE to write the template")
+    assert file is not None
     kind = "csv" if file.suffix.lower() == ".csv" else "xlsx"
 
     def convert(concepts: ConceptScheme, base: str) -> Any:
@@ -293,21 +458,54 @@ app.add_typer(report_app, name="report")
 @report_app.command("urban-mine")
 def urban_mine_command(
     format: str = typer.Option("json", "--format", "-f", help="json or csv"),
+    at: str | None = typer.Option(None, "--at", help="A past moment: YYYY-MM-DD or an xsd:dateTime"),
+    municipality: str | None = typer.Option(None, "--municipality", help="Only this municipality (CBS name)"),
+    province: str | None = typer.Option(None, "--province", help="Only this province"),
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
     """Mass by material, municipality, province and year of availability over all active building passports."""
     import json
 
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        answer = _ask(server.urban_mine, format == "csv").decode()
+        if format == "csv":
+            sys.stdout.write(answer)
+        else:
+            out.print_json(answer)
+        return
     with _registry(data, sparql_query, sparql_update) as registry:
-        report = registry.indicators.urban_mine(LOADER)
+        moment = parse_at(at) if at else None
+        report = registry.reports.urban_mine(LOADER, moment, RegionFilter(municipality, province))
         label = registry.concepts.label
     if format == "csv":
         sys.stdout.write(report.csv(label))
     else:
         out.print_json(json.dumps(report.as_dict()))
 
+
+@report_app.command("baseline")
+def baseline_command(
+    organisation: str = typer.Argument(..., help="The organisation whose passports are counted"),
+    format: str = typer.Option("json", "--format", "-f", help="json or csv"),
+    at: str | None = typer.Option(None, "--at", help="The baseline moment: YYYY-MM-DD or an xsd:dateTime"),
+    data: Path | None = DataOption,
+    sparql_query: str | None = QueryUrl,
+    sparql_update: str | None = UpdateUrl,
+) -> None:
+    """An organisation's baseline: mass by material and layer, primary input, MCI, carbon, progress to 2030."""
+    import json
+
+    with _registry(data, sparql_query, sparql_update) as registry:
+        baseline = registry.reports.baseline(LOADER, organisation, parse_at(at) if at else None)
+    if format == "csv":
+        sys.stdout.write(baseline.csv())
+    else:
+        out.print_json(json.dumps(baseline.as_dict()))
 
 
 @app.command()
@@ -318,24 +516,37 @@ def match(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
     """Match a demand file against the supply in the store (nothing is stored); best matches first."""
     import json
 
     fmt = None if file.suffix.lower() == ".json" else _format_of(file)
-    with _registry(data, sparql_query, sparql_update) as registry:
-        demand = registry.matching.unsaved(file.read_bytes(), fmt)
-        found = registry.matching.matches(LOADER, demand, limit)
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        media = "application/json" if fmt is None else fmt.media_type
+        answer = _ask(server.match, file.read_bytes(), media, limit)
+    else:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            demand = registry.matching.unsaved(file.read_bytes(), fmt)
+            found = registry.matching.matches(LOADER, demand, limit)
+        answer = {"demand": demand.as_dict(), "matches": [m.as_dict() for m in found]}
     if as_json:
-        out.print_json(json.dumps({"demand": demand.as_dict(), "matches": [m.as_dict() for m in found]}))
-        return
+        out.print_json(json.dumps(answer))
+    else:
+        out.print(_match_table(answer["matches"]))
+
+
+def _match_table(matches: list[dict[str, Any]]) -> Table:
     table = Table("score", "material or product", "part", "km", "saved kg CO2e", "why")
-    for m in found:
-        table.add_row(f"{m.score:.3f}", (m.item.material or m.item.product_type or "").rsplit("/", 1)[-1],
-                      m.item.label or m.item.part,
-                      "" if m.item.distance_km is None else f"{m.item.distance_km:.1f}",
-                      "" if m.carbon.saved_kg is None else f"{m.carbon.saved_kg:.1f}", "; ".join(m.reasons))
-    out.print(table)
+    for m in matches:
+        item, saved = m["supply"], m["carbon"]["saved_kg"]
+        table.add_row(f"{m['score']:.3f}", (item["material"] or item["product_type"] or "").rsplit("/", 1)[-1],
+                      item["label"] or item["part"],
+                      "" if item["distance_km"] is None else f"{item['distance_km']:.1f}",
+                      "" if saved is None else f"{saved:.1f}", "; ".join(m["reasons"]))
+    return table
 
 
 token_app = typer.Typer(help="API tokens of organisations (shown once, stored as salted hashes)", no_args_is_help=True)
@@ -351,10 +562,20 @@ def token_create(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
-    """Create a token; it is printed once and cannot be shown again."""
-    with _registry(data, sparql_query, sparql_update) as registry:
-        info, secret = registry.tokens.create(org, role, expires.date() if expires else None, label)
+    """Create a token; it is printed once and cannot be shown again (beside `mpr serve`: through it)."""
+    last_day = expires.date() if expires else None
+    if last_day is not None and last_day < date.today():
+        err.print(f"[yellow]warning:[/yellow] {last_day} is past: this token is expired from the start")
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        made = _ask(server.create_token, org, role, last_day, label)
+        info, secret = TokenInfo(**{k: v for k, v in made.items() if k in TOKEN_FIELDS}), str(made["token"])
+    else:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            info, secret = registry.tokens.create(org, role, last_day, label)
     err.print(f"token {info.id} for {info.organisation} as {info.role}; store it now, it is not shown again:")
     out.print(secret, soft_wrap=True)
 
@@ -362,10 +583,15 @@ def token_create(
 @token_app.command("list")
 def token_list(
     data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption, token: str | None = TokenOption,
 ) -> None:
     """List tokens (never their secrets)."""
-    with _registry(data, sparql_query, sparql_update) as registry:
-        tokens = registry.tokens.list()
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        tokens = [TokenInfo(**{k: v for k, v in t.items() if k in TOKEN_FIELDS}) for t in _ask(server.tokens)]
+    else:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            tokens = registry.tokens.list()
     table = Table("id", "organisation", "role", "created", "expires", "revoked", "label")
     for t in tokens:
         table.add_row(t.id, t.organisation, t.role, t.created[:19], t.expires or "", "yes" if t.revoked else "",
@@ -377,11 +603,165 @@ def token_list(
 def token_revoke(
     token_id: str = typer.Argument(..., help="The token's id (see `mpr token list`)"),
     data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption, token: str | None = TokenOption,
 ) -> None:
     """Revoke a token: every later request with it gets 401."""
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        organisation = str(_ask(server.revoke_token, token_id)["organisation"])
+    else:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            organisation = registry.tokens.revoke(token_id).organisation
+    out.print(f"revoked token {token_id} of {organisation}")
+
+
+
+# --- verifiable passports (issue 19): `mpr keys ...` and `mpr verify`, kept together in this block ------------
+
+keys_app = typer.Typer(help="The registry's signing keys (Ed25519, in DATA/keys, never served)", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+def _key_ring(data: Path | None) -> KeyRing:
+    settings = _settings(data=data)
+    return KeyRing(settings.keys_dir or settings.data / "keys")
+
+
+@keys_app.command("list")
+def keys_list(data: Path | None = DataOption) -> None:
+    """List the signing keys, oldest first; the last one signs new credentials."""
+    keys = _key_ring(data).keys()
+    table = Table("number", "key id (JWK thumbprint)", "created", "use")
+    for key in keys:
+        table.add_row(str(key.number), key.kid, key.created, "signs" if key is keys[-1] else "verifies only")
+    out.print(table)
+
+
+@keys_app.command("rotate")
+def keys_rotate(data: Path | None = DataOption) -> None:
+    """Add a key that signs from now on; older keys stay in the DID documents, so their credentials still verify."""
+    key = _key_ring(data).rotate()
+    out.print(f"key {key.number} ({key.kid}) signs new credentials; older keys still verify")
+
+
+@app.command()
+def verify(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A credential: compact JWS, application/vc+jwt"),
+    data: Path | None = DataOption,
+    sparql_query: str | None = QueryUrl,
+    sparql_update: str | None = UpdateUrl,
+) -> None:
+    """Verify a passport credential: signature, issuer, revocation, and the registry's stored version.
+    Exit code 0 when it verifies, 1 when it does not (forged, revoked or different from the store)."""
+    import json
+
     with _registry(data, sparql_query, sparql_update) as registry:
-        info = registry.tokens.revoke(token_id)
-    out.print(f"revoked token {info.id} of {info.organisation}")
+        verification = registry.credentials.verify(LOADER, file.read_bytes())
+    out.print_json(json.dumps(verification.as_dict()))
+    if not verification.verified:
+        raise typer.Exit(1)
+
+
+# --- mpr tender: circular procurement (kept in its own section, its own functions) -------------------
+
+tender_app = typer.Typer(help="Circular procurement: check offers against criteria profiles", no_args_is_help=True)
+app.add_typer(tender_app, name="tender")
+
+
+def _tender_table(report: TenderReport) -> Table:
+    table = Table("rank", "offer", "admissible", "score", "pass", "fail", "not shown")
+    tallies = tender_counts(report)
+    for o in report.offers:
+        tally = tallies[o.passport]
+        table.add_row(str(o.rank), f"{o.passport} v{o.version}", "yes" if o.admissible else "no", f"{o.score:.1f}",
+                      str(tally.get("pass", 0)), str(tally.get("fail", 0)), str(tally.get("not shown", 0)))
+    return table
+
+
+@tender_app.command("check")
+def tender_check(
+    profile: str = typer.Argument(..., help="A shipped profile (see `mpr tender profiles`) or a stored profile id"),
+    passports: list[str] = typer.Argument(None, help="Passport ids in the store; none with --org"),
+    organisation: str | None = typer.Option(None, "--org", help="Check every passport this organisation owns"),
+    format: str = typer.Option("table", "--format", "-f", help="table, json or csv"),
+    data: Path | None = DataOption,
+    sparql_query: str | None = QueryUrl,
+    sparql_update: str | None = UpdateUrl,
+) -> None:
+    """Check product passports against a criteria profile: per criterion pass / fail / not shown, scored, ranked."""
+    import json
+
+    with _registry(data, sparql_query, sparql_update) as registry:
+        if organisation and not passports:
+            passports = sorted(i.rsplit("/", 1)[-1] for i in registry.passports.owned(LOADER, organisation))
+        report = registry.tenders.check(LOADER, profile, passports or [])
+    if format == "json":
+        out.print_json(json.dumps(report.as_dict()))
+    elif format == "csv":
+        sys.stdout.write(report.csv())
+    else:
+        out.print(_tender_table(report))
+
+
+@tender_app.command("profiles")
+def tender_profiles(
+    data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+) -> None:
+    """List the shipped criteria profiles and the stored ones."""
+    with _registry(data, sparql_query, sparql_update) as registry:
+        shipped = registry.profiles.shipped()
+        stored = registry.profiles.page(LOADER, 0, 500).items
+    for name in shipped:
+        out.print(f"{name} (shipped)")
+    for record in stored:
+        out.print(f"{record.id} v{record.version} ({record.owner or 'no owner'})")
+
+# --- material mappings (issue 15): one function, apart from the other commands, to ease merging ---------------
+
+
+def _mappings_commands() -> typer.Typer:
+    """`mpr mappings show|set ORG`: an organisation's material-name table in the local (or remote) store.
+
+    The local operator's commands, as `mpr token`: they act on the store directly; over HTTP the same table is
+    `GET/PUT /organisations/{org}/material-mappings`, where only the organisation's members may write.
+    """
+    import json
+
+    mappings_app = typer.Typer(help="Organisations' material-name mappings (SKOS, versioned)", no_args_is_help=True)
+
+    @mappings_app.command("show")
+    def mappings_show(
+        org: str = typer.Argument(..., help="The organisation (e.g. acme-bouw)"),
+        turtle: bool = typer.Option(False, "--turtle", help="Print the SKOS table as Turtle instead of JSON"),
+        data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+    ) -> None:
+        """Print an organisation's table (JSON, or SKOS Turtle)."""
+        with _registry(data, sparql_query, sparql_update) as registry:
+            service = registry.domain.mappings
+            if turtle:
+                sys.stdout.buffer.write(service.turtle(org))
+                return
+            out.print_json(json.dumps(service.get(org).as_dict(), ensure_ascii=False))
+
+    @mappings_app.command("set")
+    def mappings_set(
+        org: str = typer.Argument(..., help="The organisation"),
+        file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                    help='JSON {"mappings": [{"name", "concept", "relation"?}]} or CSV name,concept'),
+        data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+    ) -> None:
+        """Replace an organisation's table with the one in FILE (a new version)."""
+        from registry.importers.mappings import read_table_file
+
+        with _registry(data, sparql_query, sparql_update) as registry:
+            service = registry.domain.mappings
+            table = service.put(org, read_table_file(file, registry.concepts), LOADER.name)
+        out.print(f"material mappings of {org}: version {table.version}, {len(table.mappings)} names")
+
+    return mappings_app
+
+
+app.add_typer(_mappings_commands(), name="mappings")
 
 if __name__ == "__main__":
     app()

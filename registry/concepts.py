@@ -61,6 +61,7 @@ class _Triples:
     density_nodes: dict[object, str] = field(default_factory=dict)
     values: dict[object, float] = field(default_factory=dict)
     sources: dict[object, str] = field(default_factory=dict)
+    no_density: dict[str, str] = field(default_factory=dict)
 
     def add(self, subject: object, predicate: str, obj: object) -> None:
         s = subject.value if isinstance(subject, NamedNode) else None
@@ -94,6 +95,8 @@ class _Triples:
             self.reversible[s] = obj.value == "true"
         elif predicate == MPR + "detachabilityScore":
             self.detachability[s] = float(obj.value)
+        elif predicate == MPR + "noTypicalDensity":
+            self.no_density[s] = obj.value
 
 
 class ConceptScheme:
@@ -118,6 +121,8 @@ class ConceptScheme:
         self.density: dict[str, Density] = {
             concept: Density(found.values[node], found.sources.get(node, "ontology"))
             for node, concept in found.density_nodes.items() if node in found.values}
+        #: Why a concept has no typical density (mpr:noTypicalDensity): a mass left unknown says why.
+        self.no_density: dict[str, str] = {c: r for c, r in found.no_density.items() if c in concepts}
         #: The label in DEFAULT_LANGUAGE (or without a language) of every concept that has one.
         self.labels: dict[str, str] = {c: text for c, by_lang in self.pref_labels.items()
                                        if (text := by_lang.get(DEFAULT_LANGUAGE, by_lang.get("")))}

@@ -10,22 +10,32 @@ from typing import Any
 
 from pyoxigraph import NamedNode, RdfFormat
 
+from registry.access.credentials import AccessControlledCredentials
 from registry.access.demands import AccessControlledDemands
 from registry.access.imports import AccessControlledImports
 from registry.access.indicators import AccessControlledIndicators
+from registry.access.mappings import AccessControlledMappings
 from registry.access.matching import AccessControlledMatching
 from registry.access.passports import AccessControlledPassports
 from registry.access.projection import restricted_properties
 from registry.access.public import PublicProjection
+from registry.access.reports import AccessControlledReports
 from registry.access.secrets import skolem_key
 from registry.access.sessions import SessionService
-from registry.access.tokens import TokenService
+from registry.access.tenders import AccessControlledProfiles, TenderChecks
+from registry.access.tokens import AccessControlledTokens, TokenService
 from registry.auth import Authenticator
 from registry.concepts import ConceptScheme
+from registry.credentials.keys import KeyRing
+from registry.credentials.service import CredentialService
+from registry.credentials.status import StatusList
 from registry.errors import Conflict
+from registry.importers.mappings import MaterialMappings
 from registry.indicators import IndicatorService
 from registry.matching import MatchingService, build_matching
+from registry.namespaces import mpr
 from registry.passports import Agent, PassportService
+from registry.procurement.criteria import check_profile
 from registry.settings import Settings
 from registry.sparql.runner import QueryRunner
 from registry.store.base import TripleStore
@@ -63,6 +73,9 @@ class Domain:
     demands: PassportService
     indicators: IndicatorService
     matching: MatchingService
+    credentials: CredentialService
+    profiles: PassportService  # criteria profiles of procurers, versioned like passports
+    mappings: MaterialMappings
 
 
 @dataclass
@@ -74,7 +87,8 @@ class Registry:
     store: TripleStore
     validator: Validator
     concepts: ConceptScheme  # the ontology's concept schemes, shared by indicators, matching and importers
-    tokens: TokenService
+    tokens: TokenService  # unguarded: the local operator's CLI; HTTP goes through token_admin
+    token_admin: AccessControlledTokens
     auth: Authenticator
     public_store: TripleStore | None  # public projection, queried by anonymous users and exchanges
     queries: QueryRunner
@@ -84,6 +98,11 @@ class Registry:
     imports: AccessControlledImports
     indicators: AccessControlledIndicators
     matching: AccessControlledMatching
+    credentials: AccessControlledCredentials
+    reports: AccessControlledReports
+    profiles: AccessControlledProfiles
+    tenders: TenderChecks
+    mappings: AccessControlledMappings
 
     def close(self) -> None:
         self.queries.close()
@@ -92,17 +111,32 @@ class Registry:
             self.public_store.close()
 
 
+def credential_service(settings: Settings, store: TripleStore) -> CredentialService:
+    """Keys live in the data folder (never the store: registry/credentials/keys.py); made on first use."""
+    return CredentialService(KeyRing(settings.keys_dir or settings.data / "keys"), StatusList(store, settings.base),
+                             settings.base,
+                             settings.max_body_bytes)
+
+
 def _guarded(
-    domain: Domain, restricted: frozenset[NamedNode], concepts: ConceptScheme, settings: Settings
+    domain: Domain, restricted: frozenset[NamedNode], concepts: ConceptScheme, settings: Settings,
+    validator: Validator,
 ) -> dict[str, Any]:
     passports = AccessControlledPassports(domain.passports, restricted)
     demands = AccessControlledDemands(domain.demands, domain.matching, restricted)
+    profiles = AccessControlledProfiles(domain.profiles, restricted, validator)
+    mappings = AccessControlledMappings(domain.mappings)
     return {
+        "profiles": profiles,
+        "tenders": TenderChecks(passports, profiles, validator),
         "passports": passports,
         "demands": demands,
-        "imports": AccessControlledImports(passports, concepts, settings.base),
+        "mappings": mappings,
+        "imports": AccessControlledImports(passports, concepts, settings.base, mappings),
         "indicators": AccessControlledIndicators(passports, domain.indicators),
         "matching": AccessControlledMatching(domain.matching, demands),
+        "credentials": AccessControlledCredentials(domain.credentials, passports, restricted, concepts.label),
+        "reports": AccessControlledReports(passports, domain.indicators, concepts),
     }
 
 
@@ -122,21 +156,28 @@ def build_registry(
         projection.repair()
     tokens = TokenService(store, settings.base)
     matching = build_matching(store, validator, settings.base, concepts, passports)
+    profiles = PassportService(store, validator, settings.base, collection="profiles",
+                               anchor=mpr("CriteriaProfile"), noun="profile", check_content=check_profile,
+                               skolem_key=passports.skolem_key)
     domain = Domain(passports=passports, demands=matching.demands, matching=matching,
-                    indicators=IndicatorService(store, settings.base, concepts, validator))
+                    indicators=IndicatorService(store, settings.base, concepts, validator),
+                    credentials=credential_service(settings, store), profiles=profiles,
+                    mappings=MaterialMappings(store, settings.base, concepts))
+    domain.credentials.keys.current()  # the first start makes the signing key, before any request needs it
     return Registry(
         settings=settings,
         store=store,
         validator=validator,
         concepts=concepts,
         tokens=tokens,
+        token_admin=AccessControlledTokens(tokens),
         auth=Authenticator(settings.admin_token, tokens,
                            SessionService(store, tokens, timedelta(hours=settings.session_hours))),
         public_store=public_store,
         queries=QueryRunner(settings.query_timeout_s, settings.max_concurrent_queries,
                             None if settings.remote else settings.data / "query-copies"),
         domain=domain,
-        **_guarded(domain, restricted, concepts, settings),
+        **_guarded(domain, restricted, concepts, settings, validator),
     )
 
 

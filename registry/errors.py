@@ -59,6 +59,11 @@ class NotComputable(RegistryError):
     by a raw SPARQL update): that passport gets this answer, shared reports leave it out with a note."""
 
 
+class CredentialRejected(RegistryError):
+    """A credential whose proof does not hold: forged or changed, signed by a key nobody published, or
+    issued by someone else. Nothing about it is stored."""
+
+
 class Unauthorized(RegistryError):
     """No or bad credentials."""
 

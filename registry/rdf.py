@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import rdflib
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
+from registry.canonical import canonical, canonical_form
 from registry.errors import MalformedInput, UnsupportedMediaType
 from registry.jsonld import compacted
 from registry.namespaces import PREFIXES, XSD_DATETIME, XSD_STRING
@@ -75,7 +76,8 @@ def parse_triples(data: bytes, fmt: RdfFormat, base_iri: str) -> list[Triple]:
         refuse_dtd(data, "the RDF/XML upload")
     check_syntax(data, fmt)
     try:
-        quads = list(parse(data, fmt, base_iri=base_iri, without_named_graphs=True))
+        # Straight to triples: a list of the quads as well would double the peak (~360 bytes a triple).
+        triples = [q.triple for q in parse(data, fmt, base_iri=base_iri, without_named_graphs=True)]
     except SyntaxError as exc:
         message = str(exc)
         if "remote context" in message.lower() or "LoadDocumentCallback" in message:
@@ -86,7 +88,6 @@ def parse_triples(data: bytes, fmt: RdfFormat, base_iri: str) -> list[Triple]:
         raise MalformedInput(f"malformed {fmt.name}: {message}", line=getattr(exc, "lineno", None)) from exc
     except ValueError as exc:
         raise MalformedInput(f"malformed {fmt.name}: {exc}") from exc
-    triples = [q.triple for q in quads]
     check_graph(triples, fmt.name)
     return triples
 
@@ -107,8 +108,49 @@ def serialize_triples(triples: Iterable[Triple], fmt: RdfFormat) -> bytes:
     return serialize(triples, format=fmt) or b""
 
 
-# A blank node's neighbours along one direction of its links: (predicate, the term at the other end).
-Links = dict[BlankNode, list[tuple[NamedNode, Term]]]
+# A blank node's neighbours along one direction of its links, by label: (predicate, the term at the other
+# end), both as N-Triples tokens ("_:label" for a blank node).
+Links = dict[str, list[tuple[str, str]]]
+_TYPED = '"^^<'
+
+
+def _tokens(triples: Sequence[Triple], chunk: int = 50_000) -> Iterator[list[str]]:
+    """Each triple as its three N-Triples tokens, serialised a chunk at a time.
+
+    Reading `t.subject` and friends builds a new Python object per call, and hashing a pyoxigraph term costs
+    microseconds; pyoxigraph writes 100k triples as N-Triples in ~35 ms and a str's hash is cached. The
+    serialiser writes `s p o .` with single spaces and the same tokens as `str(term)` (checked over the
+    examples and the test corpus), so digests keep the values they had when computed from `str(term)`.
+    In chunks, so that the text of a 1M-triple passport (~130 MB, twice) is never held whole."""
+    for start in range(0, len(triples), chunk):
+        part = triples[start:start + chunk]
+        text = (serialize(part, format=RdfFormat.N_TRIPLES) or b"").decode()
+        for line, t in zip(text.split("\n")[:-1], part, strict=True):
+            row = line[:-2].split(" ", 2)
+            if row[2].startswith("<<"):  # a triple term: its str() form is what digests always used
+                row[2] = str(t.object)
+            yield row
+
+
+def _canonical_token(token: str) -> str | None:
+    """The token of a typed literal in Oxigraph's canonical form (registry/canonical.py), None if unchanged."""
+    cut = token.rfind(_TYPED)
+    if cut < 0 or token[0] != '"' or token[-1] != ">":
+        return None
+    lexical, datatype = token[1:cut], token[cut + 4:-1]
+    if "\\" in lexical:  # an escape: let pyoxigraph read the literal
+        literal = Literal(_unescaped(token), datatype=NamedNode(datatype))
+        found = canonical(literal)
+        return None if found == literal else str(found)
+    form = canonical_form(lexical, datatype)
+    if form is None or form == (lexical, datatype):
+        return None
+    return f'"{form[0]}"^^<{form[1]}>'
+
+
+def _unescaped(token: str) -> str:
+    (quad,) = parse(f"<urn:s> <urn:p> {token} .", RdfFormat.N_TRIPLES)
+    return quad.object.value  # type: ignore[no-any-return]
 
 
 def _keyed(keyed: hmac.HMAC, text: str) -> str:
@@ -119,45 +161,34 @@ def _keyed(keyed: hmac.HMAC, text: str) -> str:
     return mac.hexdigest()
 
 
-def _links(triples: Sequence[Triple]) -> tuple[set[BlankNode], Links, Links]:
-    """The blank nodes, and for each its outgoing (predicate, object) and incoming (predicate, subject) links."""
-    outgoing: Links = defaultdict(list)
-    incoming: Links = defaultdict(list)
-    for t in triples:
-        if isinstance(t.subject, BlankNode):
-            outgoing[t.subject].append((t.predicate, t.object))
-        if isinstance(t.object, BlankNode):
-            incoming[t.object].append((t.predicate, t.subject))
-    return set(outgoing) | set(incoming), outgoing, incoming
-
-
-def _digests(blanks: Iterable[BlankNode], links: Links, key: hmac.HMAC, sep: str,
-             identity: Callable[[BlankNode, str], str], on_cycle: Callable[[BlankNode], str]) -> dict[BlankNode, str]:
+def _digests(blanks: Iterable[str], links: Links, key: hmac.HMAC, sep: str,
+             identity: Callable[[str, str], str], on_cycle: Callable[[str], str]) -> dict[str, str]:
     """A keyed digest of each blank node over its links, the blank nodes it links to digested first.
 
     Depth-first with an explicit stack, not recursion: nesting is bounded (registry/nesting.py) but a
     walk over user data must not depend on Python's recursion limit. `identity` says how a linked
     blank node appears in the digest of the node linking to it; a link back into the current path
     (a cycle) appears as `on_cycle` says."""
-    done: dict[BlankNode, str] = {}
+    done: dict[str, str] = {}
     for root in blanks:
         if root in done:
             continue
         path = {root}
-        stack: list[tuple[BlankNode, str, Iterator[tuple[NamedNode, Term]], list[str]]] = [
-            (root, "", iter(links[root]), [])]
+        stack: list[tuple[str, str, Iterator[tuple[str, str]], list[str]]] = [(root, "", iter(links[root]), [])]
         while stack:
             node, via, todo, parts = stack[-1]
             for predicate, other in todo:
-                if not isinstance(other, BlankNode):
+                if other[0] != "_":
                     parts.append(f"{predicate} {other}")
-                elif other in done:
-                    parts.append(f"{predicate} {identity(other, done[other])}")
-                elif other in path:
-                    parts.append(f"{predicate} {on_cycle(other)}")
+                    continue
+                label = other[2:]
+                if label in done:
+                    parts.append(f"{predicate} {identity(label, done[label])}")
+                elif label in path:
+                    parts.append(f"{predicate} {on_cycle(label)}")
                 else:
-                    path.add(other)
-                    stack.append((other, str(predicate), iter(links[other]), []))
+                    path.add(label)
+                    stack.append((label, predicate, iter(links[label]), []))
                     break
             else:
                 stack.pop()
@@ -168,7 +199,16 @@ def _digests(blanks: Iterable[BlankNode], links: Links, key: hmac.HMAC, sep: str
     return done
 
 
-def skolemize(triples: Sequence[Triple], genid_base: str, key: bytes) -> list[Triple]:
+def _skolem_names(blanks: Iterable[str], outgoing: Links, incoming: Links, genid_base: str,
+                  key: bytes) -> dict[str, NamedNode]:
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
+    content = _digests(blanks, outgoing, keyed, "\n", lambda _node, digest: digest, lambda node: "cycle:" + node)
+    referrers = _digests(blanks, incoming, keyed, "|", lambda node, digest: digest + content[node],
+                         lambda _node: "cycle")
+    return {node: NamedNode(genid_base + _keyed(keyed, content[node] + referrers[node])[:16]) for node in blanks}
+
+
+def skolemize(triples: list[Triple], genid_base: str, key: bytes, canonicalize: bool = False) -> list[Triple]:
     """Replace blank nodes by IRIs that depend only on the data around them and the registry's key.
 
     History is kept as patches (docs/architecture.md 2), and blank nodes cannot be patched: the same upload sent
@@ -180,22 +220,39 @@ def skolemize(triples: Sequence[Triple], genid_base: str, key: bytes) -> list[Tr
     The digests are HMAC-SHA-256 under `key`, the registry's secret (registry/access/secrets.py): a
     plain hash would let anyone who reads a public passport confirm a guessed restricted value
     (a price, a supplier) hanging below a public blank node by hashing the guess.
-    """
-    blanks, outgoing, incoming = _links(triples)
-    if not blanks:
-        return list(triples)
-    keyed = hmac.new(key, digestmod=hashlib.sha256)
-    content = _digests(blanks, outgoing, keyed, "\n", lambda _node, digest: digest,
-                       lambda node: "cycle:" + node.value)
-    referrers = _digests(blanks, incoming, keyed, "|", lambda node, digest: digest + content[node],
-                         lambda _node: "cycle")
-    names = {node: NamedNode(genid_base + _keyed(keyed, content[node] + referrers[node])[:16]) for node in blanks}
 
-    renamed = []
-    for t in triples:
-        subject = names[t.subject] if isinstance(t.subject, BlankNode) else t.subject
-        renamed.append(Triple(subject, t.predicate, names[t.object] if isinstance(t.object, BlankNode) else t.object))
-    return list(dict.fromkeys(renamed))
+    `canonicalize` first brings typed literals into canonical form (registry/canonical.py), in the same pass:
+    the result equals `skolemize(canonical_triples(triples), ...)`. `triples` is rewritten in place, and only
+    the triples that change are rebuilt: a 1M-triple passport is not held twice (~360 bytes a triple).
+    """
+    outgoing: Links = defaultdict(list)
+    incoming: Links = defaultdict(list)
+    literals: dict[int, Literal] = {}
+    # One str object per predicate and blank-node label, however often it recurs (memory at 1M triples).
+    shared: dict[str, str] = {}
+    for i, (s, p, o) in enumerate(_tokens(triples)):
+        if canonicalize and o[-1] == ">" and o[0] == '"' and (new := _canonical_token(o)) is not None:
+            o = new
+            literals[i] = canonical(triples[i].object)  # type: ignore[assignment]  # a typed literal
+        p = shared.setdefault(p, p)
+        subject = shared.setdefault(s[2:], s[2:]) if s[0] == "_" else ""
+        obj = shared.setdefault(o[2:], o[2:]) if o[0] == "_" else ""
+        if subject:
+            outgoing[subject].append((p, o))
+        if obj:
+            incoming[obj].append((p, s))
+    del shared
+    if not outgoing and not incoming and not literals:
+        return list(dict.fromkeys(triples))
+    # In the order blank nodes first appear, so that the walk is the same in every process.
+    names = _skolem_names(list(dict.fromkeys([*outgoing, *incoming])), outgoing, incoming, genid_base, key)
+    del outgoing, incoming
+    for i, t in enumerate(triples):  # read off the terms again rather than keep a list per triple (memory)
+        node, value = t.subject, t.object
+        if type(node) is BlankNode or type(value) is BlankNode or i in literals:
+            triples[i] = Triple(names[node.value] if isinstance(node, BlankNode) else node, t.predicate,
+                                names[value.value] if isinstance(value, BlankNode) else literals.get(i, value))
+    return list(dict.fromkeys(triples))
 
 
 def _rdflib_term(term: NamedNode | BlankNode | Literal) -> rdflib.term.Identifier:

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     cors_origins: str = Field(
         "", description="Comma-separated origins whose pages may call the API (CORS), or '*' for any; empty: off."
     )
+    keys_dir: Path | None = Field(
+        None, description="Folder of the signing keys (default DATA/keys); registry workers on several machines "
+        "must share it, or each would sign with a key the others do not publish.",
+    )
     map_tiles: str = Field(
         "", description="Tile URL template of the maps in the pages ({z}/{x}/{y}), e.g. an OpenStreetMap tile "
         "server you may use; empty: markers on a blank map, which works offline."

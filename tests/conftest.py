@@ -58,12 +58,15 @@ class Server:
     """`mpr serve` in a subprocess: real sockets, real uvicorn, and a process we can kill -9.
 
     Readiness is event-driven: a thread reads the server's log and `start()` returns once every
-    worker has said "Application startup complete" (uvicorn's line), or fails at once when the
+    worker has said "Application startup complete" and uvicorn has said it listens, or fails at once when the
     process exits. No polling, so a busy machine only makes it slower, never flaky; the bound is a
     safety net for a hung server, not a timing assumption.
     """
 
     READY_LINE = "Application startup complete"
+    #: A single uvicorn process binds its socket only after the application's startup: until this line a
+    #: request may be refused. (With several workers the parent binds before any worker starts.)
+    LISTENING_LINE = "Uvicorn running on"
     START_BOUND_S = 300
 
     def __init__(self, data: Path, *extra: str, env: dict[str, str] | None = None) -> None:
@@ -92,12 +95,13 @@ class Server:
     def _read_log(self, process: subprocess.Popen[bytes], ready: threading.Event) -> None:
         """Keep draining stderr for the server's whole life (a full pipe would block it)."""
         assert process.stderr is not None
-        started = 0
+        started, listening = 0, False
         for raw in process.stderr:
             line = raw.decode(errors="replace")
             self.log.append(line)
             started += self.READY_LINE in line
-            if started >= self.workers:
+            listening = listening or self.LISTENING_LINE in line
+            if started >= self.workers and listening:
                 ready.set()
         ready.set()  # the process ended: start() sees it exited
 

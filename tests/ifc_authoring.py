@@ -12,6 +12,7 @@ from typing import Any
 
 import ifcopenshell
 import ifcopenshell.api.aggregate
+import ifcopenshell.api.classification
 import ifcopenshell.api.context
 import ifcopenshell.api.geometry
 import ifcopenshell.api.material
@@ -100,3 +101,45 @@ def add_wall(
 
 def to_bytes(model: ifcopenshell.file) -> bytes:
     return model.to_string().encode("utf-8")
+
+
+def add_element(
+    model: ifcopenshell.file, container: Any, ifc_class: str, name: str, material: str | None,
+    net_volume_m3: float | None = None, common: dict[str, Any] | None = None,
+    classification: tuple[str, str, str] | None = None,
+) -> Any:
+    """An element of any class with one IfcMaterial, a NetVolume, Pset_*Common values and a classification
+    reference (system, code, name), each only when given; `container` is a storey or an assembly."""
+    element = ifcopenshell.api.root.create_entity(model, ifc_class=ifc_class, name=name)
+    if container.is_a("IfcSpatialStructureElement"):
+        ifcopenshell.api.spatial.assign_container(model, products=[element], relating_structure=container)
+    else:
+        ifcopenshell.api.aggregate.assign_object(model, products=[element], relating_object=container)
+    if material is not None:
+        ifcopenshell.api.material.assign_material(
+            model, products=[element], material=ifcopenshell.api.material.add_material(model, name=material))
+    if net_volume_m3 is not None:
+        qto = ifcopenshell.api.pset.add_qto(model, product=element, name="BaseQuantities")
+        ifcopenshell.api.pset.edit_qto(model, qto=qto, properties={"NetVolume": net_volume_m3})
+    if common:
+        name = f"Pset_{ifc_class.removeprefix('Ifc')}Common"
+        pset = ifcopenshell.api.pset.add_pset(model, product=element, name=name)
+        ifcopenshell.api.pset.edit_pset(model, pset=pset, properties=common)
+    if classification is not None:
+        system, code, label = classification
+        scheme = next((c for c in model.by_type("IfcClassification") if c.Name == system), None)
+        scheme = scheme or ifcopenshell.api.classification.add_classification(model, classification=system)
+        ifcopenshell.api.classification.add_reference(
+            model, products=[element], classification=scheme, identification=code, name=label)
+    return element
+
+
+def add_constituents(model: ifcopenshell.file, element: Any, names: Sequence[str]) -> None:
+    """An IfcMaterialConstituentSet without fractions (as Revit writes windows)."""
+    constituent_set = ifcopenshell.api.material.add_material_set(
+        model, name="Set", set_type="IfcMaterialConstituentSet")
+    for name in names:
+        ifcopenshell.api.material.add_constituent(
+            model, constituent_set=constituent_set, material=ifcopenshell.api.material.add_material(model, name=name))
+    ifcopenshell.api.material.assign_material(model, products=[element], type="IfcMaterialConstituentSet",
+                                              material=constituent_set)

@@ -44,19 +44,32 @@ DEMAND = b"""@prefix mpr: <https://w3id.org/mpr#> . @prefix qudt: <http://qudt.o
 TURTLE = "text/turtle"
 PUBLIC_PASSPORT = (DATA / "minimal-passport.ttl").read_bytes() + PRICED
 SHEET = (",".join(HEADERS) + "\nB-1,Pavilion,,building,,,,,,2030-01-01,5.1214 52.0907,\n").encode()
+UNTP = (DATA / "untp-dpp-bracket.json").read_bytes()
 IFC_MODEL = (DATA / "ifc" / "slab-standard-case.ifc").read_bytes()
+CREDENTIAL = b"(the credential of passport 'pub', fetched first)"
+MAPPINGS = json.dumps({"mappings": [{"name": "Aquapanel", "concept": "fibre-cement"}]}).encode()
 PORTFOLIO = json.dumps({"demands": [demand(), "open-demand"]}).encode()
+PROFILE = (PROJECT_ROOT / "tests" / "test_procurement.py").read_text().split('PROFILE = b"""', 1)[1].split('"""', 1)[0]
+CRITERIA = PROFILE.replace("WARRANTY", "5").replace("VISIBILITY", ".").encode()
+TENDER = json.dumps({"profile": "eu-gpp-computers-monitors", "passports": ["pub"]}).encode()
 
 # (method, path) -> (body, Content-Type) of a request that would succeed with the right token.
 WRITES: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/passports"): (PUBLIC_PASSPORT, TURTLE),
     ("PUT", "/passports/{passport_id}"): (PUBLIC_PASSPORT, TURTLE),
     ("DELETE", "/passports/{passport_id}"): (b"", ""),
+    ("DELETE", "/passports/{passport_id}/credential"): (b"", ""),
     ("POST", "/demands"): (DEMAND, TURTLE),
     ("PUT", "/demands/{demand_id}"): (DEMAND, TURTLE),
     ("POST", "/imports/ifc"): (IFC_MODEL, "application/x-step"),
     ("POST", "/imports/spreadsheet"): (SHEET, "text/csv"),
+    ("POST", "/imports/untp"): (UNTP, "application/ld+json"),
+    ("PUT", "/organisations/{org}/material-mappings"): (MAPPINGS, "application/json"),
     ("POST", "/sparql"): (b"update=INSERT DATA { <urn:a> <urn:b> <urn:c> }", "application/x-www-form-urlencoded"),
+    ("POST", "/profiles"): (CRITERIA, TURTLE),
+    ("PUT", "/profiles/{profile_id}"): (CRITERIA, TURTLE),
+    ("POST", "/admin/tokens"): (b'{"organisation": "acme", "role": "admin"}', "application/json"),
+    ("DELETE", "/admin/tokens/{token_id}"): (b"", ""),
 }
 PURE: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/validate"): (PUBLIC_PASSPORT, TURTLE),
@@ -64,7 +77,10 @@ PURE: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/match/portfolio"): (PORTFOLIO, "application/json"),
     ("POST", "/imports/ifc?dry_run=true"): (IFC_MODEL, "application/x-step"),
     ("POST", "/imports/spreadsheet?dry_run=true"): (SHEET, "text/csv"),
+    ("POST", "/imports/untp?dry_run=true"): (UNTP, "application/ld+json"),
     ("POST", "/sparql?query"): (b"query=ASK { ?s ?p ?o }", "application/x-www-form-urlencoded"),
+    ("POST", "/credentials/verify"): (CREDENTIAL, "application/vc+jwt"),
+    ("POST", "/tenders/check"): (TENDER, "application/json"),
 }
 # Sign-in forms (registry/api/session.py): without the CSRF token they are refused and store nothing.
 SESSIONS: dict[tuple[str, str], tuple[bytes, str]] = {
@@ -75,17 +91,24 @@ READ_ONE = {
     "/passports/{passport_id}", "/passports/{passport_id}/versions", "/passports/{passport_id}/history",
     "/passports/{passport_id}/diff", "/passports/{passport_id}/indicators", "/passports/{passport_id}/indicators.svg",
     "/passports/{passport_id}/qr", "/01/{gtin}", "/01/{gtin}/21/{serial}", "/demands/{demand_id}",
-    "/demands/{demand_id}/matches",
+    "/demands/{demand_id}/matches", "/passports/{passport_id}/credential", "/passports/{passport_id}/untp",
+    "/profiles/{profile_id}", "/profiles/{profile_id}/criteria",
+    "/profiles/{profile_id}/versions", "/profiles/{profile_id}/history", "/profiles/{profile_id}/diff",
+    "/organisations/{org}/material-mappings",
 }
 READ_MANY: dict[str, dict[str, str]] = {
     "/": {}, "/passports": {"limit": "500"}, "/health": {}, "/materials": {"limit": "1000"},
-    "/reports/urban-mine": {}, "/reports/urban-mine.svg": {},
-    "/sparql": {"query": "SELECT ?o WHERE { ?s ?p ?o }"},
+    "/reports/urban-mine": {}, "/reports/urban-mine.svg": {}, "/organisations/{org}/baseline": {},
+    "/sparql": {"query": "SELECT ?o WHERE { ?s ?p ?o }"}, "/credentials/status/revocation": {}, "/profiles": {},
 }
+ADMIN_READS = {"/admin/tokens"}  # administration: 401 without a token, 403 for any role but admin
 STATIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/validate/profiles", "/context.jsonld",
-          "/signin", "/imports/spreadsheet/template", "/demands/new"}
-ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1"}
-QUERIES = {"/passports/{passport_id}/diff": {"from": "1", "to": "1"}}
+          "/signin", "/imports/spreadsheet/template", "/.well-known/did.json", "/organisations/{org}/did.json",
+          "/demands/new"}
+ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1", "org": "acme",
+             "profile_id": "secret-profile"}
+QUERIES = {"/passports/{passport_id}/diff": {"from": "1", "to": "1"},
+           "/profiles/{profile_id}/diff": {"from": "1", "to": "1"}}
 
 
 def app_routes() -> set[tuple[str, str]]:
@@ -103,7 +126,7 @@ ROUTES = app_routes()
 
 def test_every_route_is_classified():
     writes = {(m, p.split("?")[0]) for m, p in [*WRITES, *PURE, *SESSIONS]}
-    reads = {("GET", p) for p in READ_ONE | set(READ_MANY) | STATIC}
+    reads = {("GET", p) for p in READ_ONE | set(READ_MANY) | STATIC | ADMIN_READS}
     assert ROUTES - writes - reads == set(), "classify the new route in tests/test_access_routes.py"
 
 
@@ -130,12 +153,25 @@ def secrets(client):
                        ("/demands/secret-demand", DEMAND + RESTRICTED), ("/demands/open-demand", DEMAND)]:
         assert client.put(path, content=body, headers=owner_headers).status_code == 201, path
     assert SECRET_TITLE.encode() in secret
+    _, procurer = tokens.create("acme", "procurer")
+    procurer_headers = {"Authorization": f"Bearer {procurer}", "Content-Type": TURTLE}
+    draft = PROFILE.replace("WARRANTY", "5").replace("VISIBILITY", "mpr:visibility mpr:Restricted .")
+    draft = draft.replace("Zwolle ICT 2026", SECRET_TITLE).encode()
+    for path, body in [("/profiles/secret-profile", draft), ("/profiles/open-profile", CRITERIA)]:
+        assert client.put(path, content=body, headers=procurer_headers).status_code == 201, path
     return client
+
+
+def _resolved(client, spec: tuple[bytes, str]) -> tuple[bytes, str]:
+    """A body that must be made from stored data (a credential to verify) is fetched before counting."""
+    body, content_type = spec
+    return (client.get("/passports/pub/credential").content if body is CREDENTIAL else body), content_type
 
 
 def _send(client, method: str, path: str, spec: tuple[bytes, str]):
     body, content_type = spec
-    target = path.replace("{passport_id}", "pub").replace("{demand_id}", "open-demand").removesuffix("?query")
+    target = (path.replace("{passport_id}", "pub").replace("{demand_id}", "open-demand").replace("{org}", "acme")
+              .replace("{token_id}", "000000000000").replace("{profile_id}", "open-profile").removesuffix("?query"))
     return client.request(method, target, content=body, headers={"Content-Type": content_type} if content_type else {})
 
 
@@ -151,8 +187,9 @@ def test_every_write_route_needs_a_token_and_stores_nothing_without_one(secrets,
 @pytest.mark.parametrize(("method", "path"), sorted(PURE))
 def test_pure_computations_answer_anyone_and_store_nothing(secrets, method, path):
     store = secrets.app.state.registry.store
+    spec = _resolved(secrets, PURE[(method, path)])
     before = store.count()
-    response = _send(secrets, method, path, PURE[(method, path)])
+    response = _send(secrets, method, path, spec)
     assert response.status_code == 200, response.text
     assert store.count() == before
 
@@ -179,11 +216,21 @@ def test_reads_of_a_restricted_record_are_404_to_the_public(secrets, path):
 
 @pytest.mark.parametrize("path", sorted(READ_MANY))
 def test_reads_of_many_show_neither_restricted_passports_nor_restricted_values(secrets, path):
-    anonymous = secrets.get(path, params=READ_MANY[path], headers={"Accept": "*/*"})
+    target = path.format(**ARGUMENTS)
+    anonymous = secrets.get(target, params=READ_MANY[path], headers={"Accept": "*/*"})
     assert anonymous.status_code == 200, anonymous.text
     assert SECRET_TITLE not in anonymous.text and PRICE not in anonymous.text
-    admin = secrets.get(path, params=READ_MANY[path], headers={**AUTH, "Accept": "*/*"})
+    assert "secret" not in anonymous.text.replace("secret-demand", "") or path == "/sparql"
+    admin = secrets.get(target, params=READ_MANY[path], headers={**AUTH, "Accept": "*/*"})
     assert admin.status_code == 200
+
+
+@pytest.mark.parametrize("path", sorted(ADMIN_READS))
+def test_administration_reads_are_refused_to_everyone_but_admins(secrets, path):
+    _, builder = secrets.app.state.registry.tokens.create("acme", "builder")
+    assert secrets.get(path).status_code == 401
+    assert secrets.get(path, headers={"Authorization": f"Bearer {builder}"}).status_code == 403
+    assert secrets.get(path, headers=AUTH).status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/", "/materials", "/reports/urban-mine"])

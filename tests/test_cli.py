@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
-from tests.conftest import DATA, EXAMPLES
+import httpx
+import pytest
+
+from tests.conftest import ADMIN, AUTH, DATA, EXAMPLES, Server
+
+TITLES = "SELECT ?t WHERE { ?p a <https://w3id.org/mpr#Passport> ; <http://purl.org/dc/terms/title> ?t }"
+PAVILION_TITLE = ("SELECT ?t WHERE { ?p a <https://w3id.org/mpr#Passport> ; <http://purl.org/dc/terms/title> ?t "
+                  "FILTER(STRENDS(STR(?p), '/passports/pavilion')) }")
 
 
-def mpr(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def mpr(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "registry.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=300)
+                          cwd=cwd, timeout=300, env={**os.environ, **(env or {})})
 
 
 def test_validate_accepts_a_conforming_passport():
@@ -122,3 +132,209 @@ def test_validate_names_the_part_not_the_blank_node_hash(tmp_path):
     result = subprocess.run([sys.executable, "-m", "registry.cli", "validate", str(broken)], capture_output=True,
                             text=True, timeout=300, env={**os.environ, "COLUMNS": "300"})  # no wrapped cells
     assert "Column C1 > composedOf (reinforced-concrete) > mass" in result.stdout
+def test_version_prints_the_package_version():
+    from registry import __version__
+
+    result = mpr("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"mpr {__version__}"
+
+
+def test_token_created_already_expired_gets_a_warning(tmp_path):
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    result = mpr("token", "create", "--org", "acme", "--role", "builder", "--expires", yesterday,
+                 "--data", str(tmp_path / "d"))
+    assert result.returncode == 0, result.stderr
+    assert f"warning: {yesterday} is past" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory) -> Path:
+    data = tmp_path_factory.mktemp("loaded") / "data"
+    assert mpr("load", "--data", str(data), str(DATA / "minimal-passport.ttl")).returncode == 0
+    return data
+
+
+@pytest.mark.parametrize("name", ["json", "JSON"])
+def test_query_short_name_json_gives_sparql_results_json(loaded, name):
+    result = mpr("query", "--data", str(loaded), "-f", name, TITLES)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["results"]["bindings"][0]["t"]["value"] == "Test pavilion"
+
+
+def test_query_short_name_tsv_gives_tab_separated_values(loaded):
+    result = mpr("query", "--data", str(loaded), "-f", "tsv", TITLES)
+    assert result.stdout.splitlines() == ["?t", '"Test pavilion"@en']
+
+
+def test_query_short_name_json_gives_json_ld_for_a_graph(loaded):
+    result = mpr("query", "--data", str(loaded), "-f", "json",
+                 "CONSTRUCT { ?p <urn:title> ?t } WHERE { ?p <http://purl.org/dc/terms/title> ?t }")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0]["urn:title"][0]["@value"] == "Test pavilion"
+
+
+def test_query_refuses_a_format_that_does_not_fit_the_query_form(loaded):
+    result = mpr("query", "--data", str(loaded), "-f", "turtle", TITLES)
+    assert result.returncode == 2 and "-f turtle does not fit a SELECT query" in result.stderr
+
+
+def test_query_refuses_an_unknown_format_naming_the_short_names(loaded):
+    result = mpr("query", "--data", str(loaded), "-f", "yaml", TITLES)
+    assert result.returncode == 2 and "json, xml, csv, tsv, turtle, jsonld" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def serving(tmp_path_factory) -> Iterator[Server]:
+    """`mpr serve` holding its store, with one passport in it."""
+    running = Server(tmp_path_factory.mktemp("serving") / "data", "--no-examples").start()
+    put = httpx.put(f"{running.url}/passports/pavilion", content=(DATA / "minimal-passport.ttl").read_bytes(),
+                    headers={**AUTH, "Content-Type": "text/turtle"}, timeout=120)
+    assert put.status_code == 201, put.text
+    yield running
+    running.stop()
+
+
+def beside(server: Server, *args: str, token: str | None = ADMIN) -> subprocess.CompletedProcess[str]:
+    """`mpr` run on the server's data folder while the server holds it."""
+    return mpr(*args, "--data", str(server.data), env={"MPR_ADMIN_TOKEN": token or "", "MPR_TOKEN": ""})
+
+
+def test_query_beside_a_running_server_asks_the_server(serving):
+    result = beside(serving, "query", PAVILION_TITLE)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["t", "Test pavilion"]
+    assert f"asking it at {serving.url}" in result.stderr
+
+
+def test_indicators_beside_a_running_server_asks_the_server(serving):
+    result = beside(serving, "indicators", "pavilion")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["passport"] == "pavilion"
+
+
+def test_token_made_beside_a_running_server_works_against_it_at_once(serving):
+    created = beside(serving, "token", "create", "--org", "acme-bouw", "--role", "builder")
+    assert created.returncode == 0, created.stderr
+    secret = created.stdout.strip()
+    put = httpx.put(f"{serving.url}/passports/acme-shed", content=(DATA / "minimal-passport.ttl").read_bytes(),
+                    headers={"Authorization": f"Bearer {secret}", "Content-Type": "text/turtle"}, timeout=120)
+    assert put.status_code == 201, put.text
+
+
+def test_token_list_and_revoke_beside_a_running_server(serving):
+    secret = beside(serving, "token", "create", "--org", "acme-bouw", "--role", "auditor",
+                    "--label", "audit 2027").stdout.strip()
+    token_id = secret.split("_")[1]
+    listed = beside(serving, "token", "list")
+    assert token_id in listed.stdout and "audit 2027" in listed.stdout
+    assert beside(serving, "token", "revoke", token_id).returncode == 0
+    assert httpx.get(f"{serving.url}/health", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+
+
+def test_token_create_beside_a_running_server_without_the_admin_token_is_refused(serving):
+    result = beside(serving, "token", "create", "--org", "acme", "--role", "admin", token=None)
+    assert result.returncode == 1
+    assert "401" in result.stderr and "needs an admin token" in result.stderr
+
+
+def test_query_with_url_asks_that_server(serving, tmp_path):
+    result = mpr("query", "--url", serving.url, "-f", "csv", PAVILION_TITLE, cwd=tmp_path)
+    assert result.stdout.splitlines() == ["t", "Test pavilion"]
+
+
+def test_load_beside_a_running_server_stores_through_it(serving, tmp_path):
+    shed = tmp_path / "garden-shed.ttl"
+    shed.write_bytes((DATA / "minimal-passport.ttl").read_bytes())
+    result = beside(serving, "load", str(shed))
+    assert result.returncode == 0, result.stderr
+    assert httpx.get(f"{serving.url}/passports/garden-shed", timeout=120).status_code == 200
+
+
+def test_load_beside_a_running_server_lists_the_violations_it_refused(serving, tmp_path):
+    broken = tmp_path / "broken-shed.ttl"
+    broken.write_bytes((DATA / "minimal-passport.ttl").read_bytes().replace(b"675.0", b"-675.0"))
+    result = beside(serving, "load", str(broken))
+    assert result.returncode == 1
+    assert "422" in result.stderr and "10^9 kg" in result.stderr  # the violation, listed: negative mass
+    assert httpx.get(f"{serving.url}/passports/broken-shed", timeout=120).status_code == 404
+
+
+def test_match_beside_a_running_server_asks_the_server(serving):
+    result = beside(serving, "match", "--json", str(EXAMPLES / "demands" / "timber-beams-amsterdam.ttl"))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["demand"]["wants"]
+
+
+def test_urban_mine_report_beside_a_running_server_asks_the_server(serving):
+    result = beside(serving, "report", "urban-mine", "-f", "csv")
+    assert result.returncode == 0, result.stderr
+    header, *rows = result.stdout.splitlines()
+    assert header.startswith("passport,municipality,province,year,material,mass_kg")
+    assert any("pavilion" in row and row.endswith((",675", ",675.0")) for row in rows), rows
+
+
+def test_a_store_held_by_another_process_is_refused_with_a_pointer_to_url(tmp_path):
+    from registry.store.oxigraph import OxigraphStore
+
+    holder = OxigraphStore(tmp_path / "data" / "full")  # a process that announced no server
+    try:
+        result = mpr("query", "--data", str(tmp_path / "data"), TITLES)
+    finally:
+        holder.close()
+    assert result.returncode == 2
+    assert "another process holds this store" in result.stderr and "--url" in result.stderr
+
+
+def test_a_second_server_on_the_same_store_leaves_the_first_one_announced(tmp_path):
+    from registry.client import SERVER_FILE, announce, running_server
+
+    first = json.dumps({"url": "http://127.0.0.1:8001", "pid": os.getpid()})  # a live process
+    (tmp_path / SERVER_FILE).write_text(first)
+    assert announce(tmp_path, "http://127.0.0.1:8002") is None
+    assert running_server(tmp_path) == "http://127.0.0.1:8001"
+
+
+def test_an_announcement_of_an_ended_process_is_ignored(tmp_path):
+    from registry.client import SERVER_FILE, running_server
+
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (tmp_path / SERVER_FILE).write_text(json.dumps({"url": "http://127.0.0.1:8001", "pid": int(ended.stdout)}))
+    assert running_server(tmp_path) is None
+
+
+def test_commands_on_a_store_made_under_another_base_url_keep_its_iris(tmp_path):
+    data = str(tmp_path / "data")
+    made = mpr("load", "--data", data, str(DATA / "minimal-passport.ttl"), env={"MPR_BASE_URL": "http://127.0.0.1:9000"})
+    assert made.returncode == 0, made.stderr
+    result = mpr("query", "--data", data, "SELECT ?p WHERE { ?p a <https://w3id.org/mpr#Passport> }")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["p", "http://127.0.0.1:9000/passports/minimal-passport"]
+    assert "using the store's base URL http://127.0.0.1:9000" in result.stderr
+
+
+def test_progress_stays_out_of_output_that_is_not_a_terminal(tmp_path):
+    result = mpr("load", "--data", str(tmp_path / "data"), str(DATA / "minimal-passport.ttl"))
+    assert result.returncode == 0, result.stderr
+    assert "loading" not in result.stderr and "━" not in result.stderr
+
+
+def test_progress_shows_on_a_terminal(tmp_path):
+    import pty
+
+    leader, follower = pty.openpty()
+    files = [str(p) for p in sorted((EXAMPLES / "passports").glob("*.ttl"))]
+    with subprocess.Popen([sys.executable, "-m", "registry.cli", "validate", "--no-warnings", *files],
+                          stdout=subprocess.DEVNULL, stderr=follower, env={**os.environ, "TERM": "xterm"}) as run:
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closes when the process ends
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert run.wait(300) == 0
+    os.close(leader)
+    assert b"validating" in shown and f"{len(files)}/{len(files)}".encode() in shown

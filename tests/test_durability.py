@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 
 import httpx
@@ -11,6 +13,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 from registry.core import build_registry
 from registry.errors import StoreError
 from registry.store.base import Changeset, GraphChange
+from registry.store.oxigraph import BULK_FROM, OxigraphStore
 from tests.conftest import AUTH, DATA, Server
 
 MASS = b"675.0"
@@ -93,3 +96,44 @@ def test_a_write_the_store_rejects_leaves_nothing_behind(settings):
         assert registry.store.count() == before
     finally:
         registry.close()
+
+
+# Writes a stream of bulk-sized creates (content graph + a one-triple record graph per write) and says
+# which landed; killed -9 mid-stream by the test below.
+BULK_WRITER = """
+import sys
+from pathlib import Path
+from pyoxigraph import Literal, NamedNode, Triple
+from registry.store.base import Changeset, GraphChange
+from registry.store.oxigraph import BULK_FROM, OxigraphStore
+from registry.store.oxigraph import BULK_FROM, OxigraphStore
+store, p = OxigraphStore(Path(sys.argv[1])), NamedNode("urn:test:p")
+for n in range(1000):
+    graph, record = NamedNode(f"urn:test:g{n}"), NamedNode(f"urn:test:g{n}/record")
+    content = [Triple(NamedNode(f"urn:test:g{n}/s{i}"), p, Literal(str(i))) for i in range(BULK_FROM)]
+    marker = [Triple(graph, p, Literal("v1"))]
+    store.apply(Changeset([GraphChange(graph, add=content), GraphChange(record, add=marker)]))
+    print(n, flush=True)
+"""
+
+
+def test_kill_9_during_bulk_writes_leaves_each_write_whole_or_absent(tmp_path):
+    """From BULK_FROM added triples the embedded store ingests in bulk instead of a transaction: a crash still
+    leaves every write whole (content and record) or absent, never a part of one."""
+    folder = tmp_path / "store"
+    writer = subprocess.Popen([sys.executable, "-c", BULK_WRITER, str(folder)], stdout=subprocess.PIPE, text=True)
+    assert writer.stdout is not None
+    acknowledged = [int(writer.stdout.readline()) for _ in range(3)]  # the kill comes mid-stream, after 3 writes
+    writer.kill()
+    writer.wait(30)
+    store = OxigraphStore(folder)
+    try:
+        p = NamedNode("urn:test:p")
+        sizes = {n: (store.count(NamedNode(f"urn:test:g{n}")), store.count(NamedNode(f"urn:test:g{n}/record")))
+                 for n in range(acknowledged[-1] + 3)}
+        assert all(sizes[n] == (BULK_FROM, 1) for n in acknowledged)
+        assert set(sizes.values()) <= {(BULK_FROM, 1), (0, 0)}
+        assert store.count() == sum(content + record for content, record in sizes.values())
+        assert store.triples(NamedNode("urn:test:g0/record")) == [Triple(NamedNode("urn:test:g0"), p, Literal("v1"))]
+    finally:
+        store.close()

@@ -198,7 +198,8 @@ def test_example_masses_agree_with_volumes_and_typical_densities(stem):
         typical = float(ont.value(density_node, QUDT.numericValue))
         assert 0.6 <= implied / typical <= 1.5, (comp, implied, typical)
         checked += 1
-    assert checked >= 5 or stem == "ergo-chair"
+    # the chair and the ICT products are declared by mass from their bills of materials, not by volume
+    assert checked >= 5 or stem == "ergo-chair" or stem.startswith(("verdant-", "ict-"))
 
 
 def test_office_example_has_the_contents_of_a_transformation_passport():

@@ -140,9 +140,18 @@ def test_qto_gross_volume_from_revit(importer):
     assert rows[0]["src"].value == "IFC quantity set"
 
 
-def test_unmapped_names_are_listed_not_dropped(importer):
-    result = importer.import_path(IFC / "WallInstance_IFC4Add2.ifc")
-    assert result.report.unmapped_materials == {"默认墙": 1}
+def test_revit_default_wall_name_is_a_placeholder_with_its_volume(importer):
+    # '默认墙' is Revit's "default wall": it names no material, so it is listed apart from readable names.
+    report = importer.import_path(IFC / "WallInstance_IFC4Add2.ifc").report.as_dict()
+    assert report["placeholder_names"] == [{"name": "默认墙", "elements": 1, "volume_m3": 18.23022}]
+    assert report["unmapped_names"] == []
+
+
+def test_unmapped_names_are_listed_with_volume_and_count(importer):
+    # ArchiCAD IfcMaterialList of 5 Norwegian names, NetVolume 11.9686 m3, split equally: 11.9686 / 5 = 2.39372.
+    report = importer.import_path(IFC / "380--wall--missing-subtraction--2--augmented.ifc").report.as_dict()
+    assert report["unmapped_names"] == [
+        {"name": "Utvendig kledning - Stående", "elements": 1, "volume_m3": pytest.approx(2.39372)}]
 
 
 def test_net_volume_is_preferred_over_gross(importer):
@@ -151,24 +160,31 @@ def test_net_volume_is_preferred_over_gross(importer):
     assert float(row["v"].value) == pytest.approx(11.9686)  # ARCHICAD BaseQuantities: Net 11.9686, Gross 13.1318
 
 
-def test_material_list_without_fractions_is_not_split_and_warns(importer):
+def test_material_list_without_fractions_is_split_equally_as_a_stated_assumption(importer):
     result = importer.import_path(IFC / "380--wall--missing-subtraction--2--augmented.ifc")
-    assert any("IfcMaterialList" in w for w in result.report.warnings)
-    assert material_volumes(result) == {}  # no invented split between the five materials
+    (assumption,) = result.report.assumptions
+    assert "IfcMaterialList of 5 materials" in assumption and "assumption" in assumption
+    volumes = material_volumes(result)
+    # Massivtre (CLT) solid: 11.9686 / 5 = 2.39372 m3; Sløyfe and Lekt battens 8 %: 2.39372 x 0.08 = 0.191498 each;
+    # Bindingsverk (studs) 15 %: 2.39372 x 0.15 = 0.359058; softwood 0.191498 x 2 + 0.359058 = 0.742054.
+    assert volumes == pytest.approx({"clt": 2.39372, "softwood": 0.742054}, rel=1e-5)
+    assert graph(result).query(P + 'ASK { ?c rdfs:label "Massivtre" ; <http://www.w3.org/ns/prov#qualifiedDerivation> '
+                               '[ mpr:matchRule ?rule ] FILTER(CONTAINS(?rule, "split equally")) }')
 
 
 def test_revit_layers_map_through_aliases(importer):
     result = importer.import_path(IFC / "revit2014_multiple_bounded_halfspaces.ifc")
     assert result.report.unmapped_materials == {}
     volumes = material_volumes(result)
-    assert set(volumes) == {"cement-screed", "insulation", "masonry", "precast-concrete"}
+    assert set(volumes) == {"cement-screed", "insulation", "concrete-block", "precast-concrete"}
     assert sum(volumes.values()) == pytest.approx(2.322778, rel=1e-5)
     assert volumes["cement-screed"] == pytest.approx(2.322778 * 65 / 320, rel=1e-5)
 
 
-def test_window_constituents_without_fractions_are_reported(importer):
+def test_window_constituents_without_fractions_are_split_equally_and_said_so(importer):
     result = importer.import_path(IFC / "building_element_configuration_wall.ifc")
-    assert any("constituent set" in w for w in result.report.warnings)
+    assert list(result.report.assumptions) == [
+        "constituent set of 2 materials without fractions: volume split equally (assumption)"]
     assert "Name of the material used for the wall" in result.report.unmapped_materials
 
 

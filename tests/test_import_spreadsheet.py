@@ -177,3 +177,41 @@ def test_cli_import_sheet_lists_problems(tmp_path):
                              "--data", str(tmp_path / "data")], capture_output=True, text=True, timeout=300)
     assert result.returncode == 1
     assert "csv row 4 column F (mass_kg)" in result.stderr
+
+
+def test_classification_and_layer_columns(importer):
+    text = ",".join(HEADERS) + """
+B-1,Pavilion,,building,,,,,,2030-01-01,5.1214 52.0907,,,
+S-0,Ground floor,B-1,storey,,,,,,,,,,
+W-1,Facade,S-0,element,Kalkzandsteen,,2.0,,,,,,NL-SfB 21.12,
+W-2,Partition,S-0,element,Kalkzandsteen,,1.0,,,,,,NL-SfB 22.11,structure
+"""
+    result = importer.import_bytes(text.encode(), "s.csv", "csv")
+    store = Store()
+    store.load(result.turtle, RdfFormat.TURTLE, base_iri="http://testserver/passports/draft")
+    layer = "https://w3id.org/mpr/layers/"
+    query = ("PREFIX mpr: <https://w3id.org/mpr#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+             "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?id ?code ?layer WHERE { "
+             "?e dcterms:identifier ?id ; dcterms:subject [ skos:notation ?code ] ; mpr:shearingLayer ?layer }")
+    rows = {r["id"].value: (r["code"].value, r["layer"].value) for r in store.query(query)}
+    # NL-SfB 21 (external walls) -> skin; a stated layer wins over the classification's.
+    assert rows == {"W-1": ("21.12", layer + "skin"), "W-2": ("22.11", layer + "structure")}
+
+
+def test_sheet_composition_records_its_match(importer):
+    text = GOOD_CSV.replace("Kalkzandsteen", "Masonry - Concrete Block")
+    result = importer.import_bytes(text.encode(), "s.csv", "csv")
+    assert result.report.as_dict()["matches_to_review"] == [{
+        "name": "Masonry - Concrete Block", "concept": "https://w3id.org/mpr/materials/concrete-block",
+        "method": "name part", "score": 0.9,
+        "rule": "Revit 'Category - Name': the name part 'Concrete Block' decides"}]
+    assert b'mpr:matchedText "Concrete Block"' in result.turtle
+
+
+def test_cli_writes_the_template_with_classification_and_layer(tmp_path):
+    target = tmp_path / "template.xlsx"
+    done = subprocess.run([sys.executable, "-m", "registry.cli", "import-sheet", "--template", str(target)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    header = [c.value for c in openpyxl.load_workbook(target)["elements"][1]]
+    assert header[-2:] == ["classification", "layer"]

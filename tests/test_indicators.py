@@ -319,8 +319,9 @@ def test_cli_indicators(tmp_path: Path):
     report = subprocess.run([*run, "report", "urban-mine", "--format", "csv", "--data", str(data)],
                             capture_output=True, text=True)
     assert report.returncode == 0, report.stderr
+    # the pavilion gives only a point, POINT(5.1214 52.0907): inside the CBS 2025 boundary of Utrecht
     assert report.stdout.splitlines()[1:] == [
-        "pavilion,unknown,unknown,2027,https://w3id.org/mpr/materials/reinforced-concrete,reinforced concrete,675.0"]
+        "pavilion,Utrecht,Utrecht,2027,https://w3id.org/mpr/materials/reinforced-concrete,675.0,1,reinforced concrete"]
 
 
 PAVILION = (DATA / "minimal-passport.ttl").read_bytes().replace(
@@ -356,8 +357,8 @@ def test_urban_mine_report_against_sparql_totals(stored: Registry, client):
     assert body["total_kg"] == pytest.approx(1264 + 675)
     text = client.get("/reports/urban-mine", params={"format": "csv"}).text
     lines = text.strip().splitlines()
-    assert lines[0] == "passport,municipality,province,year,material,material_label,mass_kg"
-    assert sum(float(line.rsplit(",", 1)[1]) for line in lines[1:]) == pytest.approx(1264 + 675)
+    assert lines[0] == "passport,municipality,province,year,material,mass_kg,version,material_label"
+    assert sum(float(line.split(",")[5]) for line in lines[1:]) == pytest.approx(1264 + 675)  # mass_kg
 
 
 def test_svg_charts(stored: Registry, client):

@@ -282,7 +282,7 @@ def test_pages_fit_a_phone_screen(site, phone, artefacts, path):
 ODD = [("/materials", q) for q in ("lon=x", "lat=91", "radius_km=-1", "material=no-such-thing", "offset=99999999999",
                                     "limit=0", "available_from=2024-13-01", "condition=shiny", "sort=sideways",
                                     "lon=5&lat=52&radius_km=1e308", "material=%00", "lon=&lat=")] + [
-    ("/reports/urban-mine", q) for q in ("material=no-such-thing", "format=pdf", "region=" + "x" * 300)] + [
+    ("/reports/urban-mine", q) for q in ("material=no-such-thing", "format=pdf", "province=" + "x" * 300)] + [
     ("/", q) for q in ("offset=-1", "limit=100000", "q=" + "x" * 300)] + [
     ("/demands/no-such-demand/matches", ""), ("/passports/no-such-passport", ""),
     ("/passports/ergo-chair", "version=0"), ("/passports/ergo-chair", "version=99")]
@@ -329,7 +329,7 @@ def test_demand_form_without_a_token_says_why_nothing_was_stored(site, desktop):
 def test_urban_mine_page_filters_by_region_and_year(site, desktop, artefacts):
     desktop.goto(f"{site.url}/reports/urban-mine")
     assert desktop.locator(".chart svg").count() == 2
-    desktop.select_option("select[name=region]", "Utrecht")
+    desktop.select_option("select[name=municipality]", "Utrecht")
     desktop.select_option("select[name=year]", "2028")
     desktop.click("form.filters button[type=submit]")
     desktop.wait_for_url("**year=2028**")
@@ -340,7 +340,7 @@ def test_urban_mine_page_filters_by_region_and_year(site, desktop, artefacts):
 
 
 def test_urban_mine_csv_link_carries_the_filters(site, desktop):
-    desktop.goto(f"{site.url}/reports/urban-mine?region=Utrecht&year=2028")
+    desktop.goto(f"{site.url}/reports/urban-mine?municipality=Utrecht&year=2028")
     href = desktop.locator("a", has_text="CSV").get_attribute("href")
     rows = list(csv.DictReader(io.StringIO(desktop.request.get(site.url + (href or "")).text())))
     assert rows and {(r["municipality"], r["province"], r["year"]) for r in rows} == {("Utrecht", "Utrecht", "2028")}

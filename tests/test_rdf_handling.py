@@ -6,9 +6,10 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store
 
 from registry.api.negotiation import choose
-from registry.canonical import canonical
+from registry.canonical import canonical, canonical_triples
 from registry.errors import MalformedInput, NotAcceptable, QueryRefused, UnsupportedMediaType
 from registry.rdf import parse_triples, skolemize, upload_format
+from registry.settings import PROJECT_ROOT
 from registry.sparql.guard import check
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -26,6 +27,24 @@ def test_canonical_form_matches_what_oxigraph_stores(datatype, text):
     store = Store()
     store.add(Quad(NamedNode("urn:s"), NamedNode("urn:p"), literal))
     assert canonical(literal) == next(iter(store)).object
+
+
+ODD_LITERALS = b"""@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<urn:s> <urn:p> "01.50"^^xsd:decimal, "+5"^^xsd:int, "1\\n"^^xsd:integer, "\\u0031"^^xsd:integer, "1"^^xsd:boolean,
+  "x\\"^^<urn:t>"^^xsd:integer, "a \\"^^<http://www.w3.org/2001/XMLSchema#integer>", "1.0"@en, "2.50"^^<urn:t> ;
+  <urn:q> [ <urn:v> "3.0"^^xsd:decimal ] .
+"""
+
+
+EXAMPLE_TURTLE = sorted((PROJECT_ROOT / "examples").glob("**/*.ttl"))
+
+
+@pytest.mark.parametrize("document", [ODD_LITERALS, *(path.read_bytes() for path in EXAMPLE_TURTLE)])
+def test_literals_made_canonical_in_the_blank_node_pass_are_those_of_canonical_triples(document):
+    """The upload path canonicalises on N-Triples tokens; the result is what `canonical` gives term by term."""
+    triples = parse_triples(document, RdfFormat.TURTLE, "urn:x")
+    fused = skolemize(list(triples), "urn:genid/", KEY, canonicalize=True)
+    assert fused == skolemize(canonical_triples(triples), "urn:genid/", KEY)
 
 
 def test_same_document_gets_the_same_blank_node_names():

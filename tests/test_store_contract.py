@@ -171,6 +171,18 @@ def test_a_guard_alone_without_changes_answers_whether_it_holds(store, base):
     assert store.apply(Changeset([], guard=not_created_guard(g, s))) is False
 
 
+def test_apply_removes_the_cleanup_triples_too(store, base):
+    g, tokens, s = node(base, "g"), node(base, "tokens"), node(base, "s")
+    store.apply(Changeset([GraphChange(tokens, add=[Triple(s, P, Literal("old token"))])]))
+    assert store.apply(Changeset(
+        [GraphChange(g, add=[Triple(s, P, Literal("a"))]),
+         GraphChange(tokens, add=[Triple(s, P, Literal("new token"))])],
+        cleanup=[GraphChange(tokens, remove=[Triple(s, P, Literal("old token"))])],
+    ))
+    assert store.triples(tokens) == [Triple(s, P, Literal("new token"))]
+    assert store.triples(g) == [Triple(s, P, Literal("a"))]
+
+
 def test_select_binds_substituted_variables_in_filters_and_subqueries(store, base):
     g = node(base, "g")
     store.apply(Changeset([GraphChange(g, add=[Triple(node(base, f"s{i}"), VERSION, integer(i)) for i in range(5)])]))

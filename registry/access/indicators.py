@@ -12,7 +12,7 @@ from registry.errors import Gone
 from registry.indicators.mci import Method
 from registry.indicators.service import Indicators, IndicatorService
 from registry.passports.model import Agent
-from registry.reports.urban_mine import UrbanMine, urban_mine
+from registry.reports.urban_mine import RegionFilter, UrbanMine, urban_mine
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,6 @@ class AccessControlledIndicators:
         result = self.indicators.compute(passport_id, method, warnings, parts)
         return IndicatorView(result, sees_full(agent, record.owner))
 
-    def urban_mine(self, agent: Agent) -> UrbanMine:
-        """Summed over the passports the caller may see."""
-        return urban_mine(partial(self.passports.page, agent), self.indicators)
+    def urban_mine(self, agent: Agent, regions: RegionFilter | None = None) -> UrbanMine:
+        """Summed over the passports the caller may see (now; `Registry.reports` also at a moment)."""
+        return urban_mine(partial(self.passports.page, agent), self.indicators, regions)

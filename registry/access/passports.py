@@ -7,16 +7,20 @@ the rule lives in one place; tests/test_access_routes.py walks the routes to hol
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
 
 from pyoxigraph import NamedNode, RdfFormat, Triple
 
 from registry.access.policy import PASSPORT_WRITERS, sees_everything, sees_full
-from registry.access.records import GuardedRecords
+from registry.access.records import GuardedRecords, View
 from registry.errors import NotFound
 from registry.identifiers import resolve
+from registry.linkset import epd_links
 from registry.namespaces import mpr
 from registry.passports.model import Agent, ChangeInfo, Diff, Page, diff_of
 from registry.passports.service import PassportService
+from registry.passports.timeline import VersionAt, version_at, versions_at
 from registry.validation import ValidationReport
 
 PATCH = mpr("patch")
@@ -68,7 +72,58 @@ class AccessControlledPassports(GuardedRecords):
             raise NotFound(f"no passport for {named}") from exc
         return thing if thing.startswith(record.iri + "#") else record.iri
 
+    def links(self, agent: Agent, gtin: str, serial: str | None = None) -> tuple[View, list[str]]:
+        """What the resolver's linkset lists: the passport the identifier resolves to, as far as the
+        caller may see it, and the EPDs its visible carbon figures cite."""
+        passport_id, _thing = resolve(self.passports.store, self.passports.base, gtin, serial)
+        self.resolve(agent, gtin, serial)  # the 404 of an unknown GTIN for a passport the caller may not see
+        view = self.content(agent, passport_id)
+        return view, epd_links(view.triples)
+
     def page(self, agent: Agent, offset: int = 0, limit: int = 50, search: str | None = None) -> Page:
         if sees_everything(agent):
             return self.passports.list(offset, limit, search=search)
         return self.passports.list(offset, limit, search=search, visible_to=agent.organisation)
+
+    # --- time travel (?at=): the versions current at a moment, rebuilt from the history -----------
+
+    def content_at(self, agent: Agent, passport_id: str, moment: datetime) -> View:
+        """404 to outsiders exactly as a read; then 404 before creation, 410 while withdrawn."""
+        self.record(agent, passport_id)
+        return self.content(agent, passport_id, version_at(self.passports, passport_id, moment))
+
+    def visible_at(self, agent: Agent, moment: datetime, owner: str | None = None) -> dict[str, VersionAt]:
+        """Passports active at `moment` whose version then the caller may read (of `owner` only, if given)."""
+        chosen = {}
+        for iri, at in versions_at(self.passports, moment).items():
+            if at.withdrawn:
+                continue
+            try:
+                record = self.passports.record(iri.rsplit("/", 1)[-1])
+            except NotFound:
+                continue
+            if owner is not None and record.owner != owner:
+                continue
+            if at.version not in self.hidden_versions(agent, record):
+                chosen[iri] = at
+        return chosen
+
+    def page_at(self, agent: Agent, moment: datetime, offset: int = 0, limit: int = 50) -> Page:
+        """The list as it stood at `moment`: each passport at its version then (title and owner as now)."""
+        chosen = self.visible_at(agent, moment)
+        items = []
+        for iri in sorted(chosen)[offset:offset + limit]:
+            record = self.passports.record(iri.rsplit("/", 1)[-1])
+            items.append(replace(record, version=chosen[iri].version, status="active", modified=chosen[iri].since))
+        return Page(items=items, total=len(chosen), offset=offset, limit=limit)
+
+    def owned(self, agent: Agent, owner: str) -> dict[str, int]:
+        """Active passports of one organisation the caller may see now, IRI -> version."""
+        found: dict[str, int] = {}
+        offset = 0
+        while True:
+            page = self.page(agent, offset, 500)
+            found.update((r.iri, r.version) for r in page.items if r.owner == owner)
+            offset += page.limit
+            if offset >= page.total:
+                return found

@@ -2,7 +2,8 @@
 
 - anonymous and `exchange` callers see public passports, without restricted properties;
 - the owner organisation and `auditor`/`admin` see everything of a passport;
-- `builder` and `manufacturer` write only their own organisation's passports; `admin` writes any.
+- `builder` and `manufacturer` write only their own organisation's passports; `admin` writes any;
+- `procurer` writes only its own organisation's criteria profiles (and no passports).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from registry.passports.model import Agent
 
 log = logging.getLogger("registry.access")
 
-ROLES = ("builder", "manufacturer", "exchange", "auditor", "admin")
+ROLES = ("builder", "manufacturer", "exchange", "procurer", "auditor", "admin")
 FULL_READERS = frozenset({"auditor", "admin"})
 PASSPORT_WRITERS = frozenset({"builder", "manufacturer", "admin"})
 DEMAND_WRITERS = frozenset({"exchange", "builder", "manufacturer", "admin"})
+PROFILE_WRITERS = frozenset({"procurer", "admin"})
 
 
 def sees_everything(agent: Agent) -> bool:

@@ -9,7 +9,7 @@ the projection; if the process dies in between, `repair()` at start-up brings it
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from pyoxigraph import NamedNode, Triple
 
@@ -24,7 +24,9 @@ log = logging.getLogger("registry.access")
 PATCH = mpr("patch")
 
 
-def _replace(graph: NamedNode, have: Iterable[Triple], want: Iterable[Triple]) -> GraphChange:
+def _replace(graph: NamedNode, have: Sequence[Triple], want: Sequence[Triple]) -> GraphChange:
+    if not have:  # a new passport: no sets of a million triples to build (`want` holds no duplicates)
+        return GraphChange(graph, add=want)
     have_set, want_set = set(have), set(want)
     return GraphChange(graph, remove=list(have_set - want_set), add=list(want_set - have_set))
 

@@ -86,6 +86,12 @@ class GuardedRecords:
         """May this caller write records of this kind at all? The same answer whatever the id."""
         check_write(agent, writers=self.writers, noun=self.noun)
 
+    def check_change(self, agent: Agent, record_id: str) -> PassportRecord:
+        """May this caller change this existing record (and its derived resources, e.g. revoke its
+        credentials)? The record, or the 404/401/403 a write would get."""
+        self._check_change(agent, record_id)
+        return self.records.record(record_id)
+
     def _check_change(self, agent: Agent, record_id: str) -> None:
         """Outsiders get the 404 a read gives them: a 403 naming the owner would tell that a restricted
         record exists, and whose it is. A 403 names the owner only where the record shows it anyway."""

@@ -35,6 +35,12 @@ def _stored_key(store: TripleStore, graph: NamedNode) -> bytes | None:
     return bytes.fromhex(rows[0]["key"].value) if rows else None
 
 
+def stored_bases(store: TripleStore) -> list[str]:
+    """The base URLs the store's keys were made under: normally one, the registry's `MPR_BASE_URL`."""
+    rows = store.select(P + "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?g mpr:skolemKey ?key } }")
+    return sorted(row["g"].value.removesuffix("/admin/secrets") for row in rows)
+
+
 def skolem_key(store: TripleStore, base: str) -> bytes:
     """The store's key for blank-node IRIs, made on first use (32 random bytes)."""
     graph = secrets_graph(base)

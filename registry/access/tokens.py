@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from registry.access.policy import ROLES
+from registry.access.policy import ROLES, check_admin
 from registry.errors import MalformedInput, NotFound, Unauthorized
 from registry.namespaces import DCTERMS, RDF_TYPE, RDFS, SCHEMA, XSD, mpr, sparql_prefixes
 from registry.passports.model import Agent
@@ -29,6 +29,7 @@ from registry.store.base import Changeset, GraphChange, Row, Term, TripleStore
 
 log = logging.getLogger("registry.access")
 TOKEN_PATTERN = re.compile(r"^mpr_([0-9a-f]{12})_([A-Za-z0-9_-]{20,})$")
+TOKEN_ID_PATTERN = re.compile(r"^[0-9a-f]{12}$")
 ORG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 XSD_DATE = NamedNode(XSD + "date")
 XSD_BOOLEAN = NamedNode(XSD + "boolean")
@@ -51,6 +52,10 @@ class TokenInfo:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def expired_before(self, day: date) -> bool:
+        """Already unusable on `day`: `expires` is the last valid day."""
+        return self.expires is not None and date.fromisoformat(self.expires) < day
 
 
 class TokenService:
@@ -119,7 +124,7 @@ class TokenService:
         )
 
     def get(self, token_id: str) -> TokenInfo:
-        rows = self._rows(token_id)
+        rows = self._rows(token_id) if TOKEN_ID_PATTERN.match(token_id) else []
         if not rows:
             raise NotFound(f"no token {token_id!r}")
         return self._info(rows[0])
@@ -169,7 +174,30 @@ class TokenService:
         if info.revoked:
             log.warning("refused revoked token %s", info.id)
             raise Unauthorized("this token was revoked")
-        if info.expires is not None and date.fromisoformat(info.expires) < self.clock().date():
+        if info.expired_before(self.clock().date()):
             log.warning("refused expired token %s", info.id)
             raise Unauthorized(f"this token expired on {info.expires}")
         return Agent(name=info.label or f"token {info.id}", organisation=info.organisation, role=info.role)
+
+
+class AccessControlledTokens:
+    """Token administration over HTTP (`/admin/tokens`): admins only, so `mpr token create --url` can mint
+    tokens while `mpr serve` holds the embedded store. Tokens live in the store the server reads on every
+    request, so a token made here works at once, in every worker."""
+
+    def __init__(self, tokens: TokenService) -> None:
+        self._tokens = tokens
+
+    def create(
+        self, agent: Agent, organisation: str, role: str, expires: date | None = None, label: str | None = None
+    ) -> tuple[TokenInfo, str]:
+        check_admin(agent, "creating tokens")
+        return self._tokens.create(organisation, role, expires, label)
+
+    def list(self, agent: Agent) -> list[TokenInfo]:
+        check_admin(agent, "listing tokens")
+        return self._tokens.list()
+
+    def revoke(self, agent: Agent, token_id: str) -> TokenInfo:
+        check_admin(agent, "revoking tokens")
+        return self._tokens.revoke(token_id)

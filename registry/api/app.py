@@ -19,18 +19,23 @@ import registry
 from registry.api import (
     carriers,
     context,
+    credentials,
     demands,
     errors,
     health,
     home,
     imports,
     indicators,
+    mappings,
     materials,
     openapi,
+    organisations,
     passports,
+    procurement,
     reports,
     session,
     sparql,
+    tokens,
     validate,
 )
 from registry.api.conditional import ConditionalGet
@@ -102,7 +107,7 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
 
     app.add_exception_handler(RequestValidationError, bad_parameters)
     for module in (home, health, context, carriers, passports, indicators, reports, sparql, validate, imports,
-                   materials, demands, session):
+                   materials, demands, session, credentials, organisations, procurement, mappings, tokens):
         app.include_router(module.router)
     # Vendored browser assets (Leaflet, YASGUI; registry/static/vendor/README.md): the pages need no CDN.
     app.mount("/static", StaticFiles(packages=[("registry", "static")]), name="static")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
-from fastapi import Request, Security
+from fastapi import Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
@@ -13,6 +14,7 @@ from registry.api.openapi import BEARER
 from registry.core import Registry
 from registry.errors import BodyTooLarge, MalformedInput
 from registry.passports.model import Agent
+from registry.passports.timeline import parse_at
 
 T = TypeVar("T")
 
@@ -20,6 +22,14 @@ T = TypeVar("T")
 # for every store (Oxigraph's SPARQL parser refuses an OFFSET past 2^64 with a message of its own).
 MAX_OFFSET = 10**9
 MAX_VERSION = 10**9
+
+AT = Query(None, max_length=40, description="The moment shown: YYYY-MM-DD (end of that day, UTC) or an "
+           "xsd:dateTime; the versions current then, rebuilt from the history")
+
+
+def moment(at: str | None) -> datetime | None:
+    """`?at=` as a moment; 400 naming the accepted forms when it is neither a date nor a dateTime."""
+    return parse_at(at) if at is not None else None
 
 
 def get_registry(request: Request) -> Registry:

@@ -36,6 +36,7 @@ STATUS: dict[type[errors.RegistryError], int] = {
     errors.BodyTooLarge: 413,
     errors.UnsupportedMediaType: 415,
     errors.InvalidPassport: 422,
+    errors.CredentialRejected: 422,
     errors.NotComputable: 422,
     errors.StoreError: 502,
     errors.Busy: 503,

@@ -69,11 +69,13 @@ def _answer(imported: Imported) -> JSONResponse:
 
 
 @router.post("/ifc", status_code=201, summary="Create a passport from an IFC model (IFC2X3, IFC4)",
-             responses=DRY_RUN | errors(400, 401, 403, 409, 413, 415, 422),
+             responses=DRY_RUN | errors(400, 401, 403, 404, 409, 413, 415, 422),
              openapi_extra=body(*ifc.MEDIA_TYPES, "multipart/form-data"))
 async def import_ifc(
     request: Request,
     dry_run: bool = Query(False, description="Return the passport and the import report without storing"),
+    mappings: str | None = Query(None, description="Apply this organisation's material-name mappings "
+                                 "(/organisations/{org}/material-mappings)"),
     slug: str | None = Header(None, description="Proposed passport id"),
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
@@ -82,22 +84,23 @@ async def import_ifc(
     if media_type and media_type not in ifc.MEDIA_TYPES and not name.lower().endswith(".ifc"):
         raise UnsupportedMediaType(f"cannot read an IFC model sent as {media_type}; send application/x-step "
                                    "or a multipart upload of an .ifc file")
-    return _answer(await blocking(registry.imports.ifc, agent, data, name, slug, dry_run))
+    return _answer(await blocking(registry.imports.ifc, agent, data, name, slug, dry_run, mappings))
 
 
 @router.post("/spreadsheet", status_code=201, summary="Create a passport from the XLSX or CSV template",
-             responses=DRY_RUN | errors(400, 401, 403, 409, 413, 415, 422),
+             responses=DRY_RUN | errors(400, 401, 403, 404, 409, 413, 415, 422),
              openapi_extra=body(*spreadsheet.XLSX_TYPES, *spreadsheet.CSV_TYPES, "multipart/form-data"))
 async def import_spreadsheet(
     request: Request,
     dry_run: bool = Query(False, description="Return the passport and the report without storing"),
+    mappings: str | None = Query(None, description="Apply this organisation's material-name mappings"),
     slug: str | None = Header(None, description="Proposed passport id"),
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
     data, name, media_type = await _upload(request, registry.settings.max_body_bytes)
     kind = _kind_of_sheet(name, media_type)
-    return _answer(await blocking(registry.imports.spreadsheet, agent, data, name, kind, slug, dry_run))
+    return _answer(await blocking(registry.imports.spreadsheet, agent, data, name, kind, slug, dry_run, mappings))
 
 
 @router.get("/spreadsheet/template", summary="The XLSX template for spreadsheet imports", responses=answers(XLSX))

@@ -118,6 +118,9 @@ async def list_materials(
     min_area_m2: float | None = Query(None, ge=0, le=MAX_AREA_M2, description="mpr:area, per item"),
     max_area_m2: float | None = Query(None, ge=0, le=MAX_AREA_M2),
     condition: str | None = Query(None, description="Worst acceptable condition (new, as-new, good, fair, poor)"),
+    municipality: str | None = Query(None, max_length=100, description="Only items located in this municipality "
+                                     "(CBS 2025 name, e.g. Zwolle; by the item's point)"),
+    province: str | None = Query(None, max_length=100, description="Only items located in this province"),
     sort: str | None = Query(None, description="distance (needs lon/lat; the default with them) or date"),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
     limit: int = Query(50, ge=1, le=1000),
@@ -135,6 +138,7 @@ async def list_materials(
         max_length_m=max_length_m,
         min_width_m=min_width_m, max_width_m=max_width_m, min_height_m=min_height_m, max_height_m=max_height_m,
         min_depth_m=min_depth_m, max_depth_m=max_depth_m, min_area_m2=min_area_m2, max_area_m2=max_area_m2,
+        municipality=municipality, province=province,
     )
     page = await blocking(matching.search, agent, flt, sort, offset, limit)
     if media_type == "text/csv":

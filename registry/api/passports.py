@@ -8,14 +8,14 @@ from pyoxigraph import RdfFormat, Triple
 
 from registry.access.records import View
 from registry.access.views import expected_version
-from registry.api.deps import MAX_OFFSET, MAX_VERSION, blocking, get_agent, get_registry, read_body
+from registry.api.deps import AT, MAX_OFFSET, MAX_VERSION, blocking, get_agent, get_registry, moment, read_body
 from registry.api.negotiation import choose
 from registry.api.openapi import PASSPORT_BODY, RDF_ANSWERS, answers, described, errors
 from registry.api.pages import render_passport
 from registry.api.passport_view import MAX_NODES, PART_LINKS
 from registry.api.responses import JSONResponse
 from registry.core import Registry
-from registry.errors import NotComputable
+from registry.errors import InvalidParameter, NotComputable
 from registry.passports.model import Agent, ChangeInfo, PassportRecord, WriteResult
 from registry.qr import qr_svg_inline
 from registry.rdf import ANSWER_FORMATS, serialize_triples, upload_format
@@ -77,10 +77,17 @@ async def list_passports(
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
     limit: int = Query(50, ge=1, le=500),
     q: str | None = Query(None, max_length=200, description="Words in the title"),
+    at: str | None = AT,
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
-    page = await blocking(registry.passports.page, agent, offset, limit, q)
+    when = moment(at)
+    if when is not None and q:
+        raise InvalidParameter("q and at cannot be combined: titles are searched as they are now")
+    if when is None:
+        page = await blocking(registry.passports.page, agent, offset, limit, q)
+    else:
+        page = await blocking(registry.passports.page_at, agent, when, offset, limit)
     body: dict[str, object] = {
         "items": [r.as_dict() for r in page.items],
         "total": page.total,
@@ -88,22 +95,30 @@ async def list_passports(
         "limit": page.limit,
     }
     if page.offset + page.limit < page.total:
-        body["next"] = f"/passports?offset={page.offset + page.limit}&limit={page.limit}"
+        body["next"] = f"/passports?offset={page.offset + page.limit}&limit={page.limit}" + (f"&at={at}" if at else "")
     return JSONResponse(body)
 
 
-@router.get("/{passport_id}", summary="Read a passport in the negotiated format; ?version=N for an earlier one",
+@router.get("/{passport_id}",
+            summary="Read a passport in the negotiated format; ?version=N or ?at=DATE for an earlier one",
             responses=answers(*RDF_ANSWERS, HTML) | errors(400, 401, 404, 406, 410))
 async def read_passport(
     passport_id: str,
     request: Request,
     version: int | None = Query(None, ge=1, le=MAX_VERSION),
     format: str | None = Query(None, description="A media type; overrides Accept (for links and browsers)"),
+    at: str | None = AT,
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> Response:
     media_type = choose(format or request.headers.get("accept"), [*RDF_OFFERS, HTML], JSON_ALIASES)
-    view = await blocking(registry.passports.content, agent, passport_id, version)
+    when = moment(at)
+    if when is not None and version is not None:
+        raise InvalidParameter("give version or at, not both")
+    if when is None:
+        view = await blocking(registry.passports.content, agent, passport_id, version)
+    else:
+        view = await blocking(registry.passports.content_at, agent, passport_id, when)
     # A filtered view has a validator of its own (registry/access/views.py), so it differs by caller too.
     headers = {"ETag": view.etag, "Vary": "Accept, Authorization"}
     if media_type == HTML:

@@ -32,7 +32,8 @@ def render_urban_mine(
         merged[(year, material)] = merged.get((year, material), 0.0) + kg
     return environment().get_template("urban-mine.html").render(
         report=shown, query=query, mass=mass_text,
-        regions=sorted({*whole.by_municipality, *whole.by_province} - {"unknown"}, key=str.casefold),
+        municipalities=sorted(set(whole.by_municipality) - {UNKNOWN}, key=str.casefold),
+        provinces=sorted(set(whole.by_province) - {UNKNOWN}, key=str.casefold),
         materials=sorted(((m, name(m)) for m in whole.by_material), key=lambda m: m[1].casefold()),
         years=list(whole.by_year),
         cells=[(y, m, kg) for (y, m), kg in merged.items()],

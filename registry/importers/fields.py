@@ -140,6 +140,8 @@ class Composition:
     mass_source: str | None = None
     recycled: float | None = None
     reused: float | None = None
+    #: The mpr:MaterialMatch node (Turtle) saying how the material was derived from the source's name.
+    provenance: str | None = None
 
     def turtle(self) -> str:
         pairs = [("a", "mpr:MaterialComposition"), ("mpr:material", ttl.iri(self.material))]
@@ -153,4 +155,6 @@ class Composition:
             pairs.append(("mpr:recycledContent", ttl.decimal(self.recycled)))
         if self.reused is not None:
             pairs.append(("mpr:reusedContent", ttl.decimal(self.reused)))
+        if self.provenance is not None:
+            pairs.append(("prov:qualifiedDerivation", self.provenance))
         return "[ " + " ; ".join(f"{p} {o}" for p, o in pairs) + " ]"

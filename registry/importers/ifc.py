@@ -11,29 +11,33 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import ifcopenshell
 import ifcopenshell.geom
+import ifcopenshell.util.classification
 import ifcopenshell.util.element
 import ifcopenshell.util.shape
 import ifcopenshell.util.unit
 
 from registry.concepts import ConceptScheme
 from registry.errors import MalformedInput, UnsupportedMediaType
-from registry.importers import fields
+from registry.importers import fields, layers
 from registry.importers import turtle as ttl
 from registry.importers.fields import Composition
-from registry.importers.naming import ConceptNames, Match
+from registry.importers.naming import ConceptNames, Framing, Match, Resolution, provenance
 
 SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4")
 MEDIA_TYPES = ("application/x-step", "application/p21", "model/ifc", "application/octet-stream")
 
 #: Element classes that are not material: openings and projections (IfcFeatureElement), virtual boundaries.
 SKIPPED_CLASSES = ("IfcFeatureElement", "IfcVirtualElement")
+
+#: Linear members: a framing material (dimensional lumber, steel studs) in them is solid, not a framed layer.
+LINEAR_MEMBERS = ("IfcBeam", "IfcColumn", "IfcMember", "IfcPile")
 
 #: Quantity names, in order of preference. Net comes first: the material that is there, openings removed.
 VOLUME_NAMES = ("NetVolume", "GrossVolume", "Volume")
@@ -85,6 +89,31 @@ class MaterialTotal:
 
 
 @dataclass
+class NameTally:
+    """How much of a model one material name carries: a user fixes the largest first."""
+
+    elements: int = 0
+    volume_m3: float = 0.0
+
+    def add(self, volume: float | None) -> None:
+        self.elements += 1
+        self.volume_m3 += volume or 0.0
+
+
+@dataclass
+class Guess:
+    """A match below score 1, with what it carries, for review."""
+
+    match: Match
+    tally: NameTally = field(default_factory=NameTally)
+
+
+def _by_volume(tallies: dict[str, NameTally]) -> list[dict[str, Any]]:
+    ordered = sorted(tallies.items(), key=lambda item: (-item[1].volume_m3, -item[1].elements, item[0]))
+    return [{"name": name, "elements": t.elements, "volume_m3": round(t.volume_m3, 6)} for name, t in ordered]
+
+
+@dataclass
 class ImportReport:
     """What the import did and did not manage; returned with the passport so a builder can fix the model."""
 
@@ -98,8 +127,34 @@ class ImportReport:
     quantity_sources: Counter[str] = field(default_factory=Counter)
     totals_by_material: dict[str, MaterialTotal] = field(default_factory=lambda: defaultdict(MaterialTotal))
     warnings: list[str] = field(default_factory=list)
+    unmapped: dict[str, NameTally] = field(default_factory=lambda: defaultdict(NameTally))
+    guesses: dict[str, Guess] = field(default_factory=dict)
+    cavities: dict[str, NameTally] = field(default_factory=lambda: defaultdict(NameTally))
+    placeholders: dict[str, NameTally] = field(default_factory=lambda: defaultdict(NameTally))
+    mass_unknown: dict[str, str] = field(default_factory=dict)
+    assumptions: Counter[str] = field(default_factory=Counter)
+    assemblies: int = 0
+    shearing_layers: Counter[str] = field(default_factory=Counter)
+    classified: int = 0
+    readable_volume_m3: float = 0.0
+    mapped_volume_m3: float = 0.0
+    #: Volume the vocabulary's rules alone map to a concept with a density (set when a mapping table applies).
+    mapped_by_rules_m3: float | None = None
+
+    def mapped_share(self) -> float | None:
+        """Share of the volume with a readable material name that got a concept and a mass."""
+        return self.mapped_volume_m3 / self.readable_volume_m3 if self.readable_volume_m3 > 0 else None
+
+    def _shares(self, share: float | None) -> dict[str, Any]:
+        shares: dict[str, Any] = {"readable_volume_m3": round(self.readable_volume_m3, 6),
+                                  "mapped_with_mass_m3": round(self.mapped_volume_m3, 6),
+                                  "share": round(share, 4) if share is not None else None}
+        if self.mapped_by_rules_m3 is not None and self.readable_volume_m3 > 0:
+            shares["share_before_organisation_mappings"] = round(self.mapped_by_rules_m3 / self.readable_volume_m3, 4)
+        return shares
 
     def as_dict(self) -> dict[str, Any]:
+        share = self.mapped_share()
         return {
             "source": self.source,
             "schema": self.schema,
@@ -107,7 +162,21 @@ class ImportReport:
             "elements_without_material": self.elements_without_material,
             "elements_without_quantities": self.elements_without_quantities,
             "unmapped_materials": dict(sorted(self.unmapped_materials.items())),
+            "unmapped_names": _by_volume(self.unmapped),
             "fuzzy_matches": self.fuzzy_matches,
+            "matches_to_review": [
+                {"name": name, "concept": g.match.iri, "method": g.match.method, "score": g.match.score,
+                 "matched": g.match.matched, "rule": g.match.rule, "elements": g.tally.elements,
+                 "volume_m3": round(g.tally.volume_m3, 6)}
+                for name, g in sorted(self.guesses.items(), key=lambda i: (-i[1].tally.volume_m3, i[0]))],
+            "cavities": _by_volume(self.cavities),
+            "placeholder_names": _by_volume(self.placeholders),
+            "mass_unknown": dict(sorted(self.mass_unknown.items())),
+            "assumptions": dict(self.assumptions),
+            "assemblies": self.assemblies,
+            "classified_elements": self.classified,
+            "shearing_layers": dict(sorted(self.shearing_layers.items())),
+            "mapped_share": self._shares(share),
             "quantity_sources": dict(self.quantity_sources),
             "totals_by_material": {k: v.as_dict() for k, v in sorted(self.totals_by_material.items())},
             "warnings": self.warnings,
@@ -122,20 +191,30 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class _Content:
-    """What an element states for all its materials: its volume and mass, recycled and reused shares."""
+    """What an element states for all its materials: its volume and mass, recycled and reused shares.
+
+    `member`: a linear member (beam, column, member, pile): a framing material there is solid timber or steel.
+    """
 
     volume: float | None
     mass: float | None
     recycled: float | None
     reused: float | None
+    member: bool = False
 
 
 @dataclass(frozen=True)
 class _Part:
-    """One material of an element and its share of the element's volume (None: the model gives no split)."""
+    """One material of an element and its share of the element's volume.
+
+    `gap`: a layer without material (IFC's air gap); `assumption`: the split is ours, not the model's (the
+    report and the passport say so).
+    """
 
     name: str
     fraction: float | None
+    gap: bool = False
+    assumption: str | None = None
 
 
 def open_model(data: bytes, source: str = "upload") -> ifcopenshell.file:
@@ -173,46 +252,46 @@ def _units(model: ifcopenshell.file) -> tuple[float, float, float | None]:
     return length, volume, mass
 
 
-def _parts(material: Any) -> tuple[list[_Part], str | None]:
-    """Split a material association into parts with volume fractions where the model states them.
+def _equal_split(names: list[str], what: str) -> list[_Part]:
+    """Materials the model lists without shares: an equal split, stated as an assumption wherever it is used."""
+    if len(names) == 1:
+        return [_Part(names[0], 1.0)]
+    note = f"{what} of {len(names)} materials without fractions: volume split equally (assumption)"
+    return [_Part(name, 1.0 / len(names), assumption=note) for name in names]
 
-    Returns the parts and, when the model gives no fractions, the reason the volume is not split.
-    """
+
+def _layers(material: Any) -> list[_Part]:
+    """Layer shares by thickness; a layer without material is an air gap (IFC: IfcMaterialLayer.Material unset)."""
+    layers = list(material.MaterialLayers)
+    total = sum(float(layer.LayerThickness or 0.0) for layer in layers)
+    parts = []
+    for layer in layers:
+        fraction = float(layer.LayerThickness or 0.0) / total if total > 0 else 1.0 / len(layers)
+        name = layer.Material.Name or "" if layer.Material is not None else ""
+        parts.append(_Part(name, fraction, gap=layer.Material is None))
+    return parts
+
+
+def _parts(material: Any) -> list[_Part]:
+    """Split a material association into parts with volume fractions: stated, by thickness, or equal (assumed)."""
     if material is None:
-        return [], None
+        return []
     kind = material.is_a()
     if kind == "IfcMaterial":
-        return [_Part(material.Name or "", 1.0)], None
+        return [_Part(material.Name or "", 1.0)]
     if kind == "IfcMaterialLayerSet":
-        layers = [layer for layer in material.MaterialLayers]
-        total = sum(float(layer.LayerThickness or 0.0) for layer in layers)
-        parts = []
-        for layer in layers:
-            if layer.Material is None:  # an air gap: thickness, but no material
-                continue
-            fraction = float(layer.LayerThickness or 0.0) / total if total > 0 else None
-            parts.append(_Part(layer.Material.Name or "", fraction))
-        return parts, None
+        return _layers(material) if material.MaterialLayers else []
     if kind == "IfcMaterialConstituentSet":
         constituents = [c for c in (material.MaterialConstituents or ()) if c.Material is not None]
-        fractions = [c.Fraction for c in constituents]
-        if constituents and all(f is not None for f in fractions):
-            return [_Part(c.Material.Name or "", float(c.Fraction)) for c in constituents], None
-        return ([_Part(c.Material.Name or "", None) for c in constituents],
-                "constituent set without fractions; volumes not split by material")
+        if constituents and all(c.Fraction is not None for c in constituents):
+            return [_Part(c.Material.Name or "", float(c.Fraction)) for c in constituents]
+        return _equal_split([c.Material.Name or "" for c in constituents], "constituent set")
     if kind == "IfcMaterialProfileSet":
         profiles = [p for p in material.MaterialProfiles if p.Material is not None]
-        if len(profiles) == 1:
-            return [_Part(profiles[0].Material.Name or "", 1.0)], None
-        return ([_Part(p.Material.Name or "", None) for p in profiles],
-                f"{len(profiles)} profiles; volumes not split by material")
+        return _equal_split([p.Material.Name or "" for p in profiles], "profile set")
     if kind == "IfcMaterialList":
-        materials = list(material.Materials)
-        if len(materials) == 1:
-            return [_Part(materials[0].Name or "", 1.0)], None
-        return ([_Part(m.Name or "", None) for m in materials],
-                f"IfcMaterialList of {len(materials)} materials has no fractions; volumes not split by material")
-    return [], None
+        return _equal_split([m.Name or "" for m in material.Materials], "IfcMaterialList")
+    return []
 
 
 def _first_number(qto: dict[str, Any], names: Iterable[str]) -> float | None:
@@ -235,9 +314,8 @@ def _quantities(element: Any) -> tuple[float | None, float | None]:
     return volume, mass
 
 
-def _passport_properties(element: Any) -> dict[str, Any]:
+def _passport_properties(psets: dict[str, Any]) -> dict[str, Any]:
     """Passport data from the element's (and its type's) property sets; names in PASSPORT_PROPERTIES."""
-    psets = ifcopenshell.util.element.get_psets(element, psets_only=True)
     found: dict[str, Any] = {}
     for (pset, prop), key in STANDARD_PROPERTIES.items():
         value = psets.get(pset, {}).get(prop)
@@ -288,12 +366,75 @@ def _is_material_element(element: Any) -> bool:
     return not any(element.is_a(cls) for cls in SKIPPED_CLASSES)
 
 
+def _add_total(report: ImportReport, concept: str, volume: float | None, solid: float | None,
+               mass: tuple[float, str] | None) -> None:
+    """Sums by material; `volume` is the part's whole share (framing included), `solid` its material."""
+    if volume is None:
+        return
+    total = report.totals_by_material[concept.rsplit("/", 1)[-1]]
+    total.volume_m3 += solid or 0.0
+    if mass is not None:
+        total.mass_kg += mass[0]
+        report.mapped_volume_m3 += volume
+    else:
+        total.volume_without_mass_m3 += solid or 0.0
+
+
+def _has_element_parts(element: Any) -> bool:
+    """An element that aggregates elements (IfcElementAssembly, IfcRoof of slabs, IfcStair of flights)."""
+    return any(part.is_a("IfcElement") for rel in (element.IsDecomposedBy or ()) for part in rel.RelatedObjects)
+
+
+def _provenance(part: _Part, match: Match, framing: Framing | None) -> str:
+    """The match node, with what the importer did on top of the rule (a solid member, an assumed split)."""
+    notes = []
+    if match.framing is not None and framing is None:
+        notes.append("a linear member, so taken as solid")
+    if part.assumption:
+        notes.append(part.assumption)
+    return provenance(part.name, match, notes)
+
+
+def _classification_pairs(element: Any, psets: dict[str, Any], report: ImportReport) -> list[tuple[str, str]]:
+    """IfcClassificationReference values as dcterms:subject, and the element's shearing layer.
+
+    The layer comes from the first classification the tables in registry/importers/layers.py know, else from
+    the IFC class and Pset_*Common; an element neither places gets none (counted under "none").
+    """
+    pairs: list[tuple[str, str]] = []
+    layer: str | None = None
+    references = sorted(ifcopenshell.util.classification.get_references(element), key=lambda r: r.id())
+    for reference in references:
+        code = getattr(reference, "Identification", None) or getattr(reference, "ItemReference", None) or ""
+        system = ifcopenshell.util.classification.get_classification(reference)
+        system_name = getattr(system, "Name", None) or ""
+        node = [f"skos:notation {ttl.text(str(code))}"]
+        if reference.Name:
+            node.append(f"skos:prefLabel {ttl.text(reference.Name)}")
+        if system_name:
+            node.append(f"skos:inScheme [ a skos:ConceptScheme ; dcterms:title {ttl.text(system_name)} ]")
+        pairs.append(("dcterms:subject", "[ " + " ; ".join(node) + " ]"))
+        layer = layer or layers.from_classification(system_name, str(code))
+    if references:
+        report.classified += 1
+    if layer is None:
+        common: dict[str, Any] = next(
+            (v for k, v in psets.items() if k.startswith("Pset_") and k.endswith("Common")), {})
+        layer = layers.from_class(element, common)
+    report.shearing_layers[layer.rsplit("/", 1)[-1] if layer else "none"] += 1
+    if layer is not None:
+        pairs.append(("mpr:shearingLayer", ttl.iri(layer)))
+    return pairs
+
+
 class IfcImporter:
     """Turns one IFC model into passport Turtle; `concepts` name the materials and connections it maps to."""
 
-    def __init__(self, concepts: ConceptScheme, base: str = "") -> None:
+    def __init__(self, concepts: ConceptScheme, base: str = "", mappings: Mapping[str, str] | None = None) -> None:
         self.concepts = concepts
-        self.names = ConceptNames(concepts)
+        self.names = ConceptNames(concepts, mappings)
+        #: The rules alone, to report the share an organisation's table added ("before" and "after").
+        self.rules = ConceptNames(concepts) if mappings else None
         self.base = base.rstrip("/")
 
     def import_bytes(
@@ -311,16 +452,22 @@ class IfcImporter:
         progress: Callable[[str, int, int], None] | None = None,
     ) -> ImportResult:
         report = ImportReport(source=source, schema=model.schema)
+        report.mapped_by_rules_m3 = 0.0 if self.rules is not None else None
+        self._report = report
         self._pending_links: dict[str, list[tuple[str, str]]] = {}
         self._types: set[str] = set()
-        self._parts_cache: dict[int, tuple[list[_Part], str | None]] = {}
+        self._parts_cache: dict[int, list[_Part]] = {}
+        self._provenance: dict[tuple[_Part, Match, bool], str] = {}
         length, volume_scale, mass_scale = _units(model)
         doc = ttl.TurtleDocument()
         elements = [e for e in model.by_type("IfcElement") if _is_material_element(e)]
+        # Assemblies (Tekla's IfcElementAssembly, a roof of slabs) hold parts that carry material and quantity:
+        # counting the container too would count its parts twice.
+        self._containers = {e.id() for e in elements if _has_element_parts(e)}
 
         # Quantities first: the geometry engine only runs for elements the quantity sets leave without a volume.
         stated = {e.id(): _quantities(e) for e in elements}
-        need_geometry = [e for e in elements if stated[e.id()][0] is None]
+        need_geometry = [e for e in elements if stated[e.id()][0] is None and e.id() not in self._containers]
         done = [0]
 
         def step(n: int) -> None:
@@ -420,71 +567,98 @@ class IfcImporter:
         if element_type is not None:
             pairs.append(("mpr:instanceOf", self._product_type(element_type, doc)))
         pairs += self._pending_links.pop(key, [])
-        props = _passport_properties(element)
+        psets = ifcopenshell.util.element.get_psets(element, psets_only=True)  # element's and its type's
+        pairs += _classification_pairs(element, psets, report)
+        props = _passport_properties(psets)
         pairs += self._property_pairs(props, label, report)
-        parts = self._material_parts(element, key, label, report)
+        if element.id() in self._containers:
+            report.assemblies += 1  # its parts carry material and quantities; it is no gap
+            doc.add(ttl.local(key), pairs)
+            return
+        parts = self._material_parts(element, key)
         pairs += _quantity_pairs(key, volume, origin, mass, report)
         content = _Content(volume, mass, _optional_fraction(props.get("recycled_content")),
-                           _optional_fraction(props.get("reused_content")))
+                           _optional_fraction(props.get("reused_content")),
+                           any(element.is_a(cls) for cls in LINEAR_MEMBERS))
         for part in parts:
-            composition = self._composition(part, parts, content, report)
+            composition = self._composition(part, len(parts), content, report)
             if composition is not None:
                 pairs.append(("mpr:composedOf", composition.turtle()))
         doc.add(ttl.local(key), pairs)
 
-    def _material_parts(self, element: Any, key: str, label: str, report: ImportReport) -> list[_Part]:
-        """The element's materials, reported when missing or when the model gives no volume split."""
+    def _material_parts(self, element: Any, key: str) -> list[_Part]:
+        """The element's materials (shared sets read once), and the element reported when it has none."""
         material = ifcopenshell.util.element.get_material(element, should_skip_usage=True)
         cache_key = material.id() if material is not None else 0
         if cache_key not in self._parts_cache:  # thousands of elements share a few material sets
             self._parts_cache[cache_key] = _parts(material)
-        parts, unsplit = self._parts_cache[cache_key]
-        if unsplit:
-            report.warnings.append(f"{label}: {unsplit}")
+        parts = self._parts_cache[cache_key]
         if not parts:
-            report.elements_without_material.append(key)
+            self._report.elements_without_material.append(key)
         return parts
 
-    def _composition(self, part: _Part, parts: list[_Part], content: _Content,
-                     report: ImportReport) -> Composition | None:
-        """One material of an element, with its share of the element's volume and mass where the model allows."""
-        match = self._match(part, report)
-        if match is None:
+    def _composition(self, part: _Part, count: int, content: _Content, report: ImportReport) -> Composition | None:
+        """One material of an element with its share of volume and mass; cavities, placeholders and unknown
+        names are tallied in the report (with the volume they carry) instead."""
+        volume = content.volume * part.fraction if content.volume is not None and part.fraction is not None else None
+        name = part.name or "(layer without material)"
+        found = Resolution(cavity=True) if part.gap else self.names.resolve(part.name)
+        if found.cavity or found.placeholder:
+            (report.cavities if found.cavity else report.placeholders)[name].add(volume)
             return None
-        part_volume = part_mass = None
-        splittable = all(p.fraction is not None for p in parts)
-        if splittable and part.fraction is not None and (content.volume is not None or content.mass is not None):
-            total = report.totals_by_material[match.iri.rsplit("/", 1)[-1]]
-            part_volume = content.volume * part.fraction if content.volume is not None else None
-            part_mass = self._part_mass(match.iri, part, parts, content.mass, part_volume)
-            total.volume_m3 += part_volume or 0.0
-            if part_mass is not None:
-                total.mass_kg += part_mass[0]
-            elif part_volume is not None:
-                total.volume_without_mass_m3 += part_volume
-        mass, source = part_mass if part_mass is not None else (None, None)
-        return Composition(match.iri, part.name or None, part_volume, mass, source, content.recycled, content.reused)
-
-    def _match(self, part: _Part, report: ImportReport) -> Match | None:
-        """The part's material concept; unmapped names are counted, fuzzy ones listed, for the builder to check."""
-        match = self.names.material(part.name)
-        if match is None:
-            name = part.name or "(unnamed)"
+        if part.assumption:
+            report.assumptions[part.assumption] += 1
+        report.readable_volume_m3 += volume or 0.0
+        self._count_rules(part.name, volume)
+        if found.match is None:
+            report.unmapped[name].add(volume)
             report.unmapped_materials[name] = report.unmapped_materials.get(name, 0) + 1
-        elif match.method == "fuzzy":
-            report.fuzzy_matches[part.name] = match.iri
-        return match
+            return None
+        match = found.match
+        if match.needs_review:
+            report.fuzzy_matches[name] = match.iri
+            report.guesses.setdefault(name, Guess(match)).tally.add(volume)
+        framing = None if content.member else match.framing
+        solid = volume * framing.fraction if framing is not None and volume is not None else volume
+        if framing is not None and volume is not None and solid is not None:
+            report.cavities[f"{name} (between the framing)"].add(volume - solid)
+        mass = self._part_mass(match.iri, count, content.mass, solid, framing)
+        _add_total(report, match.iri, volume, solid, mass)
+        kg, source = mass if mass is not None else (None, None)
+        key = (part, match, framing is None)
+        if key not in self._provenance:  # the same few nodes for thousands of elements
+            self._provenance[key] = _provenance(part, match, framing)
+        return Composition(match.iri, part.name or None, solid, kg, source, content.recycled, content.reused,
+                           provenance=self._provenance[key])
+
+    def _count_rules(self, name: str, volume: float | None) -> None:
+        """With an organisation's table: would the rules alone have given this part a concept with a density?"""
+        if self.rules is None or volume is None or self._report.mapped_by_rules_m3 is None:
+            return
+        match = self.rules.material(name)
+        if match is not None and match.iri in self.concepts.density:
+            self._report.mapped_by_rules_m3 += volume
 
     def _part_mass(
-        self, concept: str, part: _Part, parts: list[_Part], mass: float | None, part_volume: float | None,
+        self, concept: str, count: int, mass: float | None, volume: float | None, framing: Framing | None,
     ) -> tuple[float, str] | None:
-        """A stated mass for a one-material element; otherwise volume x the concept's typical density."""
-        if mass is not None and len(parts) == 1:
+        """A stated mass for a one-material element; otherwise volume x the concept's typical density.
+
+        A concept without a density is reported with the reason the vocabulary gives (mpr:noTypicalDensity).
+        """
+        if mass is not None and count == 1 and framing is None:
             return mass, "IFC quantity set"
         density = self.concepts.density.get(concept)
-        if part_volume is None or density is None:
+        if density is None:
+            slug = concept.rsplit("/", 1)[-1]
+            self._report.mass_unknown[slug] = self.concepts.no_density.get(concept, "no typical density")
             return None
-        return fields.estimated_mass(part_volume, density)
+        if volume is None:
+            return None
+        kg, source = fields.estimated_mass(volume, density)
+        if framing is not None:
+            source = f"solid share {framing.fraction:g} of the framing layer ({framing.source}); {source}"
+        return kg, source
 
     def _product_type(self, element_type: Any, doc: ttl.TurtleDocument) -> str:
         """The IFC type object as a product type (`schema:Product`), written once however many elements use it."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -19,10 +19,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from registry.concepts import ConceptScheme
 from registry.errors import BodyTooLarge, InvalidPassport, MalformedInput
-from registry.importers import fields
+from registry.importers import fields, layers
 from registry.importers import turtle as ttl
 from registry.importers.fields import Composition, blank
-from registry.importers.naming import ConceptNames
+from registry.importers.naming import ConceptNames, provenance
 from registry.namespaces import CONNECTIONS
 from registry.xml_guard import refuse_dtd
 
@@ -42,6 +42,10 @@ COLUMNS: tuple[tuple[str, bool, str], ...] = (
     ("available_from", False, "Date from which it can be harvested, YYYY-MM-DD"),
     ("location", False, "Longitude and latitude in WGS 84, e.g. '5.1214 52.0907'"),
     ("product_type", False, "A product passport: its id in this registry or its full IRI"),
+    ("classification", False, "Classification system and code, e.g. 'NL-SfB 21.12', 'Uniclass EF_25_10', "
+                              "'OmniClass 21-02 20'"),
+    ("layer", False, "Shearing layer: site, structure, skin, services, space-plan or stuff; empty: from the "
+                     "classification where it tells"),
 )
 HEADERS = tuple(name for name, _required, _help in COLUMNS)
 TYPES = {"site": "bot:Site", "building": "bot:Building", "storey": "bot:Storey", "space": "bot:Space",
@@ -80,10 +84,14 @@ class SheetReport:
     elements: int = 0
     totals_by_material: dict[str, dict[str, float]] = field(default_factory=dict)
     estimated_masses: int = 0
+    matches_to_review: dict[str, dict[str, Any]] = field(default_factory=dict)
+    mass_unknown: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"source": self.source, "rows": self.rows, "elements_imported": self.elements,
                 "masses_estimated_from_volume": self.estimated_masses,
+                "matches_to_review": [{"name": k, **v} for k, v in sorted(self.matches_to_review.items())],
+                "mass_unknown": dict(sorted(self.mass_unknown.items())),
                 "totals_by_material": self.totals_by_material}
 
 
@@ -101,10 +109,10 @@ def template_bytes() -> bytes:
     sheet.title = SHEET
     sheet.append(list(HEADERS))
     sheet.append(["B-1", "Test pavilion", None, "building", None, None, None, None, None, "2030-01-01",
-                  "5.1214 52.0907", None])
-    sheet.append(["S-0", "Ground floor", "B-1", "storey"] + [None] * 8)
+                  "5.1214 52.0907", None, None, None])
+    sheet.append(["S-0", "Ground floor", "B-1", "storey"] + [None] * 10)
     sheet.append(["C-1", "Column C1", "S-0", "element", "gewapend beton", 675, 0.27, 0.1, "bolted",
-                  "2030-01-01", None, None])
+                  "2030-01-01", None, None, "NL-SfB 28.11", "structure"])
     for index, (name, _required, _help) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(name) + 4)
     help_sheet = workbook.create_sheet("help")
@@ -193,9 +201,9 @@ def _cell(record: Record, name: str, parse: Callable[[Any], T], problem: Problem
 class SheetImporter:
     """Checks and converts one sheet; `base` resolves product passport ids to IRIs."""
 
-    def __init__(self, concepts: ConceptScheme, base: str) -> None:
+    def __init__(self, concepts: ConceptScheme, base: str, mappings: Mapping[str, str] | None = None) -> None:
         self.concepts = concepts
-        self.names = ConceptNames(concepts)
+        self.names = ConceptNames(concepts, mappings)
         self.base = base.rstrip("/")
 
     def import_bytes(self, data: bytes, source: str, kind: str, title: str | None = None) -> SheetResult:
@@ -274,6 +282,29 @@ class SheetImporter:
         product_type = _cell(record, "product_type", lambda v: fields.product_type(v, self.base), problem)
         if product_type is not None:
             pairs.append(("mpr:instanceOf", product_type))
+        return pairs + self._classification(record, problem)
+
+    def _classification(self, record: Record, problem: ProblemSink) -> list[tuple[str, str]]:
+        """The classification cell as dcterms:subject, and the shearing layer: stated, else from the classification."""
+        pairs: list[tuple[str, str]] = []
+        layer: str | None = None
+        text = record.get("classification")
+        if not blank(text):
+            system, _sep, code = str(text).strip().replace(":", " ", 1).partition(" ")
+            if not code.strip():
+                problem(record, "classification", f"'{text}' is not 'SYSTEM CODE', e.g. 'NL-SfB 21.12'")
+            else:
+                pairs.append(("dcterms:subject", f"[ skos:notation {ttl.text(code.strip())} ; skos:inScheme "
+                                                 f"[ a skos:ConceptScheme ; dcterms:title {ttl.text(system)} ] ]"))
+                layer = layers.from_classification(system, code.strip())
+        stated = record.get("layer")
+        if not blank(stated):
+            layer = self.concepts.find(str(stated), layers.LAYERS)
+            if layer is None:
+                problem(record, "layer", f"layer '{stated}' is not one of site, structure, skin, services, "
+                                         "space-plan, stuff")
+        if layer is not None:
+            pairs.append(("mpr:shearingLayer", ttl.iri(layer)))
         return pairs
 
     def _composition(
@@ -296,10 +327,16 @@ class SheetImporter:
         if mass is None and volume is not None and density is not None:
             mass, source = fields.estimated_mass(volume, density)
             report.estimated_masses += 1
+        elif mass is None and volume is not None:
+            report.mass_unknown[match.iri.rsplit("/", 1)[-1]] = self.concepts.no_density.get(match.iri, "")
+        if match.needs_review:
+            report.matches_to_review[str(material).strip()] = {
+                "concept": match.iri, "method": match.method, "score": match.score, "rule": match.rule}
         total = report.totals_by_material.setdefault(match.iri.rsplit("/", 1)[-1], {"mass_kg": 0.0, "volume_m3": 0.0})
         total["volume_m3"] += volume or 0.0
         total["mass_kg"] += mass or 0.0
-        comp = Composition(match.iri, str(material).strip(), volume, mass, source, recycled)
+        comp = Composition(match.iri, str(material).strip(), volume, mass, source, recycled,
+                           provenance=provenance(str(material).strip(), match))
         return [("mpr:composedOf", comp.turtle())]
 
     def _connection(self, record: Record, problem: ProblemSink) -> str | None:

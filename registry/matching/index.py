@@ -26,6 +26,7 @@ from registry.concepts import ConceptScheme
 from registry.indicators.carbon import load_factors
 from registry.matching.geo import EARTH_RADIUS_KM
 from registry.matching.supply import DIMENSION_NAMES, PassportState, SupplyFilter, SupplyItem, SupplyReader
+from registry.regions.boundaries import Region, dutch_regions
 from registry.store.base import TripleStore
 
 NO_DATE = np.iinfo(np.int32).max  # sorts after every real date, so "date" order puts unknown dates last
@@ -46,6 +47,8 @@ COLUMNS: dict[str, tuple[type, object]] = {
     "grade": (np.int32, -1),
     **{name: (np.float64, np.nan) for name in DIMENSION_NAMES},
     "owner": (np.int32, -1),
+    "municipality": (np.int32, -1),  # codes of casefolded CBS names, from the item's point (registry/regions/)
+    "province": (np.int32, -1),
     "restricted": (np.bool_, False),
     "alive": (np.bool_, False),
 }
@@ -110,7 +113,9 @@ class SupplyIndex:
         self._held: dict[str, _Held] = {}
         self._items: list[SupplyItem | None] = []
         self._columns = _Columns()
-        self._codes: dict[str, dict[str, int]] = {"material": {}, "product": {}, "owner": {}}
+        self._codes: dict[str, dict[str, int]] = {k: {} for k in ("material", "product", "owner", "municipality",
+                                                                   "province")}
+        self._regions: dict[tuple[float, float], Region | None] = {}
 
     # --- keeping in step with the store --------------------------------------------------------
 
@@ -157,6 +162,7 @@ class SupplyIndex:
     def _add(self, graph: str, state: PassportState, items: list[SupplyItem]) -> None:
         notation = self.concepts.notation
         owner = self._code("owner", state.owner)
+        regions = [self._region(i.lon, i.lat) for i in items]
         rows: dict[str, list[object]] = {
             "lon": [np.nan if i.lon is None else i.lon for i in items],
             "lat": [np.nan if i.lat is None else i.lat for i in items],
@@ -169,11 +175,22 @@ class SupplyIndex:
             "grade": [notation.get(i.condition or "", -1) for i in items],
             **{name: [i.dimensions_m.get(name, np.nan) for i in items] for name in DIMENSION_NAMES},
             "owner": [owner] * len(items),
+            "municipality": [self._code("municipality", r.name.casefold() if r else None) for r in regions],
+            "province": [self._code("province", r.province.casefold() if r and r.province else None) for r in regions],
             "restricted": [state.restricted] * len(items),
             "alive": [True] * len(items),
         }
         self._held[graph] = _Held(state, self._columns.append(rows))
         self._items.extend(items)
+
+    def _region(self, lon: float | None, lat: float | None) -> Region | None:
+        """Items of a passport mostly share its location: one point-in-polygon test per distinct point."""
+        if lon is None or lat is None:
+            return None
+        key = (lon, lat)
+        if key not in self._regions:
+            self._regions[key] = dutch_regions().at(lon, lat)
+        return self._regions[key]
 
     def _drop(self, graph: str) -> None:
         held = self._held.pop(graph)
@@ -226,6 +243,9 @@ class SupplyIndex:
             mask &= col("count") >= flt.min_count
         if flt.worst_condition is not None:
             mask &= (col("grade") >= 0) & (col("grade") <= flt.worst_condition)
+        for kind, name in (("municipality", flt.municipality), ("province", flt.province)):
+            if name is not None:
+                mask &= self._among(kind, frozenset({name}))
         for name, low, high in flt.dimensions:
             if low is not None:
                 mask &= col(name) >= low  # NaN (not stated) compares False: left out

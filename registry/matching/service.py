@@ -125,6 +125,7 @@ class MatchingService:
             available_from=start, available_until=end, min_mass_kg=criteria.get("min_mass_kg"),
             min_volume_m3=criteria.get("min_volume_m3"), min_count=criteria.get("min_count"),
             worst_condition=worst, dimensions=tuple(dimensions), products=frozenset(products) if products else None,
+            municipality=_region(criteria.get("municipality")), province=_region(criteria.get("province")),
         )
 
     def search(self, flt: SupplyFilter, agent: Agent, sort: str | None, offset: int, limit: int) -> SearchPage:
@@ -194,3 +195,8 @@ def build_matching(
                               check_content=lambda triples: demand_from_triples(triples, concepts, is_product),
                               skolem_key=passports.skolem_key)
     return MatchingService(store, concepts, demands, passports.change_token)
+
+
+def _region(name: object) -> str | None:
+    """Region names compare case-insensitively (CBS writes "Súdwest-Fryslân", users may not)."""
+    return name.strip().casefold() if isinstance(name, str) and name.strip() else None

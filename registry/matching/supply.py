@@ -116,6 +116,9 @@ class SupplyFilter:
     public_only: bool = True  # False for callers who see everything (auditors, admins)
     organisation: str | None = None  # the caller's: its own restricted passports stay visible to it
     dimensions: tuple[tuple[str, float | None, float | None], ...] = ()  # (name, min, max) in m (area m2)
+    # CBS 2025 region of the item's location (registry/regions/), casefolded; items without one are left out
+    municipality: str | None = None
+    province: str | None = None
 
 
 def _date(term: Term | None) -> date | None:

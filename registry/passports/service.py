@@ -15,7 +15,6 @@ from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
 
-from registry.canonical import canonical_triples
 from registry.errors import Conflict, Gone, InvalidPassport, NotFound, PreconditionFailed
 from registry.namespaces import (
     DCTERMS,
@@ -131,7 +130,7 @@ class PassportService:
             if isinstance(node, NamedNode):
                 renamed.append(Triple(names.node, NamedNode(OWL + "sameAs"), node))
             triples = renamed
-        return skolemize(canonical_triples(triples), names.genid_base, self.skolem_key)
+        return skolemize(triples, names.genid_base, self.skolem_key, canonicalize=True)
 
     def check(
         self, data: bytes, fmt: RdfFormat, profiles: Sequence[str] = (), engine: str | None = None
@@ -249,9 +248,12 @@ class PassportService:
         self, names: PassportNames, state: RecordState | None, current: set[Triple], new: Sequence[Triple],
         kind: str, agent: Agent, reason: str | None,
     ) -> Changeset:
-        new_set = set(new)
-        added = [t for t in dict.fromkeys(new) if t not in current]
-        removed = [t for t in current if t not in new_set]
+        if current:
+            new_set = set(new)
+            added = [t for t in dict.fromkeys(new) if t not in current]
+            removed = [t for t in current if t not in new_set]
+        else:  # a creation: no set of a million triples to build
+            added, removed = list(dict.fromkeys(new)), []
         version = (state.version if state else 0) + 1
         now = datetime_literal(self.clock())
         node, change = names.node, names.change(version)
@@ -295,11 +297,12 @@ class PassportService:
             changes=[
                 GraphChange(names.content_graph, remove=removed, add=added),
                 GraphChange(names.record_graph, remove=record_remove, add=record_add),
-                # Concurrent writers may each leave a token; the next write removes them all.
-                GraphChange(self.changes_node, remove=self._token_triples(),
-                            add=[Triple(self.changes_node, CHANGE_TOKEN, token)]),
+                GraphChange(self.changes_node, add=[Triple(self.changes_node, CHANGE_TOKEN, token)]),
             ],
             guard=guard,
+            # Concurrent writers may each leave a token, and so may a crash between a bulk write and its
+            # cleanup (registry/store/oxigraph.py); readers join them all, and the next write removes them.
+            cleanup=[GraphChange(self.changes_node, remove=self._token_triples())],
         )
 
     def _token_triples(self) -> list[Triple]:

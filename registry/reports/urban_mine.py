@@ -4,9 +4,9 @@ Why it is built on IndicatorService instead of one SPARQL aggregate: the report 
 passport's own indicators (product-type fallback, part-level masses, unit conversion, the building's
 availability date for parts without their own), so it sums the same per-part figures.
 
-Regions come from the building's postal address: schema:addressLocality is the municipality, and the
-province is schema:addressRegion where given, else looked up in `municipalities.csv` (a small table of
-Dutch municipalities used by the examples; polygons for a location-only passport are not shipped yet).
+Regions come from the building's location: the municipality whose CBS 2025 boundary holds its WGS 84
+point, with the province that holds the municipality; the postal address is the fallback, and a
+disagreement between the two is reported per passport (registry/regions/placing.py).
 """
 
 from __future__ import annotations
@@ -16,29 +16,33 @@ import io
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import cast
 
-from registry.errors import NotComputable
+from registry.errors import NotComputable, NotFound
 from registry.indicators.data import PREFIXES
 from registry.indicators.service import IndicatorService
 from registry.passports.model import Page
 from registry.quantities import tidy
+from registry.regions.placing import UNKNOWN
+from registry.reports.scope import Scope, all_pages, current_scope
 
-MUNICIPALITIES = Path(__file__).with_name("municipalities.csv")
-UNKNOWN = "unknown"
+__all__ = ["UNKNOWN", "RegionFilter", "UrbanMine", "urban_mine", "urban_mine_over"]
 
-BUILDINGS = PREFIXES + """SELECT ?g ?locality ?region WHERE { GRAPH ?g {
+BUILDINGS = PREFIXES + """SELECT ?g WHERE { GRAPH ?g {
   ?g mpr:describes ?asset . ?asset a ?type . VALUES ?type { bot:Building bot:Site }
-  OPTIONAL { ?asset schema:address ?address .
-             OPTIONAL { ?address schema:addressLocality ?locality }
-             OPTIONAL { ?address schema:addressRegion ?region } }
 } }"""
 
 
-def provinces(path: Path = MUNICIPALITIES) -> dict[str, str]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return {row["municipality"].casefold(): row["province"] for row in csv.DictReader(handle)}
+@dataclass(frozen=True)
+class RegionFilter:
+    """Only passports in this municipality and/or province (names as CBS writes them, any case)."""
+
+    municipality: str | None = None
+    province: str | None = None
+
+    def admits(self, municipality: str, province: str) -> bool:
+        return ((self.municipality is None or self.municipality.casefold() == municipality.casefold())
+                and (self.province is None or self.province.casefold() == province.casefold()))
 
 
 @dataclass
@@ -53,25 +57,34 @@ class UrbanMine:
     # passports whose stored data cannot be computed (registry.errors.NotComputable), with the reason:
     # left out of every sum instead of failing the whole report
     left_out: dict[str, str] = field(default_factory=dict)
+    # passport -> how its region was found, where not plainly (no place, outside NL, point and address disagree)
+    region_notes: dict[str, str] = field(default_factory=dict)
+    at: str | None = None  # the moment the report shows (?at=), None for now
+    versions: dict[str, int] = field(default_factory=dict)  # passport -> the version summed
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
 
-    def filtered(self, region: str | None = None, materials: frozenset[str] | None = None,
-                 year: str | None = None) -> UrbanMine:
-        """The report over the rows of one region (municipality or province, any case), some materials
-        and one year of availability; every total is summed again from those rows."""
-        wanted = region.casefold() if region else None
-        rows = [r for r in self.rows
-                if (wanted is None or wanted in (str(r["municipality"]).casefold(), str(r["province"]).casefold()))
-                and (materials is None or r["material"] in materials) and (year is None or r["year"] == year)]
-        return _summed(rows, self.left_out)
+    def filtered(self, materials: frozenset[str] | None = None, year: str | None = None) -> UrbanMine:
+        """The report over the rows of some materials and one year of availability (the page's filters);
+        every total is summed again from those rows, from the same cells as the whole report."""
+        cells: dict[tuple[str, str, str, str, str], float] = {}
+        for r in self.rows:
+            if (materials is None or r["material"] in materials) and (year is None or r["year"] == year):
+                key = (str(r["passport"]), str(r["municipality"]), str(r["province"]), str(r["year"]),
+                       str(r["material"]))
+                cells[key] = cast(float, r["mass_kg"])
+        part = UrbanMine(passports=sorted({k[0] for k in cells}), left_out=dict(self.left_out),
+                         region_notes=dict(self.region_notes), at=self.at, versions=dict(self.versions))
+        _total(part, cells)
+        return part
 
     def csv(self, label: Callable[[str], str] = str) -> str:
         """The rows, with each material's `label` beside its IRI and masses without float noise (issue 16)."""
         out = io.StringIO()
-        writer = csv.DictWriter(out, ["passport", "municipality", "province", "year", "material", "material_label",
-                                      "mass_kg"], lineterminator="\n")
+        # columns are added at the end, so readers by position keep working
+        writer = csv.DictWriter(out, ["passport", "municipality", "province", "year", "material", "mass_kg",
+                                      "version", "material_label"], lineterminator="\n")
         writer.writeheader()
         for row in self.rows:
             writer.writerow({**row, "material_label": label(str(row["material"])), "mass_kg": _tidy(row["mass_kg"])})
@@ -82,65 +95,59 @@ def _tidy(value: object) -> object:
     return tidy(value) if isinstance(value, float) else value
 
 
-def urban_mine(list_page: Callable[[int, int], Page], indicators: IndicatorService) -> UrbanMine:
+def urban_mine(list_page: Callable[[int, int], Page], indicators: IndicatorService,
+               regions: RegionFilter | None = None) -> UrbanMine:
     """Sum the stated (not rolled-up) material masses of every part of every active building passport.
 
     `list_page(offset, limit)` lists the passports to include: the caller's visible ones over HTTP,
     all of them for a local administrator.
     """
-    table = provinces()
-    active: set[str] = set()
-    offset = 0
-    while True:
-        page = list_page(offset, 500)
-        active.update(r.iri for r in page.items)
-        offset += page.limit
-        if offset >= page.total:
-            break
-    report = UrbanMine()
+    return urban_mine_over(current_scope(indicators, all_pages(list_page)), regions or RegionFilter())
+
+
+def urban_mine_over(scope: Scope, regions: RegionFilter) -> UrbanMine:
+    """The report over one scope: now, or the versions current at an earlier moment."""
+    report = UrbanMine(at=scope.at)
     cells: dict[tuple[str, str, str, str, str], float] = defaultdict(float)
-    for row in indicators.store.select(BUILDINGS):
+    for row in scope.store.select(BUILDINGS):
         graph = row["g"].value
-        if graph not in active:
+        if graph not in scope.versions:
             continue
         passport_id = graph.rsplit("/", 1)[-1]
-        municipality = row["locality"].value if "locality" in row else UNKNOWN
-        province = row["region"].value if "region" in row else table.get(municipality.casefold(), UNKNOWN)
+        where = scope.place_of(graph)
+        if not regions.admits(where.municipality, where.province):
+            continue
+        if where.note:
+            report.region_notes[passport_id] = where.note
         try:
-            result = indicators.compute(passport_id, warnings=False)  # a stored summary when still exact
+            result = scope.indicators.compute(passport_id, warnings=False)  # a stored summary when still exact
         except NotComputable as exc:
             report.left_out[passport_id] = str(exc.extra.get("reason", exc.message))
             continue
+        except NotFound as exc:  # withdrawn after the scope was listed: counted at the next call
+            report.left_out[passport_id] = exc.message
+            continue
         report.passports.append(passport_id)
+        report.versions[passport_id] = scope.versions[graph]
         for year, materials in result.mass_kg_by_year_and_material.items():
             for material, kg in materials.items():
-                cells[(passport_id, municipality, province, year, material)] += kg
-    report = _summed([{"passport": pid, "municipality": municipality, "province": province, "year": year,
-                       "material": material, "mass_kg": kg}
-                      for (pid, municipality, province, year, material), kg in sorted(cells.items())],
-                     report.left_out, report.passports)
+                cells[(passport_id, where.municipality, where.province, year, material)] += kg
+    _total(report, cells)
     return report
 
 
-def _summed(rows: list[dict[str, object]], left_out: dict[str, str], included: list[str] | None = None) -> UrbanMine:
-    """Totals by material, municipality, province and year of these rows; `included` lists the passports
-    summed (also those without any mass), else the passports of the rows."""
-    report = UrbanMine(left_out=dict(left_out))
+def _total(report: UrbanMine, cells: dict[tuple[str, str, str, str, str], float]) -> None:
     totals: dict[str, dict[str, float]] = {k: defaultdict(float) for k in ("m", "mun", "prov", "year")}
-    passports: set[str] = set()
-    for row in rows:
-        kg = cast(float, row["mass_kg"])
-        report.rows.append(row)
+    for (pid, municipality, province, year, material), kg in sorted(cells.items()):
+        report.rows.append({"passport": pid, "version": report.versions[pid], "municipality": municipality,
+                            "province": province, "year": year, "material": material, "mass_kg": kg})
         report.total_kg += kg
-        passports.add(str(row["passport"]))
-        totals["m"][str(row["material"])] += kg
-        totals["mun"][str(row["municipality"])] += kg
-        totals["prov"][str(row["province"])] += kg
-        totals["year"][str(row["year"])] += kg
-    report.passports = sorted(passports if included is None else included)
+        totals["m"][material] += kg
+        totals["mun"][municipality] += kg
+        totals["prov"][province] += kg
+        totals["year"][year] += kg
     report.by_material = dict(sorted(totals["m"].items(), key=lambda kv: -kv[1]))
     report.by_municipality = dict(sorted(totals["mun"].items()))
     report.by_province = dict(sorted(totals["prov"].items()))
     report.by_year = dict(sorted(totals["year"].items()))
-    return report
-
+    report.passports.sort()

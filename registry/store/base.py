@@ -59,10 +59,18 @@ class Changeset:
 
     changes: Sequence[GraphChange]
     guard: Guard | None = None
+    #: Removals of triples the write makes obsolete but that may outlive it (superseded change tokens):
+    #: a backend that cannot apply them in the same step as `changes` applies them right after, so a crash
+    #: in between leaves them in place. Only for triples whose readers accept that.
+    cleanup: Sequence[GraphChange] = ()
+
+    @property
+    def all_changes(self) -> list[GraphChange]:
+        return [*self.changes, *self.cleanup]
 
     @property
     def size(self) -> int:
-        return sum(len(c.remove) + len(c.add) for c in self.changes)
+        return sum(len(c.remove) + len(c.add) for c in self.all_changes)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pyoxigraph import (
@@ -24,6 +25,7 @@ from registry.errors import MalformedInput, StoreError
 from registry.store.base import (
     LATERAL,
     Changeset,
+    GraphChange,
     QueryDataset,
     QueryForm,
     QueryOutput,
@@ -35,6 +37,13 @@ from registry.store.base import (
 )
 from registry.store.guards import Contains, Guard
 from registry.store.sparql_text import data_update
+
+#: From this many added triples an add-only write goes in as one bulk ingest (`Store.bulk_extend`) rather than
+#: a transaction. Measured on an on-disk store (2 shared cores): 5,000 triples 0.25 s either way, 20,000
+#: triples 0.91 s `extend` against 0.57 s bulk, 100,000 triples 1.96 s against 0.68 s (4.1 s as SPARQL
+#: `INSERT DATA`); 1,000 triples 24 ms against 260 ms (a bulk ingest writes one file per index).
+BULK_FROM = 10_000
+log = logging.getLogger("registry.store")
 
 
 def _variables(substitutions: Mapping[str, Term] | None) -> dict[Variable, Term | Triple] | None:
@@ -156,19 +165,49 @@ class OxigraphStore(TripleStore):
         with self._write_lock:
             if changeset.guard is not None and not self.holds(changeset.guard):
                 return False
-            # One SPARQL update even where `Store.extend` (also all-or-nothing) could take an add-only
-            # changeset: at 100k triples, alternating runs on the shared machine gave update 5.3 / 6.4 s and
-            # extend 6.6 / 5.4 s. The cost is the store's transaction, not building or parsing the text, and
-            # removals need `update` anyway (`Store.remove` is one quad per transaction; `bulk_extend` is
-            # not atomic).
-            text = data_update(changeset.changes)
-            if text:
-                self.generation += 1
-                try:
-                    self._store.update(text)
-                except (SyntaxError, OSError) as exc:
-                    raise StoreError(f"the store refused the write: {exc}") from exc
+            if self._bulk(changeset):
+                self._ingest(changeset.changes)
+                self._clean_up(changeset.cleanup)
+                return True
+            # Everything else is one SPARQL update: `Store.extend` cannot remove, `Store.remove` is one quad
+            # per transaction, and below BULK_FROM the text costs little.
+            self._update_data(changeset.all_changes)
             return True
+
+    def _update_data(self, changes: Sequence[GraphChange]) -> None:
+        text = data_update(changes)
+        if text:
+            self.generation += 1
+            try:
+                self._store.update(text)
+            except (SyntaxError, OSError) as exc:
+                raise StoreError(f"the store refused the write: {exc}") from exc
+
+    def _clean_up(self, cleanup: Sequence[GraphChange]) -> None:
+        """After a bulk ingest the write is done and durable; removals allowed to lag stay if they fail."""
+        try:
+            self._update_data(cleanup)
+        except StoreError as exc:
+            log.warning("left superseded triples in place after a bulk write: %s", exc.message)
+
+    def _bulk(self, changeset: Changeset) -> bool:
+        """Whether the changes go in as one bulk ingest: large, add-only, and on disk."""
+        if self.path is None or any(change.remove for change in changeset.changes):
+            return False
+        return sum(len(change.add) for change in changeset.changes) >= BULK_FROM
+
+    def _ingest(self, changes: Sequence[GraphChange]) -> None:
+        """All-or-nothing since pyoxigraph 0.5 ("Bulk loading is now atomic", CHANGELOG 0.5.0): the loader
+        writes sorted files and RocksDB ingests all of them, over every column family, in one step at the
+        end, so a crash or an error before that step leaves nothing. It checks no guard and sees no
+        transaction; the write lock held around it is what serialises it with the other writes. Blank nodes keep
+        their labels (an `INSERT DATA` would mint new ones); passports reach the store skolemised."""
+        self.generation += 1
+        try:
+            self._store.bulk_extend(Quad(t.subject, t.predicate, t.object, change.graph)
+                                    for change in changes for t in change.add)
+        except (ValueError, OSError) as exc:
+            raise StoreError(f"the store refused the write: {exc}") from exc
 
     def count(self, graph: NamedNode | None = None) -> int:
         if graph is None:

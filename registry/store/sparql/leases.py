@@ -143,7 +143,7 @@ class LeasedWriter:
         if self._stale_leases:
             stale, self._stale_leases = self._stale_leases, []
             self._release(stale)
-        graphs = sorted({c.graph for c in changeset.changes}, key=str)
+        graphs = sorted({c.graph for c in changeset.all_changes}, key=str)
         give_up = time.monotonic() + self.LOCK_WAIT_S
         for attempt in range(1_000):
             claimed_at = time.monotonic()
@@ -173,7 +173,7 @@ class LeasedWriter:
         raise Conflict("other writers keep changing the same data; try again")
 
     def _write_under_lease(self, changeset: Changeset, lease: list[Triple], cleanup: list[Triple]) -> bool:
-        text = self._update([*changeset.changes, GraphChange(LEASE_GRAPH, remove=lease + cleanup)])
+        text = self._update([*changeset.all_changes, GraphChange(LEASE_GRAPH, remove=lease + cleanup)])
         try:
             self.client.send_update(text)
         except StoreUnavailable as exc:

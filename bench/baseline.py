@@ -1,0 +1,130 @@
+"""An organisation baseline over many passports, now and `?at=` a past date, against one SPARQL aggregate.
+
+    python bench/baseline.py --passports 10000 --elements 5 --runs 3
+
+Setup: N small building passports of one organisation, created through the passport service at
+2024-01-10 (so they have records, owners and history), half of them updated at 2025-01-10 with other
+recycled contents. Validation is left out (an empty shapes folder): bench/ingest.py measures it.
+
+Baseline, same run: one SPARQL aggregate over the same passports (active, owned by the organisation):
+total mass and primary input mass (mass x (1 - recycled - reused - renewable)) by material. Ours: the
+service call behind GET /organisations/{org}/baseline (every figure, per passport and version, layers,
+MCI, carbon, availability), now and at 2024-06-01 (every passport rebuilt as it was then). Both answers
+are asserted to agree (mass and primary input, now). Target: within 3x of the aggregate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pyoxigraph import RdfFormat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from registry.core import build_registry
+from registry.passports.model import Agent
+from registry.passports.timeline import parse_at
+from registry.settings import Settings
+
+BASE = "http://bench.example"
+ORG = "bench-org"
+AGENT = Agent("bench", ORG, "builder")
+MATERIALS = [("reinforced-concrete", 0.2), ("structural-steel", 0.6), ("softwood", 0.0), ("brick", 0.1)]
+LAYERS = ["structure", "skin", "services", "space-plan"]
+AGGREGATE = """PREFIX mpr: <https://w3id.org/mpr#> PREFIX qudt: <http://qudt.org/schema/qudt/>
+PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?m (SUM(?kg) AS ?mass) (SUM(?kg * (1 - COALESCE(?r, 0) - COALESCE(?u, 0) - COALESCE(?n, 0))) AS ?primary)
+WHERE {
+  GRAPH ?rg { ?p mpr:currentVersion ?v ; mpr:status mpr:StatusActive ; prov:wasAttributedTo/rdfs:label "bench-org" }
+  GRAPH ?p { ?part mpr:composedOf ?c . ?c mpr:material ?m ; mpr:mass/qudt:numericValue ?kg .
+             OPTIONAL { ?c mpr:recycledContent ?r } OPTIONAL { ?c mpr:reusedContent ?u }
+             OPTIONAL { ?c mpr:renewableContent ?n } }
+} GROUP BY ?m"""
+
+
+def passport(rng: random.Random, elements: int, shift: float) -> bytes:
+    lines = ["@prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.org/bot#> .",
+             "@prefix qudt: <http://qudt.org/schema/qudt/> . @prefix unit: <http://qudt.org/vocab/unit/> .",
+             "@prefix mat: <https://w3id.org/mpr/materials/> . @prefix layer: <https://w3id.org/mpr/layers/> .",
+             "@prefix geo: <http://www.opengis.net/ont/geosparql#> .",
+             "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+             "<> a mpr:Passport ; mpr:describes <#b> .",
+             f'<#b> a bot:Building ; geo:hasGeometry [ geo:asWKT "POINT({rng.uniform(4.5, 6.8):.4f} '
+             f'{rng.uniform(51.5, 53.0):.4f})"^^geo:wktLiteral ] ;',
+             f'  mpr:availableFrom "{rng.randint(2030, 2060)}-01-01"^^xsd:date ;',
+             "  bot:hasElement " + ", ".join(f"<#e{i}>" for i in range(elements)) + " ."]
+    for i in range(elements):
+        material, recycled = rng.choice(MATERIALS)
+        lines.append(f"<#e{i}> a bot:Element ; mpr:shearingLayer layer:{rng.choice(LAYERS)} ; mpr:composedOf "
+                     f"[ a mpr:MaterialComposition ; mpr:material mat:{material} ; mpr:recycledContent "
+                     f"{min(1.0, recycled + shift):.2f} ; mpr:mass [ qudt:numericValue {rng.randint(100, 5000)}.0 ; "
+                     "qudt:unit unit:KiloGM ] ] .")
+    return "\n".join(lines).encode()
+
+
+def timed(runs: int, work: Callable[[], object]) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--passports", type=int, default=10_000)
+    parser.add_argument("--elements", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "shapes").mkdir()
+        registry = build_registry(Settings(data=Path(tmp) / "data", base_url=BASE, load_examples=False,
+                                           shapes_dir=Path(tmp) / "shapes"))
+        service = registry.domain.passports
+        rng = random.Random(7)
+        start = time.perf_counter()
+        service.clock = lambda: datetime(2024, 1, 10, tzinfo=UTC)
+        for i in range(args.passports):
+            service.create(passport(random.Random(i), args.elements, 0.0), RdfFormat.TURTLE, AGENT, f"b{i}")
+        service.clock = lambda: datetime(2025, 1, 10, tzinfo=UTC)
+        for i in range(0, args.passports, 2):
+            service.replace(f"b{i}", passport(random.Random(i), args.elements, 0.3), RdfFormat.TURTLE, AGENT)
+        print(f"{args.passports} passports x {args.elements} elements, half updated, in "
+              f"{time.perf_counter() - start:.1f} s; {registry.store.count()} quads; peak RSS {rss_mib():.0f} MiB",
+              flush=True)
+        admin = Agent("bench-admin", "registry", "admin")
+        aggregate_s, rows = timed(args.runs, lambda: registry.store.select(AGGREGATE))
+        cold_s, _ = timed(1, lambda: registry.reports.baseline(admin, ORG))
+        now_s, ours = timed(args.runs, lambda: registry.reports.baseline(admin, ORG))
+        at_s, then = timed(args.runs, lambda: registry.reports.baseline(admin, ORG, parse_at("2024-06-01")))
+        mass = sum(float(r["mass"].value) for r in rows)  # type: ignore[union-attr]
+        primary = sum(float(r["primary"].value) for r in rows)  # type: ignore[union-attr]
+        figures = ours.figures  # type: ignore[attr-defined]
+        assert abs(figures.total_mass_kg - mass) < 1e-6 * mass, (figures.total_mass_kg, mass)
+        assert abs(figures.primary_kg - primary) < 1e-6 * primary, (figures.primary_kg, primary)
+        assert len(then.figures.passports) == args.passports  # type: ignore[attr-defined]
+        print("| measurement | median s | ratio to the SPARQL aggregate |\n|---|---:|---:|")
+        print(f"| SPARQL aggregate (mass, primary by material) | {aggregate_s:.3f} | 1.0x |")
+        print(f"| baseline now, first call | {cold_s:.3f} | {cold_s / aggregate_s:.1f}x |")
+        print(f"| baseline now | {now_s:.3f} | {now_s / aggregate_s:.1f}x |")
+        print(f"| baseline ?at=2024-06-01 | {at_s:.3f} | {at_s / aggregate_s:.1f}x |")
+        print(f"peak RSS {rss_mib():.0f} MiB; runs {args.runs}; rng {rng.random():.3f}")
+        registry.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Verifiable passports: keys, DID documents, VC-JOSE credentials and their revocation status."""

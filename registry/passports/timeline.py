@@ -1,0 +1,91 @@
+"""Time travel: which version of each record was current at a moment, and its content then.
+
+Why from the change records and not from stored copies: history is kept as patches (docs/architecture.md
+2), every change says when it ended (`prov:endedAtTime`), so the version current at T is the highest
+version whose change ended at or before T, and its content is rebuilt by applying the later patches
+backwards. A withdrawal is a change too: a record withdrawn at or before T had no content at T.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from pyoxigraph import Literal, NamedNode
+
+from registry.errors import Gone, InvalidParameter, NotFound
+from registry.namespaces import XSD, sparql_prefixes
+from registry.passports.service import CHANGE_KINDS, PassportService
+
+P = sparql_prefixes()
+XSD_DATETIME = NamedNode(XSD + "dateTime")
+WITHDRAWN_KIND = CHANGE_KINDS["withdrawn"]
+AT_FORM = "YYYY-MM-DD or an xsd:dateTime such as 2025-01-31T12:00:00Z"
+
+# One row per record: its highest version that ended at or before the moment, and that change's kind.
+# The moment and prefix are written into the text as N-Triples literals (made here, never from input
+# text): substituted variables are bound at the top level only, not inside the sub-select.
+VERSIONS_AT = P + """SELECT ?p ?v ?kind ?t WHERE {{
+  {{ SELECT ?p (MAX(?ver) AS ?v) WHERE {{ GRAPH ?g {{ ?c mpr:changeOf ?p ; mpr:version ?ver ; prov:endedAtTime ?end }}
+      FILTER(?end <= {at} && STRSTARTS(STR(?p), {prefix})) }} GROUP BY ?p }}
+  GRAPH ?g2 {{ ?c2 mpr:changeOf ?p ; mpr:version ?v ; mpr:changeKind ?kind ; prov:endedAtTime ?t }}
+}}"""
+
+
+def parse_at(text: str) -> datetime:
+    """`?at=`: a date means the end of that day (UTC); a dateTime without a zone is taken as UTC."""
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), time.max, tzinfo=UTC)
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidParameter(f"at={text[:40]!r} is not a date or dateTime; use {AT_FORM}") from exc
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:  # 0001-01-01T00:00:00+01:00 lies before the first representable moment
+        raise InvalidParameter(f"at={text[:40]!r} lies outside the years 1 to 9999 in UTC") from exc
+
+
+@dataclass(frozen=True)
+class VersionAt:
+    iri: str
+    version: int
+    withdrawn: bool  # the change current at that moment withdrew the record
+    since: str  # when that change ended (xsd:dateTime)
+
+
+def _stamp(moment: datetime) -> Literal:
+    return Literal(moment.astimezone(UTC).isoformat().replace("+00:00", "Z"), datatype=XSD_DATETIME)
+
+
+def versions_at(service: PassportService, moment: datetime) -> dict[str, VersionAt]:
+    """Every record of the service's collection that existed at `moment`, by IRI (withdrawn ones marked)."""
+    prefix = f"{service.base}/{service.collection}/"
+    rows = service.store.select(VERSIONS_AT.format(at=_stamp(moment), prefix=Literal(prefix)))
+    found = {}
+    for row in rows:
+        iri = row["p"].value
+        if "/" in iri[len(prefix):]:
+            continue  # not a record of this collection (a sub-resource)
+        found[iri] = VersionAt(iri, int(row["v"].value), row["kind"] == WITHDRAWN_KIND, row["t"].value)
+    return found
+
+
+def version_at(service: PassportService, record_id: str, moment: datetime) -> int:
+    """The version of one record current at `moment`; 404 before it existed, 410 while withdrawn."""
+    names = service.names(record_id)
+    rows = service.store.select(
+        P + "SELECT ?g ?p ?at ?v ?kind WHERE { GRAPH ?g { ?c mpr:changeOf ?p ; mpr:version ?v ; mpr:changeKind ?kind ; "
+        "prov:endedAtTime ?end } FILTER(?end <= ?at) } ORDER BY DESC(?v) LIMIT 1",
+        {"g": names.record_graph, "p": names.node, "at": _stamp(moment)},
+    )
+    shown = moment.isoformat()
+    if not rows:
+        raise NotFound(f"{service.noun} {record_id!r} did not exist yet at {shown}")
+    version = int(rows[0]["v"].value)
+    if rows[0]["kind"] == WITHDRAWN_KIND:
+        raise Gone(f"{service.noun} {record_id!r} was withdrawn at {shown} (version {version}); "
+                   f"earlier versions remain readable")
+    return version
