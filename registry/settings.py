@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     indicators_at_write: bool = Field(
         False, description="Compute each passport's indicator summary in the background right after every write, "
                            "so the first read is served from the store (registry/indicators/background.py).")
+    map_tiles: str = Field(
+        "", description="Tile URL template of the maps in the pages ({z}/{x}/{y}), e.g. an OpenStreetMap tile "
+        "server you may use; empty: markers on a blank map, which works offline."
+    )
+    map_attribution: str = Field("", description="Attribution the tile server asks for, shown on the map.")
 
     @property
     def base(self) -> str:

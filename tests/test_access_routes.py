@@ -106,7 +106,8 @@ READ_MANY: dict[str, dict[str, str]] = {
 }
 ADMIN_READS = {"/admin/tokens"}  # administration: 401 without a token, 403 for any role but admin
 STATIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/validate/profiles", "/context.jsonld",
-          "/signin", "/imports/spreadsheet/template", "/.well-known/did.json", "/organisations/{org}/did.json"}
+          "/signin", "/imports/spreadsheet/template", "/.well-known/did.json", "/organisations/{org}/did.json",
+          "/demands/new"}
 ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1", "org": "acme",
              "profile_id": "secret-profile"}
 QUERIES = {"/passports/{passport_id}/diff": {"from": "1", "to": "1"},
@@ -233,3 +234,10 @@ def test_administration_reads_are_refused_to_everyone_but_admins(secrets, path):
     assert secrets.get(path).status_code == 401
     assert secrets.get(path, headers={"Authorization": f"Bearer {builder}"}).status_code == 403
     assert secrets.get(path, headers=AUTH).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/", "/materials", "/reports/urban-mine"])
+def test_pages_of_many_show_neither_restricted_passports_nor_restricted_values(secrets, path):
+    anonymous = secrets.get(path, params=READ_MANY[path], headers={"Accept": "text/html"})
+    assert anonymous.status_code == 200 and anonymous.headers["content-type"].startswith("text/html")
+    assert SECRET_TITLE not in anonymous.text and PRICE not in anonymous.text

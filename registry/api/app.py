@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
@@ -108,6 +109,8 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
     for module in (home, health, context, carriers, passports, indicators, reports, sparql, validate, imports,
                    materials, demands, session, credentials, organisations, procurement, mappings, tokens):
         app.include_router(module.router)
+    # Vendored browser assets (Leaflet, YASGUI; registry/static/vendor/README.md): the pages need no CDN.
+    app.mount("/static", StaticFiles(packages=[("registry", "static")]), name="static")
     openapi.install(app)
     return app
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from pyoxigraph import RdfFormat
 
+from registry.api.demand_pages import render_demand_form, render_matches
 from registry.api.deps import MAX_VERSION, blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
 from registry.api.openapi import RDF_ANSWERS, RDF_UPLOADS, answers, body, described, errors
@@ -18,10 +19,12 @@ from registry.matching.demand import Demand
 from registry.matching.portfolio import Plan
 from registry.matching.scoring import Match, Weights
 from registry.matching.service import PortfolioResult
+from registry.namespaces import CONDITIONS
 from registry.passports.model import Agent
 from registry.rdf import ANSWER_FORMATS, serialize_triples, upload_format
 
 router = APIRouter(tags=["matching"])
+
 RDF_OFFERS = [f.media_type for f in ANSWER_FORMATS]
 
 
@@ -86,6 +89,14 @@ async def replace_demand(
                         headers={"Location": f"/demands/{result.id}", "ETag": result.etag})
 
 
+@router.get("/demands/new", response_class=HTMLResponse, summary="Form (HTML) to store a demand and see its matches")
+async def demand_form(registry: Registry = Depends(get_registry)) -> HTMLResponse:
+    concepts = registry.concepts
+    materials = sorted(((iri, concepts.label(iri)) for iri in concepts.materials), key=lambda m: m[1].casefold())
+    conditions = sorted(c.rsplit("/", 1)[-1] for c in concepts.members(CONDITIONS))
+    return HTMLResponse(render_demand_form(materials, conditions, sorted(registry.demands.writers)))
+
+
 @router.get("/demands/{demand_id}", summary="Read a demand (RDF by Accept); ?version=N for an earlier one",
             responses=answers(*RDF_ANSWERS) | errors(400, 401, 404, 406, 410))
 async def read_demand(
@@ -104,16 +115,22 @@ async def read_demand(
 
 
 @router.get("/demands/{demand_id}/matches", summary="Supply matching a stored demand, best first, with reasons",
-            responses=errors(400, 401, 404, 410, 422))
+            responses=answers("application/json", "text/html") | errors(400, 401, 404, 406, 410, 422))
 async def demand_matches(
     demand_id: str,
+    request: Request,
     limit: int = Query(20, ge=1, le=500),
+    format: str | None = Query(None, description="application/json or text/html; overrides Accept"),
     weights: str | None = Query(None, description="e.g. concept:0.4,carbon:0.3 (others keep their defaults)"),
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
-) -> JSONResponse:
+) -> Response:
+    media_type = choose(format or request.headers.get("accept"), ["application/json", "text/html"])
     chosen = _weights(weights)
     demand, found = await blocking(registry.matching.stored_matches, agent, demand_id, limit, chosen)
+    if media_type == "text/html":
+        return HTMLResponse(render_matches(demand, found, registry.concepts.label, registry.settings.base),
+                            headers={"Vary": "Accept, Authorization"})
     return _matches(demand, found, chosen)
 
 

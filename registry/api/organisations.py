@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from registry.api.deps import AT, blocking, get_agent, get_registry, moment
 from registry.api.negotiation import choose
 from registry.api.openapi import answers, errors
-from registry.api.pages import _environment
+from registry.api.pages import environment
 from registry.core import Registry
 from registry.passports.model import Agent
 from registry.reports.baseline import Baseline
@@ -19,7 +19,7 @@ ORGANISATION = Path(..., pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$", description="Th
 
 
 def render_baseline(baseline: Baseline) -> str:
-    return _environment().get_template("baseline.html").render(b=baseline)
+    return environment().get_template("baseline.html").render(b=baseline)
 
 
 @router.get("/{org}/baseline",

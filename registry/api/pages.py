@@ -5,27 +5,36 @@ The templates get plain values; all data access (and access control) happens bef
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from pyoxigraph import Literal, NamedNode, Triple
 
+from registry.api.passport_view import (
+    LABELS,
+    Graph,
+    Labeller,
+    mass_text,
+    ordered_modules,
+    page_title,
+    parts_tree,
+    product_fields,
+)
 from registry.indicators.service import Indicators
-from registry.namespaces import BOT, DCTERMS, GEO, PREFIXES, RDF, RDFS, SCHEMA, mpr
+from registry.namespaces import BOT, DCTERMS, GEO, PREFIXES, RDF, SCHEMA, mpr
 from registry.passports.model import ChangeInfo, PassportRecord
 from registry.rdf import ANSWER_FORMATS
 
 TYPE = NamedNode(RDF + "type")
-LABELS = [NamedNode(SCHEMA + "name"), NamedNode(RDFS + "label"), NamedNode(DCTERMS + "title")]
 ADDRESS_PARTS = ["streetAddress", "postalCode", "addressLocality", "addressRegion", "addressCountry"]
 
 
 @cache
-def _environment() -> Environment:
+def environment() -> Environment:
     return Environment(loader=PackageLoader("registry", "templates"), autoescape=select_autoescape(["html"]))
 
 
@@ -44,33 +53,12 @@ def short(term: object, base: str) -> str:
     return str(term)
 
 
-@dataclass
-class _Graph:
-    """Just enough lookups over a passport's triples to describe it in words."""
-
-    triples: Sequence[Triple]
-    by_subject: dict[object, list[Triple]] = field(default_factory=lambda: defaultdict(list))
-
-    def __post_init__(self) -> None:
-        for t in self.triples:
-            self.by_subject[t.subject].append(t)
-
-    def values(self, subject: object, predicate: NamedNode) -> list[object]:
-        return [t.object for t in self.by_subject.get(subject, []) if t.predicate == predicate]
-
-    def text(self, subject: object, *predicates: NamedNode, lang: str = "en") -> str | None:
-        for predicate in predicates:
-            found = [v for v in self.values(subject, predicate) if isinstance(v, Literal)]
-            preferred = [v for v in found if v.language == lang] or found
-            if preferred:
-                return preferred[0].value
-        return None
-
-
-def _describe(record: PassportRecord, triples: Sequence[Triple]) -> dict[str, object]:
-    graph = _Graph(triples)
+def _describe(
+    record: PassportRecord, triples: Sequence[Triple], labels: Labeller, indicators: Indicators | None
+) -> dict[str, object]:
+    graph = Graph(triples)
     node = NamedNode(record.iri)
-    asset = next(iter(graph.values(node, mpr("describes"))), None)
+    asset = graph.first(node, mpr("describes"))
     kinds = [short(t, record.iri) for t in graph.values(asset, TYPE)] if asset else []
     address = None
     for place in graph.values(asset, NamedNode(SCHEMA + "address")) if asset else []:
@@ -81,16 +69,24 @@ def _describe(record: PassportRecord, triples: Sequence[Triple]) -> dict[str, ob
         wkt = graph.text(geometry, NamedNode(GEO + "asWKT"))
         location = wkt or location
     available = graph.text(asset, mpr("availableFrom")) if asset else None
-    parts = sum(1 for t in triples if t.predicate in (NamedNode(BOT + "hasElement"), NamedNode(DCTERMS + "hasPart")))
+    sites = [t.subject for t in triples if t.predicate == NamedNode(BOT + "hasBuilding") and t.object == asset]
+    asset_name = graph.text(asset, *LABELS) if asset else None
+    part_mass = {p.iri: p.mass_kg for p in indicators.parts} if indicators else {}
+    tree, hazards = parts_tree(graph, asset, labels, part_mass) if asset else (None, [])
+    owner = graph.first(node, mpr("owner"))
     return {
-        "title": graph.text(node, NamedNode(DCTERMS + "title")) or record.id,
+        "title": page_title(graph.text(node, NamedNode(DCTERMS + "title")), asset_name,
+                            graph.text(sites[0], *LABELS) if sites else None, record.id),
         "description": graph.text(node, NamedNode(DCTERMS + "description")),
-        "asset": graph.text(asset, *LABELS) if asset else None,
+        "asset": asset_name,
         "kinds": kinds,
         "address": address,
         "location": location,
         "available_from": available,
-        "parts": parts,
+        "owner": graph.text(owner, *LABELS) if owner else None,
+        "product": product_fields(graph, asset) if asset else [],
+        "tree": tree,
+        "hazards": hazards,
     }
 
 
@@ -111,25 +107,68 @@ def render_passport(
     history: Sequence[ChangeInfo],
     indicators: Indicators | None = None,
     chart_svg: bytes | None = None,
-    qr_svg: bytes | None = None,
+    qr_svg: str | None = None,
     note: str | None = None,
+    label: Callable[[str], str] = str,
 ) -> str:
     formats = [(f.name, f.media_type) for f in ANSWER_FORMATS]
-    return _environment().get_template("passport.html").render(
+    return environment().get_template("passport.html").render(
         record=record,
         version=version,
-        about=_describe(record, triples),
+        about=_describe(record, triples, Labeller(label), indicators),
+        mass=mass_text,
+        modules=ordered_modules(indicators.carbon_kg_co2e_by_module) if indicators else [],
         subjects=_subjects(record, triples),
         history=history,
         formats=formats,
         indicators=indicators,
         chart=Markup(chart_svg.decode()) if chart_svg else None,
-        qr=Markup(qr_svg.decode()) if qr_svg else None,
+        qr=Markup(qr_svg) if qr_svg else None,
         note=note,
     )
 
 
-def render_index(records: Sequence[PassportRecord], total: int, search: str | None, offset: int, limit: int) -> str:
-    return _environment().get_template("index.html").render(
-        records=records, total=total, search=search or "", offset=offset, limit=limit
+KINDS = {BOT + "Building": "building", BOT + "Site": "site", SCHEMA + "Product": "product"}
+
+
+def summary(record: PassportRecord, triples: Sequence[Triple]) -> dict[str, str]:
+    """One row of the landing page: what kind of asset, where, whose (and the id, so equal titles differ)."""
+    graph = Graph(triples)
+    node = NamedNode(record.iri)
+    asset = graph.first(node, mpr("describes"))
+    kinds = [KINDS[t.value] for t in graph.values(asset, TYPE) if isinstance(t, NamedNode) and t.value in KINDS]
+    place = ""
+    for address in graph.values(asset, NamedNode(SCHEMA + "address")) if asset else []:
+        place = graph.text(address, NamedNode(SCHEMA + "addressLocality")) or place
+    owner = graph.first(node, mpr("owner"))
+    return {
+        "title": page_title(record.title, graph.text(asset, *LABELS) if asset else None, None, record.id),
+        "kind": ", ".join(sorted(set(kinds))),
+        "place": place,
+        "owner": (graph.text(owner, *LABELS) if owner else None) or record.owner or "",
+    }
+
+
+def render_index(
+    records: Sequence[PassportRecord], summaries: Sequence[dict[str, str]], total: int, search: str | None,
+    offset: int, limit: int,
+) -> str:
+    return environment().get_template("index.html").render(
+        rows=list(zip(records, summaries, strict=True)), total=total, search=search or "", offset=offset,
+        limit=limit,
     )
+
+
+EXAMPLE_QUERY = """PREFIX mpr: <https://w3id.org/mpr#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?passport ?title WHERE {
+  ?passport a mpr:Passport ; dcterms:title ?title .
+  FILTER(LANG(?title) = "en" || LANG(?title) = "")
+} ORDER BY ?title LIMIT 100"""
+
+
+def render_sparql_page(endpoint: str, published: str) -> str:
+    """YASGUI on `endpoint` (this origin); `published` is the endpoint's address under the base URL."""
+    config = json.dumps({"endpoint": endpoint, "query": EXAMPLE_QUERY})
+    safe = config.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return environment().get_template("sparql.html").render(endpoint=published, config=Markup(safe))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from pyoxigraph import RdfFormat
+from pyoxigraph import RdfFormat, Triple
 
 from registry.access.records import View
 from registry.access.views import expected_version
@@ -12,11 +12,12 @@ from registry.api.deps import AT, MAX_OFFSET, MAX_VERSION, blocking, get_agent, 
 from registry.api.negotiation import choose
 from registry.api.openapi import PASSPORT_BODY, RDF_ANSWERS, answers, described, errors
 from registry.api.pages import render_passport
+from registry.api.passport_view import MAX_NODES, PART_LINKS
 from registry.api.responses import JSONResponse
 from registry.core import Registry
 from registry.errors import InvalidParameter, NotComputable
 from registry.passports.model import Agent, ChangeInfo, PassportRecord, WriteResult
-from registry.qr import qr_code
+from registry.qr import qr_svg_inline
 from registry.rdf import ANSWER_FORMATS, serialize_triples, upload_format
 from registry.reports.charts import composition_svg
 
@@ -27,19 +28,25 @@ RDF_OFFERS = [f.media_type for f in ANSWER_FORMATS]
 JSON_ALIASES = {"application/json": "application/ld+json"}
 
 
+def _small(triples: list[Triple]) -> bool:
+    """Per-part figures are computed afresh (never stored), so only for passports whose tree the page draws whole."""
+    return sum(1 for t in triples if t.predicate in PART_LINKS) <= MAX_NODES
+
+
 def _page(registry: Registry, agent: Agent, view: View) -> str:
     """The passport page; figures and chart only for the current version (they are computed from it)."""
     history = registry.passports.history(agent, view.record.id)
     indicators = chart = note = None
     if view.version == view.record.version:
         try:
-            indicators = registry.indicators.compute(agent, view.record.id, "emf", warnings=False).indicators
+            indicators = registry.indicators.compute(agent, view.record.id, "emf", warnings=False,
+                                                     parts=_small(view.triples)).indicators
         except NotComputable as exc:  # the page still shows the data, and says why there are no figures
             note = exc.message
         else:
             chart = composition_svg(indicators) if indicators.total_mass_kg > 0 else None
     return render_passport(view.record, view.version, view.triples, history, indicators, chart,
-                           qr_code(view.record.iri), note)
+                           qr_svg_inline(view.record.iri), note, registry.concepts.label)
 
 
 def _written(result: WriteResult, status: int) -> JSONResponse:

@@ -10,7 +10,7 @@ from registry.access.views import expected_version
 from registry.api.deps import MAX_OFFSET, MAX_VERSION, blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
 from registry.api.openapi import RDF_ANSWERS, RDF_UPLOADS, answers, body, described, errors
-from registry.api.pages import _environment
+from registry.api.pages import environment
 from registry.core import Registry
 from registry.passports.model import Agent, WriteResult
 from registry.procurement.criteria import Profile
@@ -143,7 +143,7 @@ async def profile_diff(
 
 
 def render_tender(report: TenderReport) -> str:
-    return _environment().get_template("tender.html").render(r=report)
+    return environment().get_template("tender.html").render(r=report)
 
 
 @router.post("/tenders/check", summary="Check offers (product passports) against a criteria profile: per criterion "

@@ -6,12 +6,14 @@ import hashlib
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, parse
 
 from registry.access.policy import check_admin, sees_everything
 from registry.api.deps import blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
 from registry.api.openapi import SPARQL_PARAMETERS, answers, body, described, errors
+from registry.api.pages import render_sparql_page
 from registry.core import Registry
 from registry.errors import MalformedInput, StoreUnavailable, UnsupportedMediaType
 from registry.passports.model import Agent
@@ -30,6 +32,7 @@ RESULT_ALIASES = {"application/json": QueryResultsFormat.JSON.media_type,
                   "application/xml": QueryResultsFormat.XML.media_type,
                   "text/xml": QueryResultsFormat.XML.media_type}
 GRAPH_OFFERS = [f.media_type for f in ANSWER_FORMATS]
+HTML = "text/html"  # a browser without a query: the query page (YASGUI)
 GRAPH_ALIASES = {"application/json": "application/ld+json", "application/xml": "application/rdf+xml",
                  "text/xml": "application/rdf+xml"}
 QUERY_DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
@@ -143,13 +146,17 @@ def _utf8(content_type: str | None) -> None:
 
 
 @router.get("/sparql", summary="SPARQL 1.1 query (query=...); without a query, the service description",
-            responses=answers(*RESULT_OFFERS, *GRAPH_OFFERS) | errors(400, 401, 403, 503),
+            responses=answers(*RESULT_OFFERS, *GRAPH_OFFERS, HTML) | errors(400, 401, 403, 503),
             openapi_extra={"parameters": SPARQL_PARAMETERS})
 async def sparql_get(
     request: Request, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)
 ) -> Response:
     params = parse_qs(request.url.query, keep_blank_values=True)
     if not params:
+        if choose(request.headers.get("accept"), [*GRAPH_OFFERS, HTML], GRAPH_ALIASES, strict=False) == HTML:
+            # The page queries the origin it was served from (the base URL may name another host).
+            here = str(request.url.replace(query="", fragment=""))
+            return HTMLResponse(render_sparql_page(here, _endpoint(registry)), headers={"Vary": "Accept"})
         return _service_description(request, registry)
     if "update" in params:
         raise MalformedInput("updates must be sent with POST")

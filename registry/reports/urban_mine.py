@@ -16,6 +16,7 @@ import io
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from registry.errors import NotComputable, NotFound
 from registry.indicators.data import PREFIXES
@@ -63,6 +64,20 @@ class UrbanMine:
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
+
+    def filtered(self, materials: frozenset[str] | None = None, year: str | None = None) -> UrbanMine:
+        """The report over the rows of some materials and one year of availability (the page's filters);
+        every total is summed again from those rows, from the same cells as the whole report."""
+        cells: dict[tuple[str, str, str, str, str], float] = {}
+        for r in self.rows:
+            if (materials is None or r["material"] in materials) and (year is None or r["year"] == year):
+                key = (str(r["passport"]), str(r["municipality"]), str(r["province"]), str(r["year"]),
+                       str(r["material"]))
+                cells[key] = cast(float, r["mass_kg"])
+        part = UrbanMine(passports=sorted({k[0] for k in cells}), left_out=dict(self.left_out),
+                         region_notes=dict(self.region_notes), at=self.at, versions=dict(self.versions))
+        _total(part, cells)
+        return part
 
     def csv(self, label: Callable[[str], str] = str) -> str:
         """The rows, with each material's `label` beside its IRI and masses without float noise (issue 16)."""
