@@ -100,7 +100,8 @@ READ_MANY: dict[str, dict[str, str]] = {
     "/sparql": {"query": "SELECT ?o WHERE { ?s ?p ?o }"}, "/credentials/status/revocation": {}, "/profiles": {},
 }
 STATIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/validate/profiles", "/context.jsonld",
-          "/signin", "/imports/spreadsheet/template", "/.well-known/did.json", "/organisations/{org}/did.json"}
+          "/signin", "/imports/spreadsheet/template", "/.well-known/did.json", "/did.json",
+          "/organisations/{org}/did.json"}
 ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1", "org": "acme",
              "profile_id": "secret-profile"}
 QUERIES = {"/passports/{passport_id}/diff": {"from": "1", "to": "1"},

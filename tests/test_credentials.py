@@ -389,6 +389,56 @@ def test_keys_dir_puts_the_keys_in_another_folder(tmp_path):
         registry.close()
 
 
+# --- did:web below a base URL with a path ----------------------------------------------------------
+
+BELOW_PATH = "https://example.org/registry"
+
+
+@pytest.fixture
+def below_path(tmp_path):
+    """A registry whose MPR_BASE_URL has a path; requests reach it with that path taken off, as a proxy passes them."""
+    from fastapi.testclient import TestClient
+
+    from registry.api.app import create_app
+    from registry.core import build_registry
+    from registry.settings import Settings
+    from tests.conftest import ADMIN
+
+    core = build_registry(Settings(data=tmp_path / "data", admin_token=ADMIN, load_examples=False, base_url=BELOW_PATH))
+    with TestClient(create_app(core=core), base_url="https://example.org") as test_client:
+        yield test_client
+    core.close()
+
+
+def test_a_base_url_with_a_path_serves_the_registry_did_where_did_web_resolves_it(below_path):
+    from registry.credentials import did
+
+    document = below_path.get("/did.json").json()
+    # did:web:example.org:registry -> https://example.org/registry/did.json = BELOW_PATH + the app's /did.json
+    assert document["id"] == "did:web:example.org:registry"
+    assert did.document_url(document["id"]) == f"{BELOW_PATH}/did.json"
+
+
+def test_an_organisation_did_below_a_path_resolves_to_the_organisation_route(below_path):
+    from registry.credentials import did
+
+    document = below_path.get("/organisations/acme/did.json").json()
+    assert document["id"] == "did:web:example.org:registry:organisations:acme"
+    assert did.document_url(document["id"]) == f"{BELOW_PATH}/organisations/acme/did.json"
+
+
+def test_without_a_path_in_the_base_url_did_json_is_404(client):
+    answer = client.get("/did.json")
+    assert answer.status_code == 404 and "/.well-known/did.json" in answer.json()["detail"]
+
+
+def test_a_port_is_percent_encoded_in_the_did_and_back_in_its_url():
+    from registry.credentials import did
+
+    assert did.registry_did("https://example.org:8443/registry") == "did:web:example.org%3A8443:registry"
+    assert did.document_url("did:web:example.org%3A8443:registry") == "https://example.org:8443/registry/did.json"
+
+
 # --- over real HTTP: did:web resolution as a verifier does it --------------------------------------
 
 
