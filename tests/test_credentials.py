@@ -104,7 +104,7 @@ def test_a_credential_is_issued_by_the_owner_organisation_and_verifies(client, o
     credential = _payload(token)
     assert credential["issuer"]["id"] == ACME_DID
     assert credential["type"] == ["VerifiableCredential", "MaterialPassportCredential"]
-    assert credential["credentialSubject"]["@id"] == "http://testserver/passports/pav"
+    assert credential["credentialSubject"]["id"] == "http://testserver/passports/pav"
     assert credential["credentialStatus"]["type"] == "BitstringStatusListEntry"
     report = _verify(client, token).json()
     assert report["verified"] is True
@@ -117,6 +117,23 @@ def test_the_credential_subject_reads_back_as_the_stored_passport(client, owner)
     triples = vc.triples_of(_payload(token)["credentialSubject"], "http://testserver/passports/pav")
     _, stored = client.app.state.registry.domain.passports.content("pav")
     assert set(triples) == set(stored)
+
+
+def test_the_credential_subject_is_named_by_id_for_plain_json_tools(client, owner):
+    subject = _payload(_credential(client, owner))["credentialSubject"]
+    assert subject["id"] == "http://testserver/passports/pav" and "@id" not in subject
+
+
+def test_a_credential_whose_subject_says_at_id_still_verifies(client, owner):
+    """Credentials issued before the subject said `id` wrote `@id` (the same under the VC 2.0 context)."""
+    credential = _payload(_credential(client, owner))
+    subject = credential["credentialSubject"]
+    renamed = {"@id": subject["id"], **{k: v for k, v in subject.items() if k != "id"}}
+    older = {**credential, "credentialSubject": renamed}
+    registry = client.app.state.registry.domain.credentials
+    token = vc.sign(older, registry.keys.current(), ACME_DID)
+    report = _verify(client, token).json()
+    assert report["verified"] is True and report["checks"]["content"] == "matches"
 
 
 def test_one_changed_triple_breaks_the_signature(client, owner):
@@ -174,7 +191,7 @@ def test_verification_needs_only_the_credential_and_the_did_document(client, own
     token = _credential(client, owner)
     document = client.get("/organisations/acme/did.json").json()
     credential = vc.verify_offline(vc.decode(token.encode()), document)
-    assert credential["credentialSubject"]["@id"] == "http://testserver/passports/pav"
+    assert credential["credentialSubject"]["id"] == "http://testserver/passports/pav"
     public = OKPKey.import_key(document["verificationMethod"][0]["publicKeyJwk"])
     assert jws.deserialize_compact(token, public, algorithms=["Ed25519"]).payload  # any JOSE library agrees
 
@@ -466,7 +483,7 @@ def test_a_verifier_resolves_the_issuer_over_http_and_verifies_offline(tmp_path)
         server.stop()
     assert url == f"{server.url}/.well-known/did.json"  # the admin's passport: issued by the registry itself
     credential = vc.verify_offline(vc.decode(token.encode()), document)
-    assert credential["credentialSubject"]["@id"] == f"{server.url}/passports/pav"
+    assert credential["credentialSubject"]["id"] == f"{server.url}/passports/pav"
 
 
 def test_did_web_names_the_document_url():

@@ -117,8 +117,8 @@ class CredentialService:
         if "DigitalProductPassport" in vc.types_of(credential):
             return self._read_untp(credential, unverified, organisation)
         subject = credential.get("credentialSubject")
-        iri = subject.get("@id") if isinstance(subject, dict) else None
-        passport_id = id_from_iri(self.base, iri) if isinstance(iri, str) else None
+        iri = vc.subject_id(subject)
+        passport_id = id_from_iri(self.base, iri) if iri is not None else None
         version = credential.get("passportVersion")
         if passport_id is None or not isinstance(version, int) or isinstance(version, bool):
             raise MalformedInput("the credential names no passport of this registry and version")
