@@ -237,6 +237,15 @@ def test_a_restricted_passport_has_no_credential_for_outsiders(client, owner):
 # --- revocation and rotation -----------------------------------------------------------------------
 
 
+def test_a_version_claims_its_status_entry_when_written_so_fetching_a_credential_writes_nothing(client, owner):
+    store = client.app.state.registry.store
+    before = store.count()
+    token = _credential(client)  # anonymous
+    assert store.count() == before
+    index = int(_payload(token)["credentialStatus"]["statusListIndex"])
+    assert client.app.state.registry.domain.credentials.status.index("http://testserver/passports/pav", 1) == index
+
+
 def test_a_revoked_credential_verifies_as_revoked(client, owner):
     token = _credential(client, owner)
     revoked = client.delete("/passports/pav/credential", headers=owner)
