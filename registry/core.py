@@ -119,6 +119,23 @@ def credential_service(settings: Settings, store: TripleStore) -> CredentialServ
                              settings.max_body_bytes)
 
 
+def _claiming_status(
+    passports: PassportService, status: StatusList, then: Callable[[str, int, Sequence[Triple]], None] | None
+) -> Callable[[str, int, Sequence[Triple]], None]:
+    """Every new passport version claims its status-list entry as it is written, so that fetching its
+    credential (an anonymous GET) finds the entry instead of writing one. A withdrawal has no content
+    and no credential. Versions written before this hook (or whose claim a crash cut off) still claim
+    theirs on first use (registry/credentials/status.py)."""
+
+    def changed(record_id: str, version: int, content: Sequence[Triple]) -> None:
+        if then is not None:
+            then(record_id, version, content)
+        if content:
+            status.index(passports.names(record_id).iri, version)
+
+    return changed
+
+
 def _guarded(
     domain: Domain, restricted: frozenset[NamedNode], concepts: ConceptScheme, settings: Settings,
     validator: Validator,
@@ -182,6 +199,7 @@ def build_registry(
                     credentials=credential_service(settings, store), profiles=profiles,
                     mappings=MaterialMappings(store, settings.base, concepts))
     domain.credentials.keys.current()  # the first start makes the signing key, before any request needs it
+    passports.on_change = _claiming_status(passports, domain.credentials.status, passports.on_change)
     return Registry(
         settings=settings,
         store=store,

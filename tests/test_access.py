@@ -343,7 +343,7 @@ def test_a_filtered_view_has_its_own_etag(world):
     client, headers = world
     public = client.get("/passports/pub", headers={"Accept": "text/turtle"}).headers["ETag"]
     full = client.get("/passports/pub", headers={**headers["owner"], "Accept": "text/turtle"}).headers["ETag"]
-    assert full == '"pub-v2"' and public == 'W/"pub-v2-public"'
+    assert full == 'W/"pub-v2-ttl"' and public == 'W/"pub-v2-public-ttl"'
 
 
 def test_put_with_the_etag_of_a_filtered_view_is_412_and_keeps_restricted_data(world):

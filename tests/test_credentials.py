@@ -104,7 +104,7 @@ def test_a_credential_is_issued_by_the_owner_organisation_and_verifies(client, o
     credential = _payload(token)
     assert credential["issuer"]["id"] == ACME_DID
     assert credential["type"] == ["VerifiableCredential", "MaterialPassportCredential"]
-    assert credential["credentialSubject"]["@id"] == "http://testserver/passports/pav"
+    assert credential["credentialSubject"]["id"] == "http://testserver/passports/pav"
     assert credential["credentialStatus"]["type"] == "BitstringStatusListEntry"
     report = _verify(client, token).json()
     assert report["verified"] is True
@@ -117,6 +117,23 @@ def test_the_credential_subject_reads_back_as_the_stored_passport(client, owner)
     triples = vc.triples_of(_payload(token)["credentialSubject"], "http://testserver/passports/pav")
     _, stored = client.app.state.registry.domain.passports.content("pav")
     assert set(triples) == set(stored)
+
+
+def test_the_credential_subject_is_named_by_id_for_plain_json_tools(client, owner):
+    subject = _payload(_credential(client, owner))["credentialSubject"]
+    assert subject["id"] == "http://testserver/passports/pav" and "@id" not in subject
+
+
+def test_a_credential_whose_subject_says_at_id_still_verifies(client, owner):
+    """Credentials issued before the subject said `id` wrote `@id` (the same under the VC 2.0 context)."""
+    credential = _payload(_credential(client, owner))
+    subject = credential["credentialSubject"]
+    renamed = {"@id": subject["id"], **{k: v for k, v in subject.items() if k != "id"}}
+    older = {**credential, "credentialSubject": renamed}
+    registry = client.app.state.registry.domain.credentials
+    token = vc.sign(older, registry.keys.current(), ACME_DID)
+    report = _verify(client, token).json()
+    assert report["verified"] is True and report["checks"]["content"] == "matches"
 
 
 def test_one_changed_triple_breaks_the_signature(client, owner):
@@ -174,7 +191,7 @@ def test_verification_needs_only_the_credential_and_the_did_document(client, own
     token = _credential(client, owner)
     document = client.get("/organisations/acme/did.json").json()
     credential = vc.verify_offline(vc.decode(token.encode()), document)
-    assert credential["credentialSubject"]["@id"] == "http://testserver/passports/pav"
+    assert credential["credentialSubject"]["id"] == "http://testserver/passports/pav"
     public = OKPKey.import_key(document["verificationMethod"][0]["publicKeyJwk"])
     assert jws.deserialize_compact(token, public, algorithms=["Ed25519"]).payload  # any JOSE library agrees
 
@@ -218,6 +235,15 @@ def test_a_restricted_passport_has_no_credential_for_outsiders(client, owner):
 
 
 # --- revocation and rotation -----------------------------------------------------------------------
+
+
+def test_a_version_claims_its_status_entry_when_written_so_fetching_a_credential_writes_nothing(client, owner):
+    store = client.app.state.registry.store
+    before = store.count()
+    token = _credential(client)  # anonymous
+    assert store.count() == before
+    index = int(_payload(token)["credentialStatus"]["statusListIndex"])
+    assert client.app.state.registry.domain.credentials.status.index("http://testserver/passports/pav", 1) == index
 
 
 def test_a_revoked_credential_verifies_as_revoked(client, owner):
@@ -389,6 +415,56 @@ def test_keys_dir_puts_the_keys_in_another_folder(tmp_path):
         registry.close()
 
 
+# --- did:web below a base URL with a path ----------------------------------------------------------
+
+BELOW_PATH = "https://example.org/registry"
+
+
+@pytest.fixture
+def below_path(tmp_path):
+    """A registry whose MPR_BASE_URL has a path; requests reach it with that path taken off, as a proxy passes them."""
+    from fastapi.testclient import TestClient
+
+    from registry.api.app import create_app
+    from registry.core import build_registry
+    from registry.settings import Settings
+    from tests.conftest import ADMIN
+
+    core = build_registry(Settings(data=tmp_path / "data", admin_token=ADMIN, load_examples=False, base_url=BELOW_PATH))
+    with TestClient(create_app(core=core), base_url="https://example.org") as test_client:
+        yield test_client
+    core.close()
+
+
+def test_a_base_url_with_a_path_serves_the_registry_did_where_did_web_resolves_it(below_path):
+    from registry.credentials import did
+
+    document = below_path.get("/did.json").json()
+    # did:web:example.org:registry -> https://example.org/registry/did.json = BELOW_PATH + the app's /did.json
+    assert document["id"] == "did:web:example.org:registry"
+    assert did.document_url(document["id"]) == f"{BELOW_PATH}/did.json"
+
+
+def test_an_organisation_did_below_a_path_resolves_to_the_organisation_route(below_path):
+    from registry.credentials import did
+
+    document = below_path.get("/organisations/acme/did.json").json()
+    assert document["id"] == "did:web:example.org:registry:organisations:acme"
+    assert did.document_url(document["id"]) == f"{BELOW_PATH}/organisations/acme/did.json"
+
+
+def test_without_a_path_in_the_base_url_did_json_is_404(client):
+    answer = client.get("/did.json")
+    assert answer.status_code == 404 and "/.well-known/did.json" in answer.json()["detail"]
+
+
+def test_a_port_is_percent_encoded_in_the_did_and_back_in_its_url():
+    from registry.credentials import did
+
+    assert did.registry_did("https://example.org:8443/registry") == "did:web:example.org%3A8443:registry"
+    assert did.document_url("did:web:example.org%3A8443:registry") == "https://example.org:8443/registry/did.json"
+
+
 # --- over real HTTP: did:web resolution as a verifier does it --------------------------------------
 
 
@@ -416,7 +492,7 @@ def test_a_verifier_resolves_the_issuer_over_http_and_verifies_offline(tmp_path)
         server.stop()
     assert url == f"{server.url}/.well-known/did.json"  # the admin's passport: issued by the registry itself
     credential = vc.verify_offline(vc.decode(token.encode()), document)
-    assert credential["credentialSubject"]["@id"] == f"{server.url}/passports/pav"
+    assert credential["credentialSubject"]["id"] == f"{server.url}/passports/pav"
 
 
 def test_did_web_names_the_document_url():

@@ -74,7 +74,7 @@ def test_kill_9_during_a_stream_of_writes_leaves_a_whole_version(tmp_path):
         n = int(mass)
         assert labels == {f"Column C1 rev {n}"}
         assert n in (acknowledged[-1], acknowledged[-1] + 1)
-        version = int(current.headers["ETag"].strip('"').rsplit("-v", 1)[1])
+        version = int(current.headers["ETag"].removesuffix('-nt"').rsplit("-v", 1)[1])
         assert version == n  # version k holds mass k: history and content moved together
         for k in (1, version // 2 or 1, version):
             old = httpx.get(f"{url}?version={k}", headers={"Accept": "application/n-triples"})

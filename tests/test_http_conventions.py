@@ -35,9 +35,35 @@ def test_if_none_match_with_the_current_etag_gives_304_without_a_body(running):
     assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", first.headers["etag"])
 
 
-def test_weak_if_none_match_matches_a_strong_etag(running):
-    answer = httpx.get(f"{running.url}/passports/pavilion", headers={"If-None-Match": 'W/"x", W/"pavilion-v1"'})
+def test_if_none_match_compares_weakly(running):
+    answer = httpx.get(f"{running.url}/passports/pavilion", headers={"If-None-Match": '"x", "pavilion-v1-ttl"'})
     assert answer.status_code == 304
+
+
+def test_each_representation_of_a_version_has_its_own_etag(running):
+    tags = {media: httpx.get(f"{running.url}/passports/pavilion", headers={"Accept": media}).headers["etag"]
+            for media in ("text/turtle", "application/ld+json", "application/n-triples")}
+    assert tags == {"text/turtle": 'W/"pavilion-v1-ttl"', "application/ld+json": 'W/"pavilion-v1-jsonld"',
+                    "application/n-triples": 'W/"pavilion-v1-nt"'}
+
+
+def test_the_etag_of_one_representation_does_not_revalidate_another(running):
+    turtle = httpx.get(f"{running.url}/passports/pavilion", headers={"Accept": "text/turtle"}).headers["etag"]
+    json_ld = httpx.get(f"{running.url}/passports/pavilion",
+                        headers={"Accept": "application/ld+json", "If-None-Match": turtle})
+    assert json_ld.status_code == 200 and json_ld.json()
+
+
+def test_the_version_etag_does_not_revalidate_a_representation(running):
+    answer = httpx.get(f"{running.url}/passports/pavilion", headers={"If-None-Match": '"pavilion-v1"'})
+    assert answer.status_code == 200 and answer.content
+
+
+def test_the_passport_page_revalidates_with_its_own_etag(running):
+    page = httpx.get(f"{running.url}/passports/pavilion", headers={"Accept": BROWSER})
+    again = httpx.get(f"{running.url}/passports/pavilion",
+                      headers={"Accept": BROWSER, "If-None-Match": page.headers["etag"]})
+    assert page.headers["etag"].startswith('W/"pavilion-v1-html-') and again.status_code == 304
 
 
 def test_if_none_match_with_an_old_etag_gives_the_answer(running):

@@ -171,7 +171,37 @@ def test_put_with_stale_if_match_is_412_and_changes_nothing(client, passport_ttl
                           headers={**TURTLE, "If-Match": '"pavilion-v1"'})
     assert response.status_code == 412
     assert store_quads(client) == before
-    assert client.get("/passports/pavilion").headers["ETag"] == '"pavilion-v2"'
+    assert client.get("/passports/pavilion").headers["ETag"] == 'W/"pavilion-v2-ttl"'
+
+
+def test_put_with_the_etag_of_a_representation_writes_over_the_version_it_names(client, passport_ttl):
+    post(client, passport_ttl, slug="pavilion")
+    read = client.get("/passports/pavilion", headers={"Accept": "application/ld+json"})
+    response = client.put("/passports/pavilion", content=passport_ttl.replace(b"675.0", b"700.0"),
+                          headers={**TURTLE, "If-Match": read.headers["ETag"]})
+    assert read.headers["ETag"] == 'W/"pavilion-v1-jsonld"' and response.status_code == 200
+    assert response.headers["ETag"] == '"pavilion-v2"'
+
+
+def test_put_with_the_etag_of_a_stale_representation_is_412(client, passport_ttl):
+    post(client, passport_ttl, slug="pavilion")
+    client.put("/passports/pavilion", content=passport_ttl.replace(b"675.0", b"700.0"), headers=TURTLE)
+    response = client.put("/passports/pavilion", content=passport_ttl.replace(b"675.0", b"1.0"),
+                          headers={**TURTLE, "If-Match": 'W/"pavilion-v1-ttl"'})
+    assert response.status_code == 412
+
+
+def test_the_page_etag_changes_when_a_product_type_it_uses_changes(client):
+    from tests.test_indicators import BUILDING, CHAIR
+    post(client, CHAIR, slug="chair")
+    post(client, BUILDING, slug="bldg")
+    before = client.get("/passports/bldg", headers={"Accept": "text/html"}).headers["ETag"]
+    # the seat goes from 4 to 10 kg: the building's own version stays 1, its page's figures change
+    client.put("/passports/chair", content=CHAIR.replace(b"qudt:numericValue 4 ;", b"qudt:numericValue 10 ;"),
+               headers=TURTLE)
+    after = client.get("/passports/bldg", headers={"Accept": "text/html", "If-None-Match": before})
+    assert after.status_code == 200 and after.headers["ETag"] != before
+    assert before.startswith('W/"bldg-v1-html-') and after.headers["ETag"].startswith('W/"bldg-v1-html-')
 
 
 def test_put_to_a_new_id_creates_it(client, passport_ttl):

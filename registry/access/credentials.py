@@ -73,6 +73,10 @@ class AccessControlledCredentials:
         """Public by nature: keys and controller only, the same for every name (no organisation list leaks)."""
         return self.credentials.did_document(organisation)
 
+    def registry_document_at(self, path: str) -> dict[str, Any]:
+        """Public as `did_document`: where did:web looks for the registry's DID below a base URL with a path."""
+        return self.credentials.registry_document_at(path)
+
     def status_list(self) -> str:
         return self.credentials.status_list_credential()
 

@@ -14,7 +14,7 @@ from pyoxigraph import NamedNode, RdfFormat, Triple
 
 from registry.access.policy import check_read, check_write, sees_full
 from registry.access.projection import public_view
-from registry.access.views import view_etag
+from registry.access.views import representation_etag, view_etag
 from registry.errors import NotFound
 from registry.passports.model import Agent, PassportRecord, WriteResult
 from registry.passports.service import PassportService
@@ -32,6 +32,10 @@ class View:
     @property
     def etag(self) -> str:
         return view_etag(self.record.id, self.version, self.full)
+
+    def representation_etag(self, representation: str) -> str:
+        """The validator of one representation of this view (`ttl`, `jsonld`, `html-<digest>`)."""
+        return representation_etag(self.record.id, self.version, self.full, representation)
 
 
 class GuardedRecords:

@@ -29,6 +29,14 @@ async def registry_did(registry: Registry = Depends(get_registry)) -> JSONRespon
     return JSONResponse(document, media_type=DID_JSON)
 
 
+@router.get("/did.json", summary="The registry's DID document when MPR_BASE_URL has a path "
+            "(did:web:host:registry resolves to https://host/registry/did.json); 404 without one",
+            responses=answers(DID_JSON) | errors(404))
+async def registry_did_below_path(registry: Registry = Depends(get_registry)) -> JSONResponse:
+    document = await blocking(registry.credentials.registry_document_at, "/did.json")
+    return JSONResponse(document, media_type=DID_JSON)
+
+
 @router.get("/organisations/{org}/did.json", summary="An organisation's DID document: the keys the registry "
             "signs its credentials with (any name: the list of organisations is not told)",
             responses=answers(DID_JSON) | errors(400))

@@ -111,7 +111,8 @@ async def read_demand(
     fmt = RdfFormat.from_media_type(media_type)
     assert fmt is not None
     body = await blocking(serialize_triples, view.triples, fmt)
-    return Response(body, media_type=fmt.media_type, headers={"ETag": view.etag, "Vary": "Accept, Authorization"})
+    etag = view.representation_etag(fmt.file_extension)
+    return Response(body, media_type=fmt.media_type, headers={"ETag": etag, "Vary": "Accept, Authorization"})
 
 
 @router.get("/demands/{demand_id}/matches", summary="Supply matching a stored demand, best first, with reasons",

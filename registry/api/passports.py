@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pyoxigraph import RdfFormat, Triple
@@ -119,15 +121,22 @@ async def read_passport(
         view = await blocking(registry.passports.content, agent, passport_id, version)
     else:
         view = await blocking(registry.passports.content_at, agent, passport_id, when)
-    # A filtered view has a validator of its own (registry/access/views.py), so it differs by caller too.
-    headers = {"ETag": view.etag, "Vary": "Accept, Authorization"}
+    # Each representation, and a filtered view, has a validator of its own (registry/access/views.py).
+    vary = "Accept, Authorization"
     if media_type == HTML:
         page = await blocking(_page, registry, agent, view)
-        return HTMLResponse(page, headers=headers)
+        return HTMLResponse(page, headers={"ETag": _page_etag(view, page), "Vary": vary})
     fmt = RdfFormat.from_media_type(media_type)
     assert fmt is not None
     body = await blocking(serialize_triples, view.triples, fmt)
-    return Response(body, media_type=fmt.media_type, headers=headers)
+    return Response(body, media_type=fmt.media_type,
+                    headers={"ETag": view.representation_etag(fmt.file_extension), "Vary": vary})
+
+
+def _page_etag(view: View, page: str) -> str:
+    """The page shows more than the passport (figures from the product-type passports it uses, labels),
+    so its validator folds in a digest of the page itself: any change to what it shows changes the tag."""
+    return view.representation_etag("html-" + hashlib.sha256(page.encode()).hexdigest()[:16])
 
 
 @router.put("/{passport_id}", summary="Replace a passport with a new version (If-Match for safe updates)",

@@ -5,6 +5,12 @@ did:web (W3C CCG, https://w3c-ccg.github.io/did-method-web/) maps a DID to an HT
 `https://HOST/.well-known/did.json`; `did:web:HOST:organisations:acme` to
 `https://HOST/organisations/acme/did.json`, which are the routes the registry serves.
 
+A base URL with a path (`https://example.org/registry`) makes the registry `did:web:example.org:registry`,
+whose document is `https://example.org/registry/did.json`: below the base, the app's own `/did.json`
+(as every route: a proxy serving the registry under its base path passes `/registry/x` on as `/x`).
+did:web requires https; an http base URL (local development) mints DIDs a conforming resolver will
+look up over https, so credentials from it verify only with the document fetched by hand.
+
 An organisation's document names the registry as its controller and lists the registry's keys:
 the registry signs on the organisation's behalf (it holds the data and checked it), and a verifier
 sees both who vouches (the issuer) and who holds the keys (the controller).
@@ -21,11 +27,19 @@ DID_CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/jwk/v1
 ORGANISATIONS = "organisations"
 
 
+def _segments(base: str) -> list[str]:
+    return [s for s in urlsplit(base).path.split("/") if s]
+
+
 def registry_did(base: str) -> str:
     parts = urlsplit(base)
     host = quote(parts.netloc, safe="")  # "127.0.0.1:8000" -> "127.0.0.1%3A8000"
-    segments = [quote(s, safe="") for s in parts.path.split("/") if s]
-    return ":".join(["did:web", host, *segments])
+    return ":".join(["did:web", host, *(quote(s, safe="") for s in _segments(base))])
+
+
+def registry_document_path(base: str) -> str:
+    """The app's route (below the base URL) where did:web looks for the registry's own document."""
+    return "/did.json" if _segments(base) else "/.well-known/did.json"
 
 
 def document_url(did: str) -> str:

@@ -17,7 +17,7 @@ from pyoxigraph import Triple
 from registry.credentials import did, vc
 from registry.credentials.keys import KeyRing
 from registry.credentials.status import LIST_SIZE, StatusList, encode
-from registry.errors import CredentialRejected, MalformedInput
+from registry.errors import CredentialRejected, MalformedInput, NotFound
 from registry.passports.model import PassportRecord
 from registry.passports.naming import id_from_iri
 
@@ -51,6 +51,15 @@ class CredentialService:
     def did_document(self, organisation: str | None = None) -> dict[str, Any]:
         subject = did.issuer_did(self.base, organisation)
         return did.document(subject, self.registry_did, self.keys.keys())
+
+    def registry_document_at(self, path: str) -> dict[str, Any]:
+        """The registry's document if did:web resolves its DID to `path` (below the base URL); else 404.
+
+        `/did.json` is where `did:web:host:path` points; for a base without a path nothing is there."""
+        if path != did.registry_document_path(self.base):
+            raise NotFound(f"the registry's DID ({self.registry_did}) resolves to "
+                           f"{did.registry_document_path(self.base)} below {self.base}, not {path}")
+        return self.did_document()
 
     # --- issuing -------------------------------------------------------------------------------
 
@@ -108,8 +117,8 @@ class CredentialService:
         if "DigitalProductPassport" in vc.types_of(credential):
             return self._read_untp(credential, unverified, organisation)
         subject = credential.get("credentialSubject")
-        iri = subject.get("@id") if isinstance(subject, dict) else None
-        passport_id = id_from_iri(self.base, iri) if isinstance(iri, str) else None
+        iri = vc.subject_id(subject)
+        passport_id = id_from_iri(self.base, iri) if iri is not None else None
         version = credential.get("passportVersion")
         if passport_id is None or not isinstance(version, int) or isinstance(version, bool):
             raise MalformedInput("the credential names no passport of this registry and version")

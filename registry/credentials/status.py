@@ -8,6 +8,9 @@ not counted up, so a bit's position tells nothing about when or for what it was 
 Entries are kept in the store, graph `{base}/admin/credential-status`, which the public projection
 never copies: `<list#index> mpr:statusOf <passport/credential/vN>`, and `mpr:revokedAt` once revoked.
 An index is claimed with a guarded write (the index is still free), so two workers never share one.
+It is claimed right after the passport version is written (registry/core.py: the passport service's
+change hook), so issuing a credential (an anonymous GET) only reads it; `index` still claims one for
+a version written without it (before the hook existed, or a crash between the two writes).
 """
 
 from __future__ import annotations

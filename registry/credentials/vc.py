@@ -64,19 +64,37 @@ def now_text() -> str:
 
 def subject_of(triples: list[Triple], iri: str) -> dict[str, Any]:
     """The passport as the credential subject: its own node, the other nodes under `@included`
-    (JSON-LD 1.1), every key a full IRI so the graph reads back without any context."""
+    (JSON-LD 1.1), every other key a full IRI so the graph reads back without any context.
+
+    The subject's identifier is `id`, not `@id`: the VC 2.0 context aliases one to the other, and
+    plain-JSON tools (and the data model's examples) look for `credentialSubject.id`."""
     nodes: list[dict[str, Any]] = orjson.loads(serialize(triples, format=RdfFormat.JSON_LD) or b"[]")
     own = next((n for n in nodes if n.get("@id") == iri), {"@id": iri})
     others = [n for n in nodes if n is not own]
-    return {**own, INCLUDED: others} if others else own
+    subject = {"id": iri, **{k: v for k, v in own.items() if k != "@id"}}
+    return {**subject, INCLUDED: others} if others else subject
+
+
+def subject_id(subject: object) -> str | None:
+    """`credentialSubject.id`; `@id` in credentials issued before the registry wrote `id`."""
+    if not isinstance(subject, dict):
+        return None
+    found = subject.get("id", subject.get("@id"))
+    return found if isinstance(found, str) else None
 
 
 def triples_of(subject: dict[str, Any], iri: str) -> list[Triple]:
-    """The graph a credential subject states (the inverse of `subject_of`), parsed with every upload guard."""
+    """The graph a credential subject states (the inverse of `subject_of`), parsed with every upload guard.
+
+    Read without the VC context (no remote contexts on an anonymous caller's input), so the subject's
+    `id` is put back as the `@id` that context would have made of it."""
     if not isinstance(subject, dict):
         raise MalformedInput("the credential's credentialSubject is not a JSON object")
+    if "id" in subject and "@id" in subject:
+        raise MalformedInput("the credential's credentialSubject has both id and @id")
     included = subject.get(INCLUDED, [])
-    nodes = [{k: v for k, v in subject.items() if k != INCLUDED}, *(included if isinstance(included, list) else [])]
+    own = {("@id" if k == "id" else k): v for k, v in subject.items() if k != INCLUDED}
+    nodes = [own, *(included if isinstance(included, list) else [])]
     return parse_triples(orjson.dumps(nodes), RdfFormat.JSON_LD, iri)
 
 

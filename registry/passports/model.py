@@ -118,13 +118,3 @@ class Page:
 
 def etag_for(passport_id: str, version: int) -> str:
     return f'"{passport_id}-v{version}"'
-
-
-def version_from_etag(passport_id: str, etag: str) -> int | None:
-    """The version an If-Match header names, or None if it names no version of this passport."""
-    tag = etag.strip()
-    tag = tag.removeprefix("W/")
-    prefix = f'"{passport_id}-v'
-    if tag.startswith(prefix) and tag.endswith('"') and tag[len(prefix):-1].isdigit():
-        return int(tag[len(prefix):-1])
-    return None

@@ -17,10 +17,16 @@ from registry.reports.urban_mine import UrbanMine
 
 
 def _svg(figure: Figure) -> bytes:
-    """Text stays text (svg.fonttype none): readable by screen readers and page search, and smaller."""
+    """Text stays text (svg.fonttype none): readable by screen readers and page search, and smaller.
+
+    The same chart gives the same bytes: the passport page's ETag is a digest of the page.
+    matplotlib salts its SVG element ids with a random value unless `svg.hashsalt` is set, and writes
+    the date unless told not to. The salt is an rcParam (process-wide): a chart drawn while another
+    thread leaves its context may still get random ids, which costs one cache miss, never a wrong page.
+    """
     buffer = io.BytesIO()
-    with rc_context({"svg.fonttype": "none"}):
-        figure.savefig(buffer, format="svg", bbox_inches="tight")
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "mpr"}):
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     return buffer.getvalue()
 
 
