@@ -218,4 +218,10 @@ class OxigraphStore(TripleStore):
         return StoreInfo(kind=self.kind, reachable=True, detail=str(self.path) if self.path else "in memory")
 
     def close(self) -> None:
-        self._store.flush()
+        """Flush and let go of the store: RocksDB closes its files when its last reference goes, so an object
+        that outlives its registry (FastAPI caches endpoint callables, and with them an app, its state and
+        this store) must not keep them open. Closing twice is harmless; using a closed store raises."""
+        with self._write_lock:
+            store = self.__dict__.pop("_store", None)
+            if store is not None:
+                store.flush()
