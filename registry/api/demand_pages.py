@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from registry.api.pages import environment
 from registry.api.passport_view import mass_text
 from registry.api.supply_page import product_name, slug
+from registry.api.templating import environment
 from registry.matching.demand import Demand
 from registry.matching.scoring import Match
 

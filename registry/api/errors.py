@@ -8,17 +8,16 @@ JSON, or anything (`*/*`, curl's default), get JSON as before.
 from __future__ import annotations
 
 import logging
-from functools import cache
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry import errors
 from registry.api.negotiation import choose
+from registry.api.templating import environment
 
 log = logging.getLogger("registry.api")
 
@@ -53,9 +52,6 @@ def status_of(exc: errors.RegistryError) -> int:
     return 500
 
 
-@cache
-def _templates() -> Environment:
-    return Environment(loader=PackageLoader("registry", "templates"), autoescape=select_autoescape(["html"]))
 
 
 def wants_html(request: Request | None) -> bool:
@@ -70,7 +66,7 @@ def error_response(request: Request | None, status: int, body: dict[str, object]
     """The one way an error is answered: a page for browsers, JSON `{"detail": ...}` for everyone else."""
     if wants_html(request):
         phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
-        page = _templates().get_template("error.html").render(status=status, phrase=phrase, detail=body["detail"])
+        page = environment().get_template("error.html").render(status=status, phrase=phrase, detail=body["detail"])
         return HTMLResponse(page, status_code=status, headers={**(headers or {}), "Vary": "Accept"})
     return JSONResponse(body, status_code=status, headers=headers)
 

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from registry.api.deps import AT, blocking, get_agent, get_registry, moment
 from registry.api.negotiation import choose
 from registry.api.openapi import answers, errors
-from registry.api.pages import environment
+from registry.api.templating import environment
 from registry.core import Registry
 from registry.passports.model import Agent
 from registry.reports.baseline import Baseline

@@ -8,9 +8,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from functools import cache
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from pyoxigraph import Literal, NamedNode, Triple
 
@@ -24,6 +22,7 @@ from registry.api.passport_view import (
     parts_tree,
     product_fields,
 )
+from registry.api.templating import environment
 from registry.indicators.service import Indicators
 from registry.namespaces import BOT, DCTERMS, GEO, PREFIXES, RDF, SCHEMA, mpr
 from registry.passports.model import ChangeInfo, PassportRecord
@@ -33,9 +32,6 @@ TYPE = NamedNode(RDF + "type")
 ADDRESS_PARTS = ["streetAddress", "postalCode", "addressLocality", "addressRegion", "addressCountry"]
 
 
-@cache
-def environment() -> Environment:
-    return Environment(loader=PackageLoader("registry", "templates"), autoescape=select_autoescape(["html"]))
 
 
 def short(term: object, base: str) -> str:

@@ -10,7 +10,7 @@ from registry.access.views import expected_version
 from registry.api.deps import MAX_OFFSET, MAX_VERSION, blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
 from registry.api.openapi import RDF_ANSWERS, RDF_UPLOADS, answers, body, described, errors
-from registry.api.pages import environment
+from registry.api.templating import environment
 from registry.core import Registry
 from registry.passports.model import Agent, WriteResult
 from registry.procurement.criteria import Profile

@@ -8,8 +8,8 @@ from typing import cast
 from markupsafe import Markup
 from starlette.datastructures import URL
 
-from registry.api.pages import environment
 from registry.api.passport_view import mass_text
+from registry.api.templating import environment
 from registry.reports.charts import availability_svg, materials_svg
 from registry.reports.urban_mine import UNKNOWN, UrbanMine
 

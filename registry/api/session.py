@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from functools import cache
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.api.deps import SESSION_COOKIE, blocking, get_agent, get_registry, read_body
 from registry.api.openapi import body, described, errors
+from registry.api.templating import environment
 from registry.core import Registry
 from registry.errors import Forbidden, MalformedInput, UnsupportedMediaType
 from registry.passports.model import Agent
@@ -35,9 +34,6 @@ FORM = "application/x-www-form-urlencoded"
 MAX_FORM_BYTES = 4096
 
 
-@cache
-def _templates() -> Environment:
-    return Environment(loader=PackageLoader("registry", "templates"), autoescape=select_autoescape(["html"]))
 
 
 def _secure(request: Request, registry: Registry) -> bool:
@@ -81,7 +77,7 @@ async def _form(request: Request, registry: Registry) -> dict[str, str]:
 def signin_page(request: Request, next_page: str | None = Query(None, alias="next", max_length=2000),
                 registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent)) -> HTMLResponse:
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
-    page = _templates().get_template("signin.html").render(
+    page = environment().get_template("signin.html").render(
         agent=agent if agent.role != "anonymous" else None, csrf=csrf, next=_local(next_page),
         hours=f"{registry.settings.session_hours:g}")
     answer = HTMLResponse(page, headers={"Cache-Control": "no-store"})

@@ -13,8 +13,8 @@ from typing import Any
 from markupsafe import Markup
 from starlette.datastructures import URL, QueryParams
 
-from registry.api.pages import environment
 from registry.api.passport_view import mass_text
+from registry.api.templating import environment
 from registry.matching.service import SearchPage
 from registry.matching.supply import SupplyItem
 
