@@ -163,3 +163,29 @@ def test_spreadsheet_import_applies_the_table(client):
     assert mapped.status_code == 200, mapped.text
     totals = mapped.json()["report"]["totals_by_material"]
     assert totals == {"fibre-cement": {"mass_kg": pytest.approx(0.5 * 1600), "volume_m3": 0.5}}  # 800 kg
+
+
+HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+def test_page_shows_the_members_table_with_concept_labels(client):
+    acme = token(client, "acme")
+    client.put(PATH, json=TABLE, headers=acme)
+    page = client.get(PATH, headers={**acme, **HTML})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Aquapanel" in page.text and "Vloer kanaalplaat 200" in page.text
+    assert f'href="{MAT}hollow-core-slab"' in page.text and "Version 1" in page.text
+
+
+def test_page_is_a_404_to_another_organisation_and_reveals_no_name(client):
+    client.put(PATH, json=TABLE, headers=token(client, "acme"))
+    for headers in ({**token(client, "rival"), **HTML}, HTML):
+        page = client.get(PATH, headers=headers)
+        assert page.status_code == 404 and "Aquapanel" not in page.text
+
+
+def test_page_keeps_a_name_that_could_end_its_script_inside_it(client):
+    acme = token(client, "acme")
+    client.put(PATH, json={"mappings": [{"name": "</script><b>x", "concept": "fibre-cement"}]}, headers=acme)
+    page = client.get(PATH, headers={**acme, **HTML}).text
+    assert "</script><b>" not in page and "\\u003c/script\\u003e\\u003cb\\u003ex" in page

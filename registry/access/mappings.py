@@ -21,6 +21,9 @@ def _organisation(organisation: str) -> str:
 
 
 class AccessControlledMappings:
+    #: The roles of an organisation's members that may write its table (what the page tells a user).
+    writers = PASSPORT_WRITERS
+
     def __init__(self, mappings: MaterialMappings) -> None:
         self.mappings = mappings
 
@@ -38,7 +41,7 @@ class AccessControlledMappings:
 
     def put(self, agent: Agent, organisation: str, body: Any, expected_version: int | None) -> MappingTable:
         org = _organisation(organisation)
-        check_write(agent, f"{org}/material-mappings", org, PASSPORT_WRITERS, "material mapping table")
+        check_write(agent, f"{org}/material-mappings", org, self.writers, "material mapping table")
         table = parse_table(body, self.mappings.concepts)
         return self.mappings.put(org, table, agent.name, expected_version)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 from fastapi import APIRouter, Depends, Header, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from registry.access.views import expected_version
 from registry.api.deps import blocking, get_agent, get_registry, read_body
+from registry.api.mapping_page import render_mappings_page
+from registry.api.negotiation import choose
 from registry.api.openapi import answers, body, errors
 from registry.core import Registry
 from registry.errors import MalformedInput, UnsupportedMediaType
@@ -24,14 +26,25 @@ def _etag(table: MappingTable) -> str:
     return etag_for(f"{table.organisation}-material-mappings", table.version)
 
 
-@router.get("/{org}/material-mappings", summary="An organisation's material-name mappings (JSON or SKOS Turtle)",
-            responses=answers("application/json", TURTLE) | errors(400, 404))
+def _page(registry: Registry, table: MappingTable) -> HTMLResponse:
+    concepts = registry.concepts
+    materials = sorted(((iri, concepts.label(iri)) for iri in concepts.materials), key=lambda m: m[1].casefold())
+    page = render_mappings_page(table, materials, concepts.label, sorted(registry.mappings.writers))
+    return HTMLResponse(page, headers={"ETag": _etag(table)})
+
+
+@router.get("/{org}/material-mappings", summary="An organisation's material-name mappings (JSON, SKOS Turtle, "
+            "or the HTML page where names, also a dry-run import's unmapped ones, are mapped)",
+            responses=answers("application/json", TURTLE, "text/html") | errors(400, 404))
 async def get_mappings(
     org: str, request: Request, registry: Registry = Depends(get_registry), agent: Agent = Depends(get_agent),
 ) -> Response:
-    if TURTLE in (request.headers.get("accept") or ""):
+    accept = request.headers.get("accept") or ""
+    if TURTLE in accept:
         return Response(await blocking(registry.mappings.turtle, agent, org), media_type=TURTLE)
     table = await blocking(registry.mappings.get, agent, org)
+    if choose(accept, ["application/json", "text/html"], strict=False) == "text/html":
+        return _page(registry, table)
     return JSONResponse(table.as_dict(), headers={"ETag": _etag(table)})
 
 

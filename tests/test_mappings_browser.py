@@ -1,0 +1,93 @@
+"""The material-names page in real headless Chromium against `mpr serve` (issue 15 item 3).
+
+A member of `acme` signs in, has an IFC model imported as a dry run from the page, maps the unmapped name it
+lists and saves; the next import with `?mappings=acme` then maps that name. The model (tests/ifc_authoring.py):
+one 2.0 m3 wall of 12.5 mm "Aquapanel" (unmapped by the vocabulary) and 87.5 mm calcium silicate.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import Server
+from tests.test_material_mappings import aquapanel_wall
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None and os.environ.get("CI") != "true":
+    pytest.skip("Chromium is not installed (bash .ci/run installs it)", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PATH = "/organisations/acme/material-mappings"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[tuple[Server, str]]:
+    data = tmp_path_factory.mktemp("mappings") / "data"
+    server = Server(data, "--no-examples")
+    made = subprocess.run(  # before the server starts: it locks the store
+        [sys.executable, "-m", "registry.cli", "token", "create", "--org", "acme", "--role", "builder",
+         "--data", str(data)], env={**os.environ, "MPR_BASE_URL": server.url}, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    server.start()
+    yield server, made.stdout.strip()
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM, "Chromium is required under CI"
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def _dry_run(url: str, token: str) -> dict[str, object]:
+    response = httpx.post(f"{url}/imports/ifc?dry_run=true&mappings=acme", content=aquapanel_wall(),
+                          headers={"Authorization": f"Bearer {token}", "Content-Type": "application/x-step"})
+    assert response.status_code == 200, response.text
+    report: dict[str, object] = response.json()["report"]
+    return report
+
+
+def test_name_mapped_on_the_page_is_mapped_by_the_next_import(site, page, tmp_path: Path):
+    server, token = site
+    assert [n["name"] for n in _dry_run(server.url, token)["unmapped_names"]] == ["Aquapanel"]  # type: ignore[index]
+    page.goto(f"{server.url}/signin?next={PATH}")
+    page.fill("input[name=token]", token)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{PATH}")
+    model = tmp_path / "wall.ifc"
+    model.write_bytes(aquapanel_wall())
+    page.set_input_files("form#dry-run input[name=file]", str(model))
+    page.click("form#dry-run button[type=submit]")
+    row = page.locator("#new-rows tr", has=page.locator("td.volume"))
+    row.first.wait_for()
+    assert row.count() == 1 and row.locator("input[name=name]").input_value() == "Aquapanel"
+    assert row.locator("td.volume").inner_text() == "0.25 m³"  # 12.5 / 100 mm of the 2.0 m3 wall
+    row.locator("select[name=concept]").select_option(label="fibre cement")
+    page.fill("form#mapping-form input[name=token]", token)
+    with page.expect_navigation():
+        page.click("form#mapping-form button[type=submit]")
+    assert "Aquapanel" in page.locator("table#mappings").inner_text()
+    report = _dry_run(server.url, token)
+    assert report["unmapped_names"] == []
+    assert report["mapped_share"]["share"] == 1.0  # type: ignore[index]
