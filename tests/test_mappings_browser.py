@@ -77,6 +77,7 @@ def test_name_mapped_on_the_page_is_mapped_by_the_next_import(site, page, tmp_pa
     page.wait_for_url(f"**{PATH}")
     model = tmp_path / "wall.ifc"
     model.write_bytes(aquapanel_wall())
+    page.fill("input#token", token)
     page.set_input_files("form#dry-run input[name=file]", str(model))
     page.click("form#dry-run button[type=submit]")
     row = page.locator("#new-rows tr", has=page.locator("td.volume"))
@@ -84,7 +85,6 @@ def test_name_mapped_on_the_page_is_mapped_by_the_next_import(site, page, tmp_pa
     assert row.count() == 1 and row.locator("input[name=name]").input_value() == "Aquapanel"
     assert row.locator("td.volume").inner_text() == "0.25 m³"  # 12.5 / 100 mm of the 2.0 m3 wall
     row.locator("select[name=concept]").select_option(label="fibre cement")
-    page.fill("form#mapping-form input[name=token]", token)
     with page.expect_navigation():
         page.click("form#mapping-form button[type=submit]")
     assert "Aquapanel" in page.locator("table#mappings").inner_text()

@@ -5,12 +5,13 @@
   var data = document.getElementById("mapping-data");
   var form = document.getElementById("mapping-form");
   var dryRun = document.getElementById("dry-run");
-  if (!data || !form || !dryRun) { return; }
+  if (!data || !form || !dryRun || !document.getElementById("token")) { return; }
   var table = JSON.parse(data.textContent);
   var rows = document.getElementById("new-rows");
   var template = document.getElementById("row-template");
   var error = document.getElementById("mapping-error");
   var status = document.getElementById("dry-run-status");
+  var token = document.getElementById("token");
   var base = "/organisations/" + encodeURIComponent(table.organisation) + "/material-mappings";
 
   function say(element, text) { element.textContent = text; element.hidden = false; }
@@ -19,7 +20,7 @@
   }
   function headers(extra) {
     var h = Object.assign({ "Accept": "application/json" }, extra);
-    if (form.elements.token.value) { h.Authorization = "Bearer " + form.elements.token.value; }
+    if (token.value) { h.Authorization = "Bearer " + token.value; }
     return h;
   }
   function addRow(name, volume, elements) {
