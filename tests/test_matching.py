@@ -181,6 +181,16 @@ def test_demands_are_stored_as_rdf_and_versioned(client: TestClient) -> None:
     assert client.get("/passports").json()["total"] == 0  # demands are not passports
 
 
+def test_demand_id_new_is_reserved_for_the_form_and_nothing_is_stored(client: TestClient) -> None:
+    posted = client.post("/demands", json=demand(), headers={**AUTH, "Slug": "new"})
+    replaced = client.put("/demands/new", json=demand(), headers=AUTH)
+    for response in (posted, replaced):
+        assert response.status_code == 400, response.text
+        assert "demand id 'new' is reserved" in response.json()["detail"]
+    assert client.app.state.registry.domain.demands.count() == 0
+    assert '<form id="demand"' in client.get("/demands/new", headers={"Accept": "text/html"}).text
+
+
 def test_match_score_reasons_and_carbon_are_hand_checked(client: TestClient) -> None:
     put(client, "s", passport("S", 5.0, 52.1, mass=1000, condition="good"))
     client.post("/demands", json=demand(), headers={**AUTH, "Slug": "want"})

@@ -193,7 +193,7 @@ def build_matching(
     is_product = SupplyReader(store, concepts).is_product_type
     demands = PassportService(store, validator, base, collection="demands", anchor=DEMAND, noun="demand",
                               check_content=lambda triples: demand_from_triples(triples, concepts, is_product),
-                              skolem_key=passports.skolem_key)
+                              skolem_key=passports.skolem_key, reserved_ids=frozenset({"new"}))
     return MatchingService(store, concepts, demands, passports.change_token)
 
 

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
 
-from registry.errors import Conflict, Gone, InvalidPassport, NotFound, PreconditionFailed
+from registry.errors import Conflict, Gone, InvalidPassport, MalformedInput, NotFound, PreconditionFailed
 from registry.namespaces import (
     DCTERMS,
     MPR,
@@ -81,6 +81,7 @@ class PassportService:
         on_change: Callable[[str, int, Sequence[Triple]], None] | None = None,
         *,
         skolem_key: bytes,
+        reserved_ids: frozenset[str] = frozenset(),
     ) -> None:
         self.store = store
         # The registry's secret key for blank-node IRIs (registry/access/secrets.py), never shown.
@@ -97,6 +98,8 @@ class PassportService:
         self.on_change = on_change
         # Checks shapes cannot express (e.g. a demand's dates in order); they raise before anything is stored.
         self.check_content = check_content
+        # Ids no record may take because a page lives at /{collection}/{id} (GET /demands/new is the demand form).
+        self.reserved_ids = reserved_ids
         anchor_name = anchor.value.rsplit("#", 1)[-1]
         self._anchor_name = f"mpr:{anchor_name}" if anchor.value.startswith(MPR) else str(anchor)
         # Listing and counting only see this collection's records (demands share the store).
@@ -107,6 +110,13 @@ class PassportService:
 
     def names(self, passport_id: str) -> PassportNames:
         return PassportNames(self.base, check_id(passport_id), self.collection)
+
+    def _new_names(self, record_id: str) -> PassportNames:
+        """Names for a write: reserved ids are refused here, reads of them stay a plain 404."""
+        if record_id in self.reserved_ids:
+            raise MalformedInput(f"{self.noun} id {record_id!r} is reserved (/{self.collection}/{record_id} is a page "
+                                 "of the registry); choose another id")
+        return self.names(record_id)
 
     # --- turning an upload into the triples we would store -------------------------------------
 
@@ -162,7 +172,7 @@ class PassportService:
         self, data: bytes, fmt: RdfFormat, agent: Agent, passport_id: str | None = None,
         reason: str | None = None,
     ) -> WriteResult:
-        names = self.names(passport_id or new_id())
+        names = self._new_names(passport_id or new_id())
         triples, warnings = self._validated(data, fmt, names)
         changeset = self._changeset(names, None, set(), triples, "created", agent, reason)
         if not self.store.apply(changeset):
@@ -175,7 +185,7 @@ class PassportService:
         expected_version: int | None = None, reason: str | None = None,
     ) -> tuple[WriteResult, bool]:
         """A new version (or the first one if the id is new). Returns (result, created)."""
-        names = self.names(passport_id)
+        names = self._new_names(passport_id)
         triples, warnings = self._validated(data, fmt, names)
         for _ in range(MAX_ATTEMPTS):
             state = self._state(names)
