@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 
+from registry.api import home
+from registry.api.pages import summary
+from registry.core import build_registry, load_examples_if_empty
+from registry.passports.model import Agent
+from registry.settings import Settings
 from tests.conftest import AUTH, DATA
 
 HTML = {"Accept": "text/html"}
@@ -43,3 +48,25 @@ def test_a_small_building_shows_its_mass_in_kg(client):
     assert client.put("/passports/pavilion", content=MINIMAL, headers=TURTLE).status_code == 201
     page = _text(client.get("/passports/pavilion", headers=HTML).text)
     assert "total mass 675.0\u00a0kg" in page  # 0.27 m3 x 2500 kg/m3 (minimal-passport.ttl)
+
+
+def _summaries_read_one_by_one(registry, agent) -> list[dict[str, str]]:
+    """What the landing page showed before the batched read: every row's passport read whole."""
+    records = registry.passports.page(agent, 0, 100).items
+    return [summary(view.record, view.triples)
+            for view in (registry.passports.content(agent, r.id) for r in records)]
+
+
+def test_landing_page_rows_are_those_of_reading_every_passport_whole(tmp_path):
+    registry = build_registry(Settings(data=tmp_path / "data", admin_token="t", load_examples=True))
+    try:
+        load_examples_if_empty(registry)
+        for agent in (Agent("anonymous"), Agent("admin", None, "admin"), Agent("x", "registry", "builder")):
+            records = registry.passports.page(agent, 0, 100).items
+            assert len(records) >= 7  # the eight examples, one restricted to its owner
+            assert home._summaries(registry, agent, records) == _summaries_read_one_by_one(registry, agent)
+        office = home._summaries(registry, Agent("anonymous"),
+                                 [registry.domain.passports.record("office-utrecht-1972")])
+        assert office[0]["place"] == "Utrecht" and office[0]["kind"] == "building"
+    finally:
+        registry.close()

@@ -18,7 +18,7 @@ from registry.errors import NotFound
 from registry.identifiers import resolve
 from registry.linkset import epd_links
 from registry.namespaces import mpr
-from registry.passports.model import Agent, ChangeInfo, Diff, Page, diff_of
+from registry.passports.model import Agent, ChangeInfo, Diff, Page, PassportRecord, diff_of
 from registry.passports.service import PassportService
 from registry.passports.timeline import VersionAt, version_at, versions_at
 from registry.validation import ValidationReport
@@ -84,6 +84,12 @@ class AccessControlledPassports(GuardedRecords):
         if sees_everything(agent):
             return self.passports.list(offset, limit, search=search)
         return self.passports.list(offset, limit, search=search, visible_to=agent.organisation)
+
+    def summaries(self, agent: Agent, listed: Sequence[PassportRecord]) -> dict[str, list[Triple]]:
+        """The list-page triples of records `page` gave this caller (one query), as far as the caller may see
+        them: restricted properties are left out as in a full read."""
+        found = self.passports.summary_triples(listed)
+        return {r.id: self.visible(agent, found[r.id], r) for r in listed}
 
     # --- time travel (?at=): the versions current at a moment, rebuilt from the history -----------
 

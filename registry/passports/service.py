@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
 
 from registry.errors import Conflict, Gone, InvalidPassport, MalformedInput, NotFound, PreconditionFailed
 from registry.namespaces import (
@@ -36,6 +36,7 @@ from registry.passports.records import ACTIVE, CURRENT_VERSION, MODIFIED, STATUS
 from registry.rdf import datetime_literal, parse_triples, skolemize
 from registry.store.base import Changeset, GraphChange, Row, Term, TripleStore
 from registry.store.guards import Guard
+from registry.store.sparql_text import values_clause
 from registry.validation import ValidationReport, ValidationResult, Validator
 
 CREATED = NamedNode(DCTERMS + "created")
@@ -393,6 +394,29 @@ class PassportService:
             for r in rows
         ]
         return Page(items=items, total=int(total[0]["n"].value) if total else 0, offset=offset, limit=limit)
+
+    def summary_triples(self, records_listed: Sequence[PassportRecord]) -> builtins.dict[str, builtins.list[Triple]]:
+        """For each listed record (by id), the few current triples a list of passports shows: what the record
+        describes and its types, labels and address locality, and its owner's labels. One query for the
+        whole list, where a full read per row cost one query and the whole content each (the landing page)."""
+        if not records_listed:
+            return {}
+        labels = "schema:name, rdfs:label, dcterms:title"
+        query = P + f"""SELECT ?g ?s ?p ?o WHERE {{
+  {values_clause("g", [r.iri for r in records_listed])}
+  GRAPH ?g {{
+    {{ ?g ?p ?o FILTER(?p IN (mpr:describes, mpr:owner)) BIND(?g AS ?s) }}
+    UNION {{ ?g mpr:describes ?s . ?s ?p ?o FILTER(?p IN (rdf:type, schema:address, {labels})) }}
+    UNION {{ ?g mpr:describes/schema:address ?s . ?s ?p ?o FILTER(?p = schema:addressLocality) }}
+    UNION {{ ?g mpr:owner ?s . ?s ?p ?o FILTER(?p IN ({labels})) }}
+  }}
+}}"""
+        by_graph: builtins.dict[str, builtins.list[Triple]] = {r.iri: [] for r in records_listed}
+        for row in self.store.select(query):
+            subject, predicate = row["s"], row["p"]
+            if isinstance(subject, NamedNode | BlankNode) and isinstance(predicate, NamedNode):
+                by_graph[row["g"].value].append(Triple(subject, predicate, row["o"]))
+        return {r.id: by_graph[r.iri] for r in records_listed}
 
     def count(self) -> int:
         rows = self.store.select(
