@@ -189,3 +189,12 @@ def test_page_keeps_a_name_that_could_end_its_script_inside_it(client):
     client.put(PATH, json={"mappings": [{"name": "</script><b>x", "concept": "fibre-cement"}]}, headers=acme)
     page = client.get(PATH, headers={**acme, **HTML}).text
     assert "</script><b>" not in page and "\\u003c/script\\u003e\\u003cb\\u003ex" in page
+
+
+def test_page_and_json_vary_by_accept_and_only_the_json_carries_the_etag(client):
+    acme = token(client, "acme")
+    client.put(PATH, json=TABLE, headers=acme)
+    page, table = client.get(PATH, headers={**acme, **HTML}), client.get(PATH, headers=acme)
+    assert "ETag" not in page.headers and table.headers["ETag"] == '"acme-material-mappings-v1"'
+    for response in (page, table):
+        assert {"Accept", "Authorization"} <= {v.strip() for v in response.headers["Vary"].split(",")}

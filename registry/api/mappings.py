@@ -20,6 +20,7 @@ from registry.rdf import media_type_of
 
 router = APIRouter(prefix="/organisations", tags=["material mappings"])
 TURTLE = "text/turtle"
+VARY = {"Vary": "Accept, Authorization"}  # the format by Accept; the table at all by who asks
 
 
 def _etag(table: MappingTable) -> str:
@@ -30,7 +31,7 @@ def _page(registry: Registry, table: MappingTable) -> HTMLResponse:
     concepts = registry.concepts
     materials = sorted(((iri, concepts.label(iri)) for iri in concepts.materials), key=lambda m: m[1].casefold())
     page = render_mappings_page(table, materials, concepts.label, sorted(registry.mappings.writers))
-    return HTMLResponse(page, headers={"ETag": _etag(table)})
+    return HTMLResponse(page, headers=VARY)  # no ETag: the JSON's is strong, and a strong one names one representation
 
 
 @router.get("/{org}/material-mappings", summary="An organisation's material-name mappings (JSON, SKOS Turtle, "
@@ -41,11 +42,11 @@ async def get_mappings(
 ) -> Response:
     accept = request.headers.get("accept") or ""
     if TURTLE in accept:
-        return Response(await blocking(registry.mappings.turtle, agent, org), media_type=TURTLE)
+        return Response(await blocking(registry.mappings.turtle, agent, org), media_type=TURTLE, headers=VARY)
     table = await blocking(registry.mappings.get, agent, org)
     if choose(accept, ["application/json", "text/html"], strict=False) == "text/html":
         return _page(registry, table)
-    return JSONResponse(table.as_dict(), headers={"ETag": _etag(table)})
+    return JSONResponse(table.as_dict(), headers={"ETag": _etag(table), **VARY})
 
 
 @router.put("/{org}/material-mappings", summary="Replace the organisation's mappings with a new version",
