@@ -64,14 +64,24 @@ def _allow_cross_origin(app: FastAPI, settings: Settings) -> None:
         )
 
 
+def _let_go(app: FastAPI) -> None:
+    """Drop the app's hold on its registry at shutdown. FastAPI keeps endpoint callables in a process-wide
+    cache (4,096 entries), and per-app endpoints (the OpenAPI document, the offline docs) keep their app alive
+    with it: without this, every app a process ever ran would keep its registry (shapes, vocabularies,
+    indexes) in memory."""
+    del app.state.registry
+
+
 def create_app(settings: Settings | None = None, core: Registry | None = None) -> FastAPI:
     """Build the ASGI app. Pass `core` to share an already-open registry (tests, benchmarks)."""
     settings = settings or (core.settings if core else Settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        nonlocal core
         owned = core is None
         app.state.registry = core if core is not None else await run_in_threadpool(build_registry, settings)
+        core = None  # held by app.state only, which shutdown clears (_let_go)
         await run_in_threadpool(load_examples_if_empty, app.state.registry)
         # The supply index is built in the background, so a large registry starts serving at once;
         # the first supply search waits for it. A failure is logged; that search then tries again.
@@ -83,6 +93,7 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
             await asyncio.wait([warm])  # never close the store under a running build
             if owned:
                 app.state.registry.close()
+            _let_go(app)
 
     # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from the package (MIT, PyPI fastapi-offline),
     # under /static-offline-docs, never from a CDN: the documentation works without internet (issue 16).
