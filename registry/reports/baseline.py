@@ -116,10 +116,11 @@ def progress(base: Figures, later: Figures) -> dict[str, object]:
 def figures(scope: Scope) -> Figures:
     out = Figures(at=scope.at)
     results: dict[str, Indicators] = {}
+    stored = scope.indicators.stored_with_parts(iri.rsplit("/", 1)[-1] for iri in scope.versions)
     for iri in sorted(scope.versions):
         passport_id = iri.rsplit("/", 1)[-1]
         try:
-            results[iri] = scope.indicators.compute(passport_id, warnings=False, parts=True)
+            results[iri] = stored.get(passport_id) or scope.indicators.compute(passport_id, warnings=False, parts=True)
         except NotComputable as exc:
             out.left_out[passport_id] = str(exc.extra.get("reason", exc.message))
         except NotFound as exc:  # withdrawn after the scope was listed: counted at the next call
