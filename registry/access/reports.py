@@ -17,6 +17,7 @@ from registry.concepts import ConceptScheme
 from registry.indicators.service import IndicatorService
 from registry.passports.model import Agent
 from registry.reports.baseline import Baseline, figures, progress
+from registry.reports.past import PastIndicators
 from registry.reports.scope import Scope, all_pages, current_scope, snapshot_scope
 from registry.reports.urban_mine import RegionFilter, UrbanMine, urban_mine_over
 
@@ -27,6 +28,7 @@ class AccessControlledReports:
         self.passports = passports
         self.indicators = indicators
         self.concepts = concepts
+        self.past = PastIndicators()  # past versions' indicators, kept between requests `?at=` (reports/past.py)
 
     def _scope(self, agent: Agent, moment: datetime | None, owner: str | None = None) -> Scope:
         if moment is None:
@@ -34,7 +36,7 @@ class AccessControlledReports:
                 return current_scope(self.indicators, all_pages(partial(self.passports.page, agent)))
             return current_scope(self.indicators, self.passports.owned(agent, owner))
         chosen = self.passports.visible_at(agent, moment, owner)
-        return snapshot_scope(self.passports.passports, self.concepts, chosen, moment)
+        return snapshot_scope(self.passports.passports, self.concepts, chosen, moment, self.past)
 
     def urban_mine(self, agent: Agent, moment: datetime | None = None,
                    regions: RegionFilter | None = None) -> UrbanMine:

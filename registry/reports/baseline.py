@@ -120,7 +120,7 @@ def figures(scope: Scope) -> Figures:
     for iri in sorted(scope.versions):
         passport_id = iri.rsplit("/", 1)[-1]
         try:
-            results[iri] = stored.get(passport_id) or scope.indicators.compute(passport_id, warnings=False, parts=True)
+            results[iri] = stored.get(passport_id) or scope.computed(iri)
         except NotComputable as exc:
             out.left_out[passport_id] = str(exc.extra.get("reason", exc.message))
         except NotFound as exc:  # withdrawn after the scope was listed: counted at the next call

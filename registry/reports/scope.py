@@ -9,7 +9,7 @@ second IndicatorService computes over it: the same code, so the same method, for
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,12 +18,14 @@ from pyoxigraph import NamedNode, Triple
 from registry.concepts import ConceptScheme
 from registry.errors import Gone, NotFound
 from registry.indicators.data import graph_of
+from registry.indicators.result import Indicators
 from registry.indicators.service import IndicatorService
 from registry.namespaces import sparql_prefixes
 from registry.passports.model import Page
 from registry.passports.service import PassportService
 from registry.passports.timeline import VersionAt, versions_at
 from registry.regions.boundaries import dutch_regions
+from registry.reports.past import PastIndicators
 from registry.regions.placing import Place, place
 from registry.store.base import Changeset, GraphChange, TripleStore
 from registry.store.oxigraph import OxigraphStore
@@ -38,7 +40,7 @@ PLACES = P + """SELECT ?g ?wkt ?locality ?region WHERE {{ {values} GRAPH ?g {{
              OPTIONAL {{ ?address schema:addressLocality ?locality }}
              OPTIONAL {{ ?address schema:addressRegion ?region }} }}
 }} }}"""
-TYPES = P + "SELECT DISTINCT ?t WHERE { GRAPH ?g { ?part mpr:instanceOf ?t } }"
+TYPES = P + "SELECT DISTINCT ?g ?t WHERE { GRAPH ?g { ?part mpr:instanceOf ?t } }"
 
 
 @dataclass
@@ -50,10 +52,24 @@ class Scope:
     versions: dict[str, int]
     at: str | None = None  # the moment asked for (ISO 8601), None for now
     places: dict[str, Place] = field(default_factory=dict)
+    # At a past moment: what each passport's indicators depend on, and those computed by earlier requests.
+    past: PastIndicators | None = None
+    keys: dict[str, Hashable] = field(default_factory=dict)
 
     @property
     def ids(self) -> list[str]:
         return sorted(iri.rsplit("/", 1)[-1] for iri in self.versions)
+
+    def computed(self, iri: str) -> Indicators:
+        """IndicatorService.compute(..., warnings=False, parts=True), remembered across requests at past moments."""
+        key = self.keys.get(iri)
+        known = self.past.get(key) if self.past is not None and key is not None else None
+        if known is not None:
+            return known
+        result = self.indicators.compute(iri.rsplit("/", 1)[-1], warnings=False, parts=True)
+        if self.past is not None and key is not None:
+            self.past.put(key, result)
+        return result
 
     def place_of(self, iri: str) -> Place:
         if not self.places:
@@ -101,20 +117,29 @@ def _content_at(service: PassportService, iri: str, version: int) -> list[Triple
 
 
 def snapshot_scope(
-    service: PassportService, concepts: ConceptScheme, chosen: Mapping[str, VersionAt], moment: datetime
+    service: PassportService, concepts: ConceptScheme, chosen: Mapping[str, VersionAt], moment: datetime,
+    past: PastIndicators | None = None,
 ) -> Scope:
     """The chosen versions, rebuilt into a store of their own with the product types they refer to."""
     store = OxigraphStore()
     for iri, at in chosen.items():
         _load(store, iri, _content_at(service, iri, at.version))
     everything = versions_at(service, moment)
-    referenced = {graph_of(row["t"].value) for row in store.select(TYPES)} - set(chosen)
-    for iri in sorted(referenced):
+    types: dict[str, set[str]] = {}
+    for row in store.select(TYPES):
+        types.setdefault(row["g"].value, set()).add(graph_of(row["t"].value))
+    loaded = {iri: at.version for iri, at in chosen.items()}
+    for iri in sorted(set().union(*types.values()) - set(chosen)):
         then = everything.get(iri)
         if then is not None and not then.withdrawn:
             _load(store, iri, _content_at(service, iri, then.version))
+            loaded[iri] = then.version
     indicators = IndicatorService(store, service.base, concepts)
-    return Scope(store, indicators, {iri: at.version for iri, at in chosen.items()}, moment.isoformat())
+    keys: dict[str, Hashable] = {
+        iri: (iri, at.version, indicators.basis, tuple((t, loaded.get(t)) for t in sorted(types.get(iri, ()))))
+        for iri, at in chosen.items()}
+    return Scope(store, indicators, {iri: at.version for iri, at in chosen.items()}, moment.isoformat(),
+                 past=past, keys=keys)
 
 
 def _load(store: TripleStore, iri: str, triples: list[Triple]) -> None:

@@ -1,0 +1,49 @@
+"""Indicators of past versions, kept in memory between reports `?at=` a moment.
+
+Why: a report at an earlier moment rebuilds the versions current then into a store of its own
+(scope.py), where nothing can be stored, so every request recomputed every passport. A version never
+changes once written, so its indicators depend only on it, on the product types it refers to as they
+were at the moment (their versions are part of the key) and on the computation basis (method
+revision, reference data, ontology). Bounded by the parts held, least recently used first out.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Hashable
+from threading import Lock
+
+from registry.indicators.result import Indicators
+
+# One entry weighs 1 + its number of parts; a small building passport holds tens, a large one thousands.
+MAX_WEIGHT = 500_000
+
+
+class PastIndicators:
+    """Key -> indicators (with parts) of a past version; shared by every request of one registry."""
+
+    def __init__(self, max_weight: int = MAX_WEIGHT) -> None:
+        self.max_weight = max_weight
+        self.weight = 0
+        self._entries: OrderedDict[Hashable, Indicators] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: Hashable) -> Indicators | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, result: Indicators) -> None:
+        weight = 1 + len(result.parts)
+        if weight > self.max_weight:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            self.weight -= 0 if old is None else 1 + len(old.parts)
+            self._entries[key] = result
+            self.weight += weight
+            while self.weight > self.max_weight:
+                _, dropped = self._entries.popitem(last=False)
+                self.weight -= 1 + len(dropped.parts)
