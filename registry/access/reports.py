@@ -28,15 +28,17 @@ class AccessControlledReports:
         self.passports = passports
         self.indicators = indicators
         self.concepts = concepts
-        self.past = PastIndicators()  # past versions' indicators, kept between requests `?at=` (reports/past.py)
+        self.past = PastIndicators()  # past versions' baseline figures, kept between requests `?at=` (reports/past.py)
 
     def _scope(self, agent: Agent, moment: datetime | None, owner: str | None = None) -> Scope:
+        """`owner` set: a baseline, whose figures of past versions are kept between requests (reports/past.py)."""
         if moment is None:
             if owner is None:
                 return current_scope(self.indicators, all_pages(partial(self.passports.page, agent)))
             return current_scope(self.indicators, self.passports.owned(agent, owner))
         chosen = self.passports.visible_at(agent, moment, owner)
-        return snapshot_scope(self.passports.passports, self.concepts, chosen, moment, self.past)
+        return snapshot_scope(self.passports.passports, self.concepts, chosen, moment,
+                              self.past if owner is not None else None)
 
     def urban_mine(self, agent: Agent, moment: datetime | None = None,
                    regions: RegionFilter | None = None) -> UrbanMine:

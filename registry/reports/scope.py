@@ -9,7 +9,7 @@ second IndicatorService computes over it: the same code, so the same method, for
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,7 +25,7 @@ from registry.passports.model import Page
 from registry.passports.service import PassportService
 from registry.passports.timeline import VersionAt, versions_at
 from registry.regions.boundaries import dutch_regions
-from registry.reports.past import PastIndicators
+from registry.reports.past import PastEntry, PastIndicators
 from registry.regions.placing import Place, place
 from registry.store.base import Changeset, GraphChange, TripleStore
 from registry.store.oxigraph import OxigraphStore
@@ -52,24 +52,22 @@ class Scope:
     versions: dict[str, int]
     at: str | None = None  # the moment asked for (ISO 8601), None for now
     places: dict[str, Place] = field(default_factory=dict)
-    # At a past moment: what each passport's indicators depend on, and those computed by earlier requests.
+    # At a past moment, with `past` (baselines): entries of earlier requests that still hold (these
+    # passports are not in the store), the product types each rebuilt passport refers to, and every
+    # graph's version at the moment, to remember what is computed here (registry/reports/past.py).
     past: PastIndicators | None = None
-    keys: dict[str, Hashable] = field(default_factory=dict)
+    known: dict[str, PastEntry] = field(default_factory=dict)
+    types: dict[str, set[str]] = field(default_factory=dict)
+    then: dict[str, int] = field(default_factory=dict)
 
     @property
     def ids(self) -> list[str]:
         return sorted(iri.rsplit("/", 1)[-1] for iri in self.versions)
 
-    def computed(self, iri: str) -> Indicators:
-        """IndicatorService.compute(..., warnings=False, parts=True), remembered across requests at past moments."""
-        key = self.keys.get(iri)
-        known = self.past.get(key) if self.past is not None and key is not None else None
-        if known is not None:
-            return known
-        result = self.indicators.compute(iri.rsplit("/", 1)[-1], warnings=False, parts=True)
-        if self.past is not None and key is not None:
-            self.past.put(key, result)
-        return result
+    def remember(self, iri: str, result: Indicators, entry: dict[str, object]) -> None:
+        if self.past is not None:
+            types = tuple((t, self.then.get(t)) for t in sorted(self.types.get(iri, ())))
+            self.past.put((iri, self.versions[iri], self.indicators.basis), PastEntry(types, result, entry))
 
     def place_of(self, iri: str) -> Place:
         if not self.places:
@@ -122,24 +120,33 @@ def snapshot_scope(
 ) -> Scope:
     """The chosen versions, rebuilt into a store of their own with the product types they refer to."""
     store = OxigraphStore()
-    for iri, at in chosen.items():
-        _load(store, iri, _content_at(service, iri, at.version))
+    indicators = IndicatorService(store, service.base, concepts)
     everything = versions_at(service, moment)
+    then = {iri: v.version for iri, v in everything.items() if not v.withdrawn}
+    then.update((iri, at.version) for iri, at in chosen.items())
+    known = _still_holding(past, chosen, then, indicators.basis) if past is not None else {}
+    for iri, at in chosen.items():
+        if iri not in known:
+            _load(store, iri, _content_at(service, iri, at.version))
     types: dict[str, set[str]] = {}
     for row in store.select(TYPES):
         types.setdefault(row["g"].value, set()).add(graph_of(row["t"].value))
-    loaded = {iri: at.version for iri, at in chosen.items()}
-    for iri in sorted(set().union(*types.values()) - set(chosen)):
-        then = everything.get(iri)
-        if then is not None and not then.withdrawn:
-            _load(store, iri, _content_at(service, iri, then.version))
-            loaded[iri] = then.version
-    indicators = IndicatorService(store, service.base, concepts)
-    keys: dict[str, Hashable] = {
-        iri: (iri, at.version, indicators.basis, tuple((t, loaded.get(t)) for t in sorted(types.get(iri, ()))))
-        for iri, at in chosen.items()}
+    for iri in sorted(set().union(*types.values()) - (set(chosen) - set(known))):
+        if iri in then:
+            _load(store, iri, _content_at(service, iri, then[iri]))
     return Scope(store, indicators, {iri: at.version for iri, at in chosen.items()}, moment.isoformat(),
-                 past=past, keys=keys)
+                 past=past, known=known, types=types, then=then)
+
+
+def _still_holding(past: PastIndicators, chosen: Mapping[str, VersionAt], then: dict[str, int],
+                   basis: str) -> dict[str, PastEntry]:
+    """Entries of earlier requests for these versions whose product types were at the same versions then."""
+    found: dict[str, PastEntry] = {}
+    for iri, at in chosen.items():
+        entry = past.get((iri, at.version, basis))
+        if entry is not None and all(then.get(t) == v for t, v in entry.types):
+            found[iri] = entry
+    return found
 
 
 def _load(store: TripleStore, iri: str, triples: list[Triple]) -> None:
