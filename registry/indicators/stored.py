@@ -72,7 +72,8 @@ STATES_WITH_PARTS = P + """SELECT ?p ?v ?s ?from ?basis ?data ?parts WHERE {{ {v
   BIND(IRI(CONCAT(STR(?p), "/indicators")) AS ?ig) BIND(IRI(CONCAT(STR(?p), "/indicators#{method}")) AS ?n)
   """ + records.pattern("?p", "?v", "?s", "?rg").replace("{", "{{").replace("}", "}}") + """
   OPTIONAL {{ GRAPH ?ig {{ ?n a mpr:IndicatorSet ; mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ;
-                            mpr:includesShaclWarnings ?warn ; mpr:indicatorData ?data OPTIONAL {{ ?n mpr:indicatorParts ?parts }} }} }}
+                            mpr:includesShaclWarnings ?warn ; mpr:indicatorData ?data
+                            OPTIONAL {{ ?n mpr:indicatorParts ?parts }} }} }}
 }}"""
 
 DEPENDENCIES_MANY = P + """SELECT ?p ?dv ?cur WHERE {{ {values}

@@ -25,8 +25,8 @@ from registry.passports.model import Page
 from registry.passports.service import PassportService
 from registry.passports.timeline import VersionAt, versions_at
 from registry.regions.boundaries import dutch_regions
-from registry.reports.past import PastEntry, PastIndicators
 from registry.regions.placing import Place, place
+from registry.reports.past import PastEntry, PastIndicators
 from registry.store.base import Changeset, GraphChange, TripleStore
 from registry.store.oxigraph import OxigraphStore
 from registry.store.sparql_text import values_clause
