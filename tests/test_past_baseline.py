@@ -65,3 +65,10 @@ def test_a_kept_version_is_recomputed_when_its_product_type_was_another_version_
     assert _mass_at(office, "2024-03-01") == pytest.approx(2 * (4 + 3))
     assert _mass_at(office, "2024-09-01") == pytest.approx(2 * (10 + 3))
     assert _mass_at(office, "2024-03-01") == pytest.approx(2 * (4 + 3))
+
+
+def test_figures_kept_now_follow_a_later_change_of_the_product_type(office: Registry):
+    for _ in range(3):  # computed and stored, read from the stored summary and kept, served from what was kept
+        assert office.reports.baseline(ADMIN, ORG).figures.total_mass_kg == pytest.approx(2 * (10 + 3))
+    office.domain.passports.replace("chair", chair(20), RdfFormat.TURTLE, MAKER)
+    assert office.reports.baseline(ADMIN, ORG).figures.total_mass_kg == pytest.approx(2 * (20 + 3))

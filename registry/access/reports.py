@@ -35,7 +35,7 @@ class AccessControlledReports:
         if moment is None:
             if owner is None:
                 return current_scope(self.indicators, all_pages(partial(self.passports.page, agent)))
-            return current_scope(self.indicators, self.passports.owned(agent, owner))
+            return current_scope(self.indicators, self.passports.owned(agent, owner), self.past)
         chosen = self.passports.visible_at(agent, moment, owner)
         return snapshot_scope(self.passports.passports, self.concepts, chosen, moment,
                               self.past if owner is not None else None)

@@ -76,7 +76,7 @@ STATES_WITH_PARTS = P + """SELECT ?p ?v ?s ?from ?basis ?data ?parts WHERE {{ {v
                             OPTIONAL {{ ?n mpr:indicatorParts ?parts }} }} }}
 }}"""
 
-DEPENDENCIES_MANY = P + """SELECT ?p ?dv ?cur WHERE {{ {values}
+DEPENDENCIES_MANY = P + """SELECT ?p ?dg ?dv ?cur WHERE {{ {values}
   BIND(IRI(CONCAT(STR(?p), "/indicators")) AS ?ig) BIND(IRI(CONCAT(STR(?p), "/indicators#{method}")) AS ?n)
   GRAPH ?ig {{ ?n mpr:dependsOn ?d . ?d mpr:dependencyGraph ?dg ; mpr:dependencyVersion ?dv }}
   """ + CURRENT_VERSION_OF_DG.replace("{", "{{").replace("}", "}}") + """
@@ -143,6 +143,10 @@ class Dependency:
     version: int | str
 
 
+# A stored summary, its per-part figures and the other passports' graphs it was computed from.
+Exact = tuple[dict[str, Any], list[dict[str, Any]], list[Dependency]]
+
+
 @dataclass
 class IndicatorSet:
     version: int
@@ -207,18 +211,23 @@ class StoredIndicators:
         parts = json.loads(rows[0]["parts"].value)
         return parts if isinstance(parts, list) else None
 
-    def exact_with_parts(self, iris: Iterable[str], method: str, basis: str
-                         ) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
-        """Passport IRI -> (summary, per-part figures) for those whose stored summary is exact by the rules of
-        state() and has its parts; the others are left out (compute() them). Two SELECTs per 500 passports."""
+    def exact_with_parts(self, iris: Iterable[str], method: str, basis: str) -> dict[str, Exact]:
+        """Passport IRI -> (summary, per-part figures, dependencies) for those whose stored summary is exact by
+        the rules of state() and has its parts; the others are left out (compute() them). Two SELECTs per 500."""
         ordered = sorted(set(iris))
-        found: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+        found: dict[str, Exact] = {}
         for start in range(0, len(ordered), BATCH):
             values = values_clause("p", ordered[start:start + BATCH])
             rows = self.store.select(STATES_WITH_PARTS.format(values=values, method=method))
-            stale = {row["p"].value for row in self.store.select(DEPENDENCIES_MANY.format(
-                values=values, method=method)) if _version(row["dv"]) != _version(row.get("cur"))}
-            found.update(_exact(rows, basis, stale))
+            dependencies: dict[str, list[Dependency]] = {}
+            stale: set[str] = set()
+            for row in self.store.select(DEPENDENCIES_MANY.format(values=values, method=method)):
+                recorded = _version(row["dv"])
+                if recorded != _version(row.get("cur")):
+                    stale.add(row["p"].value)
+                dependencies.setdefault(row["p"].value, []).append(Dependency(row["dg"].value, recorded))
+            found.update((iri, (summary, parts, dependencies.get(iri, [])))
+                         for iri, (summary, parts) in _exact(rows, basis, stale).items())
         return found
 
     def versions(self, graphs: Iterable[str]) -> list[Dependency]:

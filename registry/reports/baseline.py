@@ -36,6 +36,7 @@ from pyoxigraph import Literal
 from registry.errors import NotComputable, NotFound
 from registry.indicators.data import graph_of
 from registry.indicators.service import Indicators
+from registry.indicators.stored import Dependency
 from registry.namespaces import sparql_prefixes
 from registry.reports.scope import Scope
 from registry.store.base import Term
@@ -121,7 +122,7 @@ def figures(scope: Scope) -> Figures:
     for iri in sorted(scope.versions):
         passport_id = iri.rsplit("/", 1)[-1]
         try:
-            results[iri] = scope.known[iri].result if iri in scope.known else stored.get(passport_id) \
+            results[iri] = scope.known[iri].result if iri in scope.known else _stored(scope, iri, stored) \
                 or scope.indicators.compute(passport_id, warnings=False, parts=True)
         except NotComputable as exc:
             out.left_out[passport_id] = str(exc.extra.get("reason", exc.message))
@@ -137,6 +138,16 @@ def figures(scope: Scope) -> Figures:
     out.passports = [entries[iri] for iri in results]
     _sum(out, results)
     return out
+
+
+def _stored(scope: Scope, iri: str, stored: dict[str, tuple[Indicators, list[Dependency]]]) -> Indicators | None:
+    """The stored summary, its product types noted so the figures can be kept (Scope.remember)."""
+    found = stored.get(iri.rsplit("/", 1)[-1])
+    if found is None:
+        return None
+    scope.types[iri] = {d.graph for d in found[1]}
+    scope.then.update((d.graph, d.version) for d in found[1] if isinstance(d.version, int))  # else absent: None
+    return found[0]
 
 
 def _sum(out: Figures, results: dict[str, Indicators]) -> None:

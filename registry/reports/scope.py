@@ -21,6 +21,7 @@ from registry.indicators.data import graph_of
 from registry.indicators.result import Indicators
 from registry.indicators.service import IndicatorService
 from registry.namespaces import sparql_prefixes
+from registry.passports import records
 from registry.passports.model import Page
 from registry.passports.service import PassportService
 from registry.passports.timeline import VersionAt, versions_at
@@ -65,7 +66,8 @@ class Scope:
         return sorted(iri.rsplit("/", 1)[-1] for iri in self.versions)
 
     def remember(self, iri: str, result: Indicators, entry: dict[str, object]) -> None:
-        if self.past is not None:
+        """Keep a passport's figures for later requests, when what they depend on is known (`types`)."""
+        if self.past is not None and iri in self.types:
             types = tuple((t, self.then.get(t)) for t in sorted(self.types.get(iri, ())))
             self.past.put((iri, self.versions[iri], self.indicators.basis), PastEntry(types, result, entry))
 
@@ -103,8 +105,16 @@ def all_pages(list_page: Callable[[int, int], Page]) -> dict[str, int]:
             return found
 
 
-def current_scope(indicators: IndicatorService, versions: dict[str, int]) -> Scope:
-    return Scope(indicators.store, indicators, versions)
+def current_scope(indicators: IndicatorService, versions: dict[str, int], past: PastIndicators | None = None
+                  ) -> Scope:
+    """Now; with `past`, the figures kept from earlier requests whose product types are still at those versions."""
+    if past is None:
+        return Scope(indicators.store, indicators, versions)
+    kept = {iri: entry for iri, version in versions.items()
+            if (entry := past.get((iri, version, indicators.basis))) is not None}
+    now: dict[str, int] = records.versions(indicators.store, {t for e in kept.values() for t, _ in e.types})
+    known = {iri: entry for iri, entry in kept.items() if all(now.get(t) == v for t, v in entry.types)}
+    return Scope(indicators.store, indicators, versions, past=past, known=known)
 
 
 def _content_at(service: PassportService, iri: str, version: int) -> list[Triple]:
@@ -128,7 +138,7 @@ def snapshot_scope(
     for iri, at in chosen.items():
         if iri not in known:
             _load(store, iri, _content_at(service, iri, at.version))
-    types: dict[str, set[str]] = {}
+    types: dict[str, set[str]] = {iri: set() for iri in chosen if iri not in known}
     for row in store.select(TYPES):
         types.setdefault(row["g"].value, set()).add(graph_of(row["t"].value))
     for iri in sorted(set().union(*types.values()) - (set(chosen) - set(known))):
