@@ -9,8 +9,11 @@ recycled contents. Validation is left out (an empty shapes folder): bench/ingest
 Baseline, same run: one SPARQL aggregate over the same passports (active, owned by the organisation):
 total mass and primary input mass (mass x (1 - recycled - reused - renewable)) by material. Ours: the
 service call behind GET /organisations/{org}/baseline (every figure, per passport and version, layers,
-MCI, carbon, availability), now and at 2024-06-01 (every passport rebuilt as it was then). Both answers
-are asserted to agree (mass and primary input, now). Target: within 3x of the aggregate.
+MCI, carbon, availability), now and at 2024-06-01 (every passport rebuilt as it was then, and the
+figures now for the progress). Calls apart: the first baseline now computes and stores every summary;
+the second reads them (batched); later ones, and `?at=` after its first call, reuse the figures kept in
+memory while the versions and product types they came from hold (registry/reports/past.py).
+Both answers are asserted to agree (mass and primary input, now). Target: within 3x of the aggregate.
 """
 
 from __future__ import annotations
@@ -109,7 +112,9 @@ def main() -> None:
         admin = Agent("bench-admin", "registry", "admin")
         aggregate_s, rows = timed(args.runs, lambda: registry.store.select(AGGREGATE))
         cold_s, _ = timed(1, lambda: registry.reports.baseline(admin, ORG))
+        stored_s, _ = timed(1, lambda: registry.reports.baseline(admin, ORG))
         now_s, ours = timed(args.runs, lambda: registry.reports.baseline(admin, ORG))
+        at_first_s, _ = timed(1, lambda: registry.reports.baseline(admin, ORG, parse_at("2024-06-01")))
         at_s, then = timed(args.runs, lambda: registry.reports.baseline(admin, ORG, parse_at("2024-06-01")))
         mass = sum(float(r["mass"].value) for r in rows)  # type: ignore[union-attr]
         primary = sum(float(r["primary"].value) for r in rows)  # type: ignore[union-attr]
@@ -120,8 +125,10 @@ def main() -> None:
         print("| measurement | median s | ratio to the SPARQL aggregate |\n|---|---:|---:|")
         print(f"| SPARQL aggregate (mass, primary by material) | {aggregate_s:.3f} | 1.0x |")
         print(f"| baseline now, first call | {cold_s:.3f} | {cold_s / aggregate_s:.1f}x |")
-        print(f"| baseline now | {now_s:.3f} | {now_s / aggregate_s:.1f}x |")
-        print(f"| baseline ?at=2024-06-01 | {at_s:.3f} | {at_s / aggregate_s:.1f}x |")
+        print(f"| baseline now, second call (stored summaries) | {stored_s:.3f} | {stored_s / aggregate_s:.1f}x |")
+        print(f"| baseline now, later calls (figures kept in memory) | {now_s:.3f} | {now_s / aggregate_s:.1f}x |")
+        print(f"| baseline ?at=2024-06-01, first call | {at_first_s:.3f} | {at_first_s / aggregate_s:.1f}x |")
+        print(f"| baseline ?at=2024-06-01, later calls | {at_s:.3f} | {at_s / aggregate_s:.1f}x |")
         print(f"peak RSS {rss_mib():.0f} MiB; runs {args.runs}; rng {rng.random():.3f}")
         registry.close()
 

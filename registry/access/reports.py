@@ -17,6 +17,7 @@ from registry.concepts import ConceptScheme
 from registry.indicators.service import IndicatorService
 from registry.passports.model import Agent
 from registry.reports.baseline import Baseline, figures, progress
+from registry.reports.past import PastIndicators
 from registry.reports.scope import Scope, all_pages, current_scope, snapshot_scope
 from registry.reports.urban_mine import RegionFilter, UrbanMine, urban_mine_over
 
@@ -27,14 +28,17 @@ class AccessControlledReports:
         self.passports = passports
         self.indicators = indicators
         self.concepts = concepts
+        self.past = PastIndicators()  # past versions' baseline figures, kept between requests `?at=` (reports/past.py)
 
     def _scope(self, agent: Agent, moment: datetime | None, owner: str | None = None) -> Scope:
+        """`owner` set: a baseline, whose figures of past versions are kept between requests (reports/past.py)."""
         if moment is None:
             if owner is None:
                 return current_scope(self.indicators, all_pages(partial(self.passports.page, agent)))
-            return current_scope(self.indicators, self.passports.owned(agent, owner))
+            return current_scope(self.indicators, self.passports.owned(agent, owner), self.past)
         chosen = self.passports.visible_at(agent, moment, owner)
-        return snapshot_scope(self.passports.passports, self.concepts, chosen, moment)
+        return snapshot_scope(self.passports.passports, self.concepts, chosen, moment,
+                              self.past if owner is not None else None)
 
     def urban_mine(self, agent: Agent, moment: datetime | None = None,
                    regions: RegionFilter | None = None) -> UrbanMine:

@@ -38,6 +38,7 @@ from registry.namespaces import RDF, RDF_TYPE, XSD, XSD_INTEGER, mpr, sparql_pre
 from registry.passports import records
 from registry.passports.naming import PassportNames
 from registry.store.base import Changeset, GraphChange, Term, TripleStore
+from registry.store.sparql_text import values_clause
 
 P = sparql_prefixes()
 INDICATOR_SET = mpr("IndicatorSet")
@@ -64,6 +65,24 @@ STATE = P + """SELECT ?rg ?p ?ig ?n ?v ?s ?from ?basis ?warn ?data WHERE {
                             mpr:includesShaclWarnings ?warn ; mpr:indicatorData ?data } }
 }"""
 
+# Many passports' summaries with their parts in one read (a report over thousands of passports): the same
+# facts as STATE and PARTS, the graphs named by the rule of graph() and node() below.
+STATES_WITH_PARTS = P + """SELECT ?p ?v ?s ?from ?basis ?data ?parts WHERE {{ {values}
+  """ + records.bind_record_graph("?p", "?rg") + """
+  BIND(IRI(CONCAT(STR(?p), "/indicators")) AS ?ig) BIND(IRI(CONCAT(STR(?p), "/indicators#{method}")) AS ?n)
+  """ + records.pattern("?p", "?v", "?s", "?rg").replace("{", "{{").replace("}", "}}") + """
+  OPTIONAL {{ GRAPH ?ig {{ ?n a mpr:IndicatorSet ; mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ;
+                            mpr:includesShaclWarnings ?warn ; mpr:indicatorData ?data
+                            OPTIONAL {{ ?n mpr:indicatorParts ?parts }} }} }}
+}}"""
+
+DEPENDENCIES_MANY = P + """SELECT ?p ?dg ?dv ?cur WHERE {{ {values}
+  BIND(IRI(CONCAT(STR(?p), "/indicators")) AS ?ig) BIND(IRI(CONCAT(STR(?p), "/indicators#{method}")) AS ?n)
+  GRAPH ?ig {{ ?n mpr:dependsOn ?d . ?d mpr:dependencyGraph ?dg ; mpr:dependencyVersion ?dv }}
+  """ + CURRENT_VERSION_OF_DG.replace("{", "{{").replace("}", "}}") + """
+}}"""
+BATCH = 500
+
 PARTS = P + "SELECT ?ig ?n ?parts WHERE { GRAPH ?ig { ?n mpr:indicatorParts ?parts } }"
 
 DEPENDENCIES = P + """SELECT ?ig ?n ?dg ?dv ?cur WHERE {
@@ -81,6 +100,26 @@ def computation_basis(files: Iterable[Path], *notes: str) -> str:
         digest.update(path.read_bytes() if path.is_file() else b"(missing)")
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def _exact(rows: list[dict[str, Term]], basis: str, stale: set[str]
+           ) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """The rows of STATES_WITH_PARTS that state() would serve: one row per passport, active, same version and basis."""
+    by_passport: dict[str, list[dict[str, Term]]] = {}
+    for row in rows:
+        by_passport.setdefault(row["p"].value, []).append(row)
+    found: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    for iri, mine in by_passport.items():
+        row = mine[0]
+        if (len(mine) > 1 or iri in stale or "data" not in row or "parts" not in row
+                or row["s"] == records.WITHDRAWN or not isinstance(_version(row["v"]), int)
+                or _version(row["from"]) != _version(row["v"])
+                or row["basis"].value != basis):
+            continue
+        parts = json.loads(row["parts"].value)
+        if isinstance(parts, list):
+            found[iri] = (json.loads(row["data"].value), parts)
+    return found
 
 
 def _version(term: Term | None) -> int | str:
@@ -102,6 +141,10 @@ class Dependency:
 
     graph: str
     version: int | str
+
+
+# A stored summary, its per-part figures and the other passports' graphs it was computed from.
+Exact = tuple[dict[str, Any], list[dict[str, Any]], list[Dependency]]
 
 
 @dataclass
@@ -167,6 +210,25 @@ class StoredIndicators:
             return None
         parts = json.loads(rows[0]["parts"].value)
         return parts if isinstance(parts, list) else None
+
+    def exact_with_parts(self, iris: Iterable[str], method: str, basis: str) -> dict[str, Exact]:
+        """Passport IRI -> (summary, per-part figures, dependencies) for those whose stored summary is exact by
+        the rules of state() and has its parts; the others are left out (compute() them). Two SELECTs per 500."""
+        ordered = sorted(set(iris))
+        found: dict[str, Exact] = {}
+        for start in range(0, len(ordered), BATCH):
+            values = values_clause("p", ordered[start:start + BATCH])
+            rows = self.store.select(STATES_WITH_PARTS.format(values=values, method=method))
+            dependencies: dict[str, list[Dependency]] = {}
+            stale: set[str] = set()
+            for row in self.store.select(DEPENDENCIES_MANY.format(values=values, method=method)):
+                recorded = _version(row["dv"])
+                if recorded != _version(row.get("cur")):
+                    stale.add(row["p"].value)
+                dependencies.setdefault(row["p"].value, []).append(Dependency(row["dg"].value, recorded))
+            found.update((iri, (summary, parts, dependencies.get(iri, [])))
+                         for iri, (summary, parts) in _exact(rows, basis, stale).items())
+        return found
 
     def versions(self, graphs: Iterable[str]) -> list[Dependency]:
         """Current versions of other passports' graphs, read before their content (see the module's note)."""

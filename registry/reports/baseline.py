@@ -36,6 +36,7 @@ from pyoxigraph import Literal
 from registry.errors import NotComputable, NotFound
 from registry.indicators.data import graph_of
 from registry.indicators.service import Indicators
+from registry.indicators.stored import Dependency
 from registry.namespaces import sparql_prefixes
 from registry.reports.scope import Scope
 from registry.store.base import Term
@@ -116,21 +117,37 @@ def progress(base: Figures, later: Figures) -> dict[str, object]:
 def figures(scope: Scope) -> Figures:
     out = Figures(at=scope.at)
     results: dict[str, Indicators] = {}
+    entries = {iri: known.entry for iri, known in scope.known.items()}  # earlier requests' (reports/past.py)
+    stored = scope.indicators.stored_with_parts(iri.rsplit("/", 1)[-1] for iri in set(scope.versions) - set(entries))
     for iri in sorted(scope.versions):
         passport_id = iri.rsplit("/", 1)[-1]
         try:
-            results[iri] = scope.indicators.compute(passport_id, warnings=False, parts=True)
+            results[iri] = scope.known[iri].result if iri in scope.known else _stored(scope, iri, stored) \
+                or scope.indicators.compute(passport_id, warnings=False, parts=True)
         except NotComputable as exc:
             out.left_out[passport_id] = str(exc.extra.get("reason", exc.message))
         except NotFound as exc:  # withdrawn after the scope was listed: counted at the next call
             out.left_out[passport_id] = exc.message
-    layers = _layers(scope, results)
-    types = {graph_of(p.product_type) for r in results.values() for p in r.parts if p.product_type}
-    fractions = _fractions(scope, set(results) | types)
-    for iri, result in results.items():
-        out.passports.append(_passport(scope, iri, result, layers, fractions))
+    computed = {iri: result for iri, result in results.items() if iri not in entries}
+    layers = _layers(scope, computed)
+    types = {graph_of(p.product_type) for r in computed.values() for p in r.parts if p.product_type}
+    fractions = _fractions(scope, set(computed) | types)
+    for iri, result in computed.items():
+        entries[iri] = _passport(scope, iri, result, layers, fractions)
+        scope.remember(iri, result, entries[iri])
+    out.passports = [entries[iri] for iri in results]
     _sum(out, results)
     return out
+
+
+def _stored(scope: Scope, iri: str, stored: dict[str, tuple[Indicators, list[Dependency]]]) -> Indicators | None:
+    """The stored summary, its product types noted so the figures can be kept (Scope.remember)."""
+    found = stored.get(iri.rsplit("/", 1)[-1])
+    if found is None:
+        return None
+    scope.types[iri] = {d.graph for d in found[1]}
+    scope.then.update((d.graph, d.version) for d in found[1] if isinstance(d.version, int))  # else absent: None
+    return found[0]
 
 
 def _sum(out: Figures, results: dict[str, Indicators]) -> None:

@@ -18,13 +18,16 @@ from pyoxigraph import NamedNode, Triple
 from registry.concepts import ConceptScheme
 from registry.errors import Gone, NotFound
 from registry.indicators.data import graph_of
+from registry.indicators.result import Indicators
 from registry.indicators.service import IndicatorService
 from registry.namespaces import sparql_prefixes
+from registry.passports import records
 from registry.passports.model import Page
 from registry.passports.service import PassportService
 from registry.passports.timeline import VersionAt, versions_at
 from registry.regions.boundaries import dutch_regions
 from registry.regions.placing import Place, place
+from registry.reports.past import PastEntry, PastIndicators
 from registry.store.base import Changeset, GraphChange, TripleStore
 from registry.store.oxigraph import OxigraphStore
 from registry.store.sparql_text import values_clause
@@ -38,7 +41,7 @@ PLACES = P + """SELECT ?g ?wkt ?locality ?region WHERE {{ {values} GRAPH ?g {{
              OPTIONAL {{ ?address schema:addressLocality ?locality }}
              OPTIONAL {{ ?address schema:addressRegion ?region }} }}
 }} }}"""
-TYPES = P + "SELECT DISTINCT ?t WHERE { GRAPH ?g { ?part mpr:instanceOf ?t } }"
+TYPES = P + "SELECT DISTINCT ?g ?t WHERE { GRAPH ?g { ?part mpr:instanceOf ?t } }"
 
 
 @dataclass
@@ -50,10 +53,23 @@ class Scope:
     versions: dict[str, int]
     at: str | None = None  # the moment asked for (ISO 8601), None for now
     places: dict[str, Place] = field(default_factory=dict)
+    # At a past moment, with `past` (baselines): entries of earlier requests that still hold (these
+    # passports are not in the store), the product types each rebuilt passport refers to, and every
+    # graph's version at the moment, to remember what is computed here (registry/reports/past.py).
+    past: PastIndicators | None = None
+    known: dict[str, PastEntry] = field(default_factory=dict)
+    types: dict[str, set[str]] = field(default_factory=dict)
+    then: dict[str, int] = field(default_factory=dict)
 
     @property
     def ids(self) -> list[str]:
         return sorted(iri.rsplit("/", 1)[-1] for iri in self.versions)
+
+    def remember(self, iri: str, result: Indicators, entry: dict[str, object]) -> None:
+        """Keep a passport's figures for later requests, when what they depend on is known (`types`)."""
+        if self.past is not None and iri in self.types:
+            types = tuple((t, self.then.get(t)) for t in sorted(self.types.get(iri, ())))
+            self.past.put((iri, self.versions[iri], self.indicators.basis), PastEntry(types, result, entry))
 
     def place_of(self, iri: str) -> Place:
         if not self.places:
@@ -89,8 +105,16 @@ def all_pages(list_page: Callable[[int, int], Page]) -> dict[str, int]:
             return found
 
 
-def current_scope(indicators: IndicatorService, versions: dict[str, int]) -> Scope:
-    return Scope(indicators.store, indicators, versions)
+def current_scope(indicators: IndicatorService, versions: dict[str, int], past: PastIndicators | None = None
+                  ) -> Scope:
+    """Now; with `past`, the figures kept from earlier requests whose product types are still at those versions."""
+    if past is None:
+        return Scope(indicators.store, indicators, versions)
+    kept = {iri: entry for iri, version in versions.items()
+            if (entry := past.get((iri, version, indicators.basis))) is not None}
+    now: dict[str, int] = records.versions(indicators.store, {t for e in kept.values() for t, _ in e.types})
+    known = {iri: entry for iri, entry in kept.items() if all(now.get(t) == v for t, v in entry.types)}
+    return Scope(indicators.store, indicators, versions, past=past, known=known)
 
 
 def _content_at(service: PassportService, iri: str, version: int) -> list[Triple]:
@@ -101,20 +125,38 @@ def _content_at(service: PassportService, iri: str, version: int) -> list[Triple
 
 
 def snapshot_scope(
-    service: PassportService, concepts: ConceptScheme, chosen: Mapping[str, VersionAt], moment: datetime
+    service: PassportService, concepts: ConceptScheme, chosen: Mapping[str, VersionAt], moment: datetime,
+    past: PastIndicators | None = None,
 ) -> Scope:
     """The chosen versions, rebuilt into a store of their own with the product types they refer to."""
     store = OxigraphStore()
-    for iri, at in chosen.items():
-        _load(store, iri, _content_at(service, iri, at.version))
-    everything = versions_at(service, moment)
-    referenced = {graph_of(row["t"].value) for row in store.select(TYPES)} - set(chosen)
-    for iri in sorted(referenced):
-        then = everything.get(iri)
-        if then is not None and not then.withdrawn:
-            _load(store, iri, _content_at(service, iri, then.version))
     indicators = IndicatorService(store, service.base, concepts)
-    return Scope(store, indicators, {iri: at.version for iri, at in chosen.items()}, moment.isoformat())
+    everything = versions_at(service, moment)
+    then = {iri: v.version for iri, v in everything.items() if not v.withdrawn}
+    then.update((iri, at.version) for iri, at in chosen.items())
+    known = _still_holding(past, chosen, then, indicators.basis) if past is not None else {}
+    for iri, at in chosen.items():
+        if iri not in known:
+            _load(store, iri, _content_at(service, iri, at.version))
+    types: dict[str, set[str]] = {iri: set() for iri in chosen if iri not in known}
+    for row in store.select(TYPES):
+        types.setdefault(row["g"].value, set()).add(graph_of(row["t"].value))
+    for iri in sorted(set().union(*types.values()) - (set(chosen) - set(known))):
+        if iri in then:
+            _load(store, iri, _content_at(service, iri, then[iri]))
+    return Scope(store, indicators, {iri: at.version for iri, at in chosen.items()}, moment.isoformat(),
+                 past=past, known=known, types=types, then=then)
+
+
+def _still_holding(past: PastIndicators, chosen: Mapping[str, VersionAt], then: dict[str, int],
+                   basis: str) -> dict[str, PastEntry]:
+    """Entries of earlier requests for these versions whose product types were at the same versions then."""
+    found: dict[str, PastEntry] = {}
+    for iri, at in chosen.items():
+        entry = past.get((iri, at.version, basis))
+        if entry is not None and all(then.get(t) == v for t, v in entry.types):
+            found[iri] = entry
+    return found
 
 
 def _load(store: TripleStore, iri: str, triples: list[Triple]) -> None:

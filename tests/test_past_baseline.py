@@ -1,0 +1,74 @@
+"""Baselines `?at=` a past moment keep each past version's figures between requests (registry/reports/past.py).
+
+Timeline: the chair product type (owned by another organisation) is v1 at 2024-01-10 (seat 4 kg + frame 3 kg)
+and v2 at 2024-06-10 (seat 10 kg + frame 3 kg); the office (owned by the organisation, v1 at 2024-01-10, never
+changed) holds 2 chairs of that type:
+  at 2024-03-01: 2 x (4 + 3) = 14 kg;  at 2024-09-01: 2 x (10 + 3) = 26 kg.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from pyoxigraph import RdfFormat
+
+from registry.core import Registry
+from registry.passports.model import Agent
+
+ORG = "gemeente-zwolle"
+OWNER = Agent("owner", ORG, "builder")
+MAKER = Agent("maker", "chair-maker", "builder")
+ADMIN = Agent("admin", "registry", "admin")
+OFFICE = b"""@prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.org/bot#> .
+<> a mpr:Passport ; mpr:describes <#b> .
+<#b> a bot:Building ; bot:hasElement <#chairs> .
+<#chairs> a bot:Element ; mpr:instanceOf <chair#product> ; mpr:count 2 .
+"""
+
+
+def chair(seat_kg: int) -> bytes:
+    return f"""@prefix mpr: <https://w3id.org/mpr#> . @prefix schema: <https://schema.org/> .
+@prefix dcterms: <http://purl.org/dc/terms/> . @prefix qudt: <http://qudt.org/schema/qudt/> .
+@prefix unit: <http://qudt.org/vocab/unit/> . @prefix mat: <https://w3id.org/mpr/materials/> .
+<> a mpr:Passport ; mpr:describes <#product> .
+<#product> a schema:Product ; dcterms:hasPart <#seat> , <#frame> .
+<#seat> mpr:composedOf [ mpr:material mat:polypropylene ; mpr:mass [ qudt:numericValue {seat_kg} ;
+  qudt:unit unit:KiloGM ] ; mpr:recycledContent 0.5 ] .
+<#frame> mpr:composedOf [ mpr:material mat:aluminium ; mpr:mass [ qudt:numericValue 3 ; qudt:unit unit:KiloGM ] ] .
+""".encode()
+
+
+@pytest.fixture
+def office(core: Registry) -> Registry:
+    service = core.domain.passports
+    service.clock = lambda: datetime(2024, 1, 10, 12, tzinfo=UTC)
+    service.create(chair(4), RdfFormat.TURTLE, MAKER, passport_id="chair")
+    service.create(OFFICE, RdfFormat.TURTLE, OWNER, passport_id="office")
+    service.clock = lambda: datetime(2024, 6, 10, 12, tzinfo=UTC)
+    service.replace("chair", chair(10), RdfFormat.TURTLE, MAKER)
+    return core
+
+
+def _mass_at(registry: Registry, day: str) -> float:
+    moment = datetime.fromisoformat(day).replace(tzinfo=UTC)
+    return registry.reports.baseline(ADMIN, ORG, moment).figures.total_mass_kg
+
+
+def test_a_past_baseline_asked_again_answers_the_same_figures(office: Registry):
+    first = office.reports.baseline(ADMIN, ORG, datetime(2024, 3, 1, tzinfo=UTC)).figures.as_dict()
+    again = office.reports.baseline(ADMIN, ORG, datetime(2024, 3, 1, tzinfo=UTC)).figures.as_dict()
+    assert first == again and first["total_mass_kg"] == pytest.approx(2 * (4 + 3))
+
+
+def test_a_kept_version_is_recomputed_when_its_product_type_was_another_version_then(office: Registry):
+    assert _mass_at(office, "2024-03-01") == pytest.approx(2 * (4 + 3))
+    assert _mass_at(office, "2024-09-01") == pytest.approx(2 * (10 + 3))
+    assert _mass_at(office, "2024-03-01") == pytest.approx(2 * (4 + 3))
+
+
+def test_figures_kept_now_follow_a_later_change_of_the_product_type(office: Registry):
+    for _ in range(3):  # computed and stored, read from the stored summary and kept, served from what was kept
+        assert office.reports.baseline(ADMIN, ORG).figures.total_mass_kg == pytest.approx(2 * (10 + 3))
+    office.domain.passports.replace("chair", chair(20), RdfFormat.TURTLE, MAKER)
+    assert office.reports.baseline(ADMIN, ORG).figures.total_mass_kg == pytest.approx(2 * (20 + 3))
