@@ -8,7 +8,6 @@ one 2.0 m3 wall of 12.5 mm "Aquapanel" (unmapped by the vocabulary) and 87.5 mm 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,17 +16,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.browsers import chromium, skip_without_chromium
 from tests.conftest import Server
 from tests.test_material_mappings import aquapanel_wall
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None and os.environ.get("CI") != "true":
-    pytest.skip("Chromium is not installed (bash .ci/run installs it)", allow_module_level=True)
+skip_without_chromium()
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page  # noqa: E402
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PATH = "/organisations/acme/material-mappings"
 
 
@@ -46,11 +42,8 @@ def site(tmp_path_factory) -> Iterator[tuple[Server, str]]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert CHROMIUM, "Chromium is required under CI"
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

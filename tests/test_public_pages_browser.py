@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
+from tests.browsers import chromium, skip_without_chromium
 from tests.conftest import Server
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None and os.environ.get("CI") != "true":
-    pytest.skip("Chromium is not installed (bash .ci/run installs it)", allow_module_level=True)
+skip_without_chromium()
 
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
-
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from playwright.sync_api import Page  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +23,8 @@ def site(tmp_path_factory) -> Iterator[Server]:
 
 @pytest.fixture
 def page() -> Iterator[Page]:
-    assert CHROMIUM, "Chromium is required under CI"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as browser:
         yield browser.new_page()
-        browser.close()
 
 
 def test_the_baseline_page_shows_figures_layers_and_the_passports_behind_them(site, page):

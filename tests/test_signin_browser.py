@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,16 +17,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.browsers import chromium, skip_without_chromium
 from tests.conftest import Server
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None and os.environ.get("CI") != "true":
-    pytest.skip("Chromium is not installed (bash .ci/run installs it)", allow_module_level=True)
+skip_without_chromium()
 
-from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, Route  # noqa: E402
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 OFFICE = "/passports/office-utrecht-1972"
 PRICE = "7980"  # the slabs' residual value (restricted)
 
@@ -54,11 +50,8 @@ def site(tmp_path_factory) -> Iterator[tuple[Server, str]]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert CHROMIUM, "Chromium is required under CI"
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
