@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from registry.api.deps import MAX_VERSION, blocking, get_agent, get_registry, read_body
+from registry.api.imports import import_answer
 from registry.api.negotiation import choose
 from registry.api.openapi import answers, body, described, errors
 from registry.core import Registry
@@ -92,14 +93,7 @@ async def import_untp(
     if media_type not in UNTP_TYPES:
         raise UnsupportedMediaType(f"send the UNTP passport as {' or '.join(UNTP_TYPES)}, not {media_type or 'none'}")
     data = await read_body(request, registry.settings.max_body_bytes)
-    imported = await blocking(registry.imports.untp, agent, data, slug, dry_run)
-    if imported.written is None:
-        assert imported.validation is not None
-        return JSONResponse({"report": imported.report, "validation": imported.validation.as_dict(),
-                             "passport": imported.turtle.decode("utf-8")})
-    result = imported.written
-    return JSONResponse({**result.as_dict(), "report": imported.report}, status_code=201,
-                        headers={"Location": f"/passports/{result.id}", "ETag": result.etag})
+    return import_answer(await blocking(registry.imports.untp, agent, data, slug, dry_run))
 
 
 @router.delete("/passports/{passport_id}/credential", summary="Revoke the credentials of a passport version "

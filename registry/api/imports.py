@@ -58,7 +58,8 @@ def _kind_of_sheet(name: str, media_type: str) -> str:
                                f"send XLSX ({XLSX}) or CSV (text/csv)")
 
 
-def _answer(imported: Imported) -> JSONResponse:
+def import_answer(imported: Imported) -> JSONResponse:
+    """201 with the stored passport, or 200 with the dry run's passport, report and validation."""
     if imported.written is None:
         assert imported.validation is not None
         return JSONResponse({"report": imported.report, "validation": imported.validation.as_dict(),
@@ -84,7 +85,7 @@ async def import_ifc(
     if media_type and media_type not in ifc.MEDIA_TYPES and not name.lower().endswith(".ifc"):
         raise UnsupportedMediaType(f"cannot read an IFC model sent as {media_type}; send application/x-step "
                                    "or a multipart upload of an .ifc file")
-    return _answer(await blocking(registry.imports.ifc, agent, data, name, slug, dry_run, mappings))
+    return import_answer(await blocking(registry.imports.ifc, agent, data, name, slug, dry_run, mappings))
 
 
 @router.post("/spreadsheet", status_code=201, summary="Create a passport from the XLSX or CSV template",
@@ -100,7 +101,8 @@ async def import_spreadsheet(
 ) -> JSONResponse:
     data, name, media_type = await _upload(request, registry.settings.max_body_bytes)
     kind = _kind_of_sheet(name, media_type)
-    return _answer(await blocking(registry.imports.spreadsheet, agent, data, name, kind, slug, dry_run, mappings))
+    imported = await blocking(registry.imports.spreadsheet, agent, data, name, kind, slug, dry_run, mappings)
+    return import_answer(imported)
 
 
 @router.post("/epd", status_code=201,
@@ -120,7 +122,7 @@ async def import_epd(
         raise UnsupportedMediaType(f"cannot read an EPD sent as {media_type}; send openEPD as application/json "
                                    "or ILCD+EPD as application/xml")
     kind = epd.detect(data, name, media_type)
-    return _answer(await blocking(registry.imports.epd, agent, data, name, kind, slug, dry_run))
+    return import_answer(await blocking(registry.imports.epd, agent, data, name, kind, slug, dry_run))
 
 
 @router.get("/spreadsheet/template", summary="The XLSX template for spreadsheet imports", responses=answers(XLSX))
