@@ -14,6 +14,7 @@ from registry.access.credentials import AccessControlledCredentials
 from registry.access.demands import AccessControlledDemands
 from registry.access.imports import AccessControlledImports
 from registry.access.indicators import AccessControlledIndicators
+from registry.access.factors import AccessControlledFactorSets
 from registry.access.mappings import AccessControlledMappings
 from registry.access.matching import AccessControlledMatching
 from registry.access.passports import AccessControlledPassports
@@ -32,6 +33,7 @@ from registry.credentials.status import StatusList
 from registry.errors import Conflict
 from registry.importers.mappings import MaterialMappings
 from registry.indicators import IndicatorService
+from registry.indicators.factorsets import FactorSets
 from registry.matching import MatchingService, build_matching
 from registry.namespaces import mpr
 from registry.passports import Agent, PassportService
@@ -76,6 +78,7 @@ class Domain:
     credentials: CredentialService
     profiles: PassportService  # criteria profiles of procurers, versioned like passports
     mappings: MaterialMappings
+    factor_sets: FactorSets  # organisations' carbon factor sets (issue 17)
 
 
 @dataclass
@@ -103,6 +106,7 @@ class Registry:
     profiles: AccessControlledProfiles
     tenders: TenderChecks
     mappings: AccessControlledMappings
+    factor_sets: AccessControlledFactorSets
 
     def close(self) -> None:
         self.domain.indicators.close()  # its background worker reads the store
@@ -144,14 +148,16 @@ def _guarded(
     demands = AccessControlledDemands(domain.demands, domain.matching, restricted)
     profiles = AccessControlledProfiles(domain.profiles, restricted, validator)
     mappings = AccessControlledMappings(domain.mappings)
+    factor_sets = AccessControlledFactorSets(domain.factor_sets)
     return {
+        "factor_sets": factor_sets,
         "profiles": profiles,
         "tenders": TenderChecks(passports, profiles, validator),
         "passports": passports,
         "demands": demands,
         "mappings": mappings,
         "imports": AccessControlledImports(passports, concepts, settings.base, mappings),
-        "indicators": AccessControlledIndicators(passports, domain.indicators),
+        "indicators": AccessControlledIndicators(passports, domain.indicators, factor_sets),
         "matching": AccessControlledMatching(domain.matching, demands),
         "credentials": AccessControlledCredentials(domain.credentials, passports, restricted, concepts.label),
         "reports": AccessControlledReports(passports, domain.indicators, concepts),
@@ -197,7 +203,8 @@ def build_registry(
                                skolem_key=passports.skolem_key)
     domain = Domain(passports=passports, demands=matching.demands, matching=matching, indicators=indicators,
                     credentials=credential_service(settings, store), profiles=profiles,
-                    mappings=MaterialMappings(store, settings.base, concepts))
+                    mappings=MaterialMappings(store, settings.base, concepts),
+                    factor_sets=FactorSets(store, settings.base, concepts))
     domain.credentials.keys.current()  # the first start makes the signing key, before any request needs it
     passports.on_change = _claiming_status(passports, domain.credentials.status, passports.on_change)
     return Registry(

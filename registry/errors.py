@@ -54,6 +54,11 @@ class InvalidPassport(RegistryError):
     """SHACL validation found violations; nothing was stored."""
 
 
+class InvalidFactorSet(RegistryError):
+    """A carbon factor set with values that do not say what they are (material, module, edition, indicator,
+    declared unit, source, licence) or would be counted twice; the problems name row and column; nothing stored."""
+
+
 class NotComputable(RegistryError):
     """A stored passport holds data a computation cannot use (stored before the shapes tightened, or written
     by a raw SPARQL update): that passport gets this answer, shared reports leave it out with a note."""

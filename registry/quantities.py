@@ -17,6 +17,18 @@ MASS_UNITS = {UNIT + "KiloGM": 1.0, UNIT + "TONNE": 1000.0, UNIT + "GM": 0.001}
 VOLUME_UNITS = {UNIT + "M3": 1.0, UNIT + "DeciM3": 0.001, UNIT + "L": 0.001}
 LENGTH_UNITS = {UNIT + "M": 1.0, UNIT + "CentiM": 0.01, UNIT + "MilliM": 0.001}
 AREA_UNITS = {UNIT + "M2": 1.0}
+COUNT_UNITS = {UNIT + "NUM": 1.0}
+#: A figure declared per one of these units is scaled by this quantity of an element (mpr:mass, mpr:volume,
+#: mpr:area, mpr:count), after converting the declared amount to the base unit (kg, m3, m2, items).
+DECLARED_UNITS: dict[str, tuple[str, float]] = {
+    **{iri: ("mass", f) for iri, f in MASS_UNITS.items()}, **{iri: ("volume", f) for iri, f in VOLUME_UNITS.items()},
+    **{iri: ("area", f) for iri, f in AREA_UNITS.items()}, **{iri: ("count", f) for iri, f in COUNT_UNITS.items()}}
+#: How EPDs and factor tables write those units (openEPD `declared_unit.unit`, the ILCD unit groups, whose
+#: reference units are kg, m3, m2 and items), lower case.
+UNIT_WORDS = {"kg": "KiloGM", "t": "TONNE", "tonne": "TONNE", "g": "GM", "m3": "M3", "m³": "M3", "l": "L",
+              "dm3": "DeciM3", "m2": "M2", "m²": "M2", "piece": "NUM", "pieces": "NUM", "pcs": "NUM", "item": "NUM",
+              "items": "NUM", "units for mass": "KiloGM", "units for volume": "M3", "units for area": "M2",
+              "units for items": "NUM"}
 
 
 def number(term: object) -> float | None:
@@ -59,3 +71,27 @@ def tidy_all(value: object) -> object:
     if isinstance(value, list | tuple):
         return [tidy_all(v) for v in value]
     return value
+
+
+def declared_quantity(text: str) -> tuple[float, str] | None:
+    """The amount and QUDT unit of a declared unit as EPDs write it: '1 m3', '1000 kg', 'm2', 'unit:M3',
+    '1 m3 Calcium silicate block' (words after the unit name the product). None when the unit is none of
+    DECLARED_UNITS: the figure is then not scaled by any guess."""
+    words = text.strip().split()
+    amount = 1.0
+    if words:
+        try:
+            amount = float(words[0].replace(",", "."))
+            words = words[1:]
+        except ValueError:
+            pass
+    if not words or not math.isfinite(amount) or amount <= 0:
+        return None
+    first = words[0].removeprefix("unit:").removeprefix(UNIT)
+    if UNIT + first in DECLARED_UNITS:
+        return amount, UNIT + first
+    lowered = " ".join(words).lower()
+    for phrase in sorted(UNIT_WORDS, key=len, reverse=True):
+        if lowered == phrase or lowered.startswith(phrase + " "):
+            return amount, UNIT + UNIT_WORDS[phrase]
+    return None

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from registry.access.factors import AccessControlledFactorSets
 from registry.access.passports import AccessControlledPassports
 from registry.access.policy import sees_full
-from registry.errors import Gone
+from registry.errors import Gone, NotFound
 from registry.indicators.mci import Method
 from registry.indicators.service import Indicators, IndicatorService
 from registry.passports.model import Agent
@@ -25,18 +26,27 @@ class IndicatorView:
 
 
 class AccessControlledIndicators:
-    def __init__(self, passports: AccessControlledPassports, indicators: IndicatorService) -> None:
+    def __init__(self, passports: AccessControlledPassports, indicators: IndicatorService,
+                 factor_sets: AccessControlledFactorSets | None = None) -> None:
         self.passports = passports
         self.indicators = indicators
+        self.factor_sets = factor_sets
 
     def compute(
-        self, agent: Agent, passport_id: str, method: Method = "emf", warnings: bool = True, parts: bool = False
+        self, agent: Agent, passport_id: str, method: Method = "emf", warnings: bool = True, parts: bool = False,
+        factors: str | None = None,
     ) -> IndicatorView:
-        """404 and 410 exactly as reading the passport gives them, before anything is computed."""
+        """404 and 410 exactly as reading the passport gives them, before anything is computed; a factor set
+        (`ORG/SET[@VERSION]`) only if the caller may read it, else 404 as for a set that does not exist."""
         record = self.passports.record(agent, passport_id)
         if record.status == "withdrawn":
             raise Gone(f"passport {passport_id!r} was withdrawn at version {record.version}")
-        result = self.indicators.compute(passport_id, method, warnings, parts)
+        chosen = None
+        if factors is not None:
+            if self.factor_sets is None:
+                raise NotFound("this registry holds no carbon factor sets")
+            chosen = self.factor_sets.for_indicators(agent, factors)
+        result = self.indicators.compute(passport_id, method, warnings, parts, chosen)
         return IndicatorView(result, sees_full(agent, record.owner))
 
     def urban_mine(self, agent: Agent, regions: RegionFilter | None = None) -> UrbanMine:

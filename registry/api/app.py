@@ -22,6 +22,7 @@ from registry.api import (
     credentials,
     demands,
     errors,
+    factors,
     health,
     home,
     imports,
@@ -118,7 +119,8 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
 
     app.add_exception_handler(RequestValidationError, bad_parameters)
     for module in (home, health, context, carriers, passports, indicators, reports, sparql, validate, imports,
-                   materials, demands, session, credentials, organisations, procurement, mappings, tokens):
+                   materials, demands, session, credentials, organisations, procurement, mappings, factors,
+                   tokens):
         app.include_router(module.router)
     # Vendored browser assets (Leaflet, YASGUI; registry/static/vendor/README.md): the pages need no CDN.
     app.mount("/static", StaticFiles(packages=[("registry", "static")]), name="static")

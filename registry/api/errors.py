@@ -37,6 +37,7 @@ STATUS: dict[type[errors.RegistryError], int] = {
     errors.InvalidPassport: 422,
     errors.CredentialRejected: 422,
     errors.NotComputable: 422,
+    errors.InvalidFactorSet: 422,
     errors.StoreError: 502,
     errors.Busy: 503,
     errors.QueryTimeout: 503,

@@ -25,10 +25,12 @@ async def passport_indicators(
                                    "the uncited Madaster variant was removed (docs/methods.md)"),
     parts: bool = Query(False, description="Include the figures of every part (element)"),
     warnings: bool = Query(True, description="Run the SHACL shapes and list their warnings"),
+    factors: str | None = Query(None, max_length=140, description="Carbon factor set ORG/SET or ORG/SET@VERSION "
+                                "(GET /organisations/{org}/carbon-factors); default: the shipped reference set"),
     registry: Registry = Depends(get_registry),
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
-    view = await blocking(registry.indicators.compute, agent, passport_id, method, warnings, parts)
+    view = await blocking(registry.indicators.compute, agent, passport_id, method, warnings, parts, factors)
     return JSONResponse(view.as_dict(with_parts=parts))
 
 

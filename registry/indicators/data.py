@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pyoxigraph import NamedNode
 
 from registry.namespaces import BOT, DCTERMS, MPR, sparql_prefixes
-from registry.quantities import MASS_UNITS, number
+from registry.quantities import AREA_UNITS, DECLARED_UNITS, MASS_UNITS, VOLUME_UNITS, declared_quantity, number
 from registry.store.base import Row, Term, TripleStore
 
 PREFIXES = sparql_prefixes()
@@ -63,12 +63,21 @@ SELECT ?g ?part ?mv ?mu WHERE { GRAPH ?g {
 ELEMENTS = PREFIXES + "SELECT ?g ?s WHERE { GRAPH ?g { ?s a bot:Element } }"
 
 CARBON = PREFIXES + """
-SELECT ?g ?holder ?module ?kg ?source ?version ?indicator WHERE { GRAPH ?g {
+SELECT ?g ?holder ?module ?kg ?source ?version ?indicator ?du ?dqv ?dqu WHERE { GRAPH ?g {
   ?holder mpr:embodiedCarbon ?n .
   ?n mpr:lifeCycleModule ?module ; mpr:kgCO2e ?kg .
   OPTIONAL { ?n dcterms:source ?source }
   OPTIONAL { ?n mpr:en15804Version ?version }
   OPTIONAL { ?n mpr:gwpIndicator ?indicator }
+  OPTIONAL { ?n mpr:declaredUnit ?du }
+  OPTIONAL { ?n mpr:declaredQuantity ?dq . ?dq qudt:numericValue ?dqv ; qudt:unit ?dqu }
+} }"""
+
+# Volumes and areas of parts and compositions: what a figure declared per m3 or m2 is scaled by.
+QUANTITIES = PREFIXES + """
+SELECT ?g ?s ?p ?v ?u WHERE { GRAPH ?g {
+  VALUES ?p { mpr:volume mpr:area }
+  ?s ?p ?q . ?q qudt:numericValue ?v . OPTIONAL { ?q qudt:unit ?u }
 } }"""
 
 PART_LINKS = (BOT + "hasStorey", BOT + "hasElement", BOT + "hasSubElement", DCTERMS + "hasPart")
@@ -131,6 +140,11 @@ class CarbonValue:
     kg: float
     source: str | None
     basis: str = carbon_basis(None, None)
+    # What the value is declared for: (amount, QUDT unit of registry.quantities.DECLARED_UNITS), from
+    # mpr:declaredQuantity or else the mpr:declaredUnit text; None with `declared_unit` set: a unit no
+    # quantity of an element can scale; both None: per item (a product type's figure times mpr:count).
+    per: tuple[float, str] | None = None
+    declared_unit: str | None = None
 
 
 @dataclass
@@ -144,6 +158,8 @@ class GraphData:
     carbon: dict[str, list[CarbonValue]] = field(default_factory=lambda: defaultdict(list))
     part_mass: dict[str, float | None] = field(default_factory=dict)
     composition_nodes: set[str] = field(default_factory=set)
+    volume_m3: dict[str, float] = field(default_factory=dict)  # of parts and compositions, where stated
+    area_m2: dict[str, float] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -213,7 +229,7 @@ def _composition(row: Row) -> Composition:
 
 
 def read_graph(store: TripleStore, graph: str) -> GraphData:
-    """Read compositions, facts, elements and declared carbon of one named graph (five queries)."""
+    """Read compositions, facts, elements, declared carbon and volumes of one named graph (six queries)."""
     g = {"g": NamedNode(graph)}
     data = GraphData(graph)
     seen: set[str] = set()
@@ -235,9 +251,32 @@ def read_graph(store: TripleStore, graph: str) -> GraphData:
             continue
         source, version, indicator = row.get("source"), row.get("version"), row.get("indicator")
         basis = carbon_basis(version.value if version else None, indicator.value if indicator else None)
+        text = row.get("du")
         data.carbon[row["holder"].value].append(
-            CarbonValue(row["holder"].value, module_code(module.value), kg, source.value if source else None, basis))
+            CarbonValue(row["holder"].value, module_code(module.value), kg, source.value if source else None, basis,
+                        _declared(row), text.value if text else None))
+    _read_quantities(store, g, data)
     return data
+
+
+def _declared(row: Row) -> tuple[float, str] | None:
+    """The declared quantity of a carbon value: its QUDT quantity, else its declared-unit text read."""
+    amount, unit, text = number(row.get("dqv")), row.get("dqu"), row.get("du")
+    if amount is not None and amount > 0 and isinstance(unit, NamedNode) and unit.value in DECLARED_UNITS:
+        return amount, unit.value
+    if "dqv" in row:  # a QUDT quantity in a unit nothing scales by: never guessed from the text instead
+        return None
+    return declared_quantity(text.value) if text is not None else None
+
+
+def _read_quantities(store: TripleStore, g: dict[str, NamedNode], data: GraphData) -> None:
+    units = {MPR + "volume": (VOLUME_UNITS, data.volume_m3), MPR + "area": (AREA_UNITS, data.area_m2)}
+    for row in store.select(QUANTITIES, g):
+        table, into = units[row["p"].value]
+        value, unit = number(row.get("v")), row.get("u")
+        factor = table.get(unit.value) if isinstance(unit, NamedNode) else None
+        if value is not None and factor is not None and value >= 0:
+            into[row["s"].value] = value * factor
 
 
 def module_code(iri: str) -> str:

@@ -270,7 +270,22 @@ class PartMeasurer:
     def _carbon(self, part: str, ptype: ProductType | None, count: float, comps: list[Composition]) -> PartCarbon:
         if part in self.covered:
             return PartCarbon("declared (container)")
-        return part_carbon(self.data.carbon_of([part]), ptype.carbon if ptype else None, count, comps, self.factors)
+        return part_carbon(self.data.carbon_of([part]), ptype.carbon if ptype else None,
+                           self._quantities(part, count, comps), comps, self.factors, self.data.volume_m3)
+
+    def _quantities(self, part: str, count: float, comps: list[Composition]) -> dict[str, float | None]:
+        """What a figure per declared unit is scaled by: the part's mass (its compositions', all stated), volume
+        (its own mpr:volume, else its compositions', all stated), area (mpr:area is per item: times mpr:count)
+        and count. Mass and volume are totals for all items, as mpr:count defines."""
+        data = self.data
+        own = data.compositions.get(part, [])
+        volume = data.volume_m3.get(part)
+        if volume is None and own and all(c.node in data.volume_m3 for c in own):
+            volume = sum(data.volume_m3[c.node] for c in own)
+        area = data.area_m2.get(part)
+        has_mass = bool(comps) and all(c.mass_kg is not None for c in comps)
+        return {"mass": sum(c.mass_kg or 0.0 for c in comps) if has_mass else None, "volume": volume,
+                "area": area * count if area is not None else None, "count": count}
 
     def _dgbc(self, part: str, connections: list[str]) -> DgbcScore | None:
         """Each connection type with the part's accessibility, crossings and form containment (dgbc.py).

@@ -74,6 +74,11 @@ class Indicators:
     carbon_sources_by_basis: dict[str, list[str]] = field(default_factory=dict)
     # DGBC detachability (dgbc.py) per Brand layer and for the building, with what it summed.
     detachability_dgbc: dict[str, object] = field(default_factory=dict)
+    # Carbon figures that could not be computed (part, module, basis, source, reason), e.g. a value per m3 of a
+    # product type on an element without volume; and the factor set (organisation, name, version) used.
+    carbon_not_computable: list[dict[str, str]] = field(default_factory=list)
+    carbon_factor_set: dict[str, object] = field(
+        default_factory=lambda: {"organisation": None, "name": "reference", "version": None})
     # Restricted data (docs/architecture.md 6): only for the owner and auditors, hence left out of as_dict by default.
     residual_value: dict[str, object] | None = None
 

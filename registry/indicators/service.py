@@ -22,7 +22,8 @@ from registry.concepts import ConceptScheme
 from registry.errors import NotFound
 from registry.indicators import mci
 from registry.indicators.background import BackgroundSummaries
-from registry.indicators.carbon import FACTORS_FILE, load_factors
+from registry.indicators.carbon import FACTORS_FILE, REFERENCE, load_factors
+from registry.indicators.factorsets import FactorSet
 from registry.indicators.data import GraphData, counts_in_total, graph_of, read_graph
 from registry.indicators.guard import not_computable, require_finite
 from registry.indicators.parts import PartMeasurer, container_carbon, part_list
@@ -45,7 +46,7 @@ from registry.validation import Validator
 __all__ = ["IndicatorService", "Indicators", "MaterialMass", "PartResult"]
 # Part of every stored summary's computation basis: bump it with any change to what the computation
 # yields or to the fields of Indicators, so summaries stored by older code are recomputed, not served.
-METHOD_REVISION = 5
+METHOD_REVISION = 6
 
 
 class IndicatorService:
@@ -86,14 +87,18 @@ class IndicatorService:
             self.background.close()
 
     def compute(self, passport_id: str, method: mci.Method = "emf", warnings: bool = True,
-                parts: bool = False) -> Indicators:
+                parts: bool = False, factors: FactorSet | None = None) -> Indicators:
         """The stored summary when it is still exact, else a fresh computation (stored for next time).
 
-        Per-part figures are stored beside the summary and read only when asked for (`parts=True`)."""
+        Per-part figures are stored beside the summary and read only when asked for (`parts=True`).
+        With an organisation's factor set (`factors`) the figures are computed afresh and not stored: summaries
+        hold the reference set's figures only, and a restricted set's must not be served to others."""
         names = PassportNames(self.base, check_id(passport_id))
         state = self.stored.state(names, method, self.basis)  # before any content is read
         if state.withdrawn:
             raise NotFound(f"no passport {passport_id!r} with content")
+        if factors is not None:
+            return self._fresh(names, state, method, warnings and self.validator is not None, factors)
         if state.current is None and self.background is not None and self.background.wait_if_running(names.id):
             state = self.stored.state(names, method, self.basis)  # what the background just stored
         want_warnings = warnings and self.validator is not None
@@ -123,7 +128,8 @@ class IndicatorService:
             found[names[iri]] = (result, dependencies)
         return found
 
-    def _fresh(self, names: PassportNames, state: PassportState, method: mci.Method, warnings: bool) -> Indicators:
+    def _fresh(self, names: PassportNames, state: PassportState, method: mci.Method, warnings: bool,
+               factors: FactorSet | None = None) -> Indicators:
         data = read_graph(self.store, names.iri)
         if data.empty:
             raise NotFound(f"no passport {names.id!r} with content")
@@ -133,12 +139,12 @@ class IndicatorService:
         dependencies = self.stored.versions(types)
         cache = {names.iri: data} | {g: read_graph(self.store, g) for g in sorted(types)}
         try:
-            result = self._indicators(names, data, cache, method, warnings)
+            result = self._indicators(names, data, cache, method, warnings, factors)
         except ValueError as exc:  # a formula's precondition (mci.py) that the shapes guard, broken in storage
             raise not_computable(names.id, str(exc)) from exc
         full = result.as_dict(with_parts=True, with_restricted=True)
         require_finite(names.id, full)
-        if state.version is not None:
+        if state.version is not None and factors is None:
             summary = {k: v for k, v in full.items() if k != "parts"}
             self.stored.save(names, method, IndicatorSet(
                 state.version, self.basis, warnings, summary, dependencies,
@@ -154,13 +160,14 @@ class IndicatorService:
     # --- the computation ----------------------------------------------------------------------
 
     def _indicators(self, names: PassportNames, data: GraphData, cache: dict[str, GraphData],
-                    method: mci.Method, warnings: bool) -> Indicators:
+                    method: mci.Method, warnings: bool, factors: FactorSet | None = None) -> Indicators:
         """Every part measured once, in order, and added to one tally per indicator family."""
         asset = data.first(names.iri, MPR + "describes")
         asset_iri = asset.value if isinstance(asset, NamedNode) else None
         parts = part_list(data)
         covered, declared = container_carbon(data, parts)
-        measurer = PartMeasurer(self.store, data, cache, self.vocab, self.factors, method, covered,
+        measurer = PartMeasurer(self.store, data, cache, self.vocab,
+                                factors.factors if factors else self.factors, method, covered,
                                 data.first(asset_iri, MPR + "availableFrom") if asset_iri else None)
         mass, carbon, circularity = MassTally(), CarbonTally(), MciTally()
         detachability, completeness, dgbc = DetachabilityTally(), CompletenessTally(), DgbcTally()
@@ -191,6 +198,8 @@ class IndicatorService:
             carbon_kg_co2e_by_basis=carbon.bases(),
             carbon_bases_mixed=sum(map(counts_in_total, carbon.by_basis)) > 1,  # headline sums of two editions added
             carbon_sources_by_basis=carbon.sources_by_basis(),
+            carbon_not_computable=carbon.not_computable,
+            carbon_factor_set=(factors.ref if factors else REFERENCE).as_dict(),
             detachable_mass_kg=detachability.detachable,
             detachable_share=detachability.detachable / total if total > 0 else None,
             detachability_index=detachability.index,

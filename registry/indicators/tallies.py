@@ -83,7 +83,8 @@ class CarbonTally:
     by_module: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     by_origin: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     uncovered: float = 0.0
-    factors_used: dict[tuple[str, str], Factor] = field(default_factory=dict)
+    factors_used: dict[tuple[str, str, str], Factor] = field(default_factory=dict)
+    not_computable: list[dict[str, str]] = field(default_factory=list)  # part, module, basis, source, reason
     by_basis: dict[str, dict[str, float]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(float)))
     sources: set[tuple[str, str]] = field(default_factory=set)
 
@@ -106,11 +107,12 @@ class CarbonTally:
         self.sources |= m.carbon.sources
         self.uncovered += m.carbon.uncovered_mass_kg
         for f in m.carbon.factors_used:
-            self.factors_used[(f.material, f.module)] = f
+            self.factors_used[(f.material, f.module, f.basis)] = f
+        self.not_computable.extend({"part": m.iri, **entry} for entry in m.carbon.not_computable)
 
     def reference_factors(self) -> list[dict[str, object]]:
-        return [{"material": f.material, "module": f.module, "kg_co2e_per_kg": f.kg_per_kg, "dataset": f.dataset,
-                 "source": f.source, "basis": f.basis} for f in self.factors_used.values()]
+        """Each factor a figure was computed with: value per declared unit, data set, source, licence and set."""
+        return [f.as_dict() for f in self.factors_used.values()]
 
     def bases(self) -> dict[str, dict[str, float]]:
         """kg CO2e by module within each (EN 15804 edition, GWP indicator): the sums that add like with like."""
