@@ -824,5 +824,65 @@ def _mappings_commands() -> typer.Typer:
 
 app.add_typer(_mappings_commands(), name="mappings")
 
+# --- carbon factor sets (issue 17): one function, apart from the other commands, to ease merging -------------
+
+
+def _factors_commands() -> typer.Typer:
+    """`mpr factors show|set ORG SET`: an organisation's carbon factor set in the local (or remote) store.
+
+    The local operator's commands, as `mpr mappings`: they act on the store directly; over HTTP the same set is
+    `GET/PUT /organisations/{org}/carbon-factors/{set}`, where only the organisation's members may write and a
+    restricted set is read only by them, auditors and admins.
+    """
+    import json
+
+    factors_app = typer.Typer(help="Organisations' carbon factor sets (CSV or RDF, versioned)", no_args_is_help=True)
+
+    @factors_app.command("show")
+    def factors_show(
+        org: str = typer.Argument(..., help="The organisation (e.g. acme-bouw)"),
+        name: str = typer.Argument(..., help="The set (e.g. concrete-epds)"),
+        version: int | None = typer.Option(None, "--version", min=1, help="An earlier version"),
+        turtle: bool = typer.Option(False, "--turtle", help="Print the set as Turtle instead of JSON"),
+        data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+    ) -> None:
+        """Print a carbon factor set (JSON, or Turtle)."""
+        with _registry(data, sparql_query, sparql_update) as registry:
+            sets = registry.domain.factor_sets
+            if turtle:
+                sys.stdout.buffer.write(sets.turtle(org, name, version))
+                return
+            out.print_json(json.dumps(sets.get(org, name, version).as_dict(), ensure_ascii=False))
+
+    @factors_app.command("set")
+    def factors_set(
+        org: str = typer.Argument(..., help="The organisation"),
+        name: str = typer.Argument(..., help="The set"),
+        file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                    help="CSV (material,module,value,unit,en15804_version,gwp_indicator,declared_unit,"
+                                         "source,licence[,dataset]) or RDF (.ttl, .jsonld, ...)"),
+        visibility: str | None = typer.Option(None, "--visibility", help="public or restricted (a new set: "
+                                                                          "restricted; a new version keeps it)"),
+        data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+    ) -> None:
+        """Store FILE as a new version of an organisation's carbon factor set."""
+        from pyoxigraph import RdfFormat
+
+        from registry.indicators.factorsets import read_upload
+
+        fmt = RdfFormat.from_extension(file.suffix.lstrip("."))
+        media_type = "text/csv" if file.suffix.lower() == ".csv" else fmt.media_type if fmt else ""
+        with _registry(data, sparql_query, sparql_update) as registry:
+            sets = registry.domain.factor_sets
+            rows = read_upload(file.read_bytes(), media_type, registry.concepts, sets.graph(org, name).value)
+            stored = sets.put(org, name, rows, visibility, LOADER.name)
+        out.print(f"carbon factor set {org}/{name}: version {stored.ref.version}, {len(stored.rows)} values, "
+                  f"{stored.visibility}")
+
+    return factors_app
+
+
+app.add_typer(_factors_commands(), name="factors")
+
 if __name__ == "__main__":
     app()

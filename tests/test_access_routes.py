@@ -47,6 +47,8 @@ SHEET = (",".join(HEADERS) + "\nB-1,Pavilion,,building,,,,,,2030-01-01,5.1214 52
 UNTP = (DATA / "untp-dpp-bracket.json").read_bytes()
 IFC_MODEL = (DATA / "ifc" / "slab-standard-case.ifc").read_bytes()
 CREDENTIAL = b"(the credential of passport 'pub', fetched first)"
+FACTORS = (b"material,module,value,unit,en15804_version,gwp_indicator,declared_unit,source,licence,dataset\n"
+           b"concrete,A1-A3,250,kg CO2e,A2,GWP-total,1 m3,EPD (fictional),CC0,DATASET\n")
 MAPPINGS = json.dumps({"mappings": [{"name": "Aquapanel", "concept": "fibre-cement"}]}).encode()
 EPD = (DATA / "epd" / "hollow-core-slab.openepd.json").read_bytes()
 PORTFOLIO = json.dumps({"demands": [demand(), "open-demand"]}).encode()
@@ -66,6 +68,7 @@ WRITES: dict[tuple[str, str], tuple[bytes, str]] = {
     ("POST", "/imports/spreadsheet"): (SHEET, "text/csv"),
     ("POST", "/imports/untp"): (UNTP, "application/ld+json"),
     ("PUT", "/organisations/{org}/material-mappings"): (MAPPINGS, "application/json"),
+    ("PUT", "/organisations/{org}/carbon-factors/{name}"): (FACTORS, "text/csv"),
     ("POST", "/imports/epd"): (EPD, "application/json"),
     ("POST", "/sparql"): (b"update=INSERT DATA { <urn:a> <urn:b> <urn:c> }", "application/x-www-form-urlencoded"),
     ("POST", "/profiles"): (CRITERIA, TURTLE),
@@ -97,19 +100,20 @@ READ_ONE = {
     "/demands/{demand_id}/matches", "/passports/{passport_id}/credential", "/passports/{passport_id}/untp",
     "/profiles/{profile_id}", "/profiles/{profile_id}/criteria",
     "/profiles/{profile_id}/versions", "/profiles/{profile_id}/history", "/profiles/{profile_id}/diff",
-    "/organisations/{org}/material-mappings",
+    "/organisations/{org}/material-mappings", "/organisations/{org}/carbon-factors/{name}",
 }
 READ_MANY: dict[str, dict[str, str]] = {
     "/": {}, "/passports": {"limit": "500"}, "/health": {}, "/materials": {"limit": "1000"},
     "/reports/urban-mine": {}, "/reports/urban-mine.svg": {}, "/organisations/{org}/baseline": {},
     "/sparql": {"query": "SELECT ?o WHERE { ?s ?p ?o }"}, "/credentials/status/revocation": {}, "/profiles": {},
+    "/organisations/{org}/carbon-factors": {},
 }
 ADMIN_READS = {"/admin/tokens"}  # administration: 401 without a token, 403 for any role but admin
 STATIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/validate/profiles", "/context.jsonld",
           "/signin", "/imports/spreadsheet/template", "/.well-known/did.json", "/did.json",
           "/organisations/{org}/did.json", "/demands/new"}
 ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1", "org": "acme",
-             "profile_id": "secret-profile"}
+             "profile_id": "secret-profile", "name": "secret-set"}
 QUERIES = {"/passports/{passport_id}/diff": {"from": "1", "to": "1"},
            "/profiles/{profile_id}/diff": {"from": "1", "to": "1"}}
 
@@ -162,6 +166,9 @@ def secrets(client):
     draft = draft.replace("Zwolle ICT 2026", SECRET_TITLE).encode()
     for path, body in [("/profiles/secret-profile", draft), ("/profiles/open-profile", CRITERIA)]:
         assert client.put(path, content=body, headers=procurer_headers).status_code == 201, path
+    restricted_set = FACTORS.replace(b"DATASET", SECRET_TITLE.encode())
+    assert client.put("/organisations/acme/carbon-factors/secret-set", content=restricted_set,
+                      headers={**owner_headers, "Content-Type": "text/csv"}).status_code == 200
     return client
 
 
@@ -174,7 +181,8 @@ def _resolved(client, spec: tuple[bytes, str]) -> tuple[bytes, str]:
 def _send(client, method: str, path: str, spec: tuple[bytes, str]):
     body, content_type = spec
     target = (path.replace("{passport_id}", "pub").replace("{demand_id}", "open-demand").replace("{org}", "acme")
-              .replace("{token_id}", "000000000000").replace("{profile_id}", "open-profile").removesuffix("?query"))
+              .replace("{token_id}", "000000000000").replace("{profile_id}", "open-profile").replace("{name}", "open-set")
+              .removesuffix("?query"))
     return client.request(method, target, content=body, headers={"Content-Type": content_type} if content_type else {})
 
 

@@ -266,3 +266,19 @@ def test_an_epd_per_kg_is_scaled_by_the_element_mass(client):
     body = client.get("/passports/house/indicators").json()
     # 1.2 t = 1200 kg x 0.25 kg CO2e per kg = 300
     assert body["carbon_kg_co2e_by_basis"] == {"EN 15804+A2 GWP-total": {"A1-A3": pytest.approx(300.0)}}
+
+
+def test_cli_stores_a_set_and_shows_it(tmp_path):
+    from tests.test_cli import mpr
+
+    table, data = tmp_path / "set.csv", tmp_path / "data"
+    table.write_bytes(SET_CSV)
+    stored = mpr("factors", "set", "acme", "concrete-epds", str(table), "--data", str(data))
+    assert stored.returncode == 0, stored.stderr
+    assert "version 1, 2 values, restricted" in stored.stdout
+    shown = mpr("factors", "show", "acme", "concrete-epds", "--data", str(data))
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["factors"][0]["value"] == 250.0
+    table.write_bytes((HEADER + ROWS.replace(",CC-BY-4.0,", ",,", 1)).encode())
+    refused = mpr("factors", "set", "acme", "concrete-epds", str(table), "--data", str(data))
+    assert refused.returncode == 1 and "row 2, column licence" in refused.stderr

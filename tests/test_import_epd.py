@@ -33,10 +33,12 @@ XML = {**AUTH, "Content-Type": "application/xml"}
 TODAY = date(2026, 12, 2)
 BUILDING = b"""@prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.org/bot#> .
 @prefix dcterms: <http://purl.org/dc/terms/> . @prefix conn: <https://w3id.org/mpr/connections/> .
+@prefix qudt: <http://qudt.org/schema/qudt/> . @prefix unit: <http://qudt.org/vocab/unit/> .
 <> a mpr:Passport ; dcterms:title "Pavilion" ; mpr:describes <#b> ; mpr:visibility mpr:Public .
 <#b> a bot:Building ; bot:hasStorey <#s> .
 <#s> a bot:Storey ; bot:hasElement <#floor> .
-<#floor> a bot:Element ; mpr:instanceOf <slab#product> ; mpr:count 3 ; mpr:connectionType conn:dry .
+<#floor> a bot:Element ; mpr:instanceOf <slab#product> ; mpr:count 3 ; mpr:connectionType conn:dry ;
+  mpr:area [ qudt:numericValue 2.5 ; qudt:unit unit:M2 ] .
 """
 
 
@@ -111,10 +113,10 @@ def test_instances_use_the_epd_carbon(client):
     assert client.put("/passports/pavilion", content=BUILDING,
                       headers={**AUTH, "Content-Type": "text/turtle"}).status_code == 201
     by_basis = client.get("/passports/pavilion/indicators").json()["carbon_kg_co2e_by_basis"]
-    # 3 floor units x the EPD's figures per declared unit (1 m2)
-    assert by_basis["EN 15804+A2 GWP-total"]["A1-A3"] == pytest.approx(145.8)  # 3 x 48.6
-    assert by_basis["EN 15804+A2 GWP-total"]["D"] == pytest.approx(-9.9)  # 3 x -3.3
-    assert by_basis["EN 15804+A2 GWP-fossil"] == {"A1-A3": pytest.approx(144.3), "D": pytest.approx(-9.6)}
+    # the EPD declares per 1 m2: 3 floor units x 2.5 m2 each = 7.5 m2 x the EPD's figures
+    assert by_basis["EN 15804+A2 GWP-total"]["A1-A3"] == pytest.approx(364.5)  # 7.5 x 48.6
+    assert by_basis["EN 15804+A2 GWP-total"]["D"] == pytest.approx(-24.75)  # 7.5 x -3.3
+    assert by_basis["EN 15804+A2 GWP-fossil"] == {"A1-A3": pytest.approx(360.75), "D": pytest.approx(-24.0)}
 
 
 def test_gwp_fossil_is_not_added_to_gwp_total_in_the_module_sums(client):
@@ -122,8 +124,9 @@ def test_gwp_fossil_is_not_added_to_gwp_total_in_the_module_sums(client):
     assert client.put("/passports/pavilion", content=BUILDING,
                       headers={**AUTH, "Content-Type": "text/turtle"}).status_code == 201
     answer = client.get("/passports/pavilion/indicators").json()
-    # GWP-fossil (144.3) is a part of GWP-total (145.8): the module sum is GWP-total alone, not 290.1
-    assert answer["carbon_kg_co2e_by_module"]["A1-A3"] == pytest.approx(145.8)
+    # GWP-fossil (7.5 m2 x 48.1 = 360.75) is a part of GWP-total (7.5 x 48.6 = 364.5): the module sum is
+    # GWP-total alone, not 725.25
+    assert answer["carbon_kg_co2e_by_module"]["A1-A3"] == pytest.approx(364.5)
     assert answer["carbon_bases_mixed"] is False  # one edition, one headline indicator
 
 

@@ -37,7 +37,7 @@ def numeric_parameters() -> list[tuple[str, str, dict]]:
 
 
 NUMERIC = numeric_parameters()
-IDS = {"passport_id": "p", "demand_id": "d", "profile_id": "f", "org": "o", "token_id": "t"}
+IDS = {"passport_id": "p", "demand_id": "d", "profile_id": "f", "org": "o", "token_id": "t", "name": "n"}
 
 
 def test_there_are_numeric_parameters_to_check():

@@ -30,6 +30,8 @@ from xml.etree.ElementTree import Element
 from registry import xml_guard
 from registry.errors import InvalidPassport, MalformedInput
 from registry.importers import turtle as ttl
+from registry.namespaces import UNIT
+from registry.quantities import declared_quantity
 
 MODULES_NS = "https://w3id.org/mpr/modules/"
 EDITIONS_NS = "https://w3id.org/mpr/en15804/"
@@ -481,6 +483,9 @@ def _carbon(decl: Declaration, figure: Figure) -> str:
         pairs.append(f"mpr:gwpIndicator <{GWP_NS}{figure.indicator}>")
     if decl.declared_unit:
         pairs.append(f"mpr:declaredUnit {ttl.text(decl.declared_unit)}")
+        per = declared_quantity(decl.declared_unit)
+        if per is not None:  # what the indicators scale by: an element's volume for 1 m3, its mass for 1 kg, ...
+            pairs.append(f"mpr:declaredQuantity {ttl.quantity(per[0], per[1].removeprefix(UNIT))}")
     pairs.append(f"dcterms:source {ttl.text(citation(decl))}")
     return "[ " + " ; ".join(pairs) + " ]"
 
@@ -531,13 +536,21 @@ def report(decl: Declaration, today: date) -> dict[str, Any]:
         modules.setdefault(f.indicator or "unstated", {})[f.module] = f.kg
     return {
         "source": decl.source, "format": decl.format, "product": decl.product, "manufacturer": decl.manufacturer,
-        "declared_unit": decl.declared_unit, "en15804_version": f"EN 15804+{decl.edition}" if decl.edition else None,
+        "declared_unit": decl.declared_unit, "declared_quantity": _declared(decl.declared_unit),
+        "en15804_version": f"EN 15804+{decl.edition}" if decl.edition else None,
         "lcia_method": decl.method, "kg_co2e_by_indicator": modules,
         "issued": decl.issued.isoformat() if decl.issued else None,
         "valid_until": decl.valid_until.isoformat() if decl.valid_until else None,
         "expired": expired(decl, today), "programme_operator": decl.operator,
         "registration_number": decl.registration, "skipped": decl.skipped,
     }
+
+
+def _declared(unit: str | None) -> dict[str, object] | None:
+    """The declared unit as the indicators read it; None: a unit no element quantity scales (figures of
+    instances are then reported as not computable)."""
+    per = declared_quantity(unit) if unit else None
+    return {"amount": per[0], "unit": per[1]} if per else None
 
 
 def import_bytes(data: bytes, name: str, kind: str, today: date | None = None) -> EpdResult:

@@ -9,7 +9,7 @@ source and licence; a value without one of them is refused (422 naming the row a
 that cannot say what it is must not be summed with others (data.carbon_basis).
 
 Stored as RDF in the named graph `{base}/organisations/{org}/carbon-factors/{set}`: the set is an
-mpr:CarbonFactorSet (owl:versionInfo, dcterms:modified, prov:wasAttributedTo, mpr:visibility) with one
+mpr:CarbonFactorSet (owl:versionInfo, dcterms:modified, prov:wasAttributedTo, dcterms:accessRights mpr:Public or mpr:Restricted) with one
 mpr:CarbonFactor per value (mpr:forMaterial, mpr:lifeCycleModule, mpr:kgCO2e, mpr:en15804Version,
 mpr:gwpIndicator, mpr:declaredQuantity and mpr:declaredUnit, dcterms:source, dcterms:license, dcterms:title for
 the data set); every version is kept whole in `{graph}/versions/{n}` and a write names the version it replaces
@@ -401,7 +401,7 @@ class FactorSets:
         meta: dict[str, str] = {t.predicate.value: t.object.value for t in triples
                                 if t.subject == node and isinstance(t.object, Literal | NamedNode)}
         version = int(meta.get(OWL + "versionInfo", "0"))
-        visibility = next((k for k, v in VISIBILITIES.items() if v == meta.get(MPR + "visibility")), "restricted")
+        visibility = next((k for k, v in VISIBILITIES.items() if v == meta.get(DCTERMS + "accessRights")), "restricted")
         rows = _checked(_rdf_values(triples), self.concepts, lambda column: PROPERTIES[column]) if version else []
         return FactorSet(FactorSetRef(organisation, name, version or None), visibility, meta.get(DCTERMS + "modified"),
                          meta.get(PROV + "wasAttributedTo"), rows)
@@ -438,7 +438,7 @@ class FactorSets:
                    Triple(graph, NamedNode(OWL + "versionInfo"), _integer(version)),
                    Triple(graph, NamedNode(DCTERMS + "modified"), datetime_literal(self.clock())),
                    Triple(graph, NamedNode(PROV + "wasAttributedTo"), Literal(agent)),
-                   Triple(graph, NamedNode(MPR + "visibility"), NamedNode(VISIBILITIES[visibility]))]
+                   Triple(graph, NamedNode(DCTERMS + "accessRights"), NamedNode(VISIBILITIES[visibility]))]
         for number, row in enumerate(rows, 1):
             node, per = NamedNode(f"{graph.value}#f-{number}"), NamedNode(f"{graph.value}#f-{number}-per")
             triples += [Triple(graph, NamedNode(MPR + "carbonFactor"), node), Triple(node, RDF_TYPE, CARBON_FACTOR),
