@@ -12,9 +12,9 @@ from pyoxigraph import NamedNode, RdfFormat, Triple
 
 from registry.access.credentials import AccessControlledCredentials
 from registry.access.demands import AccessControlledDemands
+from registry.access.factors import AccessControlledFactorSets
 from registry.access.imports import AccessControlledImports
 from registry.access.indicators import AccessControlledIndicators
-from registry.access.factors import AccessControlledFactorSets
 from registry.access.mappings import AccessControlledMappings
 from registry.access.matching import AccessControlledMatching
 from registry.access.passports import AccessControlledPassports

@@ -181,8 +181,8 @@ def _resolved(client, spec: tuple[bytes, str]) -> tuple[bytes, str]:
 def _send(client, method: str, path: str, spec: tuple[bytes, str]):
     body, content_type = spec
     target = (path.replace("{passport_id}", "pub").replace("{demand_id}", "open-demand").replace("{org}", "acme")
-              .replace("{token_id}", "000000000000").replace("{profile_id}", "open-profile").replace("{name}", "open-set")
-              .removesuffix("?query"))
+              .replace("{token_id}", "000000000000").replace("{profile_id}", "open-profile")
+              .replace("{name}", "open-set").removesuffix("?query"))
     return client.request(method, target, content=body, headers={"Content-Type": content_type} if content_type else {})
 
 

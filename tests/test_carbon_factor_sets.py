@@ -30,7 +30,7 @@ SET_TTL = b"""@prefix mpr: <https://w3id.org/mpr#> . @prefix dcterms: <http://pu
   mpr:declaredQuantity [ qudt:numericValue 1 ; qudt:unit unit:M3 ] ;
   dcterms:source "EPD T-7 (fictional)" ; dcterms:license <https://creativecommons.org/licenses/by/4.0/> .
 """
-PASSPORT = """@prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.org/bot#> .
+PASSPORT = b"""@prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.org/bot#> .
 @prefix dcterms: <http://purl.org/dc/terms/> . @prefix qudt: <http://qudt.org/schema/qudt/> .
 @prefix unit: <http://qudt.org/vocab/unit/> . @prefix mat: <https://w3id.org/mpr/materials/> .
 <> a mpr:Passport ; dcterms:title "Pavilion" ; mpr:describes <#b> ; mpr:visibility mpr:Public .
@@ -42,7 +42,7 @@ PASSPORT = """@prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.
 <#beam> a bot:Element ; mpr:composedOf <#beam-c> .
 <#beam-c> a mpr:MaterialComposition ; mpr:material mat:structural-steel ;
   mpr:mass [ qudt:numericValue 0.5 ; qudt:unit unit:TONNE ] .
-""".encode()
+"""
 
 
 def token(client, organisation: str, role: str = "builder") -> dict[str, str]:

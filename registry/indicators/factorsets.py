@@ -9,11 +9,12 @@ source and licence; a value without one of them is refused (422 naming the row a
 that cannot say what it is must not be summed with others (data.carbon_basis).
 
 Stored as RDF in the named graph `{base}/organisations/{org}/carbon-factors/{set}`: the set is an
-mpr:CarbonFactorSet (owl:versionInfo, dcterms:modified, prov:wasAttributedTo, dcterms:accessRights mpr:Public or mpr:Restricted) with one
-mpr:CarbonFactor per value (mpr:forMaterial, mpr:lifeCycleModule, mpr:kgCO2e, mpr:en15804Version,
-mpr:gwpIndicator, mpr:declaredQuantity and mpr:declaredUnit, dcterms:source, dcterms:license, dcterms:title for
-the data set); every version is kept whole in `{graph}/versions/{n}` and a write names the version it replaces
-(If-Match), checked in the same step as the write, as for material mappings (importers/mappings.py).
+mpr:CarbonFactorSet (owl:versionInfo, dcterms:modified, prov:wasAttributedTo, dcterms:accessRights mpr:Public
+or mpr:Restricted) with one mpr:CarbonFactor per value (mpr:forMaterial, mpr:lifeCycleModule, mpr:kgCO2e,
+mpr:en15804Version, mpr:gwpIndicator, mpr:declaredQuantity and mpr:declaredUnit, dcterms:source,
+dcterms:license, dcterms:title for the data set); every version is kept whole in `{graph}/versions/{n}` and a
+write names the version it replaces (If-Match), checked in the same step as the write, as for material mappings
+(importers/mappings.py).
 """
 
 from __future__ import annotations
@@ -321,7 +322,8 @@ def _rdf_values(triples: list[Triple]) -> list[tuple[str, dict[str, str]]]:
                   "licence": one(DCTERMS + "license"), "dataset": one(DCTERMS + "title")}
         quantity = props.get(MPR + "declaredQuantity", [])
         if len(quantity) == 1 and quantity[0] in by_subject:
-            amount, unit = one(QUDT + "numericValue", by_subject[quantity[0]]), one(QUDT + "unit", by_subject[quantity[0]])
+            node = by_subject[quantity[0]]
+            amount, unit = one(QUDT + "numericValue", node), one(QUDT + "unit", node)
             if amount and unit:
                 values["declared_unit_text"] = values["declared_unit"]
                 values["declared_unit"] = f"{amount} {unit}"

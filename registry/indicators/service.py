@@ -23,8 +23,8 @@ from registry.errors import NotFound
 from registry.indicators import mci
 from registry.indicators.background import BackgroundSummaries
 from registry.indicators.carbon import FACTORS_FILE, REFERENCE, load_factors
-from registry.indicators.factorsets import FactorSet
 from registry.indicators.data import GraphData, counts_in_total, graph_of, read_graph
+from registry.indicators.factorsets import FactorSet
 from registry.indicators.guard import not_computable, require_finite
 from registry.indicators.parts import PartMeasurer, container_carbon, part_list
 from registry.indicators.result import Indicators, MaterialMass, PartResult
