@@ -81,7 +81,7 @@ def declared_quantity(text: str) -> tuple[float, str] | None:
     amount = 1.0
     if words:
         try:
-            amount = float(words[0].replace(",", "."))
+            amount = float(words[0])  # "1,000" is refused, not read as 1 or 1000
             words = words[1:]
         except ValueError:
             pass

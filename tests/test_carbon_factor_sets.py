@@ -282,3 +282,26 @@ def test_cli_stores_a_set_and_shows_it(tmp_path):
     table.write_bytes((HEADER + ROWS.replace(",CC-BY-4.0,", ",,", 1)).encode())
     refused = mpr("factors", "set", "acme", "concrete-epds", str(table), "--data", str(data))
     assert refused.returncode == 1 and "row 2, column licence" in refused.stderr
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1 m3", (1.0, "http://qudt.org/vocab/unit/M3")),
+    ("1000 kg", (1000.0, "http://qudt.org/vocab/unit/KiloGM")),
+    ("1 m3 Calcium silicate block CS 12", (1.0, "http://qudt.org/vocab/unit/M3")),  # ILCD: amount, unit, flow
+    ("1 Units for volume Concrete C30/37", (1.0, "http://qudt.org/vocab/unit/M3")),  # ILCD unit group, ref. m3
+    ("unit:M2", (1.0, "http://qudt.org/vocab/unit/M2")),
+    ("1 piece", (1.0, "http://qudt.org/vocab/unit/NUM")),
+    ("1 x reference flow", None), ("1,000 kg", None), ("0 kg", None), ("1 furlong", None),
+])
+def test_declared_units_are_read_as_written_or_not_at_all(text, expected):
+    from registry.quantities import declared_quantity
+
+    assert declared_quantity(text) == expected
+
+
+def test_indicators_with_a_set_are_private_to_the_caller(client):
+    acme = token(client, "acme")
+    client.put(PATH, content=SET_CSV, headers={**acme, **CSV})
+    put_passport(client, "pavilion", PASSPORT)
+    answer = client.get("/passports/pavilion/indicators", params={"factors": "acme/concrete-epds"}, headers=acme)
+    assert answer.headers["Cache-Control"] == "private" and "Authorization" in answer.headers["Vary"]

@@ -31,7 +31,9 @@ async def passport_indicators(
     agent: Agent = Depends(get_agent),
 ) -> JSONResponse:
     view = await blocking(registry.indicators.compute, agent, passport_id, method, warnings, parts, factors)
-    return JSONResponse(view.as_dict(with_parts=parts))
+    # figures from a restricted factor set are for the caller alone: no shared cache may keep them
+    private = {"Cache-Control": "private", "Vary": "Authorization"} if factors else None
+    return JSONResponse(view.as_dict(with_parts=parts), headers=private)
 
 
 @router.get("/{passport_id}/indicators.svg", summary="Chart of a passport's material composition (SVG)",

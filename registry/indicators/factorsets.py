@@ -179,8 +179,9 @@ def _indicator(text: str) -> str | None:
 
 
 def _number(text: str) -> float | None:
+    """A decimal with a point; "1,000" is refused rather than read as one thousand or as one."""
     try:
-        return finite(float(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text))
+        return finite(float(text))
     except ValueError:
         return None
 
