@@ -172,7 +172,7 @@ def type_carbon(values: list[CarbonValue], element: Quantities) -> PartCarbon:
 
 def part_carbon(
     declared: list[CarbonValue], type_declared: list[CarbonValue] | None, element: Quantities,
-    compositions: list[Composition], factors: dict[str, list[Factor]], volumes: Mapping[str, float],
+    compositions: list[Composition], factors: dict[str, list[Factor]], volumes: Mapping[str, float | None],
 ) -> PartCarbon:
     """The carbon of one part: declared, else the product type's (scaled, type_carbon), else the factors.
 
@@ -187,8 +187,9 @@ def part_carbon(
         if not found:
             result.uncovered_mass_kg += comp.mass_kg or 0.0
             continue
-        quantities = {"mass": comp.mass_kg, "volume": volumes.get(comp.node)}
         for factor in found:
+            needs_volume = DECLARED_UNITS[factor.per[1]][0] == "volume"  # volumes are read only when needed
+            quantities = {"mass": comp.mass_kg, "volume": volumes.get(comp.node) if needs_volume else None}
             source = factor.dataset if factor.factor_set == REFERENCE else \
                 f"{factor.dataset} ({factor.factor_set.label()})"
             times = declared_units(factor.per, quantities, f"the composition of <{factor.material}>")

@@ -9,6 +9,7 @@ short enough to check against its method by reading it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -89,6 +90,24 @@ def utility_of(facts: dict[str, float]) -> float:
     intensity = (facts["functionalUnits"], facts["industryAverageFunctionalUnits"]) \
         if "functionalUnits" in facts and "industryAverageFunctionalUnits" in facts else (1.0, 1.0)
     return mci.utility(*lifetime, *intensity)
+
+
+class OnDemand(Mapping[str, float | None]):
+    """Quantities worked out only when a figure asks for one: volumes and areas cost a scan of the graph."""
+
+    def __init__(self, work: Callable[[str], float | None], names: tuple[str, ...] = ()) -> None:
+        self.work, self.names = work, names
+
+    def __getitem__(self, key: str) -> float | None:
+        if self.names and key not in self.names:
+            raise KeyError(key)
+        return self.work(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
 
 
 @dataclass
@@ -270,22 +289,33 @@ class PartMeasurer:
     def _carbon(self, part: str, ptype: ProductType | None, count: float, comps: list[Composition]) -> PartCarbon:
         if part in self.covered:
             return PartCarbon("declared (container)")
-        return part_carbon(self.data.carbon_of([part]), ptype.carbon if ptype else None,
-                           self._quantities(part, count, comps), comps, self.factors, self.data.volume_m3)
+        element = OnDemand(lambda kind: self._quantity(kind, part, count, comps), ("mass", "volume", "area", "count"))
+        return part_carbon(self.data.carbon_of([part]), ptype.carbon if ptype else None, element, comps,
+                           self.factors, OnDemand(self._composition_volume))
 
-    def _quantities(self, part: str, count: float, comps: list[Composition]) -> dict[str, float | None]:
+    def _composition_volume(self, node: str) -> float | None:
+        self.data.read_quantities(self.store)
+        return self.data.volume_m3.get(node)
+
+    def _quantity(self, kind: str, part: str, count: float, comps: list[Composition]) -> float | None:
         """What a figure per declared unit is scaled by: the part's mass (its compositions', all stated), volume
         (its own mpr:volume, else its compositions', all stated), area (mpr:area is per item: times mpr:count)
-        and count. Mass and volume are totals for all items, as mpr:count defines."""
+        or count. Mass and volume are totals for all items, as mpr:count defines."""
+        if kind == "count":
+            return count
+        if kind == "mass":
+            return sum(c.mass_kg or 0.0 for c in comps) if comps and all(c.mass_kg is not None for c in comps) \
+                else None
         data = self.data
+        data.read_quantities(self.store)
+        if kind == "area":
+            area = data.area_m2.get(part)
+            return area * count if area is not None else None
         own = data.compositions.get(part, [])
         volume = data.volume_m3.get(part)
         if volume is None and own and all(c.node in data.volume_m3 for c in own):
             volume = sum(data.volume_m3[c.node] for c in own)
-        area = data.area_m2.get(part)
-        has_mass = bool(comps) and all(c.mass_kg is not None for c in comps)
-        return {"mass": sum(c.mass_kg or 0.0 for c in comps) if has_mass else None, "volume": volume,
-                "area": area * count if area is not None else None, "count": count}
+        return volume
 
     def _dgbc(self, part: str, connections: list[str]) -> DgbcScore | None:
         """Each connection type with the part's accessibility, crossings and form containment (dgbc.py).
