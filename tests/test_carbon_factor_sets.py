@@ -78,8 +78,10 @@ def test_turtle_set_is_read_and_given_back_as_rdf(client):
     assert answer.json()["factors"][0]["basis"] == "EN 15804+A1 GWP"
     store = Store()
     store.load(client.get(PATH, headers={"Accept": "text/turtle"}).content, RdfFormat.TURTLE)
-    assert store.query("PREFIX mpr: <https://w3id.org/mpr#> ASK { ?set a mpr:CarbonFactorSet ; mpr:carbonFactor ?f . "
-                       "?f mpr:forMaterial <https://w3id.org/mpr/materials/timber> ; mpr:kgCO2e 120.0 }")
+    assert store.query("PREFIX mpr: <https://w3id.org/mpr#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+                       "ASK { ?set a mpr:CarbonFactorSet ; mpr:carbonFactor ?f . ?f mpr:forMaterial "
+                       "<https://w3id.org/mpr/materials/timber> ; mpr:kgCO2e 120.0 ; "
+                       "dcterms:license <https://creativecommons.org/licenses/by/4.0/> }")
 
 
 def test_figure_from_an_organisation_set_names_the_set_and_scales_by_volume_and_mass(client):
@@ -305,3 +307,17 @@ def test_indicators_with_a_set_are_private_to_the_caller(client):
     put_passport(client, "pavilion", PASSPORT)
     answer = client.get("/passports/pavilion/indicators", params={"factors": "acme/concrete-epds"}, headers=acme)
     assert answer.headers["Cache-Control"] == "private" and "Authorization" in answer.headers["Vary"]
+
+
+def test_a_set_fetched_as_turtle_or_csv_is_accepted_back_unchanged(client):
+    acme = token(client, "acme")
+    first = client.put(PATH, content=SET_CSV, headers={**acme, **CSV}).json()["factors"]
+    turtle = client.get(PATH, headers={**acme, "Accept": "text/turtle"}).content
+    again = client.put(PATH, content=turtle, headers={**acme, **TURTLE,
+                                                      "If-Match": '"acme-carbon-factors-concrete-epds-v1"'})
+    assert again.status_code == 200, again.text
+    assert again.json()["version"] == 2 and again.json()["factors"] == first
+    table = client.get(PATH, headers={**acme, "Accept": "text/csv"}).content
+    third = client.put(PATH, content=table, headers={**acme, **CSV})
+    assert third.status_code == 200, third.text
+    assert third.json()["version"] == 3 and third.json()["factors"] == first

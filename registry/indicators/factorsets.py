@@ -455,7 +455,7 @@ class FactorSets:
                         Triple(per, NamedNode(QUDT + "numericValue"), _decimal(row.per[0])),
                         Triple(per, NamedNode(QUDT + "unit"), NamedNode(row.per[1])),
                         Triple(node, NamedNode(DCTERMS + "source"), Literal(row.source)),
-                        Triple(node, NamedNode(DCTERMS + "license"), Literal(row.licence))]
+                        Triple(node, NamedNode(DCTERMS + "license"), _iri_or_text(row.licence))]
             if row.dataset:
                 triples.append(Triple(node, NamedNode(DCTERMS + "title"), Literal(row.dataset)))
         return triples
@@ -469,6 +469,16 @@ class FactorSets:
                          prefixes={"mpr": MPR, "dcterms": DCTERMS, "qudt": QUDT, "unit": UNIT})
         assert data is not None  # serialize returns bytes when no output is given
         return data
+
+
+def _iri_or_text(value: str) -> NamedNode | Literal:
+    """A licence given as an IRI (a Creative Commons deed) stays one; a licence's name stays text."""
+    if value.startswith(("https://", "http://")) and not any(c in value for c in ' <>"{}|\\^`'):
+        try:
+            return NamedNode(value)
+        except ValueError:
+            pass
+    return Literal(value)
 
 
 def _decimal(value: float) -> Literal:
