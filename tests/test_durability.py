@@ -99,14 +99,17 @@ def test_a_write_the_store_rejects_leaves_nothing_behind(settings):
 
 
 # Writes a stream of bulk-sized creates (content graph + a one-triple record graph per write) and says
-# which landed; killed -9 mid-stream by the test below.
+# which landed; killed -9 mid-stream by the tests below. argv[2], if given, is BULK_CHUNK: smaller than a
+# write's content, every write goes in as several ingests completed by a marker.
 BULK_WRITER = """
 import sys
 from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Triple
+from registry.store import oxigraph
 from registry.store.base import Changeset, GraphChange
 from registry.store.oxigraph import BULK_FROM, OxigraphStore
-from registry.store.oxigraph import BULK_FROM, OxigraphStore
+if len(sys.argv) > 2:
+    oxigraph.BULK_CHUNK = int(sys.argv[2])
 store, p = OxigraphStore(Path(sys.argv[1])), NamedNode("urn:test:p")
 for n in range(1000):
     graph, record = NamedNode(f"urn:test:g{n}"), NamedNode(f"urn:test:g{n}/record")
@@ -117,23 +120,81 @@ for n in range(1000):
 """
 
 
-def test_kill_9_during_bulk_writes_leaves_each_write_whole_or_absent(tmp_path):
-    """From BULK_FROM added triples the embedded store ingests in bulk instead of a transaction: a crash still
-    leaves every write whole (content and record) or absent, never a part of one."""
+def _whole_or_absent(store: OxigraphStore, writes: int, acknowledged: list[int]) -> None:
+    """Every write of BULK_WRITER whole (content and record) or absent, the acknowledged ones whole."""
+    sizes = {n: (store.count(NamedNode(f"urn:test:g{n}")), store.count(NamedNode(f"urn:test:g{n}/record")))
+             for n in range(writes)}
+    assert all(sizes[n] == (BULK_FROM, 1) for n in acknowledged)
+    assert set(sizes.values()) <= {(BULK_FROM, 1), (0, 0)}
+    assert store.count() == sum(content + record for content, record in sizes.values())  # no notes left either
+
+
+@pytest.mark.parametrize("chunk", [None, 2_500], ids=["one-ingest", "chunked"])
+def test_kill_9_during_bulk_writes_leaves_each_write_whole_or_absent(tmp_path, chunk):
+    """From BULK_FROM added triples the embedded store ingests in bulk instead of a transaction, and above
+    BULK_CHUNK in several ingests: a crash still leaves every write whole (content and record) or absent
+    once the store is opened again (opening sweeps what an interrupted chunked write began)."""
     folder = tmp_path / "store"
-    writer = subprocess.Popen([sys.executable, "-c", BULK_WRITER, str(folder)], stdout=subprocess.PIPE, text=True)
+    writer = subprocess.Popen([sys.executable, "-c", BULK_WRITER, str(folder), *([str(chunk)] if chunk else [])],
+                              stdout=subprocess.PIPE, text=True)
     assert writer.stdout is not None
     acknowledged = [int(writer.stdout.readline()) for _ in range(3)]  # the kill comes mid-stream, after 3 writes
     writer.kill()
     writer.wait(30)
     store = OxigraphStore(folder)
     try:
+        _whole_or_absent(store, acknowledged[-1] + 3, acknowledged)
         p = NamedNode("urn:test:p")
-        sizes = {n: (store.count(NamedNode(f"urn:test:g{n}")), store.count(NamedNode(f"urn:test:g{n}/record")))
-                 for n in range(acknowledged[-1] + 3)}
-        assert all(sizes[n] == (BULK_FROM, 1) for n in acknowledged)
-        assert set(sizes.values()) <= {(BULK_FROM, 1), (0, 0)}
-        assert store.count() == sum(content + record for content, record in sizes.values())
         assert store.triples(NamedNode("urn:test:g0/record")) == [Triple(NamedNode("urn:test:g0"), p, Literal("v1"))]
     finally:
         store.close()
+
+
+# One chunked write (BULK_FROM quads in chunks of 2,500: a note, 4 content ingests, the last ingest with the
+# record, the note's removal, the changeset's own cleanup) that dies (os._exit, as a kill -9 would) at step argv[2] of it.
+CRASHING_WRITER = """
+import os, sys
+from pathlib import Path
+from pyoxigraph import Literal, NamedNode, Triple
+from registry.store import oxigraph
+from registry.store.base import Changeset, GraphChange
+from registry.store.oxigraph import BULK_FROM, OxigraphStore
+oxigraph.BULK_CHUNK, crash_at, steps = 2_500, int(sys.argv[2]), []
+def step(original):
+    def counted(self, *args):
+        steps.append(1)
+        if len(steps) == crash_at:
+            os._exit(9)
+        return original(self, *args)
+    return counted
+OxigraphStore._update_data = step(OxigraphStore._update_data)
+OxigraphStore._bulk_extend = step(OxigraphStore._bulk_extend)
+store, p = OxigraphStore(Path(sys.argv[1])), NamedNode("urn:test:p")
+steps.clear()  # opening the store sweeps (a write of its own)
+graph, record = NamedNode("urn:test:g0"), NamedNode("urn:test:g0/record")
+content = [Triple(NamedNode(f"urn:test:g0/s{i}"), p, Literal(str(i))) for i in range(BULK_FROM)]
+store.apply(Changeset([GraphChange(graph, add=content), GraphChange(record, add=[Triple(graph, p, Literal("v1"))])]))
+print(len(steps), flush=True)
+"""
+
+
+def test_a_chunked_write_interrupted_at_any_step_is_whole_or_absent_after_a_restart(tmp_path):
+    """Each step of a chunked write (note, content chunks, last ingest with the record, removal of the note)
+    in turn is where the process dies; opening the store again finds the write absent up to the last ingest,
+    whole from it on, and no note left."""
+    steps = int(subprocess.run([sys.executable, "-c", CRASHING_WRITER, str(tmp_path / "whole"), "0"],
+                               capture_output=True, text=True, check=True).stdout)
+    last_ingest = 1 + BULK_FROM // 2_500 + 1
+    assert steps == last_ingest + 2
+    for crash_at in range(1, steps + 1):
+        folder = tmp_path / f"crash-{crash_at}"
+        died = subprocess.run([sys.executable, "-c", CRASHING_WRITER, str(folder), str(crash_at)])
+        assert died.returncode == 9
+        store = OxigraphStore(folder)
+        try:
+            landed = [0] if crash_at > last_ingest else []  # once the last ingest is done, the write has landed
+            _whole_or_absent(store, 1, landed)
+            assert store.count(NamedNode("urn:test:g0")) == (BULK_FROM if landed else 0)
+            assert store.swept == ([] if landed or crash_at == 1 else [NamedNode("urn:test:g0")])
+        finally:
+            store.close()
