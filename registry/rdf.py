@@ -186,7 +186,7 @@ def _digests(blanks: Iterable[str], links: Links, key: hmac.HMAC, sep: str,
         while stack:
             node, via, todo, parts = stack[-1]
             for link in todo:
-                if type(link) is str:
+                if isinstance(link, str):
                     parts.append(link)
                     continue
                 predicate, label = link

@@ -151,7 +151,8 @@ def test_kill_9_during_bulk_writes_leaves_each_write_whole_or_absent(tmp_path, c
 
 
 # One chunked write (BULK_FROM quads in chunks of 2,500: a note, 4 content ingests, the last ingest with the
-# record, the note's removal, the changeset's own cleanup) that dies (os._exit, as a kill -9 would) at step argv[2] of it.
+# record, the note's removal, the changeset's own cleanup) that dies (os._exit, as a kill -9 would) at step
+# argv[2] of it.
 CRASHING_WRITER = """
 import os, sys
 from pathlib import Path

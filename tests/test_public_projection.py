@@ -12,8 +12,8 @@ from registry.access.public import PublicProjection
 from registry.core import LOADER, Registry, build_registry
 from registry.passports import records
 from registry.settings import Settings
-from registry.store.base import Changeset, GraphChange
 from registry.store import oxigraph
+from registry.store.base import Changeset, GraphChange
 from registry.store.oxigraph import BULK_FROM
 
 RENAMED = (b"Column C1", b"Column C1 renamed")
