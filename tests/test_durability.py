@@ -12,6 +12,8 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
 from registry.core import build_registry
 from registry.errors import StoreError
+from registry.sparql.processes import Snapshots
+from registry.store import oxigraph
 from registry.store.base import Changeset, GraphChange
 from registry.store.oxigraph import BULK_FROM, OxigraphStore
 from tests.conftest import AUTH, DATA, Server
@@ -107,6 +109,8 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Triple
 from registry.store import oxigraph
 from registry.store.base import Changeset, GraphChange
+from registry.sparql.processes import Snapshots
+from registry.store import oxigraph
 from registry.store.oxigraph import BULK_FROM, OxigraphStore
 if len(sys.argv) > 2:
     oxigraph.BULK_CHUNK = int(sys.argv[2])
@@ -159,6 +163,8 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Triple
 from registry.store import oxigraph
 from registry.store.base import Changeset, GraphChange
+from registry.sparql.processes import Snapshots
+from registry.store import oxigraph
 from registry.store.oxigraph import BULK_FROM, OxigraphStore
 oxigraph.BULK_CHUNK, crash_at, steps = 2_500, int(sys.argv[2]), []
 def step(original):
@@ -199,3 +205,40 @@ def test_a_chunked_write_interrupted_at_any_step_is_whole_or_absent_after_a_rest
             assert store.swept == ([] if landed or crash_at == 1 else [NamedNode("urn:test:g0")])
         finally:
             store.close()
+
+
+def test_query_copies_show_no_part_of_a_chunked_write_under_way(tmp_path, monkeypatch):
+    """SPARQL workers query copies of the store (registry/sparql/processes.py): while a chunked write is under
+    way they keep the copy taken before it, and the next copy holds the whole write."""
+    monkeypatch.setattr(oxigraph, "BULK_CHUNK", 2_500)
+    store = OxigraphStore(tmp_path / "store")
+    snapshots = Snapshots(store, tmp_path / "copies")
+    graph, p = NamedNode("urn:test:g"), NamedNode("urn:test:p")
+    content = [Triple(NamedNode(f"urn:test:s{i}"), p, Literal(str(i))) for i in range(BULK_FROM)]
+    chunk_in, go_on = threading.Event(), threading.Event()
+    ingest = store._bulk_extend
+
+    def paused(quads):  # the write stops after each ingest until the test lets it go on
+        ingest(quads)
+        chunk_in.set()
+        go_on.wait(60)
+
+    monkeypatch.setattr(store, "_bulk_extend", paused)
+    before = snapshots.acquire()
+    writer = threading.Thread(target=store.apply, args=(Changeset([GraphChange(graph, add=content)]),))
+    writer.start()
+    try:
+        assert chunk_in.wait(60)
+        assert store.count(graph) == 2_500  # the first chunk is in the live store ...
+        assert snapshots.acquire() == before  # ... and the workers keep the copy from before the write
+    finally:
+        go_on.set()
+        writer.join(60)
+    after = snapshots.acquire()
+    try:
+        assert after != before and OxigraphStore.read_only(after).count(graph) == BULK_FROM
+    finally:
+        for path in (before, before, after):
+            snapshots.release(path)
+        snapshots.close()
+        store.close()

@@ -80,6 +80,8 @@ class OxigraphStore(TripleStore):
         self._write_lock = threading.Lock()
         #: Counts writes, so copies of the store taken for query workers know when they are stale.
         self.generation = 0
+        #: True while a chunked write is under way: a copy taken before it is the one to query meanwhile.
+        self.filling = False
         #: Graphs that interrupted chunked writes had begun to fill, dropped at opening (`_sweep`).
         self.swept = self._sweep() if path is not None else []
 
@@ -88,6 +90,7 @@ class OxigraphStore(TripleStore):
         """Open a store nobody writes (a backup) without its write lock, e.g. in a query worker process."""
         store = cls.__new__(cls)
         store.path, store.generation, store._write_lock, store.swept = path, 0, threading.Lock(), []
+        store.filling = False
         try:
             store._store = Store.read_only(str(path))
         except OSError as exc:
@@ -95,9 +98,11 @@ class OxigraphStore(TripleStore):
         return store
 
     def backup(self, target: Path) -> None:
-        """A consistent copy of the store (hard links where possible), for readers in other processes."""
+        """A consistent copy of the store (hard links where possible), for readers in other processes. Taken
+        between writes (under the write lock): never in the middle of a chunked write (`_ingest_in_chunks`)."""
         try:
-            self._store.backup(str(target))
+            with self._write_lock:
+                self._store.backup(str(target))
         except OSError as exc:
             raise StoreError(f"cannot copy the Oxigraph store to {target}: {exc}") from exc
 
@@ -229,19 +234,24 @@ class OxigraphStore(TripleStore):
         exist for readers) together with "filled" in one last ingest, then the notes go. A crash before that
         last ingest leaves a note without "filled": `_sweep` at the next start drops the graph, which was empty
         before (only empty graphs are filled this way), so the write is absent; after it, the write is whole.
-        Between the chunks the part already ingested is visible to queries over the raw graph
+        Between the chunks the part already ingested is in the live store, without the record every read of a
+        passport starts from; SPARQL workers keep querying the copy taken before (`filling`, `backup`)
         (docs/architecture.md 3)."""
         notes = []
         for change in chunked:
             note = NamedNode(f"urn:mpr:pending-writes:{secrets.token_hex(8)}")
             notes.append((note, Triple(note, FILLS, change.graph), Triple(note, FILLED, Literal(True))))
-        self._update_data([GraphChange(PENDING_GRAPH, add=[fills for _, fills, _ in notes])])
-        for change in chunked:
-            for start in range(0, len(change.add), BULK_CHUNK):
-                self._bulk_extend(Quad(t.subject, t.predicate, t.object, change.graph)
-                                  for t in change.add[start:start + BULK_CHUNK])
-        last = [*rest, GraphChange(PENDING_GRAPH, add=[filled for _, _, filled in notes])]
-        self._bulk_extend(Quad(t.subject, t.predicate, t.object, change.graph) for change in last for t in change.add)
+        self.filling = True
+        try:
+            self._update_data([GraphChange(PENDING_GRAPH, add=[fills for _, fills, _ in notes])])
+            for change in chunked:
+                for start in range(0, len(change.add), BULK_CHUNK):
+                    self._bulk_extend(Quad(t.subject, t.predicate, t.object, change.graph)
+                                      for t in change.add[start:start + BULK_CHUNK])
+            last = [*rest, GraphChange(PENDING_GRAPH, add=[filled for _, _, filled in notes])]
+            self._bulk_extend(Quad(t.subject, t.predicate, t.object, c.graph) for c in last for t in c.add)
+        finally:
+            self.filling = False
         self._clean_up([GraphChange(PENDING_GRAPH, remove=[t for note in notes for t in note[1:]])])
 
     def _sweep(self) -> list[NamedNode]:
