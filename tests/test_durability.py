@@ -242,3 +242,30 @@ def test_query_copies_show_no_part_of_a_chunked_write_under_way(tmp_path, monkey
             snapshots.release(path)
         snapshots.close()
         store.close()
+
+
+def test_a_chunked_write_the_store_refuses_midway_is_taken_back_at_once(tmp_path, monkeypatch):
+    """A chunk the store refuses (a full disk, say) fails the write, and what the earlier chunks wrote is
+    dropped at once, not at the next start: a retry finds the graph empty and fills it whole."""
+    monkeypatch.setattr(oxigraph, "BULK_CHUNK", 2_500)
+    store = OxigraphStore(tmp_path / "store")
+    graph, p = NamedNode("urn:test:g"), NamedNode("urn:test:p")
+    content = [Triple(NamedNode(f"urn:test:s{i}"), p, Literal(str(i))) for i in range(BULK_FROM)]
+    ingest, calls = store._bulk_extend, []
+
+    def failing_third(quads):
+        calls.append(1)
+        if len(calls) == 3:
+            raise StoreError("the store refused the write: no space left on device")
+        ingest(quads)
+
+    monkeypatch.setattr(store, "_bulk_extend", failing_third)
+    try:
+        with pytest.raises(StoreError):
+            store.apply(Changeset([GraphChange(graph, add=content)]))
+        assert store.count() == 0 and not store.filling
+        monkeypatch.setattr(store, "_bulk_extend", ingest)
+        assert store.apply(Changeset([GraphChange(graph, add=content)]))
+        assert store.count(graph) == store.count() == BULK_FROM
+    finally:
+        store.close()

@@ -250,9 +250,20 @@ class OxigraphStore(TripleStore):
                                       for t in change.add[start:start + BULK_CHUNK])
             last = [*rest, GraphChange(PENDING_GRAPH, add=[filled for _, _, filled in notes])]
             self._bulk_extend(Quad(t.subject, t.predicate, t.object, c.graph) for c in last for t in c.add)
+        except StoreError:
+            self._abandon()
+            raise
         finally:
             self.filling = False
         self._clean_up([GraphChange(PENDING_GRAPH, remove=[t for note in notes for t in note[1:]])])
+
+    def _abandon(self) -> None:
+        """The store refused a step of a chunked write: take back what it wrote now rather than at the next
+        start, so that a retry finds the graph empty again (the write lock is held: no other write is under way)."""
+        try:
+            self._sweep()
+        except (StoreError, OSError) as exc:
+            log.warning("a failed chunked write is left to the next start's sweep: %s", exc)
 
     def _sweep(self) -> list[NamedNode]:
         """At start-up: drop every graph a chunked write began to fill and did not complete (see
