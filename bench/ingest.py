@@ -150,7 +150,7 @@ def steps(data: bytes, folder: Path) -> list[dict[str, object]]:
         return result
 
     try:
-        found.append({"step": "start (imports, shapes, vocabularies)", "seconds": 0.0,
+        found.append({"step": "start (imports, shapes, vocabularies, the upload read)", "seconds": 0.0,
                       "peak_rss_mb": _vm("VmHWM"), "rss_after_mb": _vm("VmRSS")})
         parsed = [step("parse", lambda: parse_triples(data, RdfFormat.TURTLE, names.iri))]  # popped: not kept
         triples = step("canonical literals + skolemisation",
