@@ -108,9 +108,10 @@ def serialize_triples(triples: Iterable[Triple], fmt: RdfFormat) -> bytes:
     return serialize(triples, format=fmt) or b""
 
 
-# A blank node's neighbours along one direction of its links, by label: (predicate, the term at the other
-# end), both as N-Triples tokens ("_:label" for a blank node).
-Links = dict[str, list[tuple[str, str]]]
+# A blank node's neighbours along one direction of its links, by label: a link to another blank node as
+# (predicate token, that node's label); any other link as the part of the digest it stands for, "predicate
+# term" in N-Triples tokens, one shared str for every link that recurs (types, units: most of them).
+Links = dict[str, list[tuple[str, str] | str]]
 _TYPED = '"^^<'
 
 
@@ -130,6 +131,13 @@ def _tokens(triples: Sequence[Triple], chunk: int = 50_000) -> Iterator[list[str
             if row[2].startswith("<<"):  # a triple term: its str() form is what digests always used
                 row[2] = str(t.object)
             yield row
+
+
+def _part(shared: dict[str, str], predicate: str, term: str) -> str:
+    """The digest part of a link to a term that is not a blank node; shared when the term is an IRI (it recurs:
+    types, units, materials), a literal's own (mostly unique; a table of them would cost more than it saves)."""
+    part = f"{predicate} {term}"
+    return shared.setdefault(part, part) if term[0] == "<" else part
 
 
 def _canonical_token(token: str) -> str | None:
@@ -174,14 +182,14 @@ def _digests(blanks: Iterable[str], links: Links, key: hmac.HMAC, sep: str,
         if root in done:
             continue
         path = {root}
-        stack: list[tuple[str, str, Iterator[tuple[str, str]], list[str]]] = [(root, "", iter(links[root]), [])]
+        stack: list[tuple[str, str, Iterator[tuple[str, str] | str], list[str]]] = [(root, "", iter(links[root]), [])]
         while stack:
             node, via, todo, parts = stack[-1]
-            for predicate, other in todo:
-                if other[0] != "_":
-                    parts.append(f"{predicate} {other}")
+            for link in todo:
+                if isinstance(link, str):
+                    parts.append(link)
                     continue
-                label = other[2:]
+                predicate, label = link
                 if label in done:
                     parts.append(f"{predicate} {identity(label, done[label])}")
                 elif label in path:
@@ -238,9 +246,9 @@ def skolemize(triples: list[Triple], genid_base: str, key: bytes, canonicalize: 
         subject = shared.setdefault(s[2:], s[2:]) if s[0] == "_" else ""
         obj = shared.setdefault(o[2:], o[2:]) if o[0] == "_" else ""
         if subject:
-            outgoing[subject].append((p, o))
+            outgoing[subject].append((p, obj) if obj else _part(shared, p, o))
         if obj:
-            incoming[obj].append((p, s))
+            incoming[obj].append((p, subject) if subject else _part(shared, p, s))
     del shared
     if not outgoing and not incoming and not literals:
         return list(dict.fromkeys(triples))

@@ -12,6 +12,7 @@ from registry.access.public import PublicProjection
 from registry.core import LOADER, Registry, build_registry
 from registry.passports import records
 from registry.settings import Settings
+from registry.store import oxigraph
 from registry.store.base import Changeset, GraphChange
 from registry.store.oxigraph import BULK_FROM
 
@@ -86,3 +87,22 @@ def test_a_projection_lost_between_the_two_writes_is_repaired(registry: Registry
     assert _public_content(registry, "p1") == set()
     assert PublicProjection(passports, public, frozenset()).repair() == ["p1"]
     assert _public_content(registry, "p1") == set(stored)
+
+
+def test_a_passport_written_in_chunks_is_stored_and_projected_whole(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above BULK_CHUNK quads a new graph goes in as several ingests, completed by a marker: both stores end
+    with exactly the prepared content and the record, and no marker is left."""
+    monkeypatch.setattr(oxigraph, "BULK_CHUNK", 3_000)
+    passports = registry.domain.passports
+    assert registry.public_store is not None
+    data = building(BULK_FROM + 2_000).encode()
+    passports.create(data, RdfFormat.TURTLE, LOADER, passport_id="big")
+    names = passports.names("big")
+    prepared = set(passports.prepare(data, RdfFormat.TURTLE, names))
+    assert set(registry.store.triples(names.content_graph)) == prepared
+    assert _public_content(registry, "big") == prepared
+    for store in (registry.store, registry.public_store):
+        assert records.versions(store, [names.iri]) == {names.iri: 1}
+        assert store.count(oxigraph.PENDING_GRAPH) == 0

@@ -44,7 +44,10 @@ class Snapshots:
 
     def acquire(self) -> Path:
         with self._lock:
-            if self._current is None or self._generation != self.store.generation:
+            # A copy older than the last write is kept while a chunked write is under way: a new one would wait
+            # for its end (`OxigraphStore.backup`), and it shows no part of that write.
+            stale = self._generation != self.store.generation and not self.store.filling
+            if self._current is None or stale:
                 generation = self.store.generation
                 self._taken += 1
                 target = self.folder / f"copy-{self._taken}"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from pyoxigraph import (
+    Literal,
     NamedNode,
     Quad,
     QueryBoolean,
@@ -43,6 +45,16 @@ from registry.store.sparql_text import data_update
 #: triples 0.91 s `extend` against 0.57 s bulk, 100,000 triples 1.96 s against 0.68 s (4.1 s as SPARQL
 #: `INSERT DATA`); 1,000 triples 24 ms against 260 ms (a bulk ingest writes one file per index).
 BULK_FROM = 10_000
+#: The most quads one bulk ingest takes. pyoxigraph's loader holds a whole batch (1M quads, with their hash
+#: sets and sorted keys) in memory: ~870 MB for a 1M-triple passport, and pyoxigraph 0.5 exposes no memory
+#: bound. Larger writes into an empty graph go in as several ingests of this size, completed by a marker
+#: (`_ingest_in_chunks`); measured ~180 MB per 200k-quad ingest.
+BULK_CHUNK = 200_000
+#: Where a chunked write notes the graph it is filling and, in its last ingest, that it completed
+#: (`urn:mpr:` names, like the leases of remote stores: store bookkeeping, not vocabulary).
+PENDING_GRAPH = NamedNode("urn:mpr:pending-writes")
+FILLS = NamedNode("urn:mpr:fills")
+FILLED = NamedNode("urn:mpr:filled")
 log = logging.getLogger("registry.store")
 
 
@@ -68,12 +80,17 @@ class OxigraphStore(TripleStore):
         self._write_lock = threading.Lock()
         #: Counts writes, so copies of the store taken for query workers know when they are stale.
         self.generation = 0
+        #: True while a chunked write is under way: a copy taken before it is the one to query meanwhile.
+        self.filling = False
+        #: Graphs that interrupted chunked writes had begun to fill, dropped at opening (`_sweep`).
+        self.swept = self._sweep() if path is not None else []
 
     @classmethod
     def read_only(cls, path: Path) -> OxigraphStore:
         """Open a store nobody writes (a backup) without its write lock, e.g. in a query worker process."""
         store = cls.__new__(cls)
-        store.path, store.generation, store._write_lock = path, 0, threading.Lock()
+        store.path, store.generation, store._write_lock, store.swept = path, 0, threading.Lock(), []
+        store.filling = False
         try:
             store._store = Store.read_only(str(path))
         except OSError as exc:
@@ -81,9 +98,11 @@ class OxigraphStore(TripleStore):
         return store
 
     def backup(self, target: Path) -> None:
-        """A consistent copy of the store (hard links where possible), for readers in other processes."""
+        """A consistent copy of the store (hard links where possible), for readers in other processes. Taken
+        between writes (under the write lock): never in the middle of a chunked write (`_ingest_in_chunks`)."""
         try:
-            self._store.backup(str(target))
+            with self._write_lock:
+                self._store.backup(str(target))
         except OSError as exc:
             raise StoreError(f"cannot copy the Oxigraph store to {target}: {exc}") from exc
 
@@ -197,6 +216,77 @@ class OxigraphStore(TripleStore):
         return sum(len(change.add) for change in changeset.changes) >= BULK_FROM
 
     def _ingest(self, changes: Sequence[GraphChange]) -> None:
+        """One bulk ingest, or several with a completion marker when a change fills an empty graph with more
+        than BULK_CHUNK quads (bounded memory; `_ingest_in_chunks`)."""
+        chunked = [c for c in changes if len(c.add) > BULK_CHUNK and self._empty(c.graph)]
+        if not chunked:
+            self._bulk_extend(Quad(t.subject, t.predicate, t.object, change.graph)
+                              for change in changes for t in change.add)
+            return
+        self._ingest_in_chunks(chunked, [c for c in changes if not any(c is big for big in chunked)])
+
+    def _empty(self, graph: NamedNode) -> bool:
+        return next(self._store.quads_for_pattern(None, None, None, graph), None) is None
+
+    def _ingest_in_chunks(self, chunked: Sequence[GraphChange], rest: Sequence[GraphChange]) -> None:
+        """Atomic by marker rather than by the store: first a note of each graph being filled (one transaction),
+        then its quads in ingests of BULK_CHUNK, then the rest of the write (the record that makes a passport
+        exist for readers) together with "filled" in one last ingest, then the notes go. A crash before that
+        last ingest leaves a note without "filled": `_sweep` at the next start drops the graph, which was empty
+        before (only empty graphs are filled this way), so the write is absent; after it, the write is whole.
+        Between the chunks the part already ingested is in the live store, without the record every read of a
+        passport starts from; SPARQL workers keep querying the copy taken before (`filling`, `backup`)
+        (docs/architecture.md 3)."""
+        notes = []
+        for change in chunked:
+            note = NamedNode(f"urn:mpr:pending-writes:{secrets.token_hex(8)}")
+            notes.append((note, Triple(note, FILLS, change.graph), Triple(note, FILLED, Literal(True))))
+        self.filling = True
+        try:
+            self._update_data([GraphChange(PENDING_GRAPH, add=[fills for _, fills, _ in notes])])
+            for change in chunked:
+                for start in range(0, len(change.add), BULK_CHUNK):
+                    self._bulk_extend(Quad(t.subject, t.predicate, t.object, change.graph)
+                                      for t in change.add[start:start + BULK_CHUNK])
+            last = [*rest, GraphChange(PENDING_GRAPH, add=[filled for _, _, filled in notes])]
+            self._bulk_extend(Quad(t.subject, t.predicate, t.object, c.graph) for c in last for t in c.add)
+        except StoreError:
+            self._abandon()
+            raise
+        finally:
+            self.filling = False
+        self._clean_up([GraphChange(PENDING_GRAPH, remove=[t for note in notes for t in note[1:]])])
+
+    def _abandon(self) -> None:
+        """The store refused a step of a chunked write: take back what it wrote now rather than at the next
+        start, so that a retry finds the graph empty again (the write lock is held: no other write is under way)."""
+        try:
+            self._sweep()
+        except (StoreError, OSError) as exc:
+            log.warning("a failed chunked write is left to the next start's sweep: %s", exc)
+
+    def _sweep(self) -> list[NamedNode]:
+        """At start-up: drop every graph a chunked write began to fill and did not complete (see
+        `_ingest_in_chunks`), and forget the notes of completed ones. Returns the graphs dropped."""
+        notes = self._store.quads_for_pattern(None, FILLS, None, PENDING_GRAPH)
+        dropped, done = [], []
+        for quad in notes:
+            graph = quad.object
+            if not isinstance(graph, NamedNode):
+                continue
+            filled = Quad(quad.subject, FILLED, Literal(True), PENDING_GRAPH)
+            if filled not in self._store:
+                dropped.append(graph)
+            else:
+                done.append(Triple(quad.subject, FILLED, Literal(True)))
+            done.append(quad.triple)
+        for graph in dropped:
+            log.warning("dropped %s: a chunked write into it was interrupted", graph.value)
+            self._store.update(f"DROP SILENT GRAPH {graph}")
+        self._update_data([GraphChange(PENDING_GRAPH, remove=done)])
+        return dropped
+
+    def _bulk_extend(self, quads: Iterable[Quad]) -> None:
         """All-or-nothing since pyoxigraph 0.5 ("Bulk loading is now atomic", CHANGELOG 0.5.0): the loader
         writes sorted files and RocksDB ingests all of them, over every column family, in one step at the
         end, so a crash or an error before that step leaves nothing. It checks no guard and sees no
@@ -204,8 +294,7 @@ class OxigraphStore(TripleStore):
         their labels (an `INSERT DATA` would mint new ones); passports reach the store skolemised."""
         self.generation += 1
         try:
-            self._store.bulk_extend(Quad(t.subject, t.predicate, t.object, change.graph)
-                                    for change in changes for t in change.add)
+            self._store.bulk_extend(quads)
         except (ValueError, OSError) as exc:
             raise StoreError(f"the store refused the write: {exc}") from exc
 

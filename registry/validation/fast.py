@@ -8,6 +8,7 @@ path: the upload is already parsed by pyoxigraph, and N-Triples is the cheapest 
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Sequence
 
@@ -84,7 +85,10 @@ class FastEngine:
 
     def validate(self, data: Sequence[Triple], profiles: Sequence[str] = ()) -> ValidationReport:
         shapes = self._shapes(profiles)
-        text = (_n_triples(data) + self._vocabulary).decode()
-        report = shapes.validate_text(text, format="ntriples", allow_warnings=True)
+        with tempfile.NamedTemporaryFile(suffix=".nt") as file:  # the engine reads the format off the suffix
+            serialize(data, file, format=RdfFormat.N_TRIPLES)
+            file.write(self._vocabulary)
+            file.flush()
+            report = shapes.validate_file(file.name, allow_warnings=True)
         return ValidationReport(results=in_order(_result(r) for r in report.results),
                                 report_turtle=report.turtle, profiles=list(profiles), engine=self.name)
