@@ -50,7 +50,7 @@ class RegistryClient:
             raise ClientError(f"cannot reach the registry at {self.url} (still starting? stopped?): {exc}") from exc
         if response.status_code >= 400:
             raise ClientError(f"{self.url} answered {response.status_code}: {_detail(response)}",
-                              report=_report(response))
+                              report=_report(response), problems=_problems(response))
         return response
 
     def query(self, text: str, media_type: str) -> bytes:
@@ -76,6 +76,16 @@ class RegistryClient:
                                                            "X-Change-Reason": reason}).json()
         return answer
 
+    def import_file(
+        self, route: str, name: str, data: bytes, media_type: str, slug: str, dry_run: bool, mappings: str | None,
+    ) -> dict[str, Any]:
+        """POST /imports/{route} ("ifc", "spreadsheet", "epd") as a one-file form, so the report names the file."""
+        params = {"dry_run": str(dry_run).lower(), **({"mappings": mappings} if mappings else {})}
+        answer: dict[str, Any] = self._send("POST", f"/imports/{route}", params=params,
+                                            files={"file": (name, data, media_type)},
+                                            headers_extra={"Slug": slug}).json()
+        return answer
+
     def create_token(self, organisation: str, role: str, expires: date | None, label: str | None) -> dict[str, Any]:
         request = {"organisation": organisation, "role": role,
                    "expires": expires.isoformat() if expires else None, "label": label}
@@ -98,6 +108,15 @@ def _report(response: httpx.Response) -> dict[str, Any] | None:
     except (ValueError, AttributeError):
         return None
     return report if isinstance(report, dict) else None
+
+
+def _problems(response: httpx.Response) -> list[dict[str, Any]] | None:
+    """The rows or fields an import refused (400 from a spreadsheet or an EPD), if the answer lists them."""
+    try:
+        problems = response.json().get("problems")
+    except (ValueError, AttributeError):
+        return None
+    return problems if isinstance(problems, list) else None
 
 
 def _detail(response: httpx.Response) -> str:
