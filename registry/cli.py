@@ -140,6 +140,9 @@ def _ask(call: Callable[..., T], *args: Any) -> T:
                 err.print(f"  {r.get('focus_node')} {r.get('path') or ''}: {r.get('message')}", soft_wrap=True)
         for problem in exc.extra.get("problems") or []:
             err.print(_problem_line(problem), soft_wrap=True)
+        if exc.extra.get("status") == 401:  # the server speaks HTTP; say where the CLI takes its token from
+            _fail(f"{exc.message} (give --token, or set MPR_TOKEN or MPR_ADMIN_TOKEN: `mpr serve` printed its "
+                  "admin token at start-up)", 1)
         _fail(exc.message, 1)
         raise
 

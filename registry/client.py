@@ -50,7 +50,7 @@ class RegistryClient:
             raise ClientError(f"cannot reach the registry at {self.url} (still starting? stopped?): {exc}") from exc
         if response.status_code >= 400:
             raise ClientError(f"{self.url} answered {response.status_code}: {_detail(response)}",
-                              report=_report(response), problems=_problems(response))
+                              report=_report(response), problems=_problems(response), status=response.status_code)
         return response
 
     def query(self, text: str, media_type: str) -> bytes:

@@ -235,6 +235,7 @@ def test_token_create_beside_a_running_server_without_the_admin_token_is_refused
     result = beside(serving, "token", "create", "--org", "acme", "--role", "admin", token=None)
     assert result.returncode == 1
     assert "401" in result.stderr and "needs an admin token" in result.stderr
+    assert "give --token, or set MPR_TOKEN or MPR_ADMIN_TOKEN" in result.stderr  # what to do, in CLI terms
 
 
 def test_query_with_url_asks_that_server(serving, tmp_path):
