@@ -50,9 +50,12 @@ OPENEPD_GWP = {"gwp-fossil": "fossil", "gwp-biogenic": "biogenic", "gwp-luluc": 
 #: LCIA methods preferred when an openEPD file gives several: EF is the method of EN 15804+A2.
 PREFERRED_METHODS = ("EF 3.1", "EF 3.0", "EF 2.0")
 EF_METHODS = frozenset(PREFERRED_METHODS)
-#: kg CO2e per unit, for the spellings of the unit EPDs use; anything else is refused.
-CO2E_UNITS = {"kgco2e": 1.0, "kgco2eq": 1.0, "kgco2equiv": 1.0, "kgco2equivalent": 1.0, "kgco2": 1.0,
-              "gco2e": 0.001, "gco2eq": 0.001, "tco2e": 1000.0, "tco2eq": 1000.0}
+#: kg CO2e per unit, for the spellings of the unit EPDs use (after co2e_factor drops spaces, dots, dashes,
+#: underscores and brackets): English "kg CO2e", "kg CO2 eq.", "kg CO2 eqv." (the ILCD+EPD v1.3 example of
+#: InDataWG/ILCD-EPD-Data-Format) and German "kg CO2-Äqv.", "kg CO_(2)-Äq." (ÖKOBAUDAT). Anything else is refused.
+CO2E_SUFFIXES = ("", "e", "eq", "eqv", "equiv", "equivalent", "äq", "äqv", "äquiv", "äquivalent", "aeq", "aeqv")
+CO2E_UNITS = {f"{prefix}co2{suffix}": factor for prefix, factor in (("kg", 1.0), ("g", 0.001), ("t", 1000.0))
+              for suffix in CO2E_SUFFIXES}
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Declaration:
     figures: list[Figure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)
+    default_scenarios: list[str] = field(default_factory=list)  # modules read from the EPD's default scenario
 
     def problem(self, where: str, message: str) -> None:
         self.problems.append({"field": where, "message": message})
@@ -98,7 +102,7 @@ def co2e_factor(unit: str | None) -> float | None:
     """kg CO2e per unit of `unit`; None for a unit that is not a CO2-equivalent mass."""
     if unit is None:
         return 1.0
-    return CO2E_UNITS.get(re.sub(r"[\s._\-]", "", unit).lower())
+    return CO2E_UNITS.get(re.sub(r"[\s._\-()]", "", unit.replace("₂", "2")).lower())
 
 
 def _day(value: Any, where: str, decl: Declaration) -> date | None:
@@ -375,7 +379,16 @@ def _ilcd_indicator(method: str) -> str | None:
     return "" if "globalwarming" in lowered or "gwp" in lowered else None
 
 
+def _ilcd_defaults(root: Element) -> frozenset[str]:
+    """Names of the scenarios the EPD marks as its default, one per group (ILCD+EPD: `epd:scenario` with
+    `epd:default="true"` under dataSetInformation; the format's documentation: the scenario that applies when
+    none is chosen)."""
+    marked = (dict((_local(k), v) for k, v in e.attrib.items()) for e in _all(root, "scenario"))
+    return frozenset(a["name"] for a in marked if a.get("default") == "true" and a.get("name"))
+
+
 def _ilcd_results(root: Element, decl: Declaration) -> None:
+    defaults = _ilcd_defaults(root)
     for result in _all(root, "LCIAResult"):
         method = _description(_find(result, "referenceToLCIAMethodDataSet")) or ""
         indicator = _ilcd_indicator(method)
@@ -383,11 +396,11 @@ def _ilcd_results(root: Element, decl: Declaration) -> None:
             continue
         units = next((_description(e) for e in _all(result, "referenceToUnitGroupDataSet")), None)
         unit = None if units is None or "mass" in units.lower() else units
-        _ilcd_amounts(result, method, indicator or None, unit, decl)
+        _ilcd_amounts(result, method, indicator or None, unit, decl, defaults)
 
 
 def _ilcd_amounts(result: Element, method: str, indicator: str | None, unit: str | None,
-                  decl: Declaration) -> None:
+                  decl: Declaration, defaults: frozenset[str] = frozenset()) -> None:
     by_module: dict[str, list[tuple[str | None, str | None]]] = {}
     for amount in _all(result, "amount"):
         attributes = {_local(k): v for k, v in amount.attrib.items()}
@@ -400,8 +413,13 @@ def _ilcd_amounts(result: Element, method: str, indicator: str | None, unit: str
     for module, values in by_module.items():
         plain = [v for scenario, v in values if scenario is None] or [v for _, v in values]
         if len(plain) > 1:
-            decl.skipped.append(f"{method} {module}: {len(plain)} scenarios, none chosen")
-            continue
+            chosen = [(scenario, v) for scenario, v in values if scenario in defaults]
+            if len(chosen) != 1:
+                decl.skipped.append(f"{method} {module}: {len(plain)} scenarios, none chosen")
+                continue
+            decl.default_scenarios.append(f"{method} {module}: {chosen[0][0]!r}, the EPD's default of "
+                                          f"{len(plain)} scenarios")
+            plain = [chosen[0][1]]
         if plain[0] is None:  # empty amount: indicator not assessed (INA), not zero
             continue
         _figure(plain[0], unit, f"{method} {module}", indicator, module, decl)
@@ -537,6 +555,7 @@ def report(decl: Declaration, today: date) -> dict[str, Any]:
         "valid_until": decl.valid_until.isoformat() if decl.valid_until else None,
         "expired": expired(decl, today), "programme_operator": decl.operator,
         "registration_number": decl.registration, "skipped": decl.skipped,
+        "default_scenarios": decl.default_scenarios,
     }
 
 
