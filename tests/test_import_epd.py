@@ -261,3 +261,28 @@ def test_an_expiry_date_as_text_is_refused(client):
     answer = client.post("/passports", content=passport, headers={**AUTH, "Content-Type": "text/turtle"})
     assert answer.status_code == 422
     assert "schema:expires" in answer.text
+
+
+
+def test_a_private_openepd_becomes_a_restricted_passport(client):
+    # openEPD `private`: "This document's author does not wish the contents published" (cchangelabs/openepd)
+    report = epd.import_bytes(openepd_with(private=True), "draft.json", "openepd", TODAY)
+    assert report.report["private"] is True and b"mpr:visibility mpr:Restricted" in report.turtle
+    stored = client.post("/imports/epd", content=openepd_with(private=True), headers={**JSON, "Slug": "draft-epd"})
+    assert stored.status_code == 201, stored.text
+    assert client.get("/passports/draft-epd").status_code == 404  # anonymous: not there
+    assert client.get("/passports/draft-epd", headers=AUTH).status_code == 200
+
+
+def test_an_openepd_without_private_stays_public():
+    public = epd.import_bytes(openepd_with(private=None), "slab.json", "openepd", TODAY)  # null is false
+    assert public.report["private"] is False and b"mpr:visibility mpr:Public" in public.turtle
+
+
+def test_an_org_given_by_its_web_domain_only_is_named_by_it():
+    # cchangelabs/python-openepd-sample epd.json names its manufacturer and operator by web_domain alone
+    doc = openepd_with(manufacturer={"web_domain": "example_manufacturer.com"},
+                       program_operator={"web_domain": "example_program_operator.com"})
+    report = epd.import_bytes(doc, "slab.json", "openepd", TODAY).report
+    assert (report["manufacturer"], report["programme_operator"]) == (
+        "example_manufacturer.com", "example_program_operator.com")

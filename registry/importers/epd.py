@@ -3,7 +3,8 @@
 
 Two formats, read by their published structure:
 - openEPD JSON (Building Transparency / C Change Labs, https://github.com/cchangelabs/openepd, Apache-2.0):
-  `product_name`, `manufacturer.name`, `declared_unit {qty, unit}`, `date_of_issue`, `valid_until`,
+  `product_name`, `manufacturer.name` (else `.web_domain`), `private` (a restricted passport),
+  `declared_unit {qty, unit}`, `date_of_issue`, `valid_until`,
   `program_operator.name`, `program_operator_doc_id`, `compliance[].short_name`, and
   `impacts {LCIA method: {"gwp" | "gwp-fossil" | ...: {"A1A2A3" | "A4" | ... | "D": {mean, unit}}}}`;
 - ILCD+EPD XML (ÖKOBAUDAT, ECO Platform, soda4LCA): a `processDataSet` whose `LCIAResults` give per
@@ -87,6 +88,7 @@ class Declaration:
     skipped: list[str] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)
     default_scenarios: list[str] = field(default_factory=list)  # modules read from the EPD's default scenario
+    private: bool = False  # openEPD `private`: the author does not wish the contents published
 
     def problem(self, where: str, message: str) -> None:
         self.problems.append({"field": where, "message": message})
@@ -151,7 +153,11 @@ def _depth(value: Any) -> int:
 
 
 def _name(org: Any) -> str | None:
-    return org.get("name") if isinstance(org, dict) and isinstance(org.get("name"), str) else None
+    """An openEPD Org's name, else its `web_domain` (the Org's key in openEPD; many documents give only that)."""
+    if not isinstance(org, dict):
+        return None
+    return next((org[k].strip() for k in ("name", "web_domain") if isinstance(org.get(k), str) and org[k].strip()),
+                None)
 
 
 def _edition_from(compliance: Any) -> str | None:
@@ -175,6 +181,8 @@ def read_openepd(data: bytes, source: str) -> Declaration:
     decl.issued = _day(doc.get("date_of_issue"), "date_of_issue", decl)
     decl.valid_until = _day(doc.get("valid_until"), "valid_until", decl)
     decl.declared_unit = _openepd_unit(doc.get("declared_unit"), decl)
+    # openEPD: "This document's author does not wish the contents published ... Null is treated as false".
+    decl.private = doc.get("private") is True
     _openepd_impacts(doc.get("impacts"), decl, _edition_from(doc.get("compliance")))
     return decl
 
@@ -538,7 +546,8 @@ def passport(decl: Declaration) -> bytes:
         doc.add("<#programme-operator>", [("a", "schema:Organization , prov:Organization"),
                                           ("schema:name", ttl.text(decl.operator))])
     doc.add("<>", [("a", "mpr:Passport"), ("dcterms:title", ttl.text(f"Product passport {decl.product} (from EPD)")),
-                   ("mpr:describes", "<#product>"), ("mpr:visibility", "mpr:Public"),
+                   ("mpr:describes", "<#product>"),
+                   ("mpr:visibility", "mpr:Restricted" if decl.private else "mpr:Public"),
                    ("dcterms:source", ttl.text(citation(decl)))])
     return doc.to_bytes(f"# Imported from the {decl.format} EPD {decl.source}.\n")
 
@@ -555,7 +564,7 @@ def report(decl: Declaration, today: date) -> dict[str, Any]:
         "valid_until": decl.valid_until.isoformat() if decl.valid_until else None,
         "expired": expired(decl, today), "programme_operator": decl.operator,
         "registration_number": decl.registration, "skipped": decl.skipped,
-        "default_scenarios": decl.default_scenarios,
+        "default_scenarios": decl.default_scenarios, "private": decl.private,
     }
 
 
