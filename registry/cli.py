@@ -81,9 +81,7 @@ def _registry(data: Path | None, sparql_query: str | None, sparql_update: str | 
     try:
         registry = _open(settings)
     except RegistryError as exc:
-        locked = "lock" in exc.message.lower()
-        _fail(f"{exc.message}" + (" (another process holds this store: if it is `mpr serve`, give its --url "
-                                   "and --token, or stop it)" if locked else ""))
+        _fail(exc.message + _locked_hint(exc.message, settings.data))
         raise
     try:
         yield registry
@@ -95,6 +93,18 @@ def _registry(data: Path | None, sparql_query: str | None, sparql_update: str | 
         _fail(exc.message, 1)
     finally:
         registry.close()
+
+
+def _locked_hint(message: str, data: Path) -> str:
+    """What to do about a store another process holds. A command that can ask a server has already asked the
+    one that announced itself, so an announced server here means this command needs the store itself."""
+    if "lock" not in message.lower():
+        return ""
+    url = running_server(data)
+    if url is not None:
+        return (f" (`mpr serve` at {url} holds this store, and this command needs the store itself: stop the server "
+                "first, or use its HTTP routes)")
+    return " (another process holds this store: if it is `mpr serve`, give its --url and --token, or stop it)"
 
 
 def _open(settings: Settings) -> Registry:

@@ -324,6 +324,13 @@ def test_import_beside_a_running_server_without_a_token_is_refused(serving):
     assert httpx.get(f"{serving.url}/passports/slab-standard-case", timeout=120).status_code == 404
 
 
+def test_a_command_that_needs_the_store_beside_a_running_server_says_to_stop_it(serving):
+    result = beside(serving, "report", "baseline", "registry")  # no HTTP path in the CLI: it opens the store
+    assert result.returncode == 2
+    assert f"`mpr serve` at {serving.url} holds this store" in result.stderr
+    assert "--url" not in result.stderr  # this command has no --url to give
+
+
 def test_a_store_held_by_another_process_is_refused_with_a_pointer_to_url(tmp_path):
     from registry.store.oxigraph import OxigraphStore
 
