@@ -99,6 +99,24 @@ def test_a_stated_volume_near_its_dimensions_is_kept(importer):
     assert result.report.warnings == []
 
 
+STEP_HEAD = ("ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION((),'2;1');\nFILE_NAME('','',(),(),'','','');\n"
+             "FILE_SCHEMA(('IFC4'));\nENDSEC;\nDATA;\n")
+
+
+@pytest.mark.parametrize("entities", [
+    # a wall whose GlobalId, owner history and name are another wall (ifcopenshell opens this without complaint)
+    "#1=IFCWALL('1O2Fr$t4X7Zf8NOew3FLOH',$,'A',$,$,$,$,$,$);\n#2=IFCWALL(#1,#1,#1);\n",
+    # a material whose name is a wall
+    "#1=IFCWALL('1O2Fr$t4X7Zf8NOew3FLOH',$,'A',$,$,$,$,$,$);\n#3=IFCMATERIAL(#1,$,$);\n"
+    "#4=IFCRELASSOCIATESMATERIAL('3O2Fr$t4X7Zf8NOew3FLOH',$,$,$,(#1),#3);\n",
+])
+def test_entities_that_break_the_schema_are_a_clear_400(client, entities):
+    model = (STEP_HEAD + entities + "ENDSEC;\nEND-ISO-10303-21;\n").encode()
+    response = client.post("/imports/ifc?dry_run=true", content=model, headers=STEP)
+    assert response.status_code == 400, response.text
+    assert "do not follow the IFC schema" in response.json()["detail"]
+
+
 def test_mass_from_typical_density_names_its_source(importer):
     result = importer.import_bytes(cavity_wall_model("IFC4"), "m")
     rows = list(graph(result).query(P + "SELECT ?kg ?src WHERE { ?c mpr:material <" + MAT + "calcium-silicate> ; "

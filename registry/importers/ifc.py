@@ -414,7 +414,10 @@ def _geometry_volumes(
 
 
 def _key(entity: Any) -> str:
-    return getattr(entity, "GlobalId", None) or f"e{entity.id()}"
+    """The GlobalId; a file whose GlobalId is no text (ifcopenshell reads such files without complaint) gets
+    the entity's step id instead."""
+    key = getattr(entity, "GlobalId", None)
+    return key if isinstance(key, str) and key else f"e{entity.id()}"
 
 
 def _is_material_element(element: Any) -> bool:
@@ -497,7 +500,15 @@ class IfcImporter:
         progress: Callable[[str, int, int], None] | None = None,
     ) -> ImportResult:
         model = open_model(data, source)
-        return self.import_model(model, source, title, progress)
+        try:
+            return self.import_model(model, source, title, progress)
+        except (TypeError, AttributeError) as exc:
+            # ifcopenshell opens a file whose attributes break the schema (a name that is an entity, a GlobalId
+            # that is a number) and hands the wrong types on to whoever reads them: such a file is the
+            # sender's error, and says so, rather than failing the request.
+            raise MalformedInput(f"{source} has an entity whose attributes do not follow the IFC schema "
+                                 f"({type(exc).__name__}: {exc}); export the model again or check it with an "
+                                 "IFC validator") from exc
 
     def import_path(self, path: Path, progress: Callable[[str, int, int], None] | None = None) -> ImportResult:
         return self.import_bytes(path.read_bytes(), path.name, None, progress)
