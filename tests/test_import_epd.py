@@ -286,3 +286,10 @@ def test_an_org_given_by_its_web_domain_only_is_named_by_it():
     report = epd.import_bytes(doc, "slab.json", "openepd", TODAY).report
     assert (report["manufacturer"], report["programme_operator"]) == (
         "example_manufacturer.com", "example_program_operator.com")
+
+
+@pytest.mark.parametrize("compliance", [1, True, -1e308, "EN 15804+A2", {"short_name": "EN 15804+A2"}])
+def test_a_compliance_that_is_not_a_list_states_no_edition(compliance):
+    # openEPD `compliance` is a list of standards; a number was a TypeError (500) before
+    report = epd.import_bytes(openepd_with(compliance=compliance), "slab.json", "openepd", TODAY).report
+    assert report["en15804_version"] == "EN 15804+A2"  # from the EF 3.0 method, as without a compliance list

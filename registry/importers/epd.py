@@ -161,7 +161,8 @@ def _name(org: Any) -> str | None:
 
 
 def _edition_from(compliance: Any) -> str | None:
-    names = [c.get("short_name") or c.get("name") or "" for c in compliance or [] if isinstance(c, dict)]
+    listed = compliance if isinstance(compliance, list) else []  # openEPD: a list of standards; anything else says none
+    names = [c.get("short_name") or c.get("name") or "" for c in listed if isinstance(c, dict)]
     for edition in ("A2", "A1"):
         if any(isinstance(n, str) and f"15804+{edition}" in n.replace(" ", "") for n in names):
             return edition
