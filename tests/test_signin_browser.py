@@ -103,7 +103,7 @@ def test_sign_out_ends_the_session(site, context):
     assert PRICE not in _visible_text(page)
     # the old cookie is worthless, wherever it was copied to
     replayed = httpx.get(f"{server.url}{OFFICE}", cookies={"mpr_session": stolen}, headers={"Accept": "text/turtle"})
-    assert PRICE not in replayed.text
+    assert PRICE not in re.sub(r"genid/[0-9a-f]+", "genid/", replayed.text)  # keyed hashes hold any digits
 
 
 def test_cross_site_post_without_the_csrf_token_is_refused(site, context):
