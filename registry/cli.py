@@ -600,7 +600,7 @@ def urban_mine_command(
 
     server = _server(url, token, data, sparql_query)
     if server is not None:
-        answer = _ask(server.urban_mine, format == "csv").decode()
+        answer = _ask(server.urban_mine, format == "csv", at, municipality, province).decode()
         if format == "csv":
             sys.stdout.write(answer)
         else:
@@ -624,10 +624,20 @@ def baseline_command(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
     """An organisation's baseline: mass by material and layer, primary input, MCI, carbon, progress to 2030."""
     import json
 
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        answer = _ask(server.baseline, organisation, format == "csv", at).decode()
+        if format == "csv":
+            sys.stdout.write(answer)
+        else:
+            out.print_json(answer)
+        return
     with _registry(data, sparql_query, sparql_update) as registry:
         baseline = registry.reports.baseline(LOADER, organisation, parse_at(at) if at else None)
     if format == "csv":

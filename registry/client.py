@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -61,8 +62,15 @@ class RegistryClient:
         answer: dict[str, Any] = self._send("GET", f"/passports/{passport_id}/indicators", params=params).json()
         return answer
 
-    def urban_mine(self, csv: bool) -> bytes:
-        return self._send("GET", "/reports/urban-mine", params={"format": "csv" if csv else "json"}).content
+    def urban_mine(self, csv: bool, at: str | None = None, municipality: str | None = None,
+                   province: str | None = None) -> bytes:
+        filters = {"at": at, "municipality": municipality, "province": province}
+        params = {"format": "csv" if csv else "json", **{k: v for k, v in filters.items() if v is not None}}
+        return self._send("GET", "/reports/urban-mine", params=params).content
+
+    def baseline(self, organisation: str, csv: bool, at: str | None = None) -> bytes:
+        params = {"format": "csv" if csv else "json", **({"at": at} if at is not None else {})}
+        return self._send("GET", f"/organisations/{quote(organisation, safe='')}/baseline", params=params).content
 
     def match(self, demand: bytes, media_type: str, limit: int) -> dict[str, Any]:
         answer: dict[str, Any] = self._send("POST", "/match", params={"limit": limit}, content=demand,

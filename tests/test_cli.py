@@ -325,10 +325,27 @@ def test_import_beside_a_running_server_without_a_token_is_refused(serving):
 
 
 def test_a_command_that_needs_the_store_beside_a_running_server_says_to_stop_it(serving):
-    result = beside(serving, "report", "baseline", "registry")  # no HTTP path in the CLI: it opens the store
+    result = beside(serving, "tender", "profiles")  # no HTTP path in the CLI: it opens the store
     assert result.returncode == 2
     assert f"`mpr serve` at {serving.url} holds this store" in result.stderr
     assert "--url" not in result.stderr  # this command has no --url to give
+
+
+def test_urban_mine_report_beside_a_running_server_keeps_its_filters(serving):
+    # the pavilion (tests/data/minimal-passport.ttl) lies in Utrecht; the filters went unsent before
+    utrecht = beside(serving, "report", "urban-mine", "-f", "csv", "--province", "Utrecht")
+    elsewhere = beside(serving, "report", "urban-mine", "-f", "csv", "--province", "Groningen")
+    assert any(row.startswith("pavilion,") for row in utrecht.stdout.splitlines())
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert not any(row.startswith("pavilion,") for row in elsewhere.stdout.splitlines())
+    before = beside(serving, "report", "urban-mine", "-f", "json", "--at", "2000-01-01")
+    assert json.loads(before.stdout)["passports"] == []  # nothing was stored in 2000
+
+
+def test_baseline_beside_a_running_server_asks_the_server(serving):
+    result = beside(serving, "report", "baseline", "registry", "-f", "csv")
+    assert result.returncode == 0, result.stderr
+    assert f"asking it at {serving.url}" in result.stderr and result.stdout.strip()
 
 
 def test_a_store_held_by_another_process_is_refused_with_a_pointer_to_url(tmp_path):
