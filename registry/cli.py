@@ -81,9 +81,7 @@ def _registry(data: Path | None, sparql_query: str | None, sparql_update: str | 
     try:
         registry = _open(settings)
     except RegistryError as exc:
-        locked = "lock" in exc.message.lower()
-        _fail(f"{exc.message}" + (" (another process holds this store: if it is `mpr serve`, give its --url "
-                                   "and --token, or stop it)" if locked else ""))
+        _fail(exc.message + _locked_hint(exc.message, settings.data))
         raise
     try:
         yield registry
@@ -95,6 +93,18 @@ def _registry(data: Path | None, sparql_query: str | None, sparql_update: str | 
         _fail(exc.message, 1)
     finally:
         registry.close()
+
+
+def _locked_hint(message: str, data: Path) -> str:
+    """What to do about a store another process holds. A command that can ask a server has already asked the
+    one that announced itself, so an announced server here means this command needs the store itself."""
+    if "lock" not in message.lower():
+        return ""
+    url = running_server(data)
+    if url is not None:
+        return (f" (`mpr serve` at {url} holds this store, and this command needs the store itself: stop the server "
+                "first, or use its HTTP routes)")
+    return " (another process holds this store: if it is `mpr serve`, give its --url and --token, or stop it)"
 
 
 def _open(settings: Settings) -> Registry:
@@ -123,6 +133,13 @@ def _server(url: str | None, token: str | None, data: Path | None, remote_store:
     return RegistryClient(url, token or settings.admin_token)
 
 
+def _problem_line(problem: dict[str, Any]) -> str:
+    """One refused row of a spreadsheet (sheet, row, column) or field of an EPD, as the import names it."""
+    if "sheet" in problem:
+        return f"  {problem['sheet']} row {problem['row']} column {problem['column']}: {problem['message']}"
+    return f"  {problem.get('field', '')}: {problem.get('message', '')}"
+
+
 def _ask(call: Callable[..., T], *args: Any) -> T:
     """A request to the running server; its refusal ends the command like a local error does."""
     try:
@@ -131,6 +148,11 @@ def _ask(call: Callable[..., T], *args: Any) -> T:
         for r in (exc.extra.get("report") or {}).get("results", []):
             if r.get("severity") == "Violation":
                 err.print(f"  {r.get('focus_node')} {r.get('path') or ''}: {r.get('message')}", soft_wrap=True)
+        for problem in exc.extra.get("problems") or []:
+            err.print(_problem_line(problem), soft_wrap=True)
+        if exc.extra.get("status") == 401:  # the server speaks HTTP; say where the CLI takes its token from
+            _fail(f"{exc.message} (give --token, or set MPR_TOKEN or MPR_ADMIN_TOKEN: `mpr serve` printed its "
+                  "admin token at start-up)", 1)
         _fail(exc.message, 1)
         raise
 
@@ -383,6 +405,30 @@ def indicators(
     out.print_json(json.dumps(result.as_dict(with_parts=parts)))  # restricted figures left out, as ever
 
 
+def _imported(name: str, written: dict[str, Any], expired: bool = False) -> None:
+    note = " - the EPD has EXPIRED" if expired else ""
+    out.print(f"imported {name} as passport {written['id']} ({written['triples']} triples, "
+              f"{written['warnings']} warnings){note}")
+
+
+def _import_through(
+    server: RegistryClient, route: str, file: Path, media_type: str, passport_id: str, dry_run: bool,
+    mappings: str | None = None,
+) -> dict[str, Any]:
+    """An import sent to the running server's `POST /imports/{route}` (the store is that server's): the same
+    conversion, validation and storage as locally, under the caller's token. Answers the import report."""
+    import json
+
+    answer = _ask(server.import_file, route, file.name, file.read_bytes(), media_type, passport_id, dry_run, mappings)
+    report: dict[str, Any] = answer["report"]
+    err.print_json(json.dumps(report, ensure_ascii=False))
+    if dry_run:
+        sys.stdout.buffer.write(answer["passport"].encode("utf-8"))
+    else:
+        _imported(file.name, answer, bool(report.get("expired")))
+    return report
+
+
 def _import_into_store(
     path: Path, convert: Any, data: Path | None, sparql_query: str | None, sparql_update: str | None,
     passport_id: str | None, dry_run: bool,
@@ -392,14 +438,12 @@ def _import_into_store(
 
     from pyoxigraph import RdfFormat as Fmt
 
-
     settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
     try:
         result = convert(ConceptScheme.load(settings.ontology_dir), settings.base)
     except InvalidPassport as exc:
         for problem in exc.extra.get("problems") or []:
-            err.print(f"  {problem['sheet']} row {problem['row']} column {problem['column']}: {problem['message']}",
-                      soft_wrap=True)
+            err.print(_problem_line(problem), soft_wrap=True)
         _fail(exc.message, 1)
     except RegistryError as exc:
         _fail(exc.message, 1)
@@ -410,7 +454,7 @@ def _import_into_store(
     with _registry(data, sparql_query, sparql_update) as registry:
         written = registry.passports.create(LOADER, result.turtle, Fmt.TURTLE, passport_id or path.stem,
                                             f"imported from {path.name}")
-    out.print(f"imported {path.name} as passport {written.id} ({written.triples} triples, {written.warnings} warnings)")
+    _imported(path.name, written.as_dict())
 
 
 @app.command("import-ifc")
@@ -422,10 +466,17 @@ def import_ifc(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
-    """Create a passport from an IFC model; the import report (JSON) goes to stderr."""
-    from registry.importers.ifc import IfcImporter
+    """Create a passport from an IFC model; the import report (JSON) goes to stderr. Beside `mpr serve`,
+    through it (POST /imports/ifc)."""
+    from registry.importers.ifc import MEDIA_TYPES, IfcImporter
 
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        _import_through(server, "ifc", file, MEDIA_TYPES[0], passport_id or file.stem, dry_run, mappings)
+        return
     table: dict[str, str] = {}
     if mappings is not None:
         with _registry(data, sparql_query, sparql_update) as registry:
@@ -456,9 +507,12 @@ def import_sheet(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
-    """Create a passport from a spreadsheet, or write the template (--template FILE)."""
-    from registry.importers.spreadsheet import SheetImporter, template_bytes
+    """Create a passport from a spreadsheet, or write the template (--template FILE). Beside `mpr serve`,
+    through it (POST /imports/spreadsheet)."""
+    from registry.importers.spreadsheet import CSV_TYPES, XLSX_TYPES, SheetImporter, template_bytes
 
     if template is not None:
         template.write_bytes(template_bytes())
@@ -468,6 +522,11 @@ def import_sheet(
         _fail("give a spreadsheet to import, or --template FILE to write the template")
     assert file is not None
     kind = "csv" if file.suffix.lower() == ".csv" else "xlsx"
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        media_type = CSV_TYPES[0] if kind == "csv" else XLSX_TYPES[0]
+        _import_through(server, "spreadsheet", file, media_type, passport_id or file.stem, dry_run)
+        return
 
     def convert(concepts: ConceptScheme, base: str) -> Any:
         return SheetImporter(concepts, base).import_bytes(file.read_bytes(), file.name, kind)
@@ -483,18 +542,28 @@ def import_epd(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
-    """Create a product-type passport from an EPD; the import report (JSON, with "expired") goes to stderr."""
+    """Create a product-type passport from an EPD; the import report (JSON, with "expired") goes to stderr.
+    Beside `mpr serve`, through it (POST /imports/epd)."""
     import json
 
     from registry.importers import epd
 
     raw = file.read_bytes()
+    slug = passport_id or file.name.split(".")[0]
+    server = _server(url, token, data, sparql_query)
     try:
-        result = epd.import_bytes(raw, file.name, epd.detect(raw, file.name, ""))
+        kind = epd.detect(raw, file.name, "")
+        if server is not None:
+            media_type = epd.JSON_TYPES[0] if kind == "openepd" else epd.XML_TYPES[0]
+            _import_through(server, "epd", file, media_type, slug, dry_run)
+            return
+        result = epd.import_bytes(raw, file.name, kind)
     except InvalidPassport as exc:
         for problem in exc.extra.get("problems") or []:
-            err.print(f"  {problem['field']}: {problem['message']}", soft_wrap=True)
+            err.print(_problem_line(problem), soft_wrap=True)
         _fail(exc.message, 1)
         raise
     except RegistryError as exc:
@@ -505,11 +574,9 @@ def import_epd(
         sys.stdout.buffer.write(result.turtle)
         return
     with _registry(data, sparql_query, sparql_update) as registry:
-        written = registry.passports.create(LOADER, result.turtle, RdfFormat.TURTLE,
-                                            passport_id or file.name.split(".")[0], f"imported from EPD {file.name}")
-    expired = " - the EPD has EXPIRED" if result.report["expired"] else ""
-    out.print(f"imported {file.name} as passport {written.id} ({written.triples} triples, "
-              f"{written.warnings} warnings){expired}")
+        written = registry.passports.create(LOADER, result.turtle, RdfFormat.TURTLE, slug,
+                                            f"imported from EPD {file.name}")
+    _imported(file.name, written.as_dict(), bool(result.report["expired"]))
 
 
 report_app = typer.Typer(help="Reports over all passports", no_args_is_help=True)
@@ -533,7 +600,7 @@ def urban_mine_command(
 
     server = _server(url, token, data, sparql_query)
     if server is not None:
-        answer = _ask(server.urban_mine, format == "csv").decode()
+        answer = _ask(server.urban_mine, format == "csv", at, municipality, province).decode()
         if format == "csv":
             sys.stdout.write(answer)
         else:
@@ -557,10 +624,20 @@ def baseline_command(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
     """An organisation's baseline: mass by material and layer, primary input, MCI, carbon, progress to 2030."""
     import json
 
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        answer = _ask(server.baseline, organisation, format == "csv", at).decode()
+        if format == "csv":
+            sys.stdout.write(answer)
+        else:
+            out.print_json(answer)
+        return
     with _registry(data, sparql_query, sparql_update) as registry:
         baseline = registry.reports.baseline(LOADER, organisation, parse_at(at) if at else None)
     if format == "csv":

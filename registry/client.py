@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -50,7 +51,7 @@ class RegistryClient:
             raise ClientError(f"cannot reach the registry at {self.url} (still starting? stopped?): {exc}") from exc
         if response.status_code >= 400:
             raise ClientError(f"{self.url} answered {response.status_code}: {_detail(response)}",
-                              report=_report(response))
+                              report=_report(response), problems=_problems(response), status=response.status_code)
         return response
 
     def query(self, text: str, media_type: str) -> bytes:
@@ -61,8 +62,15 @@ class RegistryClient:
         answer: dict[str, Any] = self._send("GET", f"/passports/{passport_id}/indicators", params=params).json()
         return answer
 
-    def urban_mine(self, csv: bool) -> bytes:
-        return self._send("GET", "/reports/urban-mine", params={"format": "csv" if csv else "json"}).content
+    def urban_mine(self, csv: bool, at: str | None = None, municipality: str | None = None,
+                   province: str | None = None) -> bytes:
+        filters = {"at": at, "municipality": municipality, "province": province}
+        params = {"format": "csv" if csv else "json", **{k: v for k, v in filters.items() if v is not None}}
+        return self._send("GET", "/reports/urban-mine", params=params).content
+
+    def baseline(self, organisation: str, csv: bool, at: str | None = None) -> bytes:
+        params = {"format": "csv" if csv else "json", **({"at": at} if at is not None else {})}
+        return self._send("GET", f"/organisations/{quote(organisation, safe='')}/baseline", params=params).content
 
     def match(self, demand: bytes, media_type: str, limit: int) -> dict[str, Any]:
         answer: dict[str, Any] = self._send("POST", "/match", params={"limit": limit}, content=demand,
@@ -74,6 +82,16 @@ class RegistryClient:
         answer: dict[str, Any] = self._send("PUT", f"/passports/{passport_id}", content=data,
                                             headers_extra={"Content-Type": media_type,
                                                            "X-Change-Reason": reason}).json()
+        return answer
+
+    def import_file(
+        self, route: str, name: str, data: bytes, media_type: str, slug: str, dry_run: bool, mappings: str | None,
+    ) -> dict[str, Any]:
+        """POST /imports/{route} ("ifc", "spreadsheet", "epd") as a one-file form, so the report names the file."""
+        params = {"dry_run": str(dry_run).lower(), **({"mappings": mappings} if mappings else {})}
+        answer: dict[str, Any] = self._send("POST", f"/imports/{route}", params=params,
+                                            files={"file": (name, data, media_type)},
+                                            headers_extra={"Slug": slug}).json()
         return answer
 
     def create_token(self, organisation: str, role: str, expires: date | None, label: str | None) -> dict[str, Any]:
@@ -98,6 +116,15 @@ def _report(response: httpx.Response) -> dict[str, Any] | None:
     except (ValueError, AttributeError):
         return None
     return report if isinstance(report, dict) else None
+
+
+def _problems(response: httpx.Response) -> list[dict[str, Any]] | None:
+    """The rows or fields an import refused (400 from a spreadsheet or an EPD), if the answer lists them."""
+    try:
+        problems = response.json().get("problems")
+    except (ValueError, AttributeError):
+        return None
+    return problems if isinstance(problems, list) else None
 
 
 def _detail(response: httpx.Response) -> str:

@@ -235,6 +235,7 @@ def test_token_create_beside_a_running_server_without_the_admin_token_is_refused
     result = beside(serving, "token", "create", "--org", "acme", "--role", "admin", token=None)
     assert result.returncode == 1
     assert "401" in result.stderr and "needs an admin token" in result.stderr
+    assert "give --token, or set MPR_TOKEN or MPR_ADMIN_TOKEN" in result.stderr  # what to do, in CLI terms
 
 
 def test_query_with_url_asks_that_server(serving, tmp_path):
@@ -271,6 +272,80 @@ def test_urban_mine_report_beside_a_running_server_asks_the_server(serving):
     header, *rows = result.stdout.splitlines()
     assert header.startswith("passport,municipality,province,year,material,mass_kg")
     assert any(row.startswith("pavilion,") and row.split(",")[5] in ("675", "675.0") for row in rows), rows
+
+
+def test_import_ifc_beside_a_running_server_stores_through_it(serving, tmp_path):
+    model = tmp_path / "roof-slab.ifc"
+    model.write_bytes((DATA / "ifc" / "slab-standard-case.ifc").read_bytes())
+    result = beside(serving, "import-ifc", str(model))
+    assert result.returncode == 0, result.stderr
+    assert "imported roof-slab.ifc as passport roof-slab" in result.stdout
+    report = json.loads(result.stderr[result.stderr.index("{"):])  # after the "asking it at" line
+    assert report["source"] == "roof-slab.ifc"  # the file's name travels with it
+    assert report["totals_by_material"]["concrete"]["volume_m3"] == 1.229533
+    stored = httpx.get(f"{serving.url}/passports/roof-slab/indicators", timeout=120).json()
+    # the report rounds to 10 g; the stored passport keeps the geometry's volume unrounded
+    assert stored["total_mass_kg"] == pytest.approx(report["totals_by_material"]["concrete"]["mass_kg"], abs=0.01)
+
+
+def test_import_sheet_beside_a_running_server_dry_run_prints_the_passport_and_stores_nothing(serving, tmp_path):
+    from tests.test_import_spreadsheet import GOOD_CSV
+
+    sheet = tmp_path / "dry-pavilion.csv"
+    sheet.write_text(GOOD_CSV)
+    result = beside(serving, "import-sheet", str(sheet), "--dry-run", token=None)  # a dry run needs no token
+    assert result.returncode == 0, result.stderr
+    assert "mpr:Passport" in result.stdout and '"source": "dry-pavilion.csv"' in result.stderr
+    assert httpx.get(f"{serving.url}/passports/dry-pavilion", timeout=120).status_code == 404
+
+
+def test_import_sheet_beside_a_running_server_lists_the_rows_it_refused(serving, tmp_path):
+    from tests.test_import_spreadsheet import GOOD_CSV
+
+    sheet = tmp_path / "bad-pavilion.csv"
+    sheet.write_text(GOOD_CSV.replace("675", "lots"))
+    result = beside(serving, "import-sheet", str(sheet))
+    assert result.returncode == 1
+    assert "422" in result.stderr and "csv row 4 column F (mass_kg)" in result.stderr
+    assert httpx.get(f"{serving.url}/passports/bad-pavilion", timeout=120).status_code == 404
+
+
+def test_import_epd_beside_a_running_server_stores_through_it(serving):
+    result = beside(serving, "import-epd", str(DATA / "epd" / "calcium-silicate-block.ilcd.xml"))
+    assert result.returncode == 0, result.stderr
+    assert "as passport calcium-silicate-block" in result.stdout
+    assert httpx.get(f"{serving.url}/passports/calcium-silicate-block", timeout=120).status_code == 200
+
+
+def test_import_beside_a_running_server_without_a_token_is_refused(serving):
+    result = beside(serving, "import-ifc", str(DATA / "ifc" / "slab-standard-case.ifc"), token=None)
+    assert result.returncode == 1
+    assert "401" in result.stderr
+    assert httpx.get(f"{serving.url}/passports/slab-standard-case", timeout=120).status_code == 404
+
+
+def test_a_command_that_needs_the_store_beside_a_running_server_says_to_stop_it(serving):
+    result = beside(serving, "tender", "profiles")  # no HTTP path in the CLI: it opens the store
+    assert result.returncode == 2
+    assert f"`mpr serve` at {serving.url} holds this store" in result.stderr
+    assert "--url" not in result.stderr  # this command has no --url to give
+
+
+def test_urban_mine_report_beside_a_running_server_keeps_its_filters(serving):
+    # the pavilion (tests/data/minimal-passport.ttl) lies in Utrecht; the filters went unsent before
+    utrecht = beside(serving, "report", "urban-mine", "-f", "csv", "--province", "Utrecht")
+    elsewhere = beside(serving, "report", "urban-mine", "-f", "csv", "--province", "Groningen")
+    assert any(row.startswith("pavilion,") for row in utrecht.stdout.splitlines())
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert not any(row.startswith("pavilion,") for row in elsewhere.stdout.splitlines())
+    before = beside(serving, "report", "urban-mine", "-f", "json", "--at", "2000-01-01")
+    assert json.loads(before.stdout)["passports"] == []  # nothing was stored in 2000
+
+
+def test_baseline_beside_a_running_server_asks_the_server(serving):
+    result = beside(serving, "report", "baseline", "registry", "-f", "csv")
+    assert result.returncode == 0, result.stderr
+    assert f"asking it at {serving.url}" in result.stderr and result.stdout.strip()
 
 
 def test_a_store_held_by_another_process_is_refused_with_a_pointer_to_url(tmp_path):

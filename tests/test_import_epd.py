@@ -42,6 +42,40 @@ BUILDING = b"""@prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id
 """
 
 
+@pytest.mark.parametrize(("unit", "factor"), [
+    ("kg CO2 eqv.", 1.0), ("kg CO2-Äqv.", 1.0), ("kg CO_(2)-Äq.", 1.0), ("kg CO₂e", 1.0), ("t CO2-eq", 1000.0),
+    ("g CO2e", 0.001)])
+def test_published_spellings_of_kg_co2e_are_read(unit, factor):
+    # the ILCD+EPD examples of InDataWG (tests/data/epd/README.md) and ÖKOBAUDAT write the unit these ways
+    assert epd.co2e_factor(unit) == factor
+
+
+@pytest.mark.parametrize("unit", ["kg", "kg SO2 eq.", "m3", "kg CFC-11 eq."])
+def test_units_that_are_not_co2e_are_still_refused(unit):
+    assert epd.co2e_factor(unit) is None
+
+
+def test_the_ilcd_epd_example_takes_the_default_scenario_of_each_module():
+    report = epd.import_bytes((DATA / "epd" / "indata-wood-panel.ilcd.xml").read_bytes(), "wood.xml", "ilcd",
+                              TODAY).report
+    total = report["kg_co2e_by_indicator"]["total"]
+    # GWP-total as the file gives it; A4 'Transport to Gdansk' (default) 10.403..., not 'Transport to Berlin'
+    # 10.621...; C3, C4, D '100% recycling' (default), not '100% incineration' (C3 29.839..., C4 37.348...)
+    assert total == {"A1-A3": 15.559479677163699, "A4": 10.403452605105544, "C3": 12.55722191320309,
+                     "C4": 16.861343234824155, "D": 3.890472762252513}
+    assert report["skipped"] == []
+    assert "GWP-total) A4: 'Transport to Gdansk', the EPD's default of 2 scenarios" in "\n".join(
+        report["default_scenarios"])
+    assert report["en15804_version"] == "EN 15804+A2"
+
+
+def test_the_format_sample_reads_german_units_and_default_scenarios():
+    report = epd.import_bytes((DATA / "epd" / "indata-sample.ilcd.xml").read_bytes(), "sample.xml", "ilcd",
+                              TODAY).report
+    # GWP 100 A1-A3 42; A4: Sc1 (default) 3, not Sc2 2; C3: S2 (default) 7, not S1 22
+    assert report["kg_co2e_by_indicator"] == {"unstated": {"A1-A3": 42.0, "A4": 3.0, "C3": 7.0}}
+
+
 def openepd_with(**changes: object) -> bytes:
     doc = json.loads(OPENEPD)
     doc.update(changes)
@@ -230,3 +264,35 @@ def test_an_expiry_date_as_text_is_refused(client):
     answer = client.post("/passports", content=passport, headers={**AUTH, "Content-Type": "text/turtle"})
     assert answer.status_code == 422
     assert "schema:expires" in answer.text
+
+
+
+def test_a_private_openepd_becomes_a_restricted_passport(client):
+    # openEPD `private`: "This document's author does not wish the contents published" (cchangelabs/openepd)
+    report = epd.import_bytes(openepd_with(private=True), "draft.json", "openepd", TODAY)
+    assert report.report["private"] is True and b"mpr:visibility mpr:Restricted" in report.turtle
+    stored = client.post("/imports/epd", content=openepd_with(private=True), headers={**JSON, "Slug": "draft-epd"})
+    assert stored.status_code == 201, stored.text
+    assert client.get("/passports/draft-epd").status_code == 404  # anonymous: not there
+    assert client.get("/passports/draft-epd", headers=AUTH).status_code == 200
+
+
+def test_an_openepd_without_private_stays_public():
+    public = epd.import_bytes(openepd_with(private=None), "slab.json", "openepd", TODAY)  # null is false
+    assert public.report["private"] is False and b"mpr:visibility mpr:Public" in public.turtle
+
+
+def test_an_org_given_by_its_web_domain_only_is_named_by_it():
+    # cchangelabs/python-openepd-sample epd.json names its manufacturer and operator by web_domain alone
+    doc = openepd_with(manufacturer={"web_domain": "example_manufacturer.com"},
+                       program_operator={"web_domain": "example_program_operator.com"})
+    report = epd.import_bytes(doc, "slab.json", "openepd", TODAY).report
+    assert (report["manufacturer"], report["programme_operator"]) == (
+        "example_manufacturer.com", "example_program_operator.com")
+
+
+@pytest.mark.parametrize("compliance", [1, True, -1e308, "EN 15804+A2", {"short_name": "EN 15804+A2"}])
+def test_a_compliance_that_is_not_a_list_states_no_edition(compliance):
+    # openEPD `compliance` is a list of standards; a number was a TypeError (500) before
+    report = epd.import_bytes(openepd_with(compliance=compliance), "slab.json", "openepd", TODAY).report
+    assert report["en15804_version"] == "EN 15804+A2"  # from the EF 3.0 method, as without a compliance list

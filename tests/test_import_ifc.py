@@ -68,6 +68,55 @@ def test_quantity_set_wins_over_geometry(importer):
     assert result.report.quantity_sources == {"quantity set": 1, "geometry": 1}
 
 
+def wall_stating(gross_volume_m3: float) -> bytes:
+    """A 5 x 3 m wall, 400 mm thick (6.0 m3 of geometry), whose quantity set states GrossSideArea 15 m2 and
+    Width 400 (mm, the file's length unit) beside `gross_volume_m3`."""
+    import ifcopenshell.api.pset
+
+    model, storey, body = authoring.new_model("IFC4")
+    wall = authoring.add_wall(model, storey, authoring.layer_set(model), "W1", geometry=(body, 5.0, 3.0, 0.4))
+    qto = ifcopenshell.api.pset.add_qto(model, product=wall, name="Qto_WallBaseQuantities")
+    ifcopenshell.api.pset.edit_qto(model, qto=qto, properties={
+        "GrossSideArea": 15.0, "Width": 400.0, "GrossVolume": gross_volume_m3})
+    return authoring.to_bytes(model)
+
+
+def test_a_stated_volume_with_slipped_units_gives_way_to_the_geometry(importer):
+    # Revit through Xbim (youshengCode/IfcSampleFiles Ifc4_SampleHouse.ifc) states slabs' GrossVolume as
+    # GrossArea (m2) x Width (mm): 15 m2 x 400 mm = 6000 "m3", 1000 times the wall's 15 x 0.4 = 6.0 m3.
+    result = importer.import_bytes(wall_stating(6000.0), "m")
+    assert result.report.quantity_sources == {"geometry": 1}
+    assert sum(material_volumes(result).values()) == pytest.approx(6.0)
+    (warning,) = result.report.warnings
+    assert "volume 6000 m3 is 1e+03 times its GrossSideArea x Width (6 m3)" in warning
+    assert "the geometry's volume is used" in warning
+
+
+def test_a_stated_volume_near_its_dimensions_is_kept(importer):
+    result = importer.import_bytes(wall_stating(5.4), "m")  # 0.9 x 15 x 0.4: an opening, not a slip
+    assert result.report.quantity_sources == {"quantity set": 1}
+    assert sum(material_volumes(result).values()) == pytest.approx(5.4)
+    assert result.report.warnings == []
+
+
+STEP_HEAD = ("ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION((),'2;1');\nFILE_NAME('','',(),(),'','','');\n"
+             "FILE_SCHEMA(('IFC4'));\nENDSEC;\nDATA;\n")
+
+
+@pytest.mark.parametrize("entities", [
+    # a wall whose GlobalId, owner history and name are another wall (ifcopenshell opens this without complaint)
+    "#1=IFCWALL('1O2Fr$t4X7Zf8NOew3FLOH',$,'A',$,$,$,$,$,$);\n#2=IFCWALL(#1,#1,#1);\n",
+    # a material whose name is a wall
+    "#1=IFCWALL('1O2Fr$t4X7Zf8NOew3FLOH',$,'A',$,$,$,$,$,$);\n#3=IFCMATERIAL(#1,$,$);\n"
+    "#4=IFCRELASSOCIATESMATERIAL('3O2Fr$t4X7Zf8NOew3FLOH',$,$,$,(#1),#3);\n",
+])
+def test_entities_that_break_the_schema_are_a_clear_400(client, entities):
+    model = (STEP_HEAD + entities + "ENDSEC;\nEND-ISO-10303-21;\n").encode()
+    response = client.post("/imports/ifc?dry_run=true", content=model, headers=STEP)
+    assert response.status_code == 400, response.text
+    assert "do not follow the IFC schema" in response.json()["detail"]
+
+
 def test_mass_from_typical_density_names_its_source(importer):
     result = importer.import_bytes(cavity_wall_model("IFC4"), "m")
     rows = list(graph(result).query(P + "SELECT ?kg ?src WHERE { ?c mpr:material <" + MAT + "calcium-silicate> ; "

@@ -53,6 +53,9 @@ def test_composite_names_resolve_to_their_distinguishing_part(names, name, conce
     ("Massivtre", "clt"),
     ("Gipsplaat 12,5mm", "plasterboard"),  # a decimal comma, not two names
     ("Betong B30", "concrete"),            # strength class dropped
+    ("Southern Pine", "softwood"),         # Revit's US library (youshengCode/IfcSampleFiles)
+    ("Fiberglass Batt", "glass-wool"),
+    ("Cherry", "hardwood"),
 ])
 def test_names_in_other_languages_map(names, name, concept):
     assert slug(names, name) == concept

@@ -260,6 +260,8 @@ def test_history_as_prov_o_turtle(client, passport_ttl):
     response = client.get("/passports/pavilion/history", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     assert "prov:Activity" in response.text and "prov:wasAssociatedWith" in response.text
+    # JSON or RDF, and restricted versions left out: the answer depends on Accept and on who asks
+    assert {"Accept", "Authorization"} <= {v.strip() for v in response.headers["Vary"].split(",")}
 
 
 def test_unknown_version_is_404(client, passport_ttl):

@@ -103,7 +103,7 @@ def test_sign_out_ends_the_session(site, context):
     assert PRICE not in _visible_text(page)
     # the old cookie is worthless, wherever it was copied to
     replayed = httpx.get(f"{server.url}{OFFICE}", cookies={"mpr_session": stolen}, headers={"Accept": "text/turtle"})
-    assert PRICE not in replayed.text
+    assert PRICE not in re.sub(r"genid/[0-9a-f]+", "genid/", replayed.text)  # keyed hashes hold any digits
 
 
 def test_cross_site_post_without_the_csrf_token_is_refused(site, context):
@@ -144,6 +144,7 @@ def test_api_documentation_renders_without_internet(site, context, path, rendere
     page.route("**/*", lambda route: _offline(route, server.url))
     page.goto(f"{server.url}{path}")
     page.wait_for_selector(rendered)
-    # ReDoc's footer asks cdn.redoc.ly for its logo (blocked here: an empty image, nothing else missing)
-    assert [url for url in outside if url != "https://cdn.redoc.ly/redoc/logo-mini.svg"] == []
+    page.wait_for_load_state("networkidle")  # ReDoc draws its footer, and asked for its logo, after the content
+    # ReDoc's footer logo (https://cdn.redoc.ly/redoc/logo-mini.svg in the package's script) is not asked for
+    assert outside == []
     page.screenshot(path=str(tmp_path / f"{path.strip('/')}.png"))

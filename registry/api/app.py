@@ -33,6 +33,7 @@ from registry.api import (
     organisations,
     passports,
     procurement,
+    redoc,
     reports,
     session,
     sparql,
@@ -98,7 +99,9 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
 
     # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from the package (MIT, PyPI fastapi-offline),
     # under /static-offline-docs, never from a CDN: the documentation works without internet (issue 16).
+    # /redoc is our own (registry/api/redoc.py): the package's page still fetches ReDoc's logo from its CDN.
     app = FastAPIOffline(
+        redoc_url=None,
         title="Material Passport Registry",
         version=registry.__version__,
         description="An open registry of digital material passports: SHACL-validated RDF in a triple store, "
@@ -120,7 +123,7 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
     app.add_exception_handler(RequestValidationError, bad_parameters)
     for module in (home, health, context, carriers, passports, indicators, reports, sparql, validate, imports,
                    materials, demands, session, credentials, organisations, procurement, mappings, factors,
-                   tokens):
+                   tokens, redoc):
         app.include_router(module.router)
     # Vendored browser assets (Leaflet, YASGUI; registry/static/vendor/README.md): the pages need no CDN.
     app.mount("/static", StaticFiles(packages=[("registry", "static")]), name="static")

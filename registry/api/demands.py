@@ -12,7 +12,7 @@ from registry.api.demand_pages import render_demand_form, render_matches
 from registry.api.deps import MAX_VERSION, blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
 from registry.api.openapi import RDF_ANSWERS, RDF_UPLOADS, answers, body, described, errors
-from registry.api.responses import JSONResponse
+from registry.api.responses import JSONResponse, rdf_response
 from registry.core import Registry
 from registry.errors import MalformedInput
 from registry.matching.demand import Demand
@@ -21,7 +21,7 @@ from registry.matching.scoring import Match, Weights
 from registry.matching.service import PortfolioResult
 from registry.namespaces import CONDITIONS
 from registry.passports.model import Agent
-from registry.rdf import ANSWER_FORMATS, serialize_triples, upload_format
+from registry.rdf import ANSWER_FORMATS, upload_format
 
 router = APIRouter(tags=["matching"])
 
@@ -108,11 +108,7 @@ async def read_demand(
 ) -> Response:
     media_type = choose(request.headers.get("accept"), RDF_OFFERS, {"application/json": "application/ld+json"})
     view = await blocking(registry.demands.content, agent, demand_id, version)
-    fmt = RdfFormat.from_media_type(media_type)
-    assert fmt is not None
-    body = await blocking(serialize_triples, view.triples, fmt)
-    etag = view.representation_etag(fmt.file_extension)
-    return Response(body, media_type=fmt.media_type, headers={"ETag": etag, "Vary": "Accept, Authorization"})
+    return await rdf_response(view.triples, media_type, view.representation_etag)
 
 
 @router.get("/demands/{demand_id}/matches", summary="Supply matching a stored demand, best first, with reasons",

@@ -6,7 +6,7 @@ import hashlib
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from pyoxigraph import RdfFormat, Triple
+from pyoxigraph import Triple
 
 from registry.access.records import View
 from registry.access.views import expected_version
@@ -15,12 +15,12 @@ from registry.api.negotiation import choose
 from registry.api.openapi import PASSPORT_BODY, RDF_ANSWERS, answers, described, errors
 from registry.api.pages import render_passport
 from registry.api.passport_view import MAX_NODES, PART_LINKS
-from registry.api.responses import JSONResponse
+from registry.api.responses import JSONResponse, rdf_response
 from registry.core import Registry
 from registry.errors import InvalidParameter, NotComputable
 from registry.passports.model import Agent, ChangeInfo, PassportRecord, WriteResult
 from registry.qr import qr_svg_inline
-from registry.rdf import ANSWER_FORMATS, serialize_triples, upload_format
+from registry.rdf import ANSWER_FORMATS, upload_format
 from registry.reports.charts import composition_svg
 
 router = APIRouter(prefix="/passports", tags=["passports"])
@@ -126,11 +126,7 @@ async def read_passport(
     if media_type == HTML:
         page = await blocking(_page, registry, agent, view)
         return HTMLResponse(page, headers={"ETag": _page_etag(view, page), "Vary": vary})
-    fmt = RdfFormat.from_media_type(media_type)
-    assert fmt is not None
-    body = await blocking(serialize_triples, view.triples, fmt)
-    return Response(body, media_type=fmt.media_type,
-                    headers={"ETag": view.representation_etag(fmt.file_extension), "Vary": vary})
+    return await rdf_response(view.triples, media_type, view.representation_etag)
 
 
 def _page_etag(view: View, page: str) -> str:
@@ -196,10 +192,8 @@ async def read_history(
     if media_type == "application/json":
         history = await blocking(registry.passports.history, agent, passport_id)
         return JSONResponse({"id": passport_id, "changes": [c.as_dict() for c in history]})
-    fmt = RdfFormat.from_media_type(media_type)
-    assert fmt is not None
     triples = await blocking(registry.passports.history_triples, agent, passport_id)
-    return Response(await blocking(serialize_triples, triples, fmt), media_type=fmt.media_type)
+    return await rdf_response(triples, media_type)
 
 
 @router.get("/{passport_id}/diff", summary="Triples added and removed between two versions",

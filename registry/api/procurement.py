@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
-from pyoxigraph import RdfFormat
 
 from registry.access.views import expected_version
 from registry.api.deps import MAX_OFFSET, MAX_VERSION, blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
 from registry.api.openapi import RDF_ANSWERS, RDF_UPLOADS, answers, body, described, errors
+from registry.api.responses import rdf_response
 from registry.api.templating import environment
 from registry.core import Registry
 from registry.passports.model import Agent, WriteResult
 from registry.procurement.criteria import Profile
 from registry.procurement.tender import TenderReport
-from registry.rdf import serialize_triples, upload_format
+from registry.rdf import upload_format
 
 router = APIRouter(tags=["procurement"])
 RDF_OFFERS = list(RDF_ANSWERS)
@@ -72,9 +72,7 @@ async def read_profile(
 ) -> Response:
     media_type = choose(format or request.headers.get("accept"), RDF_OFFERS)
     profile = await blocking(registry.profiles.profile, agent, profile_id, version)
-    fmt = RdfFormat.from_media_type(media_type)
-    assert fmt is not None
-    return Response(await blocking(serialize_triples, list(profile.shapes), fmt), media_type=fmt.media_type)
+    return await rdf_response(profile.shapes, media_type)
 
 
 @router.get("/profiles/{profile_id}/criteria", summary="The criteria of a profile as JSON (labels, source, kind, "

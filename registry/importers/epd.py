@@ -3,7 +3,8 @@
 
 Two formats, read by their published structure:
 - openEPD JSON (Building Transparency / C Change Labs, https://github.com/cchangelabs/openepd, Apache-2.0):
-  `product_name`, `manufacturer.name`, `declared_unit {qty, unit}`, `date_of_issue`, `valid_until`,
+  `product_name`, `manufacturer.name` (else `.web_domain`), `private` (a restricted passport),
+  `declared_unit {qty, unit}`, `date_of_issue`, `valid_until`,
   `program_operator.name`, `program_operator_doc_id`, `compliance[].short_name`, and
   `impacts {LCIA method: {"gwp" | "gwp-fossil" | ...: {"A1A2A3" | "A4" | ... | "D": {mean, unit}}}}`;
 - ILCD+EPD XML (ÖKOBAUDAT, ECO Platform, soda4LCA): a `processDataSet` whose `LCIAResults` give per
@@ -52,9 +53,12 @@ OPENEPD_GWP = {"gwp-fossil": "fossil", "gwp-biogenic": "biogenic", "gwp-luluc": 
 #: LCIA methods preferred when an openEPD file gives several: EF is the method of EN 15804+A2.
 PREFERRED_METHODS = ("EF 3.1", "EF 3.0", "EF 2.0")
 EF_METHODS = frozenset(PREFERRED_METHODS)
-#: kg CO2e per unit, for the spellings of the unit EPDs use; anything else is refused.
-CO2E_UNITS = {"kgco2e": 1.0, "kgco2eq": 1.0, "kgco2equiv": 1.0, "kgco2equivalent": 1.0, "kgco2": 1.0,
-              "gco2e": 0.001, "gco2eq": 0.001, "tco2e": 1000.0, "tco2eq": 1000.0}
+#: kg CO2e per unit, for the spellings of the unit EPDs use (after co2e_factor drops spaces, dots, dashes,
+#: underscores and brackets): English "kg CO2e", "kg CO2 eq.", "kg CO2 eqv." (the ILCD+EPD v1.3 example of
+#: InDataWG/ILCD-EPD-Data-Format) and German "kg CO2-Äqv.", "kg CO_(2)-Äq." (ÖKOBAUDAT). Anything else is refused.
+CO2E_SUFFIXES = ("", "e", "eq", "eqv", "equiv", "equivalent", "äq", "äqv", "äquiv", "äquivalent", "aeq", "aeqv")
+CO2E_UNITS = {f"{prefix}co2{suffix}": factor for prefix, factor in (("kg", 1.0), ("g", 0.001), ("t", 1000.0))
+              for suffix in CO2E_SUFFIXES}
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,8 @@ class Declaration:
     figures: list[Figure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)
+    default_scenarios: list[str] = field(default_factory=list)  # modules read from the EPD's default scenario
+    private: bool = False  # openEPD `private`: the author does not wish the contents published
 
     def problem(self, where: str, message: str) -> None:
         self.problems.append({"field": where, "message": message})
@@ -100,7 +106,7 @@ def co2e_factor(unit: str | None) -> float | None:
     """kg CO2e per unit of `unit`; None for a unit that is not a CO2-equivalent mass."""
     if unit is None:
         return 1.0
-    return CO2E_UNITS.get(re.sub(r"[\s._\-]", "", unit).lower())
+    return CO2E_UNITS.get(re.sub(r"[\s._\-()]", "", unit.replace("₂", "2")).lower())
 
 
 def _day(value: Any, where: str, decl: Declaration) -> date | None:
@@ -149,11 +155,16 @@ def _depth(value: Any) -> int:
 
 
 def _name(org: Any) -> str | None:
-    return org.get("name") if isinstance(org, dict) and isinstance(org.get("name"), str) else None
+    """An openEPD Org's name, else its `web_domain` (the Org's key in openEPD; many documents give only that)."""
+    if not isinstance(org, dict):
+        return None
+    return next((org[k].strip() for k in ("name", "web_domain") if isinstance(org.get(k), str) and org[k].strip()),
+                None)
 
 
 def _edition_from(compliance: Any) -> str | None:
-    names = [c.get("short_name") or c.get("name") or "" for c in compliance or [] if isinstance(c, dict)]
+    listed = compliance if isinstance(compliance, list) else []  # openEPD: a list of standards; anything else says none
+    names = [c.get("short_name") or c.get("name") or "" for c in listed if isinstance(c, dict)]
     for edition in ("A2", "A1"):
         if any(isinstance(n, str) and f"15804+{edition}" in n.replace(" ", "") for n in names):
             return edition
@@ -173,6 +184,8 @@ def read_openepd(data: bytes, source: str) -> Declaration:
     decl.issued = _day(doc.get("date_of_issue"), "date_of_issue", decl)
     decl.valid_until = _day(doc.get("valid_until"), "valid_until", decl)
     decl.declared_unit = _openepd_unit(doc.get("declared_unit"), decl)
+    # openEPD: "This document's author does not wish the contents published ... Null is treated as false".
+    decl.private = doc.get("private") is True
     _openepd_impacts(doc.get("impacts"), decl, _edition_from(doc.get("compliance")))
     return decl
 
@@ -377,7 +390,16 @@ def _ilcd_indicator(method: str) -> str | None:
     return "" if "globalwarming" in lowered or "gwp" in lowered else None
 
 
+def _ilcd_defaults(root: Element) -> frozenset[str]:
+    """Names of the scenarios the EPD marks as its default, one per group (ILCD+EPD: `epd:scenario` with
+    `epd:default="true"` under dataSetInformation; the format's documentation: the scenario that applies when
+    none is chosen)."""
+    marked = (dict((_local(k), v) for k, v in e.attrib.items()) for e in _all(root, "scenario"))
+    return frozenset(a["name"] for a in marked if a.get("default") == "true" and a.get("name"))
+
+
 def _ilcd_results(root: Element, decl: Declaration) -> None:
+    defaults = _ilcd_defaults(root)
     for result in _all(root, "LCIAResult"):
         method = _description(_find(result, "referenceToLCIAMethodDataSet")) or ""
         indicator = _ilcd_indicator(method)
@@ -385,11 +407,11 @@ def _ilcd_results(root: Element, decl: Declaration) -> None:
             continue
         units = next((_description(e) for e in _all(result, "referenceToUnitGroupDataSet")), None)
         unit = None if units is None or "mass" in units.lower() else units
-        _ilcd_amounts(result, method, indicator or None, unit, decl)
+        _ilcd_amounts(result, method, indicator or None, unit, decl, defaults)
 
 
 def _ilcd_amounts(result: Element, method: str, indicator: str | None, unit: str | None,
-                  decl: Declaration) -> None:
+                  decl: Declaration, defaults: frozenset[str] = frozenset()) -> None:
     by_module: dict[str, list[tuple[str | None, str | None]]] = {}
     for amount in _all(result, "amount"):
         attributes = {_local(k): v for k, v in amount.attrib.items()}
@@ -402,8 +424,13 @@ def _ilcd_amounts(result: Element, method: str, indicator: str | None, unit: str
     for module, values in by_module.items():
         plain = [v for scenario, v in values if scenario is None] or [v for _, v in values]
         if len(plain) > 1:
-            decl.skipped.append(f"{method} {module}: {len(plain)} scenarios, none chosen")
-            continue
+            chosen = [(scenario, v) for scenario, v in values if scenario in defaults]
+            if len(chosen) != 1:
+                decl.skipped.append(f"{method} {module}: {len(plain)} scenarios, none chosen")
+                continue
+            decl.default_scenarios.append(f"{method} {module}: {chosen[0][0]!r}, the EPD's default of "
+                                          f"{len(plain)} scenarios")
+            plain = [chosen[0][1]]
         if plain[0] is None:  # empty amount: indicator not assessed (INA), not zero
             continue
         _figure(plain[0], unit, f"{method} {module}", indicator, module, decl)
@@ -525,7 +552,8 @@ def passport(decl: Declaration) -> bytes:
         doc.add("<#programme-operator>", [("a", "schema:Organization , prov:Organization"),
                                           ("schema:name", ttl.text(decl.operator))])
     doc.add("<>", [("a", "mpr:Passport"), ("dcterms:title", ttl.text(f"Product passport {decl.product} (from EPD)")),
-                   ("mpr:describes", "<#product>"), ("mpr:visibility", "mpr:Public"),
+                   ("mpr:describes", "<#product>"),
+                   ("mpr:visibility", "mpr:Restricted" if decl.private else "mpr:Public"),
                    ("dcterms:source", ttl.text(citation(decl)))])
     return doc.to_bytes(f"# Imported from the {decl.format} EPD {decl.source}.\n")
 
@@ -543,6 +571,7 @@ def report(decl: Declaration, today: date) -> dict[str, Any]:
         "valid_until": decl.valid_until.isoformat() if decl.valid_until else None,
         "expired": expired(decl, today), "programme_operator": decl.operator,
         "registration_number": decl.registration, "skipped": decl.skipped,
+        "default_scenarios": decl.default_scenarios, "private": decl.private,
     }
 
 

@@ -42,6 +42,20 @@ LINEAR_MEMBERS = ("IfcBeam", "IfcColumn", "IfcMember", "IfcPile")
 #: Quantity names, in order of preference. Net comes first: the material that is there, openings removed.
 VOLUME_NAMES = ("NetVolume", "GrossVolume", "Volume")
 MASS_NAMES = ("NetWeight", "GrossWeight", "Weight", "NetMass", "GrossMass", "Mass")
+#: Pairs of one quantity set whose product is the element's volume, by class (IFC4 Qto_*BaseQuantities, and
+#: ArchiCAD's and Revit's BaseQuantities): Width is the thickness of slabs, coverings, plates and walls, while
+#: for windows and doors it is the opening's width, so only these classes are checked. The first pair wins.
+_AREA_X_WIDTH = (("GrossArea", "Width"), ("NetArea", "Width"))
+_SECTION_X_LENGTH = (("CrossSectionArea", "Length"),)
+VOLUME_FACTORS: dict[str, tuple[tuple[str, str], ...]] = {
+    "IfcSlab": _AREA_X_WIDTH, "IfcCovering": _AREA_X_WIDTH, "IfcPlate": _AREA_X_WIDTH,
+    "IfcWall": (("GrossSideArea", "Width"), ("NetSideArea", "Width")),
+    "IfcBeam": _SECTION_X_LENGTH, "IfcColumn": _SECTION_X_LENGTH, "IfcMember": _SECTION_X_LENGTH,
+    "IfcPile": _SECTION_X_LENGTH,
+}
+#: No opening, slope or taper puts a stated volume 10 times off area x thickness: the export slipped units
+#: (Revit through Xbim states slabs' GrossVolume in m2 x mm, 1000 times too large; youshengCode/IfcSampleFiles).
+SLIP_FACTOR = 10.0
 
 #: Property sets that carry passport data, and the property names read from them (case-insensitive).
 PASSPORT_PSETS = ("MPR_Passport", "Pset_MaterialPassport", "Materialenpaspoort")
@@ -252,6 +266,27 @@ def _units(model: ifcopenshell.file) -> tuple[float, float, float | None]:
     return length, volume, mass
 
 
+def _area_scale(model: ifcopenshell.file) -> float:
+    return float(ifcopenshell.util.unit.calculate_unit_scale(model, "AREAUNIT"))
+
+
+def _stated_quantities(
+    elements: list[Any], volume_scale: float, length: float, area: float, report: ImportReport,
+) -> dict[int, tuple[float | None, float | None]]:
+    """Each element's (volume, mass) from its quantity sets, in file units. A volume far off the set's own
+    dimensions is dropped with a warning, so the geometry engine measures the element instead."""
+    stated: dict[int, tuple[float | None, float | None]] = {}
+    for element in elements:
+        volume, mass, qto = _quantities(element)
+        slip = None if volume is None else _volume_slip(element, qto, volume * volume_scale, length, area)
+        if slip is not None:
+            report.warnings.append(f"{element.is_a()} {_key(element)} ({element.Name}): {slip}; "
+                                   "the geometry's volume is used")
+            volume = None
+        stated[element.id()] = (volume, mass)
+    return stated
+
+
 def _equal_split(names: list[str], what: str) -> list[_Part]:
     """Materials the model lists without shares: an equal split, stated as an assumption wherever it is used."""
     if len(names) == 1:
@@ -303,15 +338,35 @@ def _first_number(qto: dict[str, Any], names: Iterable[str]) -> float | None:
     return None
 
 
-def _quantities(element: Any) -> tuple[float | None, float | None]:
-    """Volume and mass from quantity sets: Qto_*BaseQuantities first, then any other IfcElementQuantity."""
+def _quantities(element: Any) -> tuple[float | None, float | None, dict[str, Any]]:
+    """Volume and mass from quantity sets: Qto_*BaseQuantities first, then any other IfcElementQuantity;
+    with the set the volume came from (to check it against that set's dimensions)."""
     qtos = ifcopenshell.util.element.get_psets(element, qtos_only=True)
     ordered = sorted(qtos.items(), key=lambda item: 0 if str(item[0]).startswith("Qto_") else 1)
     volume = mass = None
+    source: dict[str, Any] = {}
     for _name, qto in ordered:
-        volume = volume if volume is not None else _first_number(qto, VOLUME_NAMES)
+        if volume is None:
+            volume, source = _first_number(qto, VOLUME_NAMES), qto
         mass = mass if mass is not None else _first_number(qto, MASS_NAMES)
-    return volume, mass
+    return volume, mass, source
+
+
+def _volume_slip(element: Any, qto: dict[str, Any], volume_m3: float, length: float, area: float) -> str | None:
+    """Why a stated volume cannot be the element's: it is SLIP_FACTOR times or more off the product of two
+    dimensions of the same quantity set (VOLUME_FACTORS); None when it agrees or the set has no such pair."""
+    pairs = next((p for cls, p in VOLUME_FACTORS.items() if element.is_a(cls)), ())
+    for area_name, length_name in pairs:
+        base, extent = _first_number(qto, (area_name,)), _first_number(qto, (length_name,))
+        if base is None or extent is None:
+            continue
+        product = base * area * extent * length
+        ratio = volume_m3 / product
+        if 1 / SLIP_FACTOR < ratio < SLIP_FACTOR:
+            return None
+        return (f"the quantity set's volume {volume_m3:.6g} m3 is {ratio:.3g} times its {area_name} x "
+                f"{length_name} ({product:.6g} m3): units slipped in the export")
+    return None
 
 
 def _passport_properties(psets: dict[str, Any]) -> dict[str, Any]:
@@ -359,7 +414,10 @@ def _geometry_volumes(
 
 
 def _key(entity: Any) -> str:
-    return getattr(entity, "GlobalId", None) or f"e{entity.id()}"
+    """The GlobalId; a file whose GlobalId is no text (ifcopenshell reads such files without complaint) gets
+    the entity's step id instead."""
+    key = getattr(entity, "GlobalId", None)
+    return key if isinstance(key, str) and key else f"e{entity.id()}"
 
 
 def _is_material_element(element: Any) -> bool:
@@ -442,7 +500,15 @@ class IfcImporter:
         progress: Callable[[str, int, int], None] | None = None,
     ) -> ImportResult:
         model = open_model(data, source)
-        return self.import_model(model, source, title, progress)
+        try:
+            return self.import_model(model, source, title, progress)
+        except (TypeError, AttributeError) as exc:
+            # ifcopenshell opens a file whose attributes break the schema (a name that is an entity, a GlobalId
+            # that is a number) and hands the wrong types on to whoever reads them: such a file is the
+            # sender's error, and says so, rather than failing the request.
+            raise MalformedInput(f"{source} has an entity whose attributes do not follow the IFC schema "
+                                 f"({type(exc).__name__}: {exc}); export the model again or check it with an "
+                                 "IFC validator") from exc
 
     def import_path(self, path: Path, progress: Callable[[str, int, int], None] | None = None) -> ImportResult:
         return self.import_bytes(path.read_bytes(), path.name, None, progress)
@@ -466,7 +532,7 @@ class IfcImporter:
         self._containers = {e.id() for e in elements if _has_element_parts(e)}
 
         # Quantities first: the geometry engine only runs for elements the quantity sets leave without a volume.
-        stated = {e.id(): _quantities(e) for e in elements}
+        stated = _stated_quantities(elements, volume_scale, length, _area_scale(model), report)
         need_geometry = [e for e in elements if stated[e.id()][0] is None and e.id() not in self._containers]
         done = [0]
 

@@ -68,6 +68,10 @@ ALIASES: dict[str, str] = {
     "hout": "timber",
     "timber": "timber",
     "vuren": "softwood",
+    # Revit's default US material library (youshengCode/IfcSampleFiles Ifc4_SampleHouse.ifc, Ifc4_WallElementedCase.ifc)
+    "southern pine": "softwood",
+    "southern yellow pine": "softwood",
+    "cherry": "hardwood",
     "c24": "softwood",
     "c18": "softwood",
     "massivtre": "clt",
@@ -92,6 +96,8 @@ ALIASES: dict[str, str] = {
     "minerale wol": "mineral-wool",
     "steenwol": "stone-wool",
     "glaswol": "glass-wool",
+    "fiberglass batt": "glass-wool",  # US: glass-fibre batt insulation (Revit), not glass-fibre plastic
+    "fibreglass batt": "glass-wool",
     "eps": "eps",
     "xps": "xps",
     "pir": "pir",
