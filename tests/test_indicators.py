@@ -198,7 +198,7 @@ def stored(core: Registry) -> Registry:
 
 
 def test_mass_by_material_rolled_up_with_product_type_and_unknowns(stored: Registry):
-    r = stored.domain.indicators.compute("bldg")
+    r = stored.domain.indicators.compute("bldg", parts=True)
     by = {m.material.removeprefix(MAT): m for m in r.mass_by_material}
     # own: steel 0.2 t = 200 kg, concrete 1000, unknown 50, gasket 0,
     # chairs 2 x (4 kg polypropylene + 3000 g = 3 kg aluminium) = 8 + 6 = 14 kg
@@ -222,7 +222,7 @@ def test_mass_by_material_rolled_up_with_product_type_and_unknowns(stored: Regis
 
 
 def test_building_mci_emf_by_hand(stored: Registry):
-    r = stored.domain.indicators.compute("bldg", "emf")
+    r = stored.domain.indicators.compute("bldg", "emf", parts=True)
     # E_C = E_F = 1 (EMF mode, no efficiencies given): W_C = W_F = 0, F(X) = 0.9
     # beam: M=200, V = 200(1-0.6) = 80, W0 = 200(1-0.9) = 20 -> LFI = 100/400 = 0.25, MCI = 1 - 0.225 = 0.775
     # wall: 1000 kg linear -> 0.1; panel: 50 kg linear -> 0.1; gasket: 0 kg -> no MCI; floor: no mass
@@ -773,15 +773,21 @@ def test_read_waits_for_the_running_background_computation_of_its_passport():
         release.wait()
         order.append(f"computed {passport_id}")
 
+    def read() -> None:
+        running = summaries.claim("a")
+        assert running is not None  # the worker's computation
+        running.wait()
+        order.append("waited")
+
     summaries = BackgroundSummaries(compute)
     summaries.after_write("a", 1, [])
     started.wait()
-    reader = threading.Thread(target=lambda: order.append(f"waited {summaries.wait_if_running('a')}"))
+    reader = threading.Thread(target=read)
     reader.start()
     release.set()
     reader.join()
     summaries.close()
-    assert order == ["computed a", "waited True"]  # the reader returned only after the computation
+    assert order == ["computed a", "waited"]  # the reader returned only after the computation
 
 
 def test_read_of_a_queued_passport_does_not_wait_for_the_queue():
@@ -795,9 +801,22 @@ def test_read_of_a_queued_passport_does_not_wait_for_the_queue():
     summaries.after_write("a", 1, [])
     started.wait()
     summaries.after_write("b", 1, [])  # queued behind "a"
-    assert summaries.wait_if_running("b") is False  # the reader computes itself
+    assert summaries.claim("b") is None  # the reader computes itself
+    summaries.release("b")
     release.set()
     summaries.close()
+
+
+def test_queued_job_waits_for_the_reader_computing_its_passport():
+    order: list[str] = []
+    summaries = BackgroundSummaries(lambda passport_id: order.append(f"worker {passport_id}"))
+    assert summaries.claim("a") is None  # a reader computes "a"
+    summaries.after_write("a", 1, [])  # the worker's job starts, and waits for the reader
+    order.append("reader a")
+    summaries.release("a")
+    summaries.settle("a")
+    summaries.close()
+    assert order == ["reader a", "worker a"]  # one computation at a time: the worker's came after the reader's
 
 
 def test_per_part_figures_are_served_from_the_store(stored: Registry, monkeypatch):
@@ -813,3 +832,19 @@ def test_adding_warnings_to_a_summary_keeps_its_per_part_figures(stored: Registr
     stored.domain.indicators.compute("bldg", warnings=True)  # validates, saves the summary with its warnings
     monkeypatch.setattr("registry.indicators.service.read_graph", None)
     assert len(stored.domain.indicators.compute("bldg", parts=True).parts) == 6
+
+
+def test_summary_stored_at_write_is_not_served_after_a_raw_sparql_update(core: Registry, client):
+    core.domain.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
+    background = core.domain.indicators.background
+    assert background is not None  # on by default (MPR_INDICATORS_AT_WRITE)
+    background.settle("chair")
+    assert stored_summaries(core, "chair")["emf"]["total_mass_kg"] == pytest.approx(7)  # 4 kg + 3000 g
+    # an administrator changes the polypropylene's 4 kg to 10 kg in place: no new version
+    update = f"""PREFIX qudt: <http://qudt.org/schema/qudt/>
+    DELETE {{ GRAPH ?g {{ ?q qudt:numericValue 4 }} }} INSERT {{ GRAPH ?g {{ ?q qudt:numericValue 10 }} }}
+    WHERE {{ GRAPH ?g {{ ?q qudt:numericValue 4 }} FILTER(?g = <{BASE}/passports/chair>) }}"""
+    response = client.post("/sparql", content=update, headers={**AUTH, "Content-Type": "application/sparql-update"})
+    assert response.status_code == 204, response.text
+    # 10 kg polypropylene + 3 kg aluminium = 13 kg: recomputed, not the summary stored before the update
+    assert client.get("/passports/chair/indicators", headers=AUTH).json()["total_mass_kg"] == pytest.approx(13)

@@ -10,10 +10,17 @@ within 3x of the SUM; a summary stored before anyone asks can (two lookups, benc
 
 How: the passport service calls `after_write` once a write is durable (its `on_change` hook). One
 worker thread computes the summary of that passport's newest version and stores it
-(registry/indicators/stored.py, which serves it only while it is exact). A read that finds no exact
-summary while the worker is computing the same passport waits for it instead of computing a second
-time; a read of a passport still queued computes at once (the queued job then finds the summary
-stored and ends in two lookups). Nothing here decides what is current: stored.py's version checks do.
+(registry/indicators/stored.py, which serves it only while it is exact). In one process at most one
+computation of a passport runs at a time, the worker's or a reader's (`claim`): a read that finds no
+exact summary while another computation of the passport runs waits for it instead of computing a second
+time; a read of a passport still queued computes at once, and the queued job then finds the summary
+stored and ends in a few lookups. Processes sharing a store (uvicorn workers) may compute the same
+passport at once; that is safe, because stored.py serves a summary only while it is exact and replaces
+duplicates at the next save. Nothing here decides what is current: stored.py's version checks do.
+
+Shutdown (`close`) drops the queued jobs and waits for the running one, so the store is never closed
+under it. Start-up computes nothing: passports written before, or under an older method, are computed at
+their first read, as without background summaries.
 """
 
 from __future__ import annotations
@@ -59,13 +66,21 @@ class BackgroundSummaries:
         if future is not None:
             wait([future])
 
-    def wait_if_running(self, passport_id: str, timeout: float | None = None) -> bool:
-        """Wait for a computation of this passport that has already started; True if there was one."""
+    def claim(self, passport_id: str) -> threading.Event | None:
+        """A reader's turn to compute this passport (None: call `release` when done), or, while another
+        computation of it runs, the event to wait for before reading the summary it stored."""
         with self._lock:
-            done = self._running.get(passport_id)
-        if done is None:
-            return False
-        return done.wait(timeout)
+            running = self._running.get(passport_id)
+            if running is None:
+                self._running[passport_id] = threading.Event()
+            return running
+
+    def release(self, passport_id: str) -> None:
+        """End a computation begun with `claim` (or by the worker), waking those who wait for it."""
+        with self._lock:
+            done = self._running.pop(passport_id, None)
+        if done is not None:
+            done.set()
 
     def close(self) -> None:
         """Drop queued jobs and wait for the running one, so the store is not closed under it."""
@@ -74,16 +89,14 @@ class BackgroundSummaries:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     def _run(self, passport_id: str) -> None:
-        done = threading.Event()
         with self._lock:
             self._queued.discard(passport_id)
-            self._running[passport_id] = done
+        while (other := self.claim(passport_id)) is not None:  # a reader is computing it: wait, then look
+            other.wait()
         try:
             self._compute(passport_id)
         finally:
-            with self._lock:
-                self._running.pop(passport_id, None)
-            done.set()
+            self.release(passport_id)
 
     @staticmethod
     def _report(future: Future[None]) -> None:

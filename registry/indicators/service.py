@@ -57,7 +57,7 @@ class IndicatorService:
         factors_file = factors_file or FACTORS_FILE
         self.factors = load_factors(factors_file)
         self.validator = validator
-        self.stored = StoredIndicators(store)
+        self.stored = StoredIndicators(store, self.base)
         # The concepts' files are the whole ontology, which is also what the validator mixes into the data.
         inputs = [*concepts.sources, factors_file]
         if validator is not None:  # the warnings depend on the shapes too
@@ -81,21 +81,26 @@ class IndicatorService:
             return
         self._fresh(names, state, "emf", False)
 
+    def content_changed_in_place(self) -> None:
+        """A raw SPARQL update changed stored content without new versions: no stored summary is exact now."""
+        self.stored.new_epoch()
+
     def close(self) -> None:
         if self.background is not None:
             self.background.close()
 
     def compute(self, passport_id: str, method: mci.Method = "emf", warnings: bool = True,
-                parts: bool = False) -> Indicators:
+                parts: bool = False, claimed: bool = False) -> Indicators:
         """The stored summary when it is still exact, else a fresh computation (stored for next time).
 
-        Per-part figures are stored beside the summary and read only when asked for (`parts=True`)."""
+        Per-part figures are stored beside the summary and read only when asked for (`parts=True`); without
+        it the answer has none, so it does not depend on whether the background worker was first."""
         names = PassportNames(self.base, check_id(passport_id))
         state = self.stored.state(names, method, self.basis)  # before any content is read
         if state.withdrawn:
             raise NotFound(f"no passport {passport_id!r} with content")
-        if state.current is None and self.background is not None and self.background.wait_if_running(names.id):
-            state = self.stored.state(names, method, self.basis)  # what the background just stored
+        if state.current is None and self.background is not None and not claimed:
+            return self._computed_once(names, method, warnings, parts)
         want_warnings = warnings and self.validator is not None
         stored_parts = self.stored.parts(names, method) if parts and state.current is not None else None
         if state.current is not None and (not parts or stored_parts is not None):
@@ -103,12 +108,26 @@ class IndicatorService:
             if want_warnings and not state.current.includes_warnings:
                 result.completeness["shacl_warnings"] = self._warnings(names)
                 self.stored.save(names, method, IndicatorSet(
-                    state.current.version, self.basis, True, result.as_dict(with_restricted=True),
+                    state.current.version, state.current.basis, True, result.as_dict(with_restricted=True),
                     state.current.dependencies))
             elif not warnings:
                 result.completeness["shacl_warnings"] = []
             return result
-        return self._fresh(names, state, method, want_warnings)
+        result = self._fresh(names, state, method, want_warnings)
+        if not parts:  # the same answer whether it was stored before this read or computed by it
+            result.parts = []
+        return result
+
+    def _computed_once(self, names: PassportNames, method: mci.Method, warnings: bool, parts: bool) -> Indicators:
+        """compute() when no exact summary was stored: at most one computation of a passport at a time in this
+        process (the background worker's or a reader's); the others wait for it and read what it stored."""
+        assert self.background is not None
+        while (running := self.background.claim(names.id)) is not None:
+            running.wait()  # then our turn: compute() serves what it stored, or computes if it failed
+        try:
+            return self.compute(names.id, method, warnings, parts, claimed=True)
+        finally:
+            self.background.release(names.id)
 
     def stored_with_parts(self, passport_ids: Iterable[str], method: mci.Method = "emf"
                           ) -> dict[str, tuple[Indicators, list[Dependency]]]:
@@ -141,7 +160,7 @@ class IndicatorService:
         if state.version is not None:
             summary = {k: v for k, v in full.items() if k != "parts"}
             self.stored.save(names, method, IndicatorSet(
-                state.version, self.basis, warnings, summary, dependencies,
+                state.version, state.basis, warnings, summary, dependencies,
                 parts=cast("list[dict[str, Any]]", full["parts"])))
         return result
 
