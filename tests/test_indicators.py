@@ -16,7 +16,7 @@ from pyoxigraph import NamedNode, RdfFormat
 from registry.core import LOADER, Registry, build_registry
 from registry.errors import NotFound
 from registry.indicators import dgbc, mci
-from registry.indicators.background import BackgroundSummaries
+from registry.indicators.background import BackgroundSummaries, Stopped
 from registry.settings import Settings
 from tests import servers
 from tests.conftest import AUTH, BASE, DATA
@@ -653,6 +653,17 @@ def test_dgbc_factor_outside_its_range_is_refused():
         dgbc.connection_score([1.0, 1.0, 1.0])
 
 
+def test_dgbc_repairable_damage_scores_0_4(core: Registry):
+    """Accessibility 'with repairable damage' is 0.4 (0.6 until December 2026; docs/methods.md, "Detachability")."""
+    ttl = DGBC_BUILDING.replace(b"acc:accessible-with-extra-actions", b"acc:accessible-with-repairable-damage")
+    core.domain.passports.create(ttl, RdfFormat.TURTLE, LOADER, passport_id="repairable")
+    parts = {p.iri.rsplit("#", 1)[-1]: p.detachability_dgbc
+             for p in core.domain.indicators.compute("repairable", parts=True).parts}
+    # panel: screwed 0.8, repairable damage 0.4, some crossings 0.4, overlapping 0.8:
+    #   1/0.8 + 1/0.4 + 1/0.4 + 1/0.8 = 1.25 + 2.5 + 2.5 + 1.25 = 7.5 -> 4/7.5 = 0.533333
+    assert parts["panel"] == pytest.approx(4 / 7.5)
+
+
 DGBC_BUILDING = b"""
 @prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.org/bot#> .
 @prefix dcterms: <http://purl.org/dc/terms/> . @prefix qudt: <http://qudt.org/schema/qudt/> .
@@ -817,6 +828,34 @@ def test_queued_job_waits_for_the_reader_computing_its_passport():
     summaries.settle("a")
     summaries.close()
     assert order == ["reader a", "worker a"]  # one computation at a time: the worker's came after the reader's
+
+
+def test_close_stops_the_running_background_computation():
+    started = threading.Event()
+
+    def compute(passport_id: str) -> None:
+        started.set()
+        summaries.stopping.wait()  # as the computation's loop checks it before each part
+        raise Stopped(passport_id)
+
+    summaries = BackgroundSummaries(compute)
+    summaries.after_write("a", 1, [])
+    summaries.after_write("b", 1, [])  # queued behind "a": dropped
+    started.wait()
+    summaries.close()  # returns once "a" has given up
+    assert summaries.claim("a") is None and summaries.claim("b") is None  # nothing running any more
+
+
+def test_a_stopped_background_computation_stores_nothing(settings: Settings):
+    registry = build_registry(settings.model_copy(update={"indicators_at_write": False}))
+    try:
+        registry.domain.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
+        registry.domain.indicators.summarise_after_writes().stopping.set()  # the process is shutting down
+        with pytest.raises(Stopped):
+            registry.domain.indicators.refresh("chair")
+        assert stored_summaries(registry, "chair") == {}
+    finally:
+        registry.close()
 
 
 def test_per_part_figures_are_served_from_the_store(stored: Registry, monkeypatch):

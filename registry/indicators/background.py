@@ -18,9 +18,11 @@ stored and ends in a few lookups. Processes sharing a store (uvicorn workers) ma
 passport at once; that is safe, because stored.py serves a summary only while it is exact and replaces
 duplicates at the next save. Nothing here decides what is current: stored.py's version checks do.
 
-Shutdown (`close`) drops the queued jobs and waits for the running one, so the store is never closed
-under it. Start-up computes nothing: passports written before, or under an older method, are computed at
-their first read, as without background summaries.
+Shutdown (`close`) drops the queued jobs and stops the running one at its next part (`stopping`, checked
+by the computation's loop), then waits for it, so the store is never closed under it and a large building
+does not hold the process up; nothing half-computed is stored. Start-up computes nothing: passports
+written before, or under an older method, are computed at their first read, as without background
+summaries, so a store with many passports starts as fast as ever.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ from registry.errors import RegistryError
 log = logging.getLogger(__name__)
 
 
+class Stopped(Exception):
+    """A background computation given up because the process is shutting down (nothing was stored)."""
+
+
 class BackgroundSummaries:
     """One worker thread; per passport at most one queued job and one running."""
 
@@ -48,6 +54,7 @@ class BackgroundSummaries:
         self._running: dict[str, threading.Event] = {}
         self._latest: dict[str, Future[None]] = {}
         self._closed = False
+        self.stopping = threading.Event()  # set by close(): the worker's computation gives up at its next part
 
     def after_write(self, passport_id: str, _version: int, _content: Sequence[Triple]) -> None:
         """The passport service's on_change hook: queue the passport (once, however often it changes)."""
@@ -83,9 +90,10 @@ class BackgroundSummaries:
             done.set()
 
     def close(self) -> None:
-        """Drop queued jobs and wait for the running one, so the store is not closed under it."""
+        """Drop queued jobs, stop the running one and wait for it, so the store is not closed under it."""
         with self._lock:
             self._closed = True
+        self.stopping.set()
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     def _run(self, passport_id: str) -> None:
@@ -105,7 +113,9 @@ class BackgroundSummaries:
         if future.cancelled():
             return
         exc = future.exception()
-        if isinstance(exc, RegistryError):
+        if isinstance(exc, Stopped):
+            log.info("indicator summary not computed in the background: the registry is shutting down")
+        elif isinstance(exc, RegistryError):
             log.info("indicator summary not computed in the background: %s", exc)
         elif exc is not None:
             log.error("indicator summary failed in the background", exc_info=exc)

@@ -12,6 +12,7 @@ a full computation of a large building costs seconds, a stored summary two looku
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
@@ -21,7 +22,7 @@ from pyoxigraph import NamedNode
 from registry.concepts import ConceptScheme
 from registry.errors import NotFound
 from registry.indicators import mci
-from registry.indicators.background import BackgroundSummaries
+from registry.indicators.background import BackgroundSummaries, Stopped
 from registry.indicators.carbon import FACTORS_FILE, load_factors
 from registry.indicators.data import GraphData, counts_in_total, graph_of, read_graph
 from registry.indicators.guard import not_computable, require_finite
@@ -45,7 +46,7 @@ from registry.validation import Validator
 __all__ = ["IndicatorService", "Indicators", "MaterialMass", "PartResult"]
 # Part of every stored summary's computation basis: bump it with any change to what the computation
 # yields or to the fields of Indicators, so summaries stored by older code are recomputed, not served.
-METHOD_REVISION = 5
+METHOD_REVISION = 6
 
 
 class IndicatorService:
@@ -79,7 +80,8 @@ class IndicatorService:
         state = self.stored.state(names, "emf", self.basis)
         if state.withdrawn or state.current is not None:
             return
-        self._fresh(names, state, "emf", False)
+        assert self.background is not None
+        self._fresh(names, state, "emf", False, self.background.stopping)
 
     def content_changed_in_place(self) -> None:
         """A raw SPARQL update changed stored content without new versions: no stored summary is exact now."""
@@ -142,7 +144,8 @@ class IndicatorService:
             found[names[iri]] = (result, dependencies)
         return found
 
-    def _fresh(self, names: PassportNames, state: PassportState, method: mci.Method, warnings: bool) -> Indicators:
+    def _fresh(self, names: PassportNames, state: PassportState, method: mci.Method, warnings: bool,
+               stop: threading.Event | None = None) -> Indicators:
         data = read_graph(self.store, names.iri)
         if data.empty:
             raise NotFound(f"no passport {names.id!r} with content")
@@ -152,7 +155,7 @@ class IndicatorService:
         dependencies = self.stored.versions(types)
         cache = {names.iri: data} | {g: read_graph(self.store, g) for g in sorted(types)}
         try:
-            result = self._indicators(names, data, cache, method, warnings)
+            result = self._indicators(names, data, cache, method, warnings, stop)
         except ValueError as exc:  # a formula's precondition (mci.py) that the shapes guard, broken in storage
             raise not_computable(names.id, str(exc)) from exc
         full = result.as_dict(with_parts=True, with_restricted=True)
@@ -173,8 +176,9 @@ class IndicatorService:
     # --- the computation ----------------------------------------------------------------------
 
     def _indicators(self, names: PassportNames, data: GraphData, cache: dict[str, GraphData],
-                    method: mci.Method, warnings: bool) -> Indicators:
-        """Every part measured once, in order, and added to one tally per indicator family."""
+                    method: mci.Method, warnings: bool, stop: threading.Event | None = None) -> Indicators:
+        """Every part measured once, in order, and added to one tally per indicator family; a set `stop`
+        (the background worker at shutdown) ends it before the next part, storing nothing."""
         asset = data.first(names.iri, MPR + "describes")
         asset_iri = asset.value if isinstance(asset, NamedNode) else None
         parts = part_list(data)
@@ -186,6 +190,8 @@ class IndicatorService:
         carbon.add_declared(declared)
         results: list[PartResult] = []
         for part in parts:
+            if stop is not None and stop.is_set():
+                raise Stopped(names.id)
             measured = measurer.measure(part)
             for tally in (mass, carbon, circularity, detachability, completeness, dgbc):
                 tally.add(measured)
