@@ -887,3 +887,39 @@ def test_summary_stored_at_write_is_not_served_after_a_raw_sparql_update(core: R
     assert response.status_code == 204, response.text
     # 10 kg polypropylene + 3 kg aluminium = 13 kg: recomputed, not the summary stored before the update
     assert client.get("/passports/chair/indicators", headers=AUTH).json()["total_mass_kg"] == pytest.approx(13)
+
+
+def test_a_client_that_prefers_not_to_wait_gets_202_with_progress(core: Registry, client):
+    """Prefer: respond-async (RFC 7240) while the figures are being computed: 202 and Retry-After, not a wait."""
+    core.domain.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
+    background = core.domain.indicators.background
+    assert background is not None
+    background.settle("chair")
+    prefer = {**AUTH, "Prefer": "respond-async"}
+    assert client.get("/passports/chair/indicators", headers=prefer).status_code == 200  # stored: no wait
+    assert background.claim("chair") is None  # the test plays a computation of the chair that is running
+    try:
+        core.domain.passports.replace("chair", CHAIR.replace(b"qudt:numericValue 4 ;", b"qudt:numericValue 10 ;"),
+                                      RdfFormat.TURTLE, LOADER)  # version 2: its worker job waits for ours
+        response = client.get("/passports/chair/indicators", headers=prefer)
+        assert response.status_code == 202, response.text
+        assert response.headers["Retry-After"] == "2"
+        assert response.headers["Preference-Applied"] == "respond-async"
+        assert response.json() == {"passport": "chair", "status": "computing", "parts_measured": None, "parts": None}
+        assert client.get("/passports/nope/indicators", headers=prefer).status_code == 404
+    finally:
+        background.release("chair")
+    # without the preference the read waits for (or makes) the figures: 10 kg + 3 kg = 13 kg
+    assert client.get("/passports/chair/indicators", headers=AUTH).json()["total_mass_kg"] == pytest.approx(13)
+
+
+def test_the_worker_reports_its_progress_per_part():
+    summaries = BackgroundSummaries(lambda passport_id: None)
+    assert summaries.progress("a") is None  # nothing computes "a"
+    assert summaries.claim("a") is None
+    assert summaries.progress("a") == {"parts_measured": None, "parts": None}  # still reading the passport
+    summaries.watch("a")(3, 10)  # the loop, before its fourth part of ten
+    assert summaries.progress("a") == {"parts_measured": 3, "parts": 10}
+    summaries.release("a")
+    assert summaries.progress("a") is None
+    summaries.close()

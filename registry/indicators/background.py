@@ -18,6 +18,10 @@ stored and ends in a few lookups. Processes sharing a store (uvicorn workers) ma
 passport at once; that is safe, because stored.py serves a summary only while it is exact and replaces
 duplicates at the next save. Nothing here decides what is current: stored.py's version checks do.
 
+A client that prefers not to wait (HTTP `Prefer: respond-async`) asks `progress` instead: while a
+computation of the passport runs it answers how far the worker has got, and the route answers 202 with
+Retry-After rather than holding the request.
+
 Shutdown (`close`) drops the queued jobs and stops the running one at its next part (`stopping`, checked
 by the computation's loop), then waits for it, so the store is never closed under it and a large building
 does not hold the process up; nothing half-computed is stored. Start-up computes nothing: passports
@@ -53,6 +57,7 @@ class BackgroundSummaries:
         self._queued: set[str] = set()
         self._running: dict[str, threading.Event] = {}
         self._latest: dict[str, Future[None]] = {}
+        self._measured: dict[str, tuple[int, int]] = {}  # the worker's computation: parts measured, parts
         self._closed = False
         self.stopping = threading.Event()  # set by close(): the worker's computation gives up at its next part
 
@@ -86,8 +91,28 @@ class BackgroundSummaries:
         """End a computation begun with `claim` (or by the worker), waking those who wait for it."""
         with self._lock:
             done = self._running.pop(passport_id, None)
+            self._measured.pop(passport_id, None)
         if done is not None:
             done.set()
+
+    def progress(self, passport_id: str) -> dict[str, int | None] | None:
+        """None when no computation of this passport runs; else the worker's parts measured so far and its
+        parts in all (both None while it reads the passport, or when a reader computes it)."""
+        with self._lock:
+            if passport_id not in self._running:
+                return None
+            done, total = self._measured.get(passport_id, (None, None))
+        return {"parts_measured": done, "parts": total}
+
+    def watch(self, passport_id: str) -> Callable[[int, int], None]:
+        """What the worker's computation calls before each part: records its progress, and gives up
+        (Stopped) once the registry is shutting down."""
+        def measured(done: int, total: int) -> None:
+            if self.stopping.is_set():
+                raise Stopped(passport_id)
+            with self._lock:
+                self._measured[passport_id] = (done, total)
+        return measured
 
     def close(self) -> None:
         """Drop queued jobs, stop the running one and wait for it, so the store is not closed under it."""

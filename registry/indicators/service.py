@@ -12,8 +12,7 @@ a full computation of a large building costs seconds, a stored summary two looku
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, cast
 
@@ -22,7 +21,7 @@ from pyoxigraph import NamedNode
 from registry.concepts import ConceptScheme
 from registry.errors import NotFound
 from registry.indicators import mci
-from registry.indicators.background import BackgroundSummaries, Stopped
+from registry.indicators.background import BackgroundSummaries
 from registry.indicators.carbon import FACTORS_FILE, load_factors
 from registry.indicators.data import GraphData, counts_in_total, graph_of, read_graph
 from registry.indicators.guard import not_computable, require_finite
@@ -81,7 +80,7 @@ class IndicatorService:
         if state.withdrawn or state.current is not None:
             return
         assert self.background is not None
-        self._fresh(names, state, "emf", False, self.background.stopping)
+        self._fresh(names, state, "emf", False, self.background.watch(names.id))
 
     def content_changed_in_place(self) -> None:
         """A raw SPARQL update changed stored content without new versions: no stored summary is exact now."""
@@ -120,6 +119,17 @@ class IndicatorService:
             result.parts = []
         return result
 
+    def pending(self, passport_id: str, method: mci.Method = "emf") -> dict[str, int | None] | None:
+        """How far a running computation of this passport has got, when a read would have to wait for it;
+        None when a read would not wait (its summary is stored, or nothing computes it now)."""
+        if self.background is None:
+            return None
+        names = PassportNames(self.base, check_id(passport_id))
+        progress = self.background.progress(names.id)
+        if progress is None or self.stored.state(names, method, self.basis).current is not None:
+            return None
+        return progress
+
     def _computed_once(self, names: PassportNames, method: mci.Method, warnings: bool, parts: bool) -> Indicators:
         """compute() when no exact summary was stored: at most one computation of a passport at a time in this
         process (the background worker's or a reader's); the others wait for it and read what it stored."""
@@ -145,7 +155,7 @@ class IndicatorService:
         return found
 
     def _fresh(self, names: PassportNames, state: PassportState, method: mci.Method, warnings: bool,
-               stop: threading.Event | None = None) -> Indicators:
+               watch: Callable[[int, int], None] | None = None) -> Indicators:
         data = read_graph(self.store, names.iri)
         if data.empty:
             raise NotFound(f"no passport {names.id!r} with content")
@@ -155,7 +165,7 @@ class IndicatorService:
         dependencies = self.stored.versions(types)
         cache = {names.iri: data} | {g: read_graph(self.store, g) for g in sorted(types)}
         try:
-            result = self._indicators(names, data, cache, method, warnings, stop)
+            result = self._indicators(names, data, cache, method, warnings, watch)
         except ValueError as exc:  # a formula's precondition (mci.py) that the shapes guard, broken in storage
             raise not_computable(names.id, str(exc)) from exc
         full = result.as_dict(with_parts=True, with_restricted=True)
@@ -176,9 +186,10 @@ class IndicatorService:
     # --- the computation ----------------------------------------------------------------------
 
     def _indicators(self, names: PassportNames, data: GraphData, cache: dict[str, GraphData],
-                    method: mci.Method, warnings: bool, stop: threading.Event | None = None) -> Indicators:
-        """Every part measured once, in order, and added to one tally per indicator family; a set `stop`
-        (the background worker at shutdown) ends it before the next part, storing nothing."""
+                    method: mci.Method, warnings: bool, watch: Callable[[int, int], None] | None = None
+                    ) -> Indicators:
+        """Every part measured once, in order, and added to one tally per indicator family; `watch` (the
+        background worker's) hears of each part before it is measured, and may end the computation."""
         asset = data.first(names.iri, MPR + "describes")
         asset_iri = asset.value if isinstance(asset, NamedNode) else None
         parts = part_list(data)
@@ -189,9 +200,9 @@ class IndicatorService:
         detachability, completeness, dgbc = DetachabilityTally(), CompletenessTally(), DgbcTally()
         carbon.add_declared(declared)
         results: list[PartResult] = []
-        for part in parts:
-            if stop is not None and stop.is_set():
-                raise Stopped(names.id)
+        for done, part in enumerate(parts):
+            if watch is not None:
+                watch(done, len(parts))
             measured = measurer.measure(part)
             for tally in (mass, carbon, circularity, detachability, completeness, dgbc):
                 tally.add(measured)
