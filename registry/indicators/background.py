@@ -78,6 +78,13 @@ class BackgroundSummaries:
         if future is not None:
             wait([future])
 
+    def settle_all(self) -> None:
+        """Wait until every job queued so far has ended (tests that compare the whole store, the CLI before it
+        exits; never on a route)."""
+        with self._lock:
+            futures = list(self._latest.values())
+        wait(futures)
+
     def claim(self, passport_id: str) -> threading.Event | None:
         """A reader's turn to compute this passport (None: call `release` when done), or, while another
         computation of it runs, the event to wait for before reading the summary it stored."""
