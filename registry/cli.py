@@ -76,8 +76,12 @@ def _fail(message: str, code: int = 2) -> None:
 
 @contextmanager
 def _registry(data: Path | None, sparql_query: str | None, sparql_update: str | None) -> Iterator[Registry]:
-    """The registry for one command over the local (or a remote) store; its errors end the command."""
-    settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
+    """The registry for one command over the local (or a remote) store; its errors end the command.
+
+    Without background indicator summaries: the command ends before they could be read, and computing them
+    would only slow it down (a bulk `mpr load`) until close() gave them up; the first read computes them."""
+    settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False,
+                         indicators_at_write=False)
     try:
         registry = _open(settings)
     except RegistryError as exc:

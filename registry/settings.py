@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         "must share it, or each would sign with a key the others do not publish.",
     )
     indicators_at_write: bool = Field(
-        False, description="Compute each passport's indicator summary in the background right after every write, "
+        True, description="Compute each passport's indicator summary in the background right after every write, "
                            "so the first read is served from the store (registry/indicators/background.py).")
     map_tiles: str = Field(
         "", description="Tile URL template of the maps in the pages ({z}/{x}/{y}), e.g. an OpenStreetMap tile "

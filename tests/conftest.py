@@ -31,6 +31,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def settled(registry: Registry) -> Registry:
+    """The registry once its background indicator summaries are stored: a test that compares the whole store
+    before and after a refused write must not see the summary of an earlier write land in between."""
+    background = registry.domain.indicators.background
+    if background is not None:
+        background.settle_all()
+    return registry
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data=tmp_path / "data", admin_token=ADMIN, load_examples=False, base_url=BASE)

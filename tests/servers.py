@@ -264,6 +264,7 @@ def virtuoso_core(virtuoso_server: VirtuosoServer, tmp_path: Path) -> Iterator[R
                         **virtuoso_server.settings())
     registry = build_registry(settings)
     yield registry
+    registry.domain.indicators.close()  # no background summary is written while the graphs are dropped
     for row in registry.store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
         graph = row["g"].value
         if graph.startswith((BASE, "urn:mpr:")):

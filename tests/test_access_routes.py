@@ -25,7 +25,7 @@ from starlette.routing import Route
 from registry.api.app import create_app
 from registry.importers.spreadsheet import HEADERS
 from registry.settings import PROJECT_ROOT, Settings
-from tests.conftest import AUTH, DATA
+from tests.conftest import AUTH, DATA, settled
 from tests.matching_data import demand
 
 SECRET_TITLE = "Secret depot"
@@ -188,7 +188,7 @@ def _send(client, method: str, path: str, spec: tuple[bytes, str]):
 
 @pytest.mark.parametrize(("method", "path"), sorted(WRITES))
 def test_every_write_route_needs_a_token_and_stores_nothing_without_one(secrets, method, path):
-    store = secrets.app.state.registry.store
+    store = settled(secrets.app.state.registry).store
     before = store.count()
     response = _send(secrets, method, path, WRITES[(method, path)])
     assert response.status_code == 401, response.text
@@ -199,7 +199,7 @@ def test_every_write_route_needs_a_token_and_stores_nothing_without_one(secrets,
 def test_pure_computations_answer_anyone_and_store_nothing(secrets, method, path):
     store = secrets.app.state.registry.store
     spec = _resolved(secrets, PURE[(method, path)])
-    before = store.count()
+    before = settled(secrets.app.state.registry).store.count()
     response = _send(secrets, method, path, spec)
     assert response.status_code == 200, response.text
     assert store.count() == before
@@ -207,7 +207,7 @@ def test_pure_computations_answer_anyone_and_store_nothing(secrets, method, path
 
 @pytest.mark.parametrize(("method", "path"), sorted(SESSIONS))
 def test_sign_in_forms_without_the_csrf_token_are_refused_and_store_nothing(secrets, method, path):
-    store = secrets.app.state.registry.store
+    store = settled(secrets.app.state.registry).store
     before = store.count()
     response = _send(secrets, method, path, SESSIONS[(method, path)])
     assert response.status_code == 403, response.text

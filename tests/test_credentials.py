@@ -17,7 +17,7 @@ from joserfc.jwk import OKPKey
 
 from registry.credentials import status as bitstring
 from registry.credentials import vc
-from tests.conftest import AUTH, DATA
+from tests.conftest import AUTH, DATA, settled
 
 PRICE = "999.97"
 PRICED = b"""<#column-1> <https://w3id.org/mpr#residualValue> [ a <https://schema.org/PriceSpecification> ;
@@ -168,7 +168,7 @@ def test_an_unknown_key_id_is_rejected(client, owner):
 
 @pytest.mark.parametrize("token", ["not a jws", "a.b", "eyJhbGciOiJub25lIn0.e30.", "!!.e30.xx"])
 def test_a_malformed_jws_is_400_and_stores_nothing(client, owner, token):
-    store = client.app.state.registry.store
+    store = settled(client.app.state.registry).store
     before = store.count()
     answer = _verify(client, token)
     assert answer.status_code == 400, answer.text
@@ -238,7 +238,7 @@ def test_a_restricted_passport_has_no_credential_for_outsiders(client, owner):
 
 
 def test_a_version_claims_its_status_entry_when_written_so_fetching_a_credential_writes_nothing(client, owner):
-    store = client.app.state.registry.store
+    store = settled(client.app.state.registry).store
     before = store.count()
     token = _credential(client)  # anonymous
     assert store.count() == before

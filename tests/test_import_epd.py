@@ -22,7 +22,7 @@ from registry.errors import InvalidPassport, MalformedInput
 from registry.importers import epd
 from registry.settings import PROJECT_ROOT
 from registry.validation import Validator
-from tests.conftest import AUTH, DATA
+from tests.conftest import AUTH, DATA, settled
 from tests.test_cli import mpr
 from tests.test_validation_engines import both, prepared
 
@@ -195,7 +195,7 @@ def test_valid_epd_has_no_expiry_warning(client):
     (ILCD.replace(b"Units for mass", b"kg CFC-11 eq"), XML, 422, "'kg CFC-11 eq'"),
 ])
 def test_bad_files_answer_4xx_and_store_nothing(client, content, headers, status, words):
-    store = client.app.state.registry.store
+    store = settled(client.app.state.registry).store
     before = store.count()
     answer = client.post("/imports/epd", content=content, headers=headers)
     assert answer.status_code == status, answer.text
@@ -204,7 +204,7 @@ def test_bad_files_answer_4xx_and_store_nothing(client, content, headers, status
 
 
 def test_anonymous_cannot_store_an_epd(client):
-    store = client.app.state.registry.store
+    store = settled(client.app.state.registry).store
     before = store.count()
     assert client.post("/imports/epd", content=OPENEPD, headers={"Content-Type": "application/json"}).status_code == 401
     assert store.count() == before

@@ -16,7 +16,7 @@ from pyoxigraph import NamedNode, RdfFormat
 from registry.core import LOADER, Registry, build_registry
 from registry.errors import NotFound
 from registry.indicators import dgbc, mci
-from registry.indicators.background import BackgroundSummaries
+from registry.indicators.background import BackgroundSummaries, Stopped
 from registry.settings import Settings
 from tests import servers
 from tests.conftest import AUTH, BASE, DATA
@@ -198,7 +198,7 @@ def stored(core: Registry) -> Registry:
 
 
 def test_mass_by_material_rolled_up_with_product_type_and_unknowns(stored: Registry):
-    r = stored.domain.indicators.compute("bldg")
+    r = stored.domain.indicators.compute("bldg", parts=True)
     by = {m.material.removeprefix(MAT): m for m in r.mass_by_material}
     # own: steel 0.2 t = 200 kg, concrete 1000, unknown 50, gasket 0,
     # chairs 2 x (4 kg polypropylene + 3000 g = 3 kg aluminium) = 8 + 6 = 14 kg
@@ -222,7 +222,7 @@ def test_mass_by_material_rolled_up_with_product_type_and_unknowns(stored: Regis
 
 
 def test_building_mci_emf_by_hand(stored: Registry):
-    r = stored.domain.indicators.compute("bldg", "emf")
+    r = stored.domain.indicators.compute("bldg", "emf", parts=True)
     # E_C = E_F = 1 (EMF mode, no efficiencies given): W_C = W_F = 0, F(X) = 0.9
     # beam: M=200, V = 200(1-0.6) = 80, W0 = 200(1-0.9) = 20 -> LFI = 100/400 = 0.25, MCI = 1 - 0.225 = 0.775
     # wall: 1000 kg linear -> 0.1; panel: 50 kg linear -> 0.1; gasket: 0 kg -> no MCI; floor: no mass
@@ -653,6 +653,17 @@ def test_dgbc_factor_outside_its_range_is_refused():
         dgbc.connection_score([1.0, 1.0, 1.0])
 
 
+def test_dgbc_repairable_damage_scores_0_4(core: Registry):
+    """Accessibility 'with repairable damage' is 0.4 (0.6 until December 2026; docs/methods.md, "Detachability")."""
+    ttl = DGBC_BUILDING.replace(b"acc:accessible-with-extra-actions", b"acc:accessible-with-repairable-damage")
+    core.domain.passports.create(ttl, RdfFormat.TURTLE, LOADER, passport_id="repairable")
+    parts = {p.iri.rsplit("#", 1)[-1]: p.detachability_dgbc
+             for p in core.domain.indicators.compute("repairable", parts=True).parts}
+    # panel: screwed 0.8, repairable damage 0.4, some crossings 0.4, overlapping 0.8:
+    #   1/0.8 + 1/0.4 + 1/0.4 + 1/0.8 = 1.25 + 2.5 + 2.5 + 1.25 = 7.5 -> 4/7.5 = 0.533333
+    assert parts["panel"] == pytest.approx(4 / 7.5)
+
+
 DGBC_BUILDING = b"""
 @prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.org/bot#> .
 @prefix dcterms: <http://purl.org/dc/terms/> . @prefix qudt: <http://qudt.org/schema/qudt/> .
@@ -773,15 +784,21 @@ def test_read_waits_for_the_running_background_computation_of_its_passport():
         release.wait()
         order.append(f"computed {passport_id}")
 
+    def read() -> None:
+        running = summaries.claim("a")
+        assert running is not None  # the worker's computation
+        running.wait()
+        order.append("waited")
+
     summaries = BackgroundSummaries(compute)
     summaries.after_write("a", 1, [])
     started.wait()
-    reader = threading.Thread(target=lambda: order.append(f"waited {summaries.wait_if_running('a')}"))
+    reader = threading.Thread(target=read)
     reader.start()
     release.set()
     reader.join()
     summaries.close()
-    assert order == ["computed a", "waited True"]  # the reader returned only after the computation
+    assert order == ["computed a", "waited"]  # the reader returned only after the computation
 
 
 def test_read_of_a_queued_passport_does_not_wait_for_the_queue():
@@ -795,9 +812,50 @@ def test_read_of_a_queued_passport_does_not_wait_for_the_queue():
     summaries.after_write("a", 1, [])
     started.wait()
     summaries.after_write("b", 1, [])  # queued behind "a"
-    assert summaries.wait_if_running("b") is False  # the reader computes itself
+    assert summaries.claim("b") is None  # the reader computes itself
+    summaries.release("b")
     release.set()
     summaries.close()
+
+
+def test_queued_job_waits_for_the_reader_computing_its_passport():
+    order: list[str] = []
+    summaries = BackgroundSummaries(lambda passport_id: order.append(f"worker {passport_id}"))
+    assert summaries.claim("a") is None  # a reader computes "a"
+    summaries.after_write("a", 1, [])  # the worker's job starts, and waits for the reader
+    order.append("reader a")
+    summaries.release("a")
+    summaries.settle("a")
+    summaries.close()
+    assert order == ["reader a", "worker a"]  # one computation at a time: the worker's came after the reader's
+
+
+def test_close_stops_the_running_background_computation():
+    started = threading.Event()
+
+    def compute(passport_id: str) -> None:
+        started.set()
+        summaries.stopping.wait()  # as the computation's loop checks it before each part
+        raise Stopped(passport_id)
+
+    summaries = BackgroundSummaries(compute)
+    summaries.after_write("a", 1, [])
+    summaries.after_write("b", 1, [])  # queued behind "a": dropped
+    started.wait()
+    summaries.close()  # returns once "a" has given up
+    assert summaries.claim("a") is None and summaries.claim("b") is None  # nothing running any more
+
+
+def test_a_stopped_background_computation_stores_nothing(settings: Settings):
+    registry = build_registry(settings.model_copy(update={"indicators_at_write": False}))
+    try:
+        registry.domain.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
+        registry.domain.indicators.summarise_after_writes().stopping.set()  # the process is shutting down
+        with pytest.raises(Stopped):
+            registry.domain.indicators.refresh("chair")
+        assert stored_summaries(registry, "chair") == {}
+    finally:
+        registry.close()
 
 
 def test_per_part_figures_are_served_from_the_store(stored: Registry, monkeypatch):
@@ -813,3 +871,55 @@ def test_adding_warnings_to_a_summary_keeps_its_per_part_figures(stored: Registr
     stored.domain.indicators.compute("bldg", warnings=True)  # validates, saves the summary with its warnings
     monkeypatch.setattr("registry.indicators.service.read_graph", None)
     assert len(stored.domain.indicators.compute("bldg", parts=True).parts) == 6
+
+
+def test_summary_stored_at_write_is_not_served_after_a_raw_sparql_update(core: Registry, client):
+    core.domain.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
+    background = core.domain.indicators.background
+    assert background is not None  # on by default (MPR_INDICATORS_AT_WRITE)
+    background.settle("chair")
+    assert stored_summaries(core, "chair")["emf"]["total_mass_kg"] == pytest.approx(7)  # 4 kg + 3000 g
+    # an administrator changes the polypropylene's 4 kg to 10 kg in place: no new version
+    update = f"""PREFIX qudt: <http://qudt.org/schema/qudt/>
+    DELETE {{ GRAPH ?g {{ ?q qudt:numericValue 4 }} }} INSERT {{ GRAPH ?g {{ ?q qudt:numericValue 10 }} }}
+    WHERE {{ GRAPH ?g {{ ?q qudt:numericValue 4 }} FILTER(?g = <{BASE}/passports/chair>) }}"""
+    response = client.post("/sparql", content=update, headers={**AUTH, "Content-Type": "application/sparql-update"})
+    assert response.status_code == 204, response.text
+    # 10 kg polypropylene + 3 kg aluminium = 13 kg: recomputed, not the summary stored before the update
+    assert client.get("/passports/chair/indicators", headers=AUTH).json()["total_mass_kg"] == pytest.approx(13)
+
+
+def test_a_client_that_prefers_not_to_wait_gets_202_with_progress(core: Registry, client):
+    """Prefer: respond-async (RFC 7240) while the figures are being computed: 202 and Retry-After, not a wait."""
+    core.domain.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
+    background = core.domain.indicators.background
+    assert background is not None
+    background.settle("chair")
+    prefer = {**AUTH, "Prefer": "respond-async"}
+    assert client.get("/passports/chair/indicators", headers=prefer).status_code == 200  # stored: no wait
+    assert background.claim("chair") is None  # the test plays a computation of the chair that is running
+    try:
+        core.domain.passports.replace("chair", CHAIR.replace(b"qudt:numericValue 4 ;", b"qudt:numericValue 10 ;"),
+                                      RdfFormat.TURTLE, LOADER)  # version 2: its worker job waits for ours
+        response = client.get("/passports/chair/indicators", headers=prefer)
+        assert response.status_code == 202, response.text
+        assert response.headers["Retry-After"] == "2"
+        assert response.headers["Preference-Applied"] == "respond-async"
+        assert response.json() == {"passport": "chair", "status": "computing", "parts_measured": None, "parts": None}
+        assert client.get("/passports/nope/indicators", headers=prefer).status_code == 404
+    finally:
+        background.release("chair")
+    # without the preference the read waits for (or makes) the figures: 10 kg + 3 kg = 13 kg
+    assert client.get("/passports/chair/indicators", headers=AUTH).json()["total_mass_kg"] == pytest.approx(13)
+
+
+def test_the_worker_reports_its_progress_per_part():
+    summaries = BackgroundSummaries(lambda passport_id: None)
+    assert summaries.progress("a") is None  # nothing computes "a"
+    assert summaries.claim("a") is None
+    assert summaries.progress("a") == {"parts_measured": None, "parts": None}  # still reading the passport
+    summaries.watch("a")(3, 10)  # the loop, before its fourth part of ten
+    assert summaries.progress("a") == {"parts_measured": 3, "parts": 10}
+    summaries.release("a")
+    assert summaries.progress("a") is None
+    summaries.close()

@@ -14,7 +14,7 @@ from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, parse, serialize
 from registry.errors import MalformedInput
 from registry.nesting import MAX_NESTING, MAX_SYNTAX_NESTING, blank_node_depth
 from registry.rdf import parse_triples, skolemize
-from tests.conftest import AUTH, DATA
+from tests.conftest import AUTH, DATA, settled
 
 DEEP = 10_000
 MINIMAL = (DATA / "minimal-passport.ttl").read_bytes()
@@ -52,7 +52,7 @@ def passport_nested(levels: int, media_type: str) -> bytes:
 @pytest.mark.parametrize("route", ["/validate", "/passports"])
 @pytest.mark.parametrize("media_type", sorted(NESTED))
 def test_deeply_nested_upload_is_400_naming_the_limit(client, route, media_type):
-    before = client.app.state.registry.store.count()
+    before = settled(client.app.state.registry).store.count()
     response = client.post(route, content=NESTED[media_type](DEEP), headers={**AUTH, "Content-Type": media_type})
     assert response.status_code == 400
     assert f"at most {MAX_NESTING} levels of blank-node nesting" in response.text
@@ -68,7 +68,7 @@ def test_a_passport_nested_up_to_the_limit_is_stored(client, media_type):
 
 @pytest.mark.parametrize("media_type", sorted(NESTED))
 def test_one_level_past_the_limit_is_refused(client, media_type):
-    before = client.app.state.registry.store.count()
+    before = settled(client.app.state.registry).store.count()
     body = passport_nested(MAX_NESTING + 1, media_type)
     response = client.post("/passports", content=body, headers={**AUTH, "Content-Type": media_type})
     assert response.status_code == 400 and str(MAX_NESTING) in response.text

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import RdfFormat, parse, serialize
 
-from tests.conftest import AUTH, BASE
+from tests.conftest import AUTH, BASE, settled
 
 TURTLE = {"Content-Type": "text/turtle", **AUTH}
 
 
 def store_quads(client) -> int:
-    return client.app.state.registry.store.count()
+    return settled(client.app.state.registry).store.count()
 
 
 def post(client, body: bytes, slug: str | None = None, **headers):

@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 from registry.api.app import create_app
 from registry.core import Registry, build_registry
 from registry.settings import PROJECT_ROOT, Settings
-from tests.conftest import ADMIN, AUTH, BASE
+from tests.conftest import ADMIN, AUTH, BASE, settled
 
 TURTLE = {**AUTH, "Content-Type": "text/turtle"}
 PREFIXES = """@prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.org/bot#> .
@@ -72,7 +72,7 @@ def client(core: Registry) -> Iterator[TestClient]:
 
 def refused(client: TestClient, core: Registry, body: bytes) -> list[dict[str, str]]:
     """POST the passport; it must be refused with 422 and leave the store as it was."""
-    before = core.store.count()
+    before = settled(core).store.count()
     response = client.post("/passports", content=body, headers=TURTLE)
     assert response.status_code == 422, response.text
     assert core.store.count() == before

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 from registry.settings import PROJECT_ROOT
-from tests.conftest import AUTH, BASE
+from tests.conftest import AUTH, BASE, settled
 
 VENDOR = PROJECT_ROOT / "vendor" / "untp"
 SCHEMA = json.loads((VENDOR / "untp-dpp-schema.json").read_text())
@@ -123,7 +123,7 @@ def test_an_export_imports_back_to_the_same_product_materials_and_carbon(client,
 
 
 def test_a_dry_run_import_stores_nothing_and_shows_the_passport(client, bracket):
-    store = client.app.state.registry.store
+    store = settled(client.app.state.registry).store
     before = store.count()
     answer = client.post("/imports/untp?dry_run=true", content=json.dumps(bracket),
                          headers={"Content-Type": "application/ld+json"})
@@ -154,7 +154,7 @@ def test_mass_fractions_without_masses_use_the_product_weight(client, bracket):
             "id": "mpr-untp-import://passport/other"}, "mass": {"value": 1, "unit": "KGM"}}]}}).encode(), 400),
 ])
 def test_a_document_that_is_no_untp_passport_is_refused_and_nothing_stored(client, document, status):
-    store = client.app.state.registry.store
+    store = settled(client.app.state.registry).store
     before = store.count()
     answer = client.post("/imports/untp", content=document, headers={"Content-Type": "application/json", **AUTH})
     assert answer.status_code == status, answer.text

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tests.conftest import AUTH
+from tests.conftest import AUTH, settled
 
 
 def test_validate_reports_without_storing(client, passport_ttl):
-    before = client.app.state.registry.store.count()
+    before = settled(client.app.state.registry).store.count()
     response = client.post("/validate", content=passport_ttl.replace(b"675.0", b"-1"),
                            headers={"Content-Type": "text/turtle"})
     assert response.status_code == 200

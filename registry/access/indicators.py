@@ -49,6 +49,13 @@ class AccessControlledIndicators:
         result = self.indicators.compute(passport_id, method, warnings, parts, chosen)
         return IndicatorView(result, sees_full(agent, record.owner))
 
+    def pending(self, agent: Agent, passport_id: str, method: Method = "emf") -> dict[str, int | None] | None:
+        """IndicatorService.pending for a passport the caller may read (404 and 410 as compute gives them)."""
+        record = self.passports.record(agent, passport_id)
+        if record.status == "withdrawn":
+            raise Gone(f"passport {passport_id!r} was withdrawn at version {record.version}")
+        return self.indicators.pending(passport_id, method)
+
     def urban_mine(self, agent: Agent, regions: RegionFilter | None = None) -> UrbanMine:
         """Summed over the passports the caller may see (now; `Registry.reports` also at a moment)."""
         return urban_mine(partial(self.passports.page, agent), self.indicators, regions)

@@ -128,6 +128,8 @@ async def _update(text: str, agent: Agent, registry: Registry) -> Response:
     check_admin(agent, "SPARQL updates")
     checked = await blocking(check, text, update=True)
     await blocking(registry.store.update, checked.text, base_iri=_endpoint(registry))
+    # after the update, never before (registry/indicators/stored.py): summaries read before it are stale now
+    await blocking(registry.domain.indicators.content_changed_in_place)
     return Response(status_code=204)
 
 

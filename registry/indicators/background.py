@@ -10,10 +10,23 @@ within 3x of the SUM; a summary stored before anyone asks can (two lookups, benc
 
 How: the passport service calls `after_write` once a write is durable (its `on_change` hook). One
 worker thread computes the summary of that passport's newest version and stores it
-(registry/indicators/stored.py, which serves it only while it is exact). A read that finds no exact
-summary while the worker is computing the same passport waits for it instead of computing a second
-time; a read of a passport still queued computes at once (the queued job then finds the summary
-stored and ends in two lookups). Nothing here decides what is current: stored.py's version checks do.
+(registry/indicators/stored.py, which serves it only while it is exact). In one process at most one
+computation of a passport runs at a time, the worker's or a reader's (`claim`): a read that finds no
+exact summary while another computation of the passport runs waits for it instead of computing a second
+time; a read of a passport still queued computes at once, and the queued job then finds the summary
+stored and ends in a few lookups. Processes sharing a store (uvicorn workers) may compute the same
+passport at once; that is safe, because stored.py serves a summary only while it is exact and replaces
+duplicates at the next save. Nothing here decides what is current: stored.py's version checks do.
+
+A client that prefers not to wait (HTTP `Prefer: respond-async`) asks `progress` instead: while a
+computation of the passport runs it answers how far the worker has got, and the route answers 202 with
+Retry-After rather than holding the request.
+
+Shutdown (`close`) drops the queued jobs and stops the running one at its next part (`stopping`, checked
+by the computation's loop), then waits for it, so the store is never closed under it and a large building
+does not hold the process up; nothing half-computed is stored. Start-up computes nothing: passports
+written before, or under an older method, are computed at their first read, as without background
+summaries, so a store with many passports starts as fast as ever.
 """
 
 from __future__ import annotations
@@ -30,6 +43,10 @@ from registry.errors import RegistryError
 log = logging.getLogger(__name__)
 
 
+class Stopped(Exception):
+    """A background computation given up because the process is shutting down (nothing was stored)."""
+
+
 class BackgroundSummaries:
     """One worker thread; per passport at most one queued job and one running."""
 
@@ -40,7 +57,9 @@ class BackgroundSummaries:
         self._queued: set[str] = set()
         self._running: dict[str, threading.Event] = {}
         self._latest: dict[str, Future[None]] = {}
+        self._measured: dict[str, tuple[int, int]] = {}  # the worker's computation: parts measured, parts
         self._closed = False
+        self.stopping = threading.Event()  # set by close(): the worker's computation gives up at its next part
 
     def after_write(self, passport_id: str, _version: int, _content: Sequence[Triple]) -> None:
         """The passport service's on_change hook: queue the passport (once, however often it changes)."""
@@ -59,31 +78,65 @@ class BackgroundSummaries:
         if future is not None:
             wait([future])
 
-    def wait_if_running(self, passport_id: str, timeout: float | None = None) -> bool:
-        """Wait for a computation of this passport that has already started; True if there was one."""
+    def settle_all(self) -> None:
+        """Wait until every job queued so far has ended (tests that compare the whole store, the CLI before it
+        exits; never on a route)."""
         with self._lock:
-            done = self._running.get(passport_id)
-        if done is None:
-            return False
-        return done.wait(timeout)
+            futures = list(self._latest.values())
+        wait(futures)
+
+    def claim(self, passport_id: str) -> threading.Event | None:
+        """A reader's turn to compute this passport (None: call `release` when done), or, while another
+        computation of it runs, the event to wait for before reading the summary it stored."""
+        with self._lock:
+            running = self._running.get(passport_id)
+            if running is None:
+                self._running[passport_id] = threading.Event()
+            return running
+
+    def release(self, passport_id: str) -> None:
+        """End a computation begun with `claim` (or by the worker), waking those who wait for it."""
+        with self._lock:
+            done = self._running.pop(passport_id, None)
+            self._measured.pop(passport_id, None)
+        if done is not None:
+            done.set()
+
+    def progress(self, passport_id: str) -> dict[str, int | None] | None:
+        """None when no computation of this passport runs; else the worker's parts measured so far and its
+        parts in all (both None while it reads the passport, or when a reader computes it)."""
+        with self._lock:
+            if passport_id not in self._running:
+                return None
+            done, total = self._measured.get(passport_id, (None, None))
+        return {"parts_measured": done, "parts": total}
+
+    def watch(self, passport_id: str) -> Callable[[int, int], None]:
+        """What the worker's computation calls before each part: records its progress, and gives up
+        (Stopped) once the registry is shutting down."""
+        def measured(done: int, total: int) -> None:
+            if self.stopping.is_set():
+                raise Stopped(passport_id)
+            with self._lock:
+                self._measured[passport_id] = (done, total)
+        return measured
 
     def close(self) -> None:
-        """Drop queued jobs and wait for the running one, so the store is not closed under it."""
+        """Drop queued jobs, stop the running one and wait for it, so the store is not closed under it."""
         with self._lock:
             self._closed = True
+        self.stopping.set()
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     def _run(self, passport_id: str) -> None:
-        done = threading.Event()
         with self._lock:
             self._queued.discard(passport_id)
-            self._running[passport_id] = done
+        while (other := self.claim(passport_id)) is not None:  # a reader is computing it: wait, then look
+            other.wait()
         try:
             self._compute(passport_id)
         finally:
-            with self._lock:
-                self._running.pop(passport_id, None)
-            done.set()
+            self.release(passport_id)
 
     @staticmethod
     def _report(future: Future[None]) -> None:
@@ -92,7 +145,9 @@ class BackgroundSummaries:
         if future.cancelled():
             return
         exc = future.exception()
-        if isinstance(exc, RegistryError):
+        if isinstance(exc, Stopped):
+            log.info("indicator summary not computed in the background: the registry is shutting down")
+        elif isinstance(exc, RegistryError):
             log.info("indicator summary not computed in the background: %s", exc)
         elif exc is not None:
             log.error("indicator summary failed in the background", exc_info=exc)

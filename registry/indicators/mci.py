@@ -5,7 +5,10 @@ arithmetic lives here, apart from any RDF or store code, and the tests check it 
 
 Method: Ellen MacArthur Foundation and Granta Design, "Circularity Indicators: An Approach to Measuring
 Circularity. Methodology" (2015), as revised in 2019 (sustained production F_S; composting C_C and energy
-recovery C_E in the unrecoverable waste). docs/methods.md lists the sources and what was checked where.
+recovery C_E in the unrecoverable waste). docs/methods.md lists the sources and what was checked where: the
+PDF could not be read from here; V, W0 with C_C and C_E, C_E = E_E B_C, W_C, W_F, LFI and F(X) agree with
+public implementations of the 2019 method (CircularEcoBIM, snippets/MCI_calculator.py, which defines
+E_E = E_R / (HHV M_B)); the wording of the biological-cycle condition and the defaults are not verified.
 
     V    = M (1 - F_R - F_U - F_S)                 virgin feedstock
     W0   = M (1 - C_R - C_U - C_C - C_E)           unrecoverable waste from the product itself

@@ -12,7 +12,7 @@ a full computation of a large building costs seconds, a stored summary two looku
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, cast
 
@@ -58,7 +58,7 @@ class IndicatorService:
         factors_file = factors_file or FACTORS_FILE
         self.factors = load_factors(factors_file)
         self.validator = validator
-        self.stored = StoredIndicators(store)
+        self.stored = StoredIndicators(store, self.base)
         # The concepts' files are the whole ontology, which is also what the validator mixes into the data.
         inputs = [*concepts.sources, factors_file]
         if validator is not None:  # the warnings depend on the shapes too
@@ -80,17 +80,23 @@ class IndicatorService:
         state = self.stored.state(names, "emf", self.basis)
         if state.withdrawn or state.current is not None:
             return
-        self._fresh(names, state, "emf", False)
+        assert self.background is not None
+        self._fresh(names, state, "emf", False, watch=self.background.watch(names.id))
+
+    def content_changed_in_place(self) -> None:
+        """A raw SPARQL update changed stored content without new versions: no stored summary is exact now."""
+        self.stored.new_epoch()
 
     def close(self) -> None:
         if self.background is not None:
             self.background.close()
 
     def compute(self, passport_id: str, method: mci.Method = "emf", warnings: bool = True,
-                parts: bool = False, factors: FactorSet | None = None) -> Indicators:
+                parts: bool = False, factors: FactorSet | None = None, claimed: bool = False) -> Indicators:
         """The stored summary when it is still exact, else a fresh computation (stored for next time).
 
-        Per-part figures are stored beside the summary and read only when asked for (`parts=True`).
+        Per-part figures are stored beside the summary and read only when asked for (`parts=True`); without
+        it the answer has none, so it does not depend on whether the background worker was first.
         With an organisation's factor set (`factors`) the figures are computed afresh and not stored: summaries
         hold the reference set's figures only, and a restricted set's must not be served to others."""
         names = PassportNames(self.base, check_id(passport_id))
@@ -98,9 +104,9 @@ class IndicatorService:
         if state.withdrawn:
             raise NotFound(f"no passport {passport_id!r} with content")
         if factors is not None:
-            return self._fresh(names, state, method, warnings and self.validator is not None, factors)
-        if state.current is None and self.background is not None and self.background.wait_if_running(names.id):
-            state = self.stored.state(names, method, self.basis)  # what the background just stored
+            return self._fresh(names, state, method, warnings and self.validator is not None, factors=factors)
+        if state.current is None and self.background is not None and not claimed:
+            return self._computed_once(names, method, warnings, parts)
         want_warnings = warnings and self.validator is not None
         stored_parts = self.stored.parts(names, method) if parts and state.current is not None else None
         if state.current is not None and (not parts or stored_parts is not None):
@@ -108,12 +114,37 @@ class IndicatorService:
             if want_warnings and not state.current.includes_warnings:
                 result.completeness["shacl_warnings"] = self._warnings(names)
                 self.stored.save(names, method, IndicatorSet(
-                    state.current.version, self.basis, True, result.as_dict(with_restricted=True),
+                    state.current.version, state.current.basis, True, result.as_dict(with_restricted=True),
                     state.current.dependencies))
             elif not warnings:
                 result.completeness["shacl_warnings"] = []
             return result
-        return self._fresh(names, state, method, want_warnings)
+        result = self._fresh(names, state, method, want_warnings)
+        if not parts:  # the same answer whether it was stored before this read or computed by it
+            result.parts = []
+        return result
+
+    def pending(self, passport_id: str, method: mci.Method = "emf") -> dict[str, int | None] | None:
+        """How far a running computation of this passport has got, when a read would have to wait for it;
+        None when a read would not wait (its summary is stored, or nothing computes it now)."""
+        if self.background is None:
+            return None
+        names = PassportNames(self.base, check_id(passport_id))
+        progress = self.background.progress(names.id)
+        if progress is None or self.stored.state(names, method, self.basis).current is not None:
+            return None
+        return progress
+
+    def _computed_once(self, names: PassportNames, method: mci.Method, warnings: bool, parts: bool) -> Indicators:
+        """compute() when no exact summary was stored: at most one computation of a passport at a time in this
+        process (the background worker's or a reader's); the others wait for it and read what it stored."""
+        assert self.background is not None
+        while (running := self.background.claim(names.id)) is not None:
+            running.wait()  # then our turn: compute() serves what it stored, or computes if it failed
+        try:
+            return self.compute(names.id, method, warnings, parts, claimed=True)
+        finally:
+            self.background.release(names.id)
 
     def stored_with_parts(self, passport_ids: Iterable[str], method: mci.Method = "emf"
                           ) -> dict[str, tuple[Indicators, list[Dependency]]]:
@@ -129,7 +160,8 @@ class IndicatorService:
         return found
 
     def _fresh(self, names: PassportNames, state: PassportState, method: mci.Method, warnings: bool,
-               factors: FactorSet | None = None) -> Indicators:
+               factors: FactorSet | None = None, watch: Callable[[int, int], None] | None = None
+               ) -> Indicators:
         data = read_graph(self.store, names.iri)
         if data.empty:
             raise NotFound(f"no passport {names.id!r} with content")
@@ -139,7 +171,7 @@ class IndicatorService:
         dependencies = self.stored.versions(types)
         cache = {names.iri: data} | {g: read_graph(self.store, g) for g in sorted(types)}
         try:
-            result = self._indicators(names, data, cache, method, warnings, factors)
+            result = self._indicators(names, data, cache, method, warnings, factors, watch)
         except ValueError as exc:  # a formula's precondition (mci.py) that the shapes guard, broken in storage
             raise not_computable(names.id, str(exc)) from exc
         full = result.as_dict(with_parts=True, with_restricted=True)
@@ -147,7 +179,7 @@ class IndicatorService:
         if state.version is not None and factors is None:
             summary = {k: v for k, v in full.items() if k != "parts"}
             self.stored.save(names, method, IndicatorSet(
-                state.version, self.basis, warnings, summary, dependencies,
+                state.version, state.basis, warnings, summary, dependencies,
                 parts=cast("list[dict[str, Any]]", full["parts"])))
         return result
 
@@ -160,8 +192,10 @@ class IndicatorService:
     # --- the computation ----------------------------------------------------------------------
 
     def _indicators(self, names: PassportNames, data: GraphData, cache: dict[str, GraphData],
-                    method: mci.Method, warnings: bool, factors: FactorSet | None = None) -> Indicators:
-        """Every part measured once, in order, and added to one tally per indicator family."""
+                    method: mci.Method, warnings: bool, factors: FactorSet | None = None,
+                    watch: Callable[[int, int], None] | None = None) -> Indicators:
+        """Every part measured once, in order, and added to one tally per indicator family; `watch` (the
+        background worker's) hears of each part before it is measured, and may end the computation."""
         asset = data.first(names.iri, MPR + "describes")
         asset_iri = asset.value if isinstance(asset, NamedNode) else None
         parts = part_list(data)
@@ -173,7 +207,9 @@ class IndicatorService:
         detachability, completeness, dgbc = DetachabilityTally(), CompletenessTally(), DgbcTally()
         carbon.add_declared(declared)
         results: list[PartResult] = []
-        for part in parts:
+        for done, part in enumerate(parts):
+            if watch is not None:
+                watch(done, len(parts))
             measured = measurer.measure(part)
             for tally in (mass, carbon, circularity, detachability, completeness, dgbc):
                 tally.add(measured)

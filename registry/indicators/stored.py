@@ -12,6 +12,12 @@ an older result fails the same comparison on the next read and is simply recompu
 Versions are read before the content they describe, so a write in between can only make the recorded
 version older than the content, which the next read treats as stale, never the reverse.
 
+A raw SPARQL update (an administrator's POST /sparql) changes content without a new version. It therefore
+replaces the registry's summary epoch (graph {base}/admin/indicators), a random token that is part of
+every summary's basis: the update is applied first and the epoch replaced after it, and a computation
+reads the epoch before anything else, so a summary computed from content older than the update always
+carries an older epoch and is recomputed, in this process or any other sharing the store.
+
 Layout, in graph {passport}/indicators of the full store (never projected to the public store: the
 summary holds restricted residual values), one node per method:
 
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +57,7 @@ INDICATOR_PARTS = mpr("indicatorParts")
 DEPENDS_ON = mpr("dependsOn")
 DEPENDENCY_GRAPH = mpr("dependencyGraph")
 DEPENDENCY_VERSION = mpr("dependencyVersion")
+SUMMARY_EPOCH = mpr("summaryEpoch")
 RDF_JSON = NamedNode(RDF + "JSON")
 XSD_BOOLEAN = NamedNode(XSD + "boolean")
 ABSENT = "absent"
@@ -82,6 +90,8 @@ DEPENDENCIES_MANY = P + """SELECT ?p ?dg ?dv ?cur WHERE {{ {values}
   """ + CURRENT_VERSION_OF_DG.replace("{", "{{").replace("}", "}}") + """
 }}"""
 BATCH = 500
+
+EPOCH = P + "SELECT ?g ?e WHERE { GRAPH ?g { ?g mpr:summaryEpoch ?e } } ORDER BY ?e LIMIT 1"
 
 PARTS = P + "SELECT ?ig ?n ?parts WHERE { GRAPH ?ig { ?n mpr:indicatorParts ?parts } }"
 
@@ -168,11 +178,24 @@ class PassportState:
     version: int | None
     withdrawn: bool
     current: IndicatorSet | None
+    basis: str = ""  # the basis a summary computed now is stored under (the registry's, and the epoch)
 
 
 class StoredIndicators:
-    def __init__(self, store: TripleStore) -> None:
+    def __init__(self, store: TripleStore, base: str = "") -> None:
         self.store = store
+        self.epoch_graph = NamedNode(f"{base.rstrip('/')}/admin/indicators")
+
+    def effective_basis(self, basis: str) -> str:
+        """The registry's basis joined with the summary epoch (read first: see the module's note)."""
+        rows = self.store.select(EPOCH, {"g": self.epoch_graph})
+        return f"{basis} epoch {rows[0]['e'].value}" if rows else basis
+
+    def new_epoch(self) -> None:
+        """Make every stored summary stale: called after a raw SPARQL update changed content in place."""
+        old = [t for t in self.store.triples(self.epoch_graph) if t.predicate == SUMMARY_EPOCH]
+        new = Triple(self.epoch_graph, SUMMARY_EPOCH, Literal(secrets.token_hex(16)))
+        self.store.apply(Changeset([GraphChange(self.epoch_graph, remove=old, add=[new])]))
 
     def graph(self, names: PassportNames) -> NamedNode:
         return NamedNode(names.iri + "/indicators")
@@ -181,27 +204,28 @@ class StoredIndicators:
         return NamedNode(f"{names.iri}/indicators#{method}")
 
     def state(self, names: PassportNames, method: str, basis: str) -> PassportState:
-        """Two SELECTs at most; the stored summary comes back only if every recorded version still holds."""
+        """Three SELECTs at most; the stored summary comes back only if every recorded version still holds."""
         graph, node = self.graph(names), self.node(names, method)
+        basis = self.effective_basis(basis)
         rows = self.store.select(STATE, {"rg": names.record_graph, "p": names.node, "ig": graph, "n": node})
         if not rows:
-            return PassportState(None, False, None)
+            return PassportState(None, False, None, basis)
         row = rows[0]
         version, withdrawn = int(row["v"].value), row["s"] == records.WITHDRAWN
         # Several rows: concurrent writers each left a summary; recompute, the next save replaces both.
         if len(rows) > 1 or "data" not in row or withdrawn:
-            return PassportState(version, withdrawn, None)
+            return PassportState(version, withdrawn, None, basis)
         if _version(row["from"]) != version or row["basis"].value != basis:
-            return PassportState(version, withdrawn, None)
+            return PassportState(version, withdrawn, None, basis)
         dependencies = []
         for dep in self.store.select(DEPENDENCIES, {"ig": graph, "n": node}):
             recorded = _version(dep["dv"])
             if recorded != _version(dep.get("cur")):
-                return PassportState(version, withdrawn, None)
+                return PassportState(version, withdrawn, None, basis)
             dependencies.append(Dependency(dep["dg"].value, recorded))
         data = json.loads(row["data"].value)
         return PassportState(version, withdrawn, IndicatorSet(
-            version, basis, row["warn"].value == "true", data, dependencies))
+            version, basis, row["warn"].value == "true", data, dependencies), basis)
 
     def parts(self, names: PassportNames, method: str) -> list[dict[str, Any]] | None:
         """The per-part figures stored with the summary (read apart: they are large, and rarely asked for)."""
@@ -215,6 +239,7 @@ class StoredIndicators:
         """Passport IRI -> (summary, per-part figures, dependencies) for those whose stored summary is exact by
         the rules of state() and has its parts; the others are left out (compute() them). Two SELECTs per 500."""
         ordered = sorted(set(iris))
+        basis = self.effective_basis(basis)
         found: dict[str, Exact] = {}
         for start in range(0, len(ordered), BATCH):
             values = values_clause("p", ordered[start:start + BATCH])
