@@ -36,6 +36,7 @@ from registry.matching import MatchingService, build_matching
 from registry.namespaces import mpr
 from registry.passports import Agent, PassportService
 from registry.procurement.criteria import check_profile
+from registry.reports.service import ReportService
 from registry.settings import Settings
 from registry.sparql.runner import QueryRunner
 from registry.store.base import TripleStore
@@ -76,6 +77,7 @@ class Domain:
     credentials: CredentialService
     profiles: PassportService  # criteria profiles of procurers, versioned like passports
     mappings: MaterialMappings
+    reports: ReportService  # urban mine and baselines, with the figures they keep between requests
 
 
 @dataclass
@@ -154,7 +156,7 @@ def _guarded(
         "indicators": AccessControlledIndicators(passports, domain.indicators),
         "matching": AccessControlledMatching(domain.matching, demands),
         "credentials": AccessControlledCredentials(domain.credentials, passports, restricted, concepts.label),
-        "reports": AccessControlledReports(passports, domain.indicators, concepts),
+        "reports": AccessControlledReports(passports, domain.reports),
     }
 
 
@@ -197,7 +199,8 @@ def build_registry(
                                skolem_key=passports.skolem_key)
     domain = Domain(passports=passports, demands=matching.demands, matching=matching, indicators=indicators,
                     credentials=credential_service(settings, store), profiles=profiles,
-                    mappings=MaterialMappings(store, settings.base, concepts))
+                    mappings=MaterialMappings(store, settings.base, concepts),
+                    reports=ReportService(passports, indicators, concepts))
     domain.credentials.keys.current()  # the first start makes the signing key, before any request needs it
     passports.on_change = _claiming_status(passports, domain.credentials.status, passports.on_change)
     return Registry(

@@ -38,6 +38,7 @@ from registry.indicators.tallies import (
 )
 from registry.indicators.value import residual_value
 from registry.namespaces import MPR
+from registry.passports import records
 from registry.passports.naming import PassportNames, check_id
 from registry.store.base import TripleStore
 from registry.validation import Validator
@@ -110,14 +111,15 @@ class IndicatorService:
             return result
         return self._fresh(names, state, method, want_warnings)
 
-    def stored_with_parts(self, passport_ids: Iterable[str], method: mci.Method = "emf"
+    def stored_with_parts(self, passport_ids: Iterable[str], among: records.Selection, method: mci.Method = "emf"
                           ) -> dict[str, tuple[Indicators, list[Dependency]]]:
         """compute(id, method, warnings=False, parts=True) for every passport whose stored summary is exact, read
-        in a few batched queries (a report over thousands of passports), with the product types' graphs it was
-        computed from and their versions; the others are left out: compute() them."""
+        in two queries over the passports `among` selects (a report over thousands of passports), with the
+        product types' graphs it was computed from and their versions; the others are left out: compute() them."""
         names = {PassportNames(self.base, check_id(i)).iri: i for i in passport_ids}
         found: dict[str, tuple[Indicators, list[Dependency]]] = {}
-        for iri, (summary, parts, dependencies) in self.stored.exact_with_parts(names, method, self.basis).items():
+        exact = self.stored.exact_with_parts(names, method, self.basis, among)
+        for iri, (summary, parts, dependencies) in exact.items():
             result = Indicators.from_dict({**summary, "parts": parts})
             result.completeness["shacl_warnings"] = []
             found[names[iri]] = (result, dependencies)

@@ -38,7 +38,6 @@ from registry.namespaces import RDF, RDF_TYPE, XSD, XSD_INTEGER, mpr, sparql_pre
 from registry.passports import records
 from registry.passports.naming import PassportNames
 from registry.store.base import Changeset, GraphChange, Term, TripleStore
-from registry.store.sparql_text import values_clause
 
 P = sparql_prefixes()
 INDICATOR_SET = mpr("IndicatorSet")
@@ -66,8 +65,9 @@ STATE = P + """SELECT ?rg ?p ?ig ?n ?v ?s ?from ?basis ?warn ?data WHERE {
 }"""
 
 # Many passports' summaries with their parts in one read (a report over thousands of passports): the same
-# facts as STATE and PARTS, the graphs named by the rule of graph() and node() below.
-STATES_WITH_PARTS = P + """SELECT ?p ?v ?s ?from ?basis ?data ?parts WHERE {{ {values}
+# facts as STATE and PARTS, the graphs named by the rule of graph() and node() below; {among} binds ?p to
+# the passports read (records.Selection).
+STATES_WITH_PARTS = P + """SELECT ?p ?v ?s ?from ?basis ?data ?parts WHERE {{ {among}
   """ + records.bind_record_graph("?p", "?rg") + """
   BIND(IRI(CONCAT(STR(?p), "/indicators")) AS ?ig) BIND(IRI(CONCAT(STR(?p), "/indicators#{method}")) AS ?n)
   """ + records.pattern("?p", "?v", "?s", "?rg").replace("{", "{{").replace("}", "}}") + """
@@ -76,12 +76,11 @@ STATES_WITH_PARTS = P + """SELECT ?p ?v ?s ?from ?basis ?data ?parts WHERE {{ {v
                             OPTIONAL {{ ?n mpr:indicatorParts ?parts }} }} }}
 }}"""
 
-DEPENDENCIES_MANY = P + """SELECT ?p ?dg ?dv ?cur WHERE {{ {values}
+DEPENDENCIES_MANY = P + """SELECT ?p ?dg ?dv ?cur WHERE {{ {among}
   BIND(IRI(CONCAT(STR(?p), "/indicators")) AS ?ig) BIND(IRI(CONCAT(STR(?p), "/indicators#{method}")) AS ?n)
   GRAPH ?ig {{ ?n mpr:dependsOn ?d . ?d mpr:dependencyGraph ?dg ; mpr:dependencyVersion ?dv }}
   """ + CURRENT_VERSION_OF_DG.replace("{", "{{").replace("}", "}}") + """
 }}"""
-BATCH = 500
 
 PARTS = P + "SELECT ?ig ?n ?parts WHERE { GRAPH ?ig { ?n mpr:indicatorParts ?parts } }"
 
@@ -211,24 +210,28 @@ class StoredIndicators:
         parts = json.loads(rows[0]["parts"].value)
         return parts if isinstance(parts, list) else None
 
-    def exact_with_parts(self, iris: Iterable[str], method: str, basis: str) -> dict[str, Exact]:
+    def exact_with_parts(self, iris: Iterable[str], method: str, basis: str, among: records.Selection
+                         ) -> dict[str, Exact]:
         """Passport IRI -> (summary, per-part figures, dependencies) for those whose stored summary is exact by
-        the rules of state() and has its parts; the others are left out (compute() them). Two SELECTs per 500."""
-        ordered = sorted(set(iris))
-        found: dict[str, Exact] = {}
-        for start in range(0, len(ordered), BATCH):
-            values = values_clause("p", ordered[start:start + BATCH])
-            rows = self.store.select(STATES_WITH_PARTS.format(values=values, method=method))
-            dependencies: dict[str, list[Dependency]] = {}
-            stale: set[str] = set()
-            for row in self.store.select(DEPENDENCIES_MANY.format(values=values, method=method)):
-                recorded = _version(row["dv"])
-                if recorded != _version(row.get("cur")):
-                    stale.add(row["p"].value)
-                dependencies.setdefault(row["p"].value, []).append(Dependency(row["dg"].value, recorded))
-            found.update((iri, (summary, parts, dependencies.get(iri, [])))
-                         for iri, (summary, parts) in _exact(rows, basis, stale).items())
-        return found
+        the rules of state() and has its parts; the others are left out (compute() them). Two SELECTs, each one
+        pass over the passports `among` selects (which must include `iris`; rows of others are dropped)."""
+        wanted = set(iris)
+        if not wanted:
+            return {}
+        among_p = among.binding("?p")
+        rows = [row for row in self.store.select(STATES_WITH_PARTS.format(among=among_p, method=method))
+                if row["p"].value in wanted]
+        dependencies: dict[str, list[Dependency]] = {}
+        stale: set[str] = set()
+        for row in self.store.select(DEPENDENCIES_MANY.format(among=among_p, method=method)):
+            if row["p"].value not in wanted:
+                continue
+            recorded = _version(row["dv"])
+            if recorded != _version(row.get("cur")):
+                stale.add(row["p"].value)
+            dependencies.setdefault(row["p"].value, []).append(Dependency(row["dg"].value, recorded))
+        return {iri: (summary, parts, dependencies.get(iri, []))
+                for iri, (summary, parts) in _exact(rows, basis, stale).items()}
 
     def versions(self, graphs: Iterable[str]) -> list[Dependency]:
         """Current versions of other passports' graphs, read before their content (see the module's note)."""

@@ -28,7 +28,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pyoxigraph import Literal
@@ -40,15 +40,14 @@ from registry.indicators.stored import Dependency
 from registry.namespaces import sparql_prefixes
 from registry.reports.scope import Scope
 from registry.store.base import Term
-from registry.store.sparql_text import values_clause
 
 P = sparql_prefixes()
 UNASSIGNED = "unassigned"
 TARGET_REDUCTION = 0.5
 TARGET_YEAR = 2030
-LAYERS = P + "SELECT ?part ?layer WHERE {{ {values} GRAPH ?g {{ ?part mpr:shearingLayer ?layer }} }}"
+LAYERS = P + "SELECT ?g ?part ?layer WHERE {{ {among} GRAPH ?g {{ ?part mpr:shearingLayer ?layer }} }}"
 # Input fractions of every composition: summed per graph and material, weighted by stated mass in kg.
-FRACTIONS = P + """SELECT ?g ?m ?kg ?r ?u ?n WHERE {{ {values} GRAPH ?g {{
+FRACTIONS = P + """SELECT ?g ?m ?kg ?r ?u ?n WHERE {{ {among} GRAPH ?g {{
   ?c mpr:material ?m . ?part mpr:composedOf ?c .
   OPTIONAL {{ ?c mpr:mass [ qudt:numericValue ?kg ; qudt:unit unit:KiloGM ] }}
   OPTIONAL {{ ?c mpr:recycledContent ?r }} OPTIONAL {{ ?c mpr:reusedContent ?u }}
@@ -118,7 +117,9 @@ def figures(scope: Scope) -> Figures:
     out = Figures(at=scope.at)
     results: dict[str, Indicators] = {}
     entries = {iri: known.entry for iri, known in scope.known.items()}  # earlier requests' (reports/past.py)
-    stored = scope.indicators.stored_with_parts(iri.rsplit("/", 1)[-1] for iri in set(scope.versions) - set(entries))
+    unknown = [iri.rsplit("/", 1)[-1] for iri in set(scope.versions) - set(entries)]
+    # A snapshot store (`?at=`) holds content only: no records, so no stored summaries.
+    stored = {} if scope.selection.every_graph else scope.indicators.stored_with_parts(unknown, scope.selection)
     for iri in sorted(scope.versions):
         passport_id = iri.rsplit("/", 1)[-1]
         try:
@@ -202,18 +203,8 @@ def _passport(scope: Scope, iri: str, result: Indicators, layers: dict[str, str]
             "rows": rows}
 
 
-def _chunks(graphs: Iterable[str]) -> Iterator[str]:
-    ordered = sorted(graphs)
-    for start in range(0, len(ordered), 500):
-        yield values_clause("g", ordered[start:start + 500])
-
-
 def _layers(scope: Scope, graphs: Iterable[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for values in _chunks(graphs):
-        for row in scope.store.select(LAYERS.format(values=values)):
-            found[row["part"].value] = row["layer"].value
-    return found
+    return {row["part"].value: row["layer"].value for row in scope.rows(LAYERS, graphs)}
 
 
 def _number(term: Term | None) -> float | None:
@@ -229,8 +220,7 @@ def _fractions(scope: Scope, graphs: Iterable[str]) -> Fractions:
     weight: dict[tuple[str, str], float] = defaultdict(float)
     recovered: dict[tuple[str, str], float] = defaultdict(float)
     stated: dict[tuple[str, str], bool] = {}
-    rows = [row for values in _chunks(graphs) for row in scope.store.select(FRACTIONS.format(values=values))]
-    for row in rows:
+    for row in scope.rows(FRACTIONS, graphs):
         key = (row["g"].value, row["m"].value)
         kg = _number(row.get("kg"))
         kg = 1.0 if kg is None else kg
