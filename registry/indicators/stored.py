@@ -64,23 +64,16 @@ STATE = P + """SELECT ?rg ?p ?ig ?n ?v ?s ?from ?basis ?warn ?data WHERE {
                             mpr:includesShaclWarnings ?warn ; mpr:indicatorData ?data } }
 }"""
 
-# Many passports' summaries with their parts in one read (a report over thousands of passports): the same
-# facts as STATE and PARTS, the graphs named by the rule of graph() and node() below; {among} binds ?p to
-# the passports read (records.Selection).
-STATES_WITH_PARTS = P + """SELECT ?p ?v ?s ?from ?basis ?data ?parts WHERE {{ {among}
-  """ + records.bind_record_graph("?p", "?rg") + """
-  BIND(IRI(CONCAT(STR(?p), "/indicators")) AS ?ig) BIND(IRI(CONCAT(STR(?p), "/indicators#{method}")) AS ?n)
-  """ + records.pattern("?p", "?v", "?s", "?rg").replace("{", "{{").replace("}", "}}") + """
-  OPTIONAL {{ GRAPH ?ig {{ ?n a mpr:IndicatorSet ; mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ;
-                            mpr:includesShaclWarnings ?warn ; mpr:indicatorData ?data
-                            OPTIONAL {{ ?n mpr:indicatorParts ?parts }} }} }}
-}}"""
-
-DEPENDENCIES_MANY = P + """SELECT ?p ?dg ?dv ?cur WHERE {{ {among}
-  BIND(IRI(CONCAT(STR(?p), "/indicators")) AS ?ig) BIND(IRI(CONCAT(STR(?p), "/indicators#{method}")) AS ?n)
-  GRAPH ?ig {{ ?n mpr:dependsOn ?d . ?d mpr:dependencyGraph ?dg ; mpr:dependencyVersion ?dv }}
-  """ + CURRENT_VERSION_OF_DG.replace("{", "{{").replace("}", "}}") + """
-}}"""
+# Many passports' summaries with their parts (a report over thousands of passports): the same facts as STATE,
+# PARTS and DEPENDENCIES, read in passes over the whole store and joined here by the naming rule of graph()
+# and node(). Why not one join in SPARQL: Oxigraph evaluated the join on an IRI built with BIND(IRI(CONCAT()))
+# 5-10 times slower than reading both sides whole (and a VALUES list of passports once per list over the whole
+# store): bench/RESULTS.md, organisation baseline.
+SUMMARIES = P + """SELECT ?ig ?n ?from ?basis ?data ?parts WHERE { GRAPH ?ig {
+  ?n a mpr:IndicatorSet ; mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ;
+     mpr:includesShaclWarnings ?warn ; mpr:indicatorData ?data OPTIONAL { ?n mpr:indicatorParts ?parts } } }"""
+ALL_DEPENDENCIES = P + """SELECT ?ig ?n ?dg ?dv WHERE { GRAPH ?ig {
+  ?n mpr:dependsOn ?d . ?d mpr:dependencyGraph ?dg ; mpr:dependencyVersion ?dv } }"""
 
 PARTS = P + "SELECT ?ig ?n ?parts WHERE { GRAPH ?ig { ?n mpr:indicatorParts ?parts } }"
 
@@ -101,19 +94,27 @@ def computation_basis(files: Iterable[Path], *notes: str) -> str:
     return digest.hexdigest()
 
 
-def _exact(rows: list[dict[str, Term]], basis: str, stale: set[str]
-           ) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """The rows of STATES_WITH_PARTS that state() would serve: one row per passport, active, same version and basis."""
-    by_passport: dict[str, list[dict[str, Term]]] = {}
+def _by_passport(rows: list[dict[str, Term]], method: str, wanted: set[str]) -> dict[str, list[dict[str, Term]]]:
+    """Rows of SUMMARIES or ALL_DEPENDENCIES by the passport whose summary node they are (graph() and node())."""
+    suffix = f"/indicators#{method}"
+    found: dict[str, list[dict[str, Term]]] = {}
     for row in rows:
-        by_passport.setdefault(row["p"].value, []).append(row)
+        node, graph = row["n"].value, row["ig"].value
+        iri = node[:-len(suffix)]
+        if node.endswith(suffix) and graph == iri + "/indicators" and iri in wanted:
+            found.setdefault(iri, []).append(row)
+    return found
+
+
+def _exact(versions: dict[str, int], summaries: dict[str, list[dict[str, Term]]], basis: str, stale: set[str]
+           ) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """The summaries state() would serve: one per passport, of its current version and basis, with parts."""
     found: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
-    for iri, mine in by_passport.items():
+    for iri, mine in summaries.items():
         row = mine[0]
-        if (len(mine) > 1 or iri in stale or "data" not in row or "parts" not in row
-                or row["s"] == records.WITHDRAWN or not isinstance(_version(row["v"]), int)
-                or _version(row["from"]) != _version(row["v"])
-                or row["basis"].value != basis):
+        # Several rows: concurrent writers each left a summary (as in state()).
+        if (len(mine) > 1 or iri in stale or iri not in versions or "parts" not in row
+                or _version(row["from"]) != versions[iri] or row["basis"].value != basis):
             continue
         parts = json.loads(row["parts"].value)
         if isinstance(parts, list):
@@ -213,25 +214,22 @@ class StoredIndicators:
     def exact_with_parts(self, iris: Iterable[str], method: str, basis: str, among: records.Selection
                          ) -> dict[str, Exact]:
         """Passport IRI -> (summary, per-part figures, dependencies) for those whose stored summary is exact by
-        the rules of state() and has its parts; the others are left out (compute() them). Two SELECTs, each one
-        pass over the passports `among` selects (which must include `iris`; rows of others are dropped)."""
-        wanted = set(iris)
+        the rules of state() and has its parts; the others are left out (compute() them). `among` must select
+        every passport of `iris`. Versions are read first, then summaries, then the dependencies' versions (the
+        order of state(): a write in between makes a summary look stale, never the reverse)."""
+        versions = records.versions_among(self.store, among)
+        wanted = set(iris) & set(versions)
         if not wanted:
             return {}
-        among_p = among.binding("?p")
-        rows = [row for row in self.store.select(STATES_WITH_PARTS.format(among=among_p, method=method))
-                if row["p"].value in wanted]
+        summaries = _by_passport(self.store.select(SUMMARIES), method, wanted)
         dependencies: dict[str, list[Dependency]] = {}
-        stale: set[str] = set()
-        for row in self.store.select(DEPENDENCIES_MANY.format(among=among_p, method=method)):
-            if row["p"].value not in wanted:
-                continue
-            recorded = _version(row["dv"])
-            if recorded != _version(row.get("cur")):
-                stale.add(row["p"].value)
-            dependencies.setdefault(row["p"].value, []).append(Dependency(row["dg"].value, recorded))
+        for iri, rows in _by_passport(self.store.select(ALL_DEPENDENCIES), method, set(summaries)).items():
+            dependencies[iri] = [Dependency(row["dg"].value, _version(row["dv"])) for row in rows]
+        current = records.versions(self.store, {d.graph for found in dependencies.values() for d in found})
+        stale = {iri for iri, found in dependencies.items()
+                 if any(d.version != current.get(d.graph, ABSENT) for d in found)}
         return {iri: (summary, parts, dependencies.get(iri, []))
-                for iri, (summary, parts) in _exact(rows, basis, stale).items()}
+                for iri, (summary, parts) in _exact(versions, summaries, basis, stale).items()}
 
     def versions(self, graphs: Iterable[str]) -> list[Dependency]:
         """Current versions of other passports' graphs, read before their content (see the module's note)."""
