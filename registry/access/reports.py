@@ -15,6 +15,7 @@ from functools import partial
 
 from registry.access.passports import AccessControlledPassports
 from registry.passports.model import Agent
+from registry.passports.timeline import versions_at
 from registry.reports.baseline import Baseline
 from registry.reports.scope import Scope, all_pages
 from registry.reports.service import ReportService
@@ -32,7 +33,8 @@ class AccessControlledReports:
             if owner is None:
                 return self.reports.now(all_pages(partial(self.passports.page, agent)))
             return self.reports.now(self.passports.owned(agent, owner), owner)
-        return self.reports.at(self.passports.visible_at(agent, moment, owner), moment, owner)
+        everything = versions_at(self.passports.passports, moment)  # read once, for both
+        return self.reports.at(self.passports.visible_at(agent, moment, owner, everything), moment, owner, everything)
 
     def urban_mine(self, agent: Agent, moment: datetime | None = None,
                    regions: RegionFilter | None = None) -> UrbanMine:

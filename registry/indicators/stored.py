@@ -217,8 +217,9 @@ class StoredIndicators:
         the rules of state() and has its parts; the others are left out (compute() them). `among` must select
         every passport of `iris`. Versions are read first, then summaries, then the dependencies' versions (the
         order of state(): a write in between makes a summary look stale, never the reverse)."""
-        versions = records.versions_among(self.store, among)
-        wanted = set(iris) & set(versions)
+        asked = set(iris)
+        versions = records.versions_among(self.store, among) if asked else {}
+        wanted = asked & set(versions)
         if not wanted:
             return {}
         summaries = _by_passport(self.store.select(SUMMARIES), method, wanted)

@@ -138,12 +138,13 @@ def _content_at(service: PassportService, iri: str, version: int) -> list[Triple
 
 def snapshot_scope(
     service: PassportService, concepts: ConceptScheme, chosen: Mapping[str, VersionAt], moment: datetime,
-    past: PastIndicators | None = None,
+    past: PastIndicators | None = None, everything: Mapping[str, VersionAt] | None = None,
 ) -> Scope:
-    """The chosen versions, rebuilt into a store of their own with the product types they refer to."""
+    """The chosen versions, rebuilt into a store of their own with the product types they refer to
+    (`everything`: versions_at(moment), when the caller has read it already)."""
     store = OxigraphStore()
     indicators = IndicatorService(store, service.base, concepts)
-    everything = versions_at(service, moment)
+    everything = versions_at(service, moment) if everything is None else everything
     then = {iri: v.version for iri, v in everything.items() if not v.withdrawn}
     then.update((iri, at.version) for iri, at in chosen.items())
     known = _still_holding(past, chosen, then, indicators.basis) if past is not None else {}

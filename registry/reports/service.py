@@ -32,9 +32,12 @@ class ReportService:
         """These passports (IRI -> current version) now; `owner` set: a baseline, all of them its passports."""
         return current_scope(self.indicators, versions, self.past if owner is not None else None, owner)
 
-    def at(self, chosen: Mapping[str, VersionAt], moment: datetime, owner: str | None = None) -> Scope:
-        """These versions as they were at `moment`, rebuilt from the history; `owner` set: a baseline."""
-        return snapshot_scope(self.passports, self.concepts, chosen, moment, self.past if owner is not None else None)
+    def at(self, chosen: Mapping[str, VersionAt], moment: datetime, owner: str | None = None,
+           everything: Mapping[str, VersionAt] | None = None) -> Scope:
+        """These versions as they were at `moment`, rebuilt from the history; `owner` set: a baseline.
+        `everything`: every record's version at `moment` (versions_at), when the caller has read it already."""
+        return snapshot_scope(self.passports, self.concepts, chosen, moment, self.past if owner is not None else None,
+                              everything)
 
     def urban_mine(self, scope: Scope, regions: RegionFilter | None = None) -> UrbanMine:
         return urban_mine_over(scope, regions or RegionFilter())
