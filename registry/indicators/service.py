@@ -12,7 +12,7 @@ a full computation of a large building costs seconds, a stored summary two looku
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -38,7 +38,6 @@ from registry.indicators.tallies import (
 )
 from registry.indicators.value import residual_value
 from registry.namespaces import MPR
-from registry.passports import records
 from registry.passports.naming import PassportNames, check_id
 from registry.store.base import TripleStore
 from registry.validation import Validator
@@ -111,14 +110,15 @@ class IndicatorService:
             return result
         return self._fresh(names, state, method, want_warnings)
 
-    def stored_with_parts(self, passport_ids: Iterable[str], among: records.Selection, method: mci.Method = "emf"
+    def stored_with_parts(self, versions: Mapping[str, int], method: mci.Method = "emf"
                           ) -> dict[str, tuple[Indicators, list[Dependency]]]:
-        """compute(id, method, warnings=False, parts=True) for every passport whose stored summary is exact, read
-        in two queries over the passports `among` selects (a report over thousands of passports), with the
-        product types' graphs it was computed from and their versions; the others are left out: compute() them."""
-        names = {PassportNames(self.base, check_id(i)).iri: i for i in passport_ids}
+        """compute(id, method, warnings=False, parts=True) for every passport (id -> its current version, read
+        from its record before this call) whose stored summary is exact, read in a few whole-store queries (a
+        report over thousands of passports), with the product types' graphs it was computed from and their
+        versions; the others are left out: compute() them."""
+        names = {PassportNames(self.base, check_id(i)).iri: i for i in versions}
         found: dict[str, tuple[Indicators, list[Dependency]]] = {}
-        exact = self.stored.exact_with_parts(names, method, self.basis, among)
+        exact = self.stored.exact_with_parts({iri: versions[i] for iri, i in names.items()}, method, self.basis)
         for iri, (summary, parts, dependencies) in exact.items():
             result = Indicators.from_dict({**summary, "parts": parts})
             result.completeness["shacl_warnings"] = []

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,7 +106,7 @@ def _by_passport(rows: list[dict[str, Term]], method: str, wanted: set[str]) -> 
     return found
 
 
-def _exact(versions: dict[str, int], summaries: dict[str, list[dict[str, Term]]], basis: str, stale: set[str]
+def _exact(versions: Mapping[str, int], summaries: dict[str, list[dict[str, Term]]], basis: str, stale: set[str]
            ) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
     """The summaries state() would serve: one per passport, of its current version and basis, with parts."""
     found: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
@@ -211,15 +211,12 @@ class StoredIndicators:
         parts = json.loads(rows[0]["parts"].value)
         return parts if isinstance(parts, list) else None
 
-    def exact_with_parts(self, iris: Iterable[str], method: str, basis: str, among: records.Selection
-                         ) -> dict[str, Exact]:
+    def exact_with_parts(self, versions: Mapping[str, int], method: str, basis: str) -> dict[str, Exact]:
         """Passport IRI -> (summary, per-part figures, dependencies) for those whose stored summary is exact by
-        the rules of state() and has its parts; the others are left out (compute() them). `among` must select
-        every passport of `iris`. Versions are read first, then summaries, then the dependencies' versions (the
-        order of state(): a write in between makes a summary look stale, never the reverse)."""
-        asked = set(iris)
-        versions = records.versions_among(self.store, among) if asked else {}
-        wanted = asked & set(versions)
+        the rules of state() and has its parts; the others are left out (compute() them). `versions`: the active
+        passports' current versions, read from their records before this call (the order of state(): a write
+        in between makes a summary look stale, never the reverse). Two passes over the store's summaries."""
+        wanted = set(versions)
         if not wanted:
             return {}
         summaries = _by_passport(self.store.select(SUMMARIES), method, wanted)

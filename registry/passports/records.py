@@ -113,15 +113,6 @@ def versions(store: TripleStore, graphs: Iterable[str]) -> dict[str, int]:
     return {row["p"].value: int(row["v"].value) for row in rows if _is_integer(row["v"])}
 
 
-def versions_among(store: TripleStore, among: Selection) -> dict[str, int]:
-    """Current versions of the active records a selection selects, in one pass (none for every graph)."""
-    if among.every_graph:
-        return {}
-    rows = store.select(P + f"SELECT ?p ?selection_v ?selection_rg WHERE {{ {among.binding('?p')} }}")
-    return {row["p"].value: int(row["selection_v"].value) for row in rows
-            if _is_integer(row["selection_v"]) and row["selection_rg"].value == row["p"].value + RECORD_SUFFIX}
-
-
 def _is_integer(term: Term) -> bool:
     return isinstance(term, Literal) and term.value.lstrip("-").isdigit()
 

@@ -117,9 +117,9 @@ def figures(scope: Scope) -> Figures:
     out = Figures(at=scope.at)
     results: dict[str, Indicators] = {}
     entries = {iri: known.entry for iri, known in scope.known.items()}  # earlier requests' (reports/past.py)
-    unknown = [iri.rsplit("/", 1)[-1] for iri in set(scope.versions) - set(entries)]
+    unknown = {iri.rsplit("/", 1)[-1]: v for iri, v in scope.versions.items() if iri not in entries}
     # A snapshot store (`?at=`) holds content only: no records, so no stored summaries.
-    stored = {} if scope.selection.every_graph else scope.indicators.stored_with_parts(unknown, scope.selection)
+    stored = {} if scope.selection.every_graph else scope.indicators.stored_with_parts(unknown)
     for iri in sorted(scope.versions):
         passport_id = iri.rsplit("/", 1)[-1]
         try:
