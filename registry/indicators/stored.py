@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 from pyoxigraph import Literal, NamedNode, Triple
 
 from registry.namespaces import RDF, RDF_TYPE, XSD, XSD_INTEGER, mpr, sparql_prefixes
@@ -116,10 +117,19 @@ def _exact(versions: Mapping[str, int], summaries: dict[str, list[dict[str, Term
         if (len(mine) > 1 or iri in stale or iri not in versions or "parts" not in row
                 or _version(row["from"]) != versions[iri] or row["basis"].value != basis):
             continue
-        parts = json.loads(row["parts"].value)
+        parts = _loads(row["parts"].value)
         if isinstance(parts, list):
-            found[iri] = (json.loads(row["data"].value), parts)
+            found[iri] = (_loads(row["data"].value), parts)
     return found
+
+
+def _loads(text: str) -> Any:
+    """orjson, 3-10x faster than json on thousands of summaries (a report); json for what orjson refuses
+    (integers beyond 64 bits, which json.dumps may have written)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def _version(term: Term | None) -> int | str:
