@@ -15,9 +15,10 @@ Baseline, same run: one SPARQL aggregate over the same passports (active, owned 
 total mass and primary input mass (mass x (1 - recycled - reused - renewable)) by material. Ours: the
 service call behind GET /organisations/{org}/baseline (every figure, per passport and version, layers,
 MCI, carbon, availability), now and at 2024-06-01 (every passport rebuilt as it was then, and the
-figures now for the progress). Calls apart: the first baseline now computes and stores every summary;
-the second reads them (batched); later ones, and `?at=` after its first call, reuse the figures kept in
-memory while the versions and product types they came from hold (registry/reports/past.py).
+figures now for the progress). Calls apart: the first baseline now computes and stores every summary
+(with --at-write they are stored already, so it reads them); the second reads the stored summaries (one
+pass per query); later ones, and `?at=` after its first call, reuse the figures kept in memory while the
+versions and product types they came from hold (registry/reports/past.py, kept by ReportService).
 Both answers are asserted to agree (mass and primary input, now). Target: within 3x of the aggregate.
 """
 

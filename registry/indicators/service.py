@@ -90,6 +90,13 @@ class IndicatorService:
         """The stored summary when it is still exact, else a fresh computation (stored for next time).
 
         Per-part figures are stored beside the summary and read only when asked for (`parts=True`)."""
+        return self.compute_traced(passport_id, method, warnings, parts)[0]
+
+    def compute_traced(self, passport_id: str, method: mci.Method = "emf", warnings: bool = True,
+                       parts: bool = False) -> tuple[Indicators, list[Dependency], int | None]:
+        """compute(), with the other passports' graphs the figures came from and their versions, read before
+        their content (stored.py), and the passport's version they are of (None: no record), so a report can
+        keep the figures while those versions hold."""
         names = PassportNames(self.base, check_id(passport_id))
         state = self.stored.state(names, method, self.basis)  # before any content is read
         if state.withdrawn:
@@ -107,7 +114,7 @@ class IndicatorService:
                     state.current.dependencies))
             elif not warnings:
                 result.completeness["shacl_warnings"] = []
-            return result
+            return result, state.current.dependencies, state.current.version
         return self._fresh(names, state, method, want_warnings)
 
     def stored_with_parts(self, versions: Mapping[str, int], method: mci.Method = "emf"
@@ -125,7 +132,8 @@ class IndicatorService:
             found[names[iri]] = (result, dependencies)
         return found
 
-    def _fresh(self, names: PassportNames, state: PassportState, method: mci.Method, warnings: bool) -> Indicators:
+    def _fresh(self, names: PassportNames, state: PassportState, method: mci.Method, warnings: bool
+               ) -> tuple[Indicators, list[Dependency], int | None]:
         data = read_graph(self.store, names.iri)
         if data.empty:
             raise NotFound(f"no passport {names.id!r} with content")
@@ -145,7 +153,7 @@ class IndicatorService:
             self.stored.save(names, method, IndicatorSet(
                 state.version, self.basis, warnings, summary, dependencies,
                 parts=cast("list[dict[str, Any]]", full["parts"])))
-        return result
+        return result, dependencies, state.version
 
     def _warnings(self, names: PassportNames) -> list[dict[str, object]]:
         if self.validator is None:

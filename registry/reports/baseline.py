@@ -124,7 +124,7 @@ def figures(scope: Scope) -> Figures:
         passport_id = iri.rsplit("/", 1)[-1]
         try:
             results[iri] = scope.known[iri].result if iri in scope.known else _stored(scope, iri, stored) \
-                or scope.indicators.compute(passport_id, warnings=False, parts=True)
+                or _computed(scope, iri)
         except NotComputable as exc:
             out.left_out[passport_id] = str(exc.extra.get("reason", exc.message))
         except NotFound as exc:  # withdrawn after the scope was listed: counted at the next call
@@ -146,9 +146,30 @@ def _stored(scope: Scope, iri: str, stored: dict[str, tuple[Indicators, list[Dep
     found = stored.get(iri.rsplit("/", 1)[-1])
     if found is None:
         return None
-    scope.types[iri] = {d.graph for d in found[1]}
-    scope.then.update((d.graph, d.version) for d in found[1] if isinstance(d.version, int))  # else absent: None
+    _note(scope, iri, found[1])
     return found[0]
+
+
+def _computed(scope: Scope, iri: str) -> Indicators:
+    """A fresh computation; now, its product types noted as for a stored summary, so its figures can be kept
+    when they are of the version listed (a write in between: not kept). A snapshot (`?at=`) notes them itself."""
+    result, dependencies, version = scope.indicators.compute_traced(iri.rsplit("/", 1)[-1], warnings=False,
+                                                                    parts=True)
+    if not scope.selection.every_graph and version == scope.versions[iri]:
+        _note(scope, iri, dependencies)
+    return result
+
+
+def _note(scope: Scope, iri: str, dependencies: list[Dependency]) -> None:
+    """Note the product types (and their versions) a passport's figures came from, so they can be kept
+    (Scope.remember); not when a type was at another version, or absent, for a passport noted before in this
+    report (it changed in between): `then` holds one version per type."""
+    versions = {d.graph: d.version if isinstance(d.version, int) else None for d in dependencies}  # absent: None
+    if any(scope.noted.get(graph, version) != version for graph, version in versions.items()):
+        return
+    scope.noted.update(versions)
+    scope.types[iri] = set(versions)
+    scope.then.update((graph, version) for graph, version in versions.items() if version is not None)
 
 
 def _sum(out: Figures, results: dict[str, Indicators]) -> None:

@@ -60,6 +60,7 @@ class Scope:
     known: dict[str, PastEntry] = field(default_factory=dict)
     types: dict[str, set[str]] = field(default_factory=dict)
     then: dict[str, int] = field(default_factory=dict)
+    noted: dict[str, int | None] = field(default_factory=dict)  # now: each type's version noted (baseline._note)
 
     @property
     def ids(self) -> list[str]:
