@@ -16,9 +16,9 @@ total mass and primary input mass (mass x (1 - recycled - reused - renewable)) b
 service call behind GET /organisations/{org}/baseline (every figure, per passport and version, layers,
 MCI, carbon, availability), now and at 2024-06-01 (every passport rebuilt as it was then, and the
 figures now for the progress). Calls apart: the first baseline now computes and stores every summary
-(with --at-write they are stored already, so it reads them); the second reads the stored summaries (one
-pass per query); later ones, and `?at=` after its first call, reuse the figures kept in memory while the
-versions and product types they came from hold (registry/reports/past.py, kept by ReportService).
+(with --at-write they are stored already, so it reads them, one pass per query); the second and later
+ones, and `?at=` after its first call, reuse the figures kept in memory while the versions and product
+types they came from hold (registry/reports/past.py, kept by ReportService).
 Both answers are asserted to agree (mass and primary input, now). Target: within 3x of the aggregate.
 """
 
@@ -154,7 +154,7 @@ def main() -> None:
             return answer
 
         row("now, first call", 1)
-        row("now, second call (stored summaries)", 1)
+        row("now, second call", 1)
         ours = row("now, later calls (figures kept in memory)", args.runs)
         row("?at=2024-06-01, first call", 1, "2024-06-01")
         then = row("?at=2024-06-01, later calls", args.runs, "2024-06-01")
