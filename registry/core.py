@@ -38,6 +38,7 @@ from registry.matching import MatchingService, build_matching
 from registry.namespaces import mpr
 from registry.passports import Agent, PassportService
 from registry.procurement.criteria import check_profile
+from registry.reports.service import ReportService
 from registry.settings import Settings
 from registry.sparql.runner import QueryRunner
 from registry.store.base import TripleStore
@@ -79,6 +80,7 @@ class Domain:
     profiles: PassportService  # criteria profiles of procurers, versioned like passports
     mappings: MaterialMappings
     factor_sets: FactorSets  # organisations' carbon factor sets (issue 17)
+    reports: ReportService  # urban mine and baselines, with the figures they keep between requests
 
 
 @dataclass
@@ -160,7 +162,7 @@ def _guarded(
         "indicators": AccessControlledIndicators(passports, domain.indicators, factor_sets),
         "matching": AccessControlledMatching(domain.matching, demands),
         "credentials": AccessControlledCredentials(domain.credentials, passports, restricted, concepts.label),
-        "reports": AccessControlledReports(passports, domain.indicators, concepts),
+        "reports": AccessControlledReports(passports, domain.reports),
     }
 
 
@@ -204,7 +206,8 @@ def build_registry(
     domain = Domain(passports=passports, demands=matching.demands, matching=matching, indicators=indicators,
                     credentials=credential_service(settings, store), profiles=profiles,
                     mappings=MaterialMappings(store, settings.base, concepts),
-                    factor_sets=FactorSets(store, settings.base, concepts))
+                    factor_sets=FactorSets(store, settings.base, concepts),
+                    reports=ReportService(passports, indicators, concepts))
     domain.credentials.keys.current()  # the first start makes the signing key, before any request needs it
     passports.on_change = _claiming_status(passports, domain.credentials.status, passports.on_change)
     return Registry(

@@ -15,6 +15,7 @@ from pyoxigraph import RdfFormat
 
 from registry.core import Registry
 from registry.passports.model import Agent
+from registry.reports.past import PastIndicators
 
 ORG = "gemeente-zwolle"
 OWNER = Agent("owner", ORG, "builder")
@@ -72,3 +73,23 @@ def test_figures_kept_now_follow_a_later_change_of_the_product_type(office: Regi
         assert office.reports.baseline(ADMIN, ORG).figures.total_mass_kg == pytest.approx(2 * (10 + 3))
     office.domain.passports.replace("chair", chair(20), RdfFormat.TURTLE, MAKER)
     assert office.reports.baseline(ADMIN, ORG).figures.total_mass_kg == pytest.approx(2 * (20 + 3))
+
+
+def test_a_baseline_from_stored_summaries_needs_no_more_queries_for_more_passports(office: Registry, monkeypatch):
+    """Stored summaries, layers, fractions and places are read one pass each, not per passport or per batch."""
+    def queries_of_a_stored_baseline() -> int:
+        office.reports.baseline(ADMIN, ORG)  # computes and stores what is missing
+        office.domain.reports.past = PastIndicators()  # forget the kept figures: read the stored summaries
+        select = office.store.select
+        calls = []
+        monkeypatch.setattr(office.store, "select", lambda *a, **k: calls.append(a) or select(*a, **k))
+        figures = office.reports.baseline(ADMIN, ORG).figures
+        monkeypatch.undo()
+        assert not figures.left_out
+        return len(calls)
+
+    one = queries_of_a_stored_baseline()
+    for n in range(3):
+        office.domain.passports.create(OFFICE, RdfFormat.TURTLE, OWNER, passport_id=f"office-{n}")
+    assert queries_of_a_stored_baseline() == one
+    assert office.reports.baseline(ADMIN, ORG).figures.total_mass_kg == pytest.approx(4 * 2 * (10 + 3))

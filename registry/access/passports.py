@@ -6,7 +6,7 @@ the rule lives in one place; tests/test_access_routes.py walks the routes to hol
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -98,17 +98,18 @@ class AccessControlledPassports(GuardedRecords):
         self.record(agent, passport_id)
         return self.content(agent, passport_id, version_at(self.passports, passport_id, moment))
 
-    def visible_at(self, agent: Agent, moment: datetime, owner: str | None = None) -> dict[str, VersionAt]:
-        """Passports active at `moment` whose version then the caller may read (of `owner` only, if given)."""
+    def visible_at(self, agent: Agent, moment: datetime, owner: str | None = None,
+                   everything: Mapping[str, VersionAt] | None = None) -> dict[str, VersionAt]:
+        """Passports active at `moment` whose version then the caller may read (of `owner` only, if given);
+        `everything`: versions_at(moment), when the caller has read it already."""
+        owned = self.passports.records_owned(owner) if owner is not None else None
         chosen = {}
-        for iri, at in versions_at(self.passports, moment).items():
-            if at.withdrawn:
+        for iri, at in (versions_at(self.passports, moment) if everything is None else everything).items():
+            if at.withdrawn or (owned is not None and iri not in owned):
                 continue
             try:
-                record = self.passports.record(iri.rsplit("/", 1)[-1])
+                record = owned[iri] if owned is not None else self.passports.record(iri.rsplit("/", 1)[-1])
             except NotFound:
-                continue
-            if owner is not None and record.owner != owner:
                 continue
             if at.version not in self.hidden_versions(agent, record):
                 chosen[iri] = at
@@ -124,12 +125,5 @@ class AccessControlledPassports(GuardedRecords):
         return Page(items=items, total=len(chosen), offset=offset, limit=limit)
 
     def owned(self, agent: Agent, owner: str) -> dict[str, int]:
-        """Active passports of one organisation the caller may see now, IRI -> version."""
-        found: dict[str, int] = {}
-        offset = 0
-        while True:
-            page = self.page(agent, offset, 500)
-            found.update((r.iri, r.version) for r in page.items if r.owner == owner)
-            offset += page.limit
-            if offset >= page.total:
-                return found
+        """Active passports of one organisation the caller may see now, IRI -> version (those `page` lists)."""
+        return self.passports.owned(owner, True if sees_everything(agent) else agent.organisation)

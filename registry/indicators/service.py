@@ -12,7 +12,7 @@ a full computation of a large building costs seconds, a stored summary two looku
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -92,13 +92,21 @@ class IndicatorService:
             self.background.close()
 
     def compute(self, passport_id: str, method: mci.Method = "emf", warnings: bool = True,
-                parts: bool = False, factors: FactorSet | None = None, claimed: bool = False) -> Indicators:
+                parts: bool = False, factors: FactorSet | None = None) -> Indicators:
         """The stored summary when it is still exact, else a fresh computation (stored for next time).
 
         Per-part figures are stored beside the summary and read only when asked for (`parts=True`); without
         it the answer has none, so it does not depend on whether the background worker was first.
         With an organisation's factor set (`factors`) the figures are computed afresh and not stored: summaries
         hold the reference set's figures only, and a restricted set's must not be served to others."""
+        return self.compute_traced(passport_id, method, warnings, parts, factors)[0]
+
+    def compute_traced(self, passport_id: str, method: mci.Method = "emf", warnings: bool = True,
+                       parts: bool = False, factors: FactorSet | None = None, claimed: bool = False
+                       ) -> tuple[Indicators, list[Dependency], int | None]:
+        """compute(), with the other passports' graphs the figures came from and their versions, read before
+        their content (stored.py), and the passport's version they are of (None: no record), so a report can
+        keep the figures while those versions hold. `claimed`: this thread holds the passport's turn."""
         names = PassportNames(self.base, check_id(passport_id))
         state = self.stored.state(names, method, self.basis)  # before any content is read
         if state.withdrawn:
@@ -118,11 +126,11 @@ class IndicatorService:
                     state.current.dependencies))
             elif not warnings:
                 result.completeness["shacl_warnings"] = []
-            return result
-        result = self._fresh(names, state, method, want_warnings)
+            return result, state.current.dependencies, state.current.version
+        result, dependencies, version = self._fresh(names, state, method, want_warnings)
         if not parts:  # the same answer whether it was stored before this read or computed by it
             result.parts = []
-        return result
+        return result, dependencies, version
 
     def pending(self, passport_id: str, method: mci.Method = "emf") -> dict[str, int | None] | None:
         """How far a running computation of this passport has got, when a read would have to wait for it;
@@ -135,25 +143,28 @@ class IndicatorService:
             return None
         return progress
 
-    def _computed_once(self, names: PassportNames, method: mci.Method, warnings: bool, parts: bool) -> Indicators:
+    def _computed_once(self, names: PassportNames, method: mci.Method, warnings: bool, parts: bool
+                       ) -> tuple[Indicators, list[Dependency], int | None]:
         """compute() when no exact summary was stored: at most one computation of a passport at a time in this
         process (the background worker's or a reader's); the others wait for it and read what it stored."""
         assert self.background is not None
         while (running := self.background.claim(names.id)) is not None:
             running.wait()  # then our turn: compute() serves what it stored, or computes if it failed
         try:
-            return self.compute(names.id, method, warnings, parts, claimed=True)
+            return self.compute_traced(names.id, method, warnings, parts, claimed=True)
         finally:
             self.background.release(names.id)
 
-    def stored_with_parts(self, passport_ids: Iterable[str], method: mci.Method = "emf"
+    def stored_with_parts(self, versions: Mapping[str, int], method: mci.Method = "emf"
                           ) -> dict[str, tuple[Indicators, list[Dependency]]]:
-        """compute(id, method, warnings=False, parts=True) for every passport whose stored summary is exact, read
-        in a few batched queries (a report over thousands of passports), with the product types' graphs it was
-        computed from and their versions; the others are left out: compute() them."""
-        names = {PassportNames(self.base, check_id(i)).iri: i for i in passport_ids}
+        """compute(id, method, warnings=False, parts=True) for every passport (id -> its current version, read
+        from its record before this call) whose stored summary is exact, read in a few whole-store queries (a
+        report over thousands of passports), with the product types' graphs it was computed from and their
+        versions; the others are left out: compute() them."""
+        names = {PassportNames(self.base, check_id(i)).iri: i for i in versions}
         found: dict[str, tuple[Indicators, list[Dependency]]] = {}
-        for iri, (summary, parts, dependencies) in self.stored.exact_with_parts(names, method, self.basis).items():
+        exact = self.stored.exact_with_parts({iri: versions[i] for iri, i in names.items()}, method, self.basis)
+        for iri, (summary, parts, dependencies) in exact.items():
             result = Indicators.from_dict({**summary, "parts": parts})
             result.completeness["shacl_warnings"] = []
             found[names[iri]] = (result, dependencies)
@@ -161,7 +172,7 @@ class IndicatorService:
 
     def _fresh(self, names: PassportNames, state: PassportState, method: mci.Method, warnings: bool,
                factors: FactorSet | None = None, watch: Callable[[int, int], None] | None = None
-               ) -> Indicators:
+               ) -> tuple[Indicators, list[Dependency], int | None]:
         data = read_graph(self.store, names.iri)
         if data.empty:
             raise NotFound(f"no passport {names.id!r} with content")
@@ -181,7 +192,7 @@ class IndicatorService:
             self.stored.save(names, method, IndicatorSet(
                 state.version, state.basis, warnings, summary, dependencies,
                 parts=cast("list[dict[str, Any]]", full["parts"])))
-        return result
+        return result, dependencies, state.version
 
     def _warnings(self, names: PassportNames) -> list[dict[str, object]]:
         if self.validator is None:

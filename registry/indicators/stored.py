@@ -34,18 +34,18 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 from pyoxigraph import Literal, NamedNode, Triple
 
 from registry.namespaces import RDF, RDF_TYPE, XSD, XSD_INTEGER, mpr, sparql_prefixes
 from registry.passports import records
 from registry.passports.naming import PassportNames
 from registry.store.base import Changeset, GraphChange, Term, TripleStore
-from registry.store.sparql_text import values_clause
 
 P = sparql_prefixes()
 INDICATOR_SET = mpr("IndicatorSet")
@@ -73,23 +73,16 @@ STATE = P + """SELECT ?rg ?p ?ig ?n ?v ?s ?from ?basis ?warn ?data WHERE {
                             mpr:includesShaclWarnings ?warn ; mpr:indicatorData ?data } }
 }"""
 
-# Many passports' summaries with their parts in one read (a report over thousands of passports): the same
-# facts as STATE and PARTS, the graphs named by the rule of graph() and node() below.
-STATES_WITH_PARTS = P + """SELECT ?p ?v ?s ?from ?basis ?data ?parts WHERE {{ {values}
-  """ + records.bind_record_graph("?p", "?rg") + """
-  BIND(IRI(CONCAT(STR(?p), "/indicators")) AS ?ig) BIND(IRI(CONCAT(STR(?p), "/indicators#{method}")) AS ?n)
-  """ + records.pattern("?p", "?v", "?s", "?rg").replace("{", "{{").replace("}", "}}") + """
-  OPTIONAL {{ GRAPH ?ig {{ ?n a mpr:IndicatorSet ; mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ;
-                            mpr:includesShaclWarnings ?warn ; mpr:indicatorData ?data
-                            OPTIONAL {{ ?n mpr:indicatorParts ?parts }} }} }}
-}}"""
-
-DEPENDENCIES_MANY = P + """SELECT ?p ?dg ?dv ?cur WHERE {{ {values}
-  BIND(IRI(CONCAT(STR(?p), "/indicators")) AS ?ig) BIND(IRI(CONCAT(STR(?p), "/indicators#{method}")) AS ?n)
-  GRAPH ?ig {{ ?n mpr:dependsOn ?d . ?d mpr:dependencyGraph ?dg ; mpr:dependencyVersion ?dv }}
-  """ + CURRENT_VERSION_OF_DG.replace("{", "{{").replace("}", "}}") + """
-}}"""
-BATCH = 500
+# Many passports' summaries with their parts (a report over thousands of passports): the same facts as STATE,
+# PARTS and DEPENDENCIES, read in passes over the whole store and joined here by the naming rule of graph()
+# and node(). Why not one join in SPARQL: Oxigraph evaluated the join on an IRI built with BIND(IRI(CONCAT()))
+# 5-10 times slower than reading both sides whole (and a VALUES list of passports once per list over the whole
+# store): bench/RESULTS.md, organisation baseline.
+SUMMARIES = P + """SELECT ?ig ?n ?from ?basis ?data ?parts WHERE { GRAPH ?ig {
+  ?n a mpr:IndicatorSet ; mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ;
+     mpr:includesShaclWarnings ?warn ; mpr:indicatorData ?data OPTIONAL { ?n mpr:indicatorParts ?parts } } }"""
+ALL_DEPENDENCIES = P + """SELECT ?ig ?n ?dg ?dv WHERE { GRAPH ?ig {
+  ?n mpr:dependsOn ?d . ?d mpr:dependencyGraph ?dg ; mpr:dependencyVersion ?dv } }"""
 
 EPOCH = P + "SELECT ?g ?e WHERE { GRAPH ?g { ?g mpr:summaryEpoch ?e } } ORDER BY ?e LIMIT 1"
 
@@ -112,24 +105,41 @@ def computation_basis(files: Iterable[Path], *notes: str) -> str:
     return digest.hexdigest()
 
 
-def _exact(rows: list[dict[str, Term]], basis: str, stale: set[str]
-           ) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """The rows of STATES_WITH_PARTS that state() would serve: one row per passport, active, same version and basis."""
-    by_passport: dict[str, list[dict[str, Term]]] = {}
+def _by_passport(rows: list[dict[str, Term]], method: str, wanted: set[str]) -> dict[str, list[dict[str, Term]]]:
+    """Rows of SUMMARIES or ALL_DEPENDENCIES by the passport whose summary node they are (graph() and node())."""
+    suffix = f"/indicators#{method}"
+    found: dict[str, list[dict[str, Term]]] = {}
     for row in rows:
-        by_passport.setdefault(row["p"].value, []).append(row)
-    found: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
-    for iri, mine in by_passport.items():
-        row = mine[0]
-        if (len(mine) > 1 or iri in stale or "data" not in row or "parts" not in row
-                or row["s"] == records.WITHDRAWN or not isinstance(_version(row["v"]), int)
-                or _version(row["from"]) != _version(row["v"])
-                or row["basis"].value != basis):
-            continue
-        parts = json.loads(row["parts"].value)
-        if isinstance(parts, list):
-            found[iri] = (json.loads(row["data"].value), parts)
+        node, graph = row["n"].value, row["ig"].value
+        iri = node[:-len(suffix)]
+        if node.endswith(suffix) and graph == iri + "/indicators" and iri in wanted:
+            found.setdefault(iri, []).append(row)
     return found
+
+
+def _exact(versions: Mapping[str, int], summaries: dict[str, list[dict[str, Term]]], basis: str, stale: set[str]
+           ) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """The summaries state() would serve: one per passport, of its current version and basis, with parts."""
+    found: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    for iri, mine in summaries.items():
+        row = mine[0]
+        # Several rows: concurrent writers each left a summary (as in state()).
+        if (len(mine) > 1 or iri in stale or iri not in versions or "parts" not in row
+                or _version(row["from"]) != versions[iri] or row["basis"].value != basis):
+            continue
+        parts = _loads(row["parts"].value)
+        if isinstance(parts, list):
+            found[iri] = (_loads(row["data"].value), parts)
+    return found
+
+
+def _loads(text: str) -> Any:
+    """orjson, 3-10x faster than json on thousands of summaries (a report); json for what orjson refuses
+    (integers beyond 64 bits, which json.dumps may have written)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def _version(term: Term | None) -> int | str:
@@ -235,25 +245,24 @@ class StoredIndicators:
         parts = json.loads(rows[0]["parts"].value)
         return parts if isinstance(parts, list) else None
 
-    def exact_with_parts(self, iris: Iterable[str], method: str, basis: str) -> dict[str, Exact]:
+    def exact_with_parts(self, versions: Mapping[str, int], method: str, basis: str) -> dict[str, Exact]:
         """Passport IRI -> (summary, per-part figures, dependencies) for those whose stored summary is exact by
-        the rules of state() and has its parts; the others are left out (compute() them). Two SELECTs per 500."""
-        ordered = sorted(set(iris))
+        the rules of state() and has its parts; the others are left out (compute() them). `versions`: the active
+        passports' current versions, read from their records before this call (the order of state(): a write
+        in between makes a summary look stale, never the reverse). Two passes over the store's summaries."""
+        wanted = set(versions)
+        if not wanted:
+            return {}
         basis = self.effective_basis(basis)
-        found: dict[str, Exact] = {}
-        for start in range(0, len(ordered), BATCH):
-            values = values_clause("p", ordered[start:start + BATCH])
-            rows = self.store.select(STATES_WITH_PARTS.format(values=values, method=method))
-            dependencies: dict[str, list[Dependency]] = {}
-            stale: set[str] = set()
-            for row in self.store.select(DEPENDENCIES_MANY.format(values=values, method=method)):
-                recorded = _version(row["dv"])
-                if recorded != _version(row.get("cur")):
-                    stale.add(row["p"].value)
-                dependencies.setdefault(row["p"].value, []).append(Dependency(row["dg"].value, recorded))
-            found.update((iri, (summary, parts, dependencies.get(iri, [])))
-                         for iri, (summary, parts) in _exact(rows, basis, stale).items())
-        return found
+        summaries = _by_passport(self.store.select(SUMMARIES), method, wanted)
+        dependencies: dict[str, list[Dependency]] = {}
+        for iri, rows in _by_passport(self.store.select(ALL_DEPENDENCIES), method, set(summaries)).items():
+            dependencies[iri] = [Dependency(row["dg"].value, _version(row["dv"])) for row in rows]
+        current = records.versions(self.store, {d.graph for found in dependencies.values() for d in found})
+        stale = {iri for iri, found in dependencies.items()
+                 if any(d.version != current.get(d.graph, ABSENT) for d in found)}
+        return {iri: (summary, parts, dependencies.get(iri, []))
+                for iri, (summary, parts) in _exact(versions, summaries, basis, stale).items()}
 
     def versions(self, graphs: Iterable[str]) -> list[Dependency]:
         """Current versions of other passports' graphs, read before their content (see the module's note)."""

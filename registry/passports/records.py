@@ -46,6 +46,29 @@ def bind_record_graph(passport: str, graph: str) -> str:
     return f'BIND(IRI(CONCAT(STR({passport}), "{RECORD_SUFFIX}")) AS {graph})'
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which records' graphs a report reads, as a graph pattern joined into each of its queries: one pass.
+
+    Why not a VALUES list of the graphs: Oxigraph evaluated the rest of such a query over the whole store
+    once per list, so reading 10,000 passports by lists of 500 cost twenty passes over the store
+    (bench/RESULTS.md, organisation baseline). The pattern may yield more records than a report covers
+    (e.g. restricted ones an outsider may not see): the caller keeps the rows of its own graphs only.
+    """
+
+    owner: str | None = None
+    every_graph: bool = False  # a report's own snapshot store: every graph in it, no record needed
+
+    def binding(self, var: str) -> str:
+        """A pattern binding `var` to each selected record's IRI (nothing for every graph)."""
+        if self.every_graph:
+            return ""
+        # The owner is written into the text as an N-Triples literal (pyoxigraph escapes it): a bound variable
+        # would have to be projected by every query that joins this pattern.
+        owner = f" ; prov:wasAttributedTo/rdfs:label {Literal(self.owner)}" if self.owner is not None else ""
+        return f"GRAPH ?selection_rg {{ {var} mpr:currentVersion ?selection_v ; mpr:status {IS_ACTIVE}{owner} }}"
+
+
 def version_literal(version: int) -> Literal:
     return Literal(str(version), datatype=XSD_INTEGER)
 

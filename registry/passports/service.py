@@ -395,6 +395,39 @@ class PassportService:
         ]
         return Page(items=items, total=int(total[0]["n"].value) if total else 0, offset=offset, limit=limit)
 
+    def owned(self, owner: str, visible_to: str | bool | None = True) -> builtins.dict[str, int]:
+        """Active records of one organisation, IRI -> current version: what `list` would yield for `visible_to`,
+        kept to `owner`, in one query (a report over thousands; paging by OFFSET re-sorted the lot per page)."""
+        where = (records.pattern(status=records.IS_ACTIVE, graph="?g",
+                                 also="; prov:wasAttributedTo/rdfs:label ?owner")
+                 + f" {self._in_collection} OPTIONAL {{ GRAPH ?p {{ ?p mpr:visibility ?vis }} }}")
+        bindings: builtins.dict[str, Term] = {"owner": Literal(owner)}
+        if visible_to is not True:
+            where += " FILTER(!BOUND(?vis) || ?vis != mpr:Restricted"
+            where += " || ?owner = ?viewer)" if isinstance(visible_to, str) else ")"
+            if isinstance(visible_to, str):
+                bindings["viewer"] = Literal(visible_to)
+        projected = " ".join(f"?{name}" for name in bindings)  # bound variables must be projected (pyoxigraph)
+        rows = self.store.select(P + f"SELECT {projected} ?p ?v WHERE {{ {where} }}", bindings)
+        return {r["p"].value: int(r["v"].value) for r in rows}
+
+    def records_owned(self, owner: str) -> builtins.dict[str, PassportRecord]:
+        """Every record of one organisation, active or withdrawn, by IRI, in one query (as `record` reads one)."""
+        prefix = f"{self.base}/{self.collection}/"
+        rows = self.store.select(
+            P + "SELECT ?rg ?p ?v ?s ?c ?m ?owner ?prefix ?vis WHERE { "
+            + records.pattern(also="; dcterms:created ?c ; dcterms:modified ?m "
+                                   "; prov:wasAttributedTo/rdfs:label ?owner")
+            + " OPTIONAL { GRAPH ?p { ?p mpr:visibility ?vis } } FILTER(STRSTARTS(STR(?p), ?prefix)) }",
+            {"owner": Literal(owner), "prefix": Literal(prefix)},
+        )
+        found: builtins.dict[str, PassportRecord] = {}
+        for row in rows:
+            local = row["p"].value[len(prefix):]
+            if "/" not in local and row["rg"] == self.names(local).record_graph:
+                found[row["p"].value] = self._record_from_row(self.names(local), row)
+        return found
+
     def summary_triples(self, records_listed: Sequence[PassportRecord]) -> builtins.dict[str, builtins.list[Triple]]:
         """For each listed record (by id), the few current triples a list of passports shows: what the record
         describes and its types, labels and address locality, and its owner's labels. One query for the

@@ -28,7 +28,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pyoxigraph import Literal
@@ -40,15 +40,14 @@ from registry.indicators.stored import Dependency
 from registry.namespaces import sparql_prefixes
 from registry.reports.scope import Scope
 from registry.store.base import Term
-from registry.store.sparql_text import values_clause
 
 P = sparql_prefixes()
 UNASSIGNED = "unassigned"
 TARGET_REDUCTION = 0.5
 TARGET_YEAR = 2030
-LAYERS = P + "SELECT ?part ?layer WHERE {{ {values} GRAPH ?g {{ ?part mpr:shearingLayer ?layer }} }}"
+LAYERS = P + "SELECT ?g ?part ?layer WHERE {{ {among} GRAPH ?g {{ ?part mpr:shearingLayer ?layer }} }}"
 # Input fractions of every composition: summed per graph and material, weighted by stated mass in kg.
-FRACTIONS = P + """SELECT ?g ?m ?kg ?r ?u ?n WHERE {{ {values} GRAPH ?g {{
+FRACTIONS = P + """SELECT ?g ?m ?kg ?r ?u ?n WHERE {{ {among} GRAPH ?g {{
   ?c mpr:material ?m . ?part mpr:composedOf ?c .
   OPTIONAL {{ ?c mpr:mass [ qudt:numericValue ?kg ; qudt:unit unit:KiloGM ] }}
   OPTIONAL {{ ?c mpr:recycledContent ?r }} OPTIONAL {{ ?c mpr:reusedContent ?u }}
@@ -118,12 +117,14 @@ def figures(scope: Scope) -> Figures:
     out = Figures(at=scope.at)
     results: dict[str, Indicators] = {}
     entries = {iri: known.entry for iri, known in scope.known.items()}  # earlier requests' (reports/past.py)
-    stored = scope.indicators.stored_with_parts(iri.rsplit("/", 1)[-1] for iri in set(scope.versions) - set(entries))
+    unknown = {iri.rsplit("/", 1)[-1]: v for iri, v in scope.versions.items() if iri not in entries}
+    # A snapshot store (`?at=`) holds content only: no records, so no stored summaries.
+    stored = {} if scope.selection.every_graph else scope.indicators.stored_with_parts(unknown)
     for iri in sorted(scope.versions):
         passport_id = iri.rsplit("/", 1)[-1]
         try:
             results[iri] = scope.known[iri].result if iri in scope.known else _stored(scope, iri, stored) \
-                or scope.indicators.compute(passport_id, warnings=False, parts=True)
+                or _computed(scope, iri)
         except NotComputable as exc:
             out.left_out[passport_id] = str(exc.extra.get("reason", exc.message))
         except NotFound as exc:  # withdrawn after the scope was listed: counted at the next call
@@ -145,9 +146,30 @@ def _stored(scope: Scope, iri: str, stored: dict[str, tuple[Indicators, list[Dep
     found = stored.get(iri.rsplit("/", 1)[-1])
     if found is None:
         return None
-    scope.types[iri] = {d.graph for d in found[1]}
-    scope.then.update((d.graph, d.version) for d in found[1] if isinstance(d.version, int))  # else absent: None
+    _note(scope, iri, found[1])
     return found[0]
+
+
+def _computed(scope: Scope, iri: str) -> Indicators:
+    """A fresh computation; now, its product types noted as for a stored summary, so its figures can be kept
+    when they are of the version listed (a write in between: not kept). A snapshot (`?at=`) notes them itself."""
+    result, dependencies, version = scope.indicators.compute_traced(iri.rsplit("/", 1)[-1], warnings=False,
+                                                                    parts=True)
+    if not scope.selection.every_graph and version == scope.versions[iri]:
+        _note(scope, iri, dependencies)
+    return result
+
+
+def _note(scope: Scope, iri: str, dependencies: list[Dependency]) -> None:
+    """Note the product types (and their versions) a passport's figures came from, so they can be kept
+    (Scope.remember); not when a type was at another version, or absent, for a passport noted before in this
+    report (it changed in between): `then` holds one version per type."""
+    versions = {d.graph: d.version if isinstance(d.version, int) else None for d in dependencies}  # absent: None
+    if any(scope.noted.get(graph, version) != version for graph, version in versions.items()):
+        return
+    scope.noted.update(versions)
+    scope.types[iri] = set(versions)
+    scope.then.update((graph, version) for graph, version in versions.items() if version is not None)
 
 
 def _sum(out: Figures, results: dict[str, Indicators]) -> None:
@@ -202,18 +224,8 @@ def _passport(scope: Scope, iri: str, result: Indicators, layers: dict[str, str]
             "rows": rows}
 
 
-def _chunks(graphs: Iterable[str]) -> Iterator[str]:
-    ordered = sorted(graphs)
-    for start in range(0, len(ordered), 500):
-        yield values_clause("g", ordered[start:start + 500])
-
-
 def _layers(scope: Scope, graphs: Iterable[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for values in _chunks(graphs):
-        for row in scope.store.select(LAYERS.format(values=values)):
-            found[row["part"].value] = row["layer"].value
-    return found
+    return {row["part"].value: row["layer"].value for row in scope.rows(LAYERS, graphs)}
 
 
 def _number(term: Term | None) -> float | None:
@@ -229,8 +241,7 @@ def _fractions(scope: Scope, graphs: Iterable[str]) -> Fractions:
     weight: dict[tuple[str, str], float] = defaultdict(float)
     recovered: dict[tuple[str, str], float] = defaultdict(float)
     stated: dict[tuple[str, str], bool] = {}
-    rows = [row for values in _chunks(graphs) for row in scope.store.select(FRACTIONS.format(values=values))]
-    for row in rows:
+    for row in scope.rows(FRACTIONS, graphs):
         key = (row["g"].value, row["m"].value)
         kg = _number(row.get("kg"))
         kg = 1.0 if kg is None else kg

@@ -28,13 +28,12 @@ from registry.passports.timeline import VersionAt, versions_at
 from registry.regions.boundaries import dutch_regions
 from registry.regions.placing import Place, place
 from registry.reports.past import PastEntry, PastIndicators
-from registry.store.base import Changeset, GraphChange, TripleStore
+from registry.store.base import Changeset, GraphChange, Row, TripleStore
 from registry.store.oxigraph import OxigraphStore
-from registry.store.sparql_text import values_clause
 
 P = sparql_prefixes()
 # The asset's location and address, for its municipality and province (registry/regions/placing.py).
-PLACES = P + """SELECT ?g ?wkt ?locality ?region WHERE {{ {values} GRAPH ?g {{
+PLACES = P + """SELECT ?g ?wkt ?locality ?region WHERE {{ {among} GRAPH ?g {{
   ?g mpr:describes ?asset .
   OPTIONAL {{ ?asset geo:hasGeometry/geo:asWKT ?wkt }}
   OPTIONAL {{ ?asset schema:address ?address .
@@ -51,6 +50,7 @@ class Scope:
     store: TripleStore
     indicators: IndicatorService
     versions: dict[str, int]
+    selection: records.Selection  # what report queries read in one pass: a superset of `versions`
     at: str | None = None  # the moment asked for (ISO 8601), None for now
     places: dict[str, Place] = field(default_factory=dict)
     # At a past moment, with `past` (baselines): entries of earlier requests that still hold (these
@@ -60,6 +60,7 @@ class Scope:
     known: dict[str, PastEntry] = field(default_factory=dict)
     types: dict[str, set[str]] = field(default_factory=dict)
     then: dict[str, int] = field(default_factory=dict)
+    noted: dict[str, int | None] = field(default_factory=dict)  # now: each type's version noted (baseline._note)
 
     @property
     def ids(self) -> list[str]:
@@ -73,23 +74,33 @@ class Scope:
 
     def place_of(self, iri: str) -> Place:
         if not self.places:
-            self.places = passport_places(self.store, self.versions)
+            self.places = passport_places(self)
         return self.places.get(iri, Place(note="the passport does not say what it describes"))
 
+    def rows(self, template: str, graphs: Iterable[str]) -> list[Row]:
+        """Rows of `template` (`{among}` binds ?g) for these graphs: one pass over the scope's selection, rows
+        of other graphs dropped, then one bound query per graph it does not cover (another owner's product type)."""
+        wanted = set(graphs)
+        if not wanted:
+            return []
+        rows = [row for row in self.store.select(template.format(among=self.selection.binding("?g")))
+                if row["g"].value in wanted]
+        covered = wanted if self.selection.every_graph else wanted & set(self.versions)
+        for graph in sorted(wanted - covered):
+            rows += self.store.select(template.format(among=""), {"g": NamedNode(graph)})
+        return rows
 
-def passport_places(store: TripleStore, graphs: Iterable[str]) -> dict[str, Place]:
-    ordered = sorted(graphs)
+
+def passport_places(scope: Scope) -> dict[str, Place]:
     index = dutch_regions()
     found: dict[str, Place] = {}
-    for start in range(0, len(ordered), 500):
-        rows = store.select(PLACES.format(values=values_clause("g", ordered[start:start + 500])))
-        for row in rows:
-            iri = row["g"].value
-            if iri in found and found[iri].source == "point":
-                continue
-            found[iri] = place(index, row["wkt"].value if "wkt" in row else None,
-                               row["locality"].value if "locality" in row else None,
-                               row["region"].value if "region" in row else None)
+    for row in scope.rows(PLACES, scope.versions):
+        iri = row["g"].value
+        if iri in found and found[iri].source == "point":
+            continue
+        found[iri] = place(index, row["wkt"].value if "wkt" in row else None,
+                           row["locality"].value if "locality" in row else None,
+                           row["region"].value if "region" in row else None)
     return found
 
 
@@ -105,16 +116,18 @@ def all_pages(list_page: Callable[[int, int], Page]) -> dict[str, int]:
             return found
 
 
-def current_scope(indicators: IndicatorService, versions: dict[str, int], past: PastIndicators | None = None
-                  ) -> Scope:
-    """Now; with `past`, the figures kept from earlier requests whose product types are still at those versions."""
+def current_scope(indicators: IndicatorService, versions: dict[str, int], past: PastIndicators | None = None,
+                  owner: str | None = None) -> Scope:
+    """Now (the passports `versions`, all owned by `owner` when given); with `past`, the figures kept from
+    earlier requests whose product types are still at those versions."""
+    selection = records.Selection(owner)
     if past is None:
-        return Scope(indicators.store, indicators, versions)
+        return Scope(indicators.store, indicators, versions, selection)
     kept = {iri: entry for iri, version in versions.items()
             if (entry := past.get((iri, version, indicators.basis))) is not None}
     now: dict[str, int] = records.versions(indicators.store, {t for e in kept.values() for t, _ in e.types})
     known = {iri: entry for iri, entry in kept.items() if all(now.get(t) == v for t, v in entry.types)}
-    return Scope(indicators.store, indicators, versions, past=past, known=known)
+    return Scope(indicators.store, indicators, versions, selection, past=past, known=known)
 
 
 def _content_at(service: PassportService, iri: str, version: int) -> list[Triple]:
@@ -126,12 +139,13 @@ def _content_at(service: PassportService, iri: str, version: int) -> list[Triple
 
 def snapshot_scope(
     service: PassportService, concepts: ConceptScheme, chosen: Mapping[str, VersionAt], moment: datetime,
-    past: PastIndicators | None = None,
+    past: PastIndicators | None = None, everything: Mapping[str, VersionAt] | None = None,
 ) -> Scope:
-    """The chosen versions, rebuilt into a store of their own with the product types they refer to."""
+    """The chosen versions, rebuilt into a store of their own with the product types they refer to
+    (`everything`: versions_at(moment), when the caller has read it already)."""
     store = OxigraphStore()
     indicators = IndicatorService(store, service.base, concepts)
-    everything = versions_at(service, moment)
+    everything = versions_at(service, moment) if everything is None else everything
     then = {iri: v.version for iri, v in everything.items() if not v.withdrawn}
     then.update((iri, at.version) for iri, at in chosen.items())
     known = _still_holding(past, chosen, then, indicators.basis) if past is not None else {}
@@ -144,8 +158,9 @@ def snapshot_scope(
     for iri in sorted(set().union(*types.values()) - (set(chosen) - set(known))):
         if iri in then:
             _load(store, iri, _content_at(service, iri, then[iri]))
-    return Scope(store, indicators, {iri: at.version for iri, at in chosen.items()}, moment.isoformat(),
-                 past=past, known=known, types=types, then=then)
+    return Scope(store, indicators, {iri: at.version for iri, at in chosen.items()},
+                 records.Selection(every_graph=True), moment.isoformat(), past=past, known=known, types=types,
+                 then=then)
 
 
 def _still_holding(past: PastIndicators, chosen: Mapping[str, VersionAt], then: dict[str, int],
