@@ -122,3 +122,43 @@ def test_an_api_client_gets_json_for_a_404(client):
 def test_a_browser_gets_a_400_page_for_a_bad_parameter(client):
     answer = client.get("/passports?limit=0", headers={"Accept": BROWSER})
     assert answer.status_code == 400 and "limit" in answer.text and answer.text.startswith("<!doctype html>")
+
+
+def _same_but_body(url: str, headers: dict[str, str] | None = None) -> tuple[httpx.Response, httpx.Response]:
+    """The GET and the HEAD of one URL, with the headers that differ by nature (Date) set aside."""
+    got, head = httpx.get(url, headers=headers), httpx.head(url, headers=headers)
+    assert head.content == b""
+    assert {k: v for k, v in head.headers.items() if k != "date"} == \
+        {k: v for k, v in got.headers.items() if k != "date"}
+    return got, head
+
+
+@pytest.mark.parametrize(("path", "accept"), [("/health", "*/*"), ("/passports", "*/*"), ("/context.jsonld", "*/*"),
+                                             ("/sparql", BROWSER), ("/", BROWSER), ("/static/sparql.js", "*/*")])
+def test_head_answers_every_get_route_like_get_without_a_body(running, path, accept):
+    got, head = _same_but_body(f"{running.url}{path}", {"Accept": accept})
+    assert head.status_code == got.status_code == 200
+
+
+def test_head_of_a_passport_carries_its_etag_and_revalidates(running):
+    got, head = _same_but_body(f"{running.url}/passports/pavilion", {"Accept": "text/turtle"})
+    assert head.headers["etag"] == 'W/"pavilion-v1-ttl"' and int(head.headers["content-length"]) == len(got.content)
+    again = httpx.head(f"{running.url}/passports/pavilion",
+                       headers={"Accept": "text/turtle", "If-None-Match": head.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_head_of_a_restricted_passport_is_the_404_of_get(running):
+    restricted = PAVILION + b"\n<> <https://w3id.org/mpr#visibility> <https://w3id.org/mpr#Restricted> .\n"
+    created = httpx.put(f"{running.url}/passports/hidden", content=restricted,
+                        headers={"Content-Type": "text/turtle", **AUTH})
+    assert created.status_code == 201, created.text
+    got, head = _same_but_body(f"{running.url}/passports/hidden")
+    assert head.status_code == got.status_code == 404
+    nowhere, _ = _same_but_body(f"{running.url}/passports/nowhere")
+    assert got.headers["content-length"] == str(len(got.content)) and b"hidden" in got.content
+    assert got.content.replace(b"hidden", b"nowhere") == nowhere.content  # not a trace of its existence
+
+
+def test_head_of_a_route_that_only_writes_is_still_405(running):
+    assert httpx.head(f"{running.url}/tenders/check").status_code == 405

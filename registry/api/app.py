@@ -41,6 +41,7 @@ from registry.api import (
     validate,
 )
 from registry.api.conditional import ConditionalGet
+from registry.api.head import HeadAsGet
 from registry.core import Registry, build_registry, load_examples_if_empty
 from registry.settings import Settings
 
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
     app.add_middleware(ConditionalGet)
     app.add_middleware(session.PrivateWhenSignedIn)
     _allow_cross_origin(app, settings)
+    app.add_middleware(HeadAsGet)  # outermost: every layer below sees the GET it stands for
 
     async def bad_parameters(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
