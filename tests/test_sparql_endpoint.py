@@ -190,3 +190,43 @@ def test_a_dataset_iri_that_is_not_absolute_is_400(loaded):
     response = httpx.get(f"{loaded.url}/sparql", params={"query": "ASK {}", "default-graph-uri": "not an iri"})
     assert response.status_code == 400
     assert "default-graph-uri" in response.json()["detail"]
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_a_browser_opening_a_query_gets_a_results_table(loaded):
+    answer = httpx.get(f"{loaded.url}/sparql", params={"query": COUNT_COLUMNS}, headers={"Accept": BROWSER})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
+    assert "<th>e</th>" in answer.text and f'<a href="{loaded.url}/passports/pavilion#column-1">' in answer.text
+    assert "1 row." in answer.text and "Query page (YASGUI)" in answer.text
+
+
+def test_a_browser_gets_a_graph_as_a_table_of_triples(loaded):
+    query = "CONSTRUCT { ?e a <https://w3id.org/bot#Element> } WHERE { ?e a <https://w3id.org/bot#Element> }"
+    answer = httpx.get(f"{loaded.url}/sparql", params={"query": query}, headers={"Accept": BROWSER})
+    assert "<th>subject</th><th>predicate</th><th>object</th>" in answer.text
+    assert ">https://w3id.org/bot#Element</a>" in answer.text
+
+
+def test_a_browser_gets_the_answer_of_an_ask(loaded):
+    answer = httpx.get(f"{loaded.url}/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": BROWSER})
+    assert "The answer is <b>yes</b>" in answer.text
+
+
+def test_the_results_page_escapes_every_value(loaded):
+    query = 'SELECT ?x ?y WHERE { VALUES (?x ?y) { ("<script>alert(1)</script>"@en <javascript:alert(2)>) } }'
+    answer = httpx.get(f"{loaded.url}/sparql", params={"query": query}, headers={"Accept": BROWSER})
+    assert answer.status_code == 200 and "<script>alert" not in answer.text
+    assert answer.text.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2  # the query shown, and the value
+    assert "javascript:alert(2)" in answer.text and 'href="javascript' not in answer.text
+
+
+@pytest.mark.parametrize(("accept", "media_type"), [
+    ("application/sparql-results+json", "application/sparql-results+json"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv"), ("*/*", "application/sparql-results+json"),
+    ("application/xml", "application/sparql-results+xml")])
+def test_programs_keep_getting_the_results_formats(loaded, accept, media_type):
+    answer = httpx.get(f"{loaded.url}/sparql", params={"query": COUNT_COLUMNS}, headers={"Accept": accept})
+    assert answer.headers["content-type"].startswith(media_type) and "#column-1" in answer.text

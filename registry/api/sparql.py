@@ -14,6 +14,7 @@ from registry.api.deps import blocking, get_agent, get_registry, read_body
 from registry.api.negotiation import choose
 from registry.api.openapi import SPARQL_PARAMETERS, answers, body, described, errors
 from registry.api.pages import render_sparql_page
+from registry.api.sparql_results import graph_table, render_results_page, solutions_table
 from registry.core import Registry
 from registry.errors import MalformedInput, StoreUnavailable, UnsupportedMediaType
 from registry.passports.model import Agent
@@ -32,7 +33,7 @@ RESULT_ALIASES = {"application/json": QueryResultsFormat.JSON.media_type,
                   "application/xml": QueryResultsFormat.XML.media_type,
                   "text/xml": QueryResultsFormat.XML.media_type}
 GRAPH_OFFERS = [f.media_type for f in ANSWER_FORMATS]
-HTML = "text/html"  # a browser without a query: the query page (YASGUI)
+HTML = "text/html"  # a browser: without a query the query page (YASGUI), with one the results page
 GRAPH_ALIASES = {"application/json": "application/ld+json", "application/xml": "application/rdf+xml",
                  "text/xml": "application/rdf+xml"}
 QUERY_DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
@@ -104,14 +105,19 @@ async def _query(
 ) -> Response:
     checked = await blocking(check, text, update=False)
     store = _store_for(registry, agent)
-    if checked.returns_graph:
-        media_type = choose(request.headers.get("accept"), GRAPH_OFFERS, GRAPH_ALIASES, strict=False)
-    else:
-        media_type = choose(request.headers.get("accept"), RESULT_OFFERS, RESULT_ALIASES, strict=False)
+    offers, aliases = (GRAPH_OFFERS, GRAPH_ALIASES) if checked.returns_graph else (RESULT_OFFERS, RESULT_ALIASES)
+    # HTML last: only an Accept that prefers it (a browser's) gets the results page; */* gets the first offer
+    media_type = choose(request.headers.get("accept"), [*offers, HTML], aliases, strict=False)
+    page = media_type == HTML
+    if page:
+        media_type = RdfFormat.N_TRIPLES.media_type if checked.returns_graph else QueryResultsFormat.JSON.media_type
     output = await registry.queries.query(
         store, checked.text, checked.kind, media_type,  # type: ignore[arg-type]
         client=_client_of(request), base_iri=_endpoint(registry), dataset=dataset,
     )
+    if page:
+        table = await blocking(graph_table if checked.returns_graph else solutions_table, output.body)
+        return HTMLResponse(render_results_page(text, table), headers={"Vary": "Accept"})
     body = output.body
     if checked.returns_graph and RdfFormat.from_media_type(output.media_type) == RdfFormat.JSON_LD:
         body = await blocking(_compacted, body)
@@ -169,7 +175,7 @@ async def sparql_get(
 
 
 @router.post("/sparql", summary="SPARQL 1.1 query or update (form, sparql-query or sparql-update body)",
-             responses=answers(*RESULT_OFFERS, *GRAPH_OFFERS) | described(204, "The update was applied")
+             responses=answers(*RESULT_OFFERS, *GRAPH_OFFERS, HTML) | described(204, "The update was applied")
              | errors(400, 401, 403, 413, 415, 503),
              openapi_extra=body("application/x-www-form-urlencoded", "application/sparql-query",
                                 "application/sparql-update"))
