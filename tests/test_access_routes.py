@@ -111,7 +111,7 @@ READ_MANY: dict[str, dict[str, str]] = {
 ADMIN_READS = {"/admin/tokens"}  # administration: 401 without a token, 403 for any role but admin
 STATIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/redoc/redoc.standalone.js",
           "/validate/profiles", "/context.jsonld", "/signin", "/imports/spreadsheet/template",
-          "/.well-known/did.json", "/did.json", "/organisations/{org}/did.json", "/demands/new"}
+          "/.well-known/did.json", "/did.json", "/organisations/{org}/did.json", "/demands/new", "/favicon.ico"}
 ARGUMENTS = {"passport_id": "secret", "demand_id": "secret-demand", "gtin": GTIN, "serial": "1", "org": "acme",
              "profile_id": "secret-profile", "name": "secret-set"}
 QUERIES = {"/passports/{passport_id}/diff": {"from": "1", "to": "1"},

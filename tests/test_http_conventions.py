@@ -162,3 +162,13 @@ def test_head_of_a_restricted_passport_is_the_404_of_get(running):
 
 def test_head_of_a_route_that_only_writes_is_still_405(running):
     assert httpx.head(f"{running.url}/tenders/check").status_code == 405
+
+
+def test_the_site_has_a_favicon(running):
+    answer = httpx.get(f"{running.url}/favicon.ico")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "image/vnd.microsoft.icon"
+    assert answer.content[:4] == b"\x00\x00\x01\x00" and int.from_bytes(answer.content[4:6], "little") >= 1
+
+
+def test_the_pages_name_the_favicon(client):
+    assert '<link rel="icon" href="/favicon.ico">' in client.get("/", headers={"Accept": BROWSER}).text

@@ -1,9 +1,12 @@
-"""The landing page: public passports with a search box."""
+"""The landing page: public passports with a search box; the site's icon."""
 
 from __future__ import annotations
 
+from functools import cache
+from importlib.resources import files
+
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from registry.api.deps import MAX_OFFSET, blocking, get_agent, get_registry
 from registry.api.openapi import errors
@@ -34,3 +37,15 @@ def _summaries(registry: Registry, agent: Agent, records: list[PassportRecord]) 
     """Type, place and owner of each listed passport: one query for the page, through the access layer."""
     found = registry.passports.summaries(agent, records)
     return [summary(record, found[record.id]) for record in records]
+
+
+@cache
+def favicon() -> bytes:
+    """The icon browsers ask for at /favicon.ico on every site, JSON views included (read once: 2 kB)."""
+    return files("registry").joinpath("static/favicon.ico").read_bytes()
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon_ico() -> Response:
+    return Response(await blocking(favicon), media_type="image/vnd.microsoft.icon",
+                    headers={"Cache-Control": "public, max-age=86400"})
