@@ -27,8 +27,6 @@ from registry.core import LOADER, Registry, build_registry, load_files, open_pub
 from registry.credentials.keys import KeyRing
 from registry.errors import InvalidPassport, RegistryError
 from registry.passports.timeline import parse_at
-from registry.procurement.tender import TenderReport
-from registry.procurement.tender import counts as tender_counts
 from registry.reports.urban_mine import RegionFilter
 from registry.settings import Settings
 from registry.sparql.guard import check
@@ -792,15 +790,22 @@ def verify(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
     """Verify a passport credential: signature, issuer, revocation, and the registry's stored version.
-    Exit code 0 when it verifies, 1 when it does not (forged, revoked or different from the store)."""
+    Exit code 0 when it verifies, 1 when it does not (forged, revoked or different from the store).
+    Beside `mpr serve`, through it (POST /credentials/verify)."""
     import json
 
-    with _registry(data, sparql_query, sparql_update) as registry:
-        verification = registry.credentials.verify(LOADER, file.read_bytes())
-    out.print_json(json.dumps(verification.as_dict()))
-    if not verification.verified:
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        verification = _ask(server.verify, file.read_bytes())
+    else:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            verification = registry.credentials.verify(LOADER, file.read_bytes()).as_dict()
+    out.print_json(json.dumps(verification))
+    if not verification["verified"]:
         raise typer.Exit(1)
 
 
@@ -810,13 +815,15 @@ tender_app = typer.Typer(help="Circular procurement: check offers against criter
 app.add_typer(tender_app, name="tender")
 
 
-def _tender_table(report: TenderReport) -> Table:
+def _tender_table(report: dict[str, Any]) -> Table:
+    """The report's JSON (`TenderReport.as_dict()`, or what `POST /tenders/check` answered) as a table."""
+    from collections import Counter
+
     table = Table("rank", "offer", "admissible", "score", "pass", "fail", "not shown")
-    tallies = tender_counts(report)
-    for o in report.offers:
-        tally = tallies[o.passport]
-        table.add_row(str(o.rank), f"{o.passport} v{o.version}", "yes" if o.admissible else "no", f"{o.score:.1f}",
-                      str(tally.get("pass", 0)), str(tally.get("fail", 0)), str(tally.get("not shown", 0)))
+    for o in report["offers"]:
+        tally = Counter(v["status"] for v in o["criteria"])
+        table.add_row(str(o["rank"]), f"{o['passport']} v{o['version']}", "yes" if o["admissible"] else "no",
+                      f"{o['score']:.1f}", str(tally["pass"]), str(tally["fail"]), str(tally["not shown"]))
     return table
 
 
@@ -829,18 +836,33 @@ def tender_check(
     data: Path | None = DataOption,
     sparql_query: str | None = QueryUrl,
     sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption,
+    token: str | None = TokenOption,
 ) -> None:
-    """Check product passports against a criteria profile: per criterion pass / fail / not shown, scored, ranked."""
+    """Check product passports against a criteria profile: per criterion pass / fail / not shown, scored, ranked.
+    Beside `mpr serve`, through it (POST /tenders/check)."""
     import json
 
-    with _registry(data, sparql_query, sparql_update) as registry:
-        if organisation and not passports:
-            passports = sorted(i.rsplit("/", 1)[-1] for i in registry.passports.owned(LOADER, organisation))
-        report = registry.tenders.check(LOADER, profile, passports or [])
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        request = {"profile": profile, **({"organisation": organisation} if organisation and not passports
+                                          else {"passports": passports or []})}
+        answer = _ask(server.check_tender, request, format == "csv")
+        if format == "csv":
+            sys.stdout.write(answer.decode("utf-8"))
+            return
+        report: dict[str, Any] = json.loads(answer)
+    else:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            if organisation and not passports:
+                passports = sorted(i.rsplit("/", 1)[-1] for i in registry.passports.owned(LOADER, organisation))
+            checked = registry.tenders.check(LOADER, profile, passports or [])
+        if format == "csv":
+            sys.stdout.write(checked.csv())
+            return
+        report = checked.as_dict()
     if format == "json":
-        out.print_json(json.dumps(report.as_dict()))
-    elif format == "csv":
-        sys.stdout.write(report.csv())
+        out.print_json(json.dumps(report))
     else:
         out.print(_tender_table(report))
 
@@ -864,8 +886,9 @@ def tender_profiles(
 def _mappings_commands() -> typer.Typer:
     """`mpr mappings show|set ORG`: an organisation's material-name table in the local (or remote) store.
 
-    The local operator's commands, as `mpr token`: they act on the store directly; over HTTP the same table is
-    `GET/PUT /organisations/{org}/material-mappings`, where only the organisation's members may write.
+    The local operator's commands, as `mpr token`: they act on the store directly, and beside `mpr serve` (or
+    with --url) go through `GET/PUT /organisations/{org}/material-mappings`, where only the organisation's
+    members (and admins) may write.
     """
     import json
 
@@ -876,8 +899,17 @@ def _mappings_commands() -> typer.Typer:
         org: str = typer.Argument(..., help="The organisation (e.g. acme-bouw)"),
         turtle: bool = typer.Option(False, "--turtle", help="Print the SKOS table as Turtle instead of JSON"),
         data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+        url: str | None = UrlOption, token: str | None = TokenOption,
     ) -> None:
         """Print an organisation's table (JSON, or SKOS Turtle)."""
+        server = _server(url, token, data, sparql_query)
+        if server is not None:
+            answer = _ask(server.mappings, org, turtle)
+            if turtle:
+                sys.stdout.buffer.write(answer)
+            else:
+                out.print_json(answer.decode("utf-8"))
+            return
         with _registry(data, sparql_query, sparql_update) as registry:
             service = registry.domain.mappings
             if turtle:
@@ -891,14 +923,26 @@ def _mappings_commands() -> typer.Typer:
         file: Path = typer.Argument(..., exists=True, dir_okay=False,
                                     help='JSON {"mappings": [{"name", "concept", "relation"?}]} or CSV name,concept'),
         data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+        url: str | None = UrlOption, token: str | None = TokenOption,
     ) -> None:
         """Replace an organisation's table with the one in FILE (a new version)."""
-        from registry.importers.mappings import read_table_file
+        from registry.importers.mappings import read_table_body, read_table_file
 
-        with _registry(data, sparql_query, sparql_update) as registry:
-            service = registry.domain.mappings
-            table = service.put(org, read_table_file(file, registry.concepts), LOADER.name)
-        out.print(f"material mappings of {org}: version {table.version}, {len(table.mappings)} names")
+        server = _server(url, token, data, sparql_query)
+        if server is not None:
+            try:
+                body = read_table_body(file)
+            except RegistryError as exc:
+                _fail(exc.message, 1)
+                raise
+            stored = _ask(server.put_mappings, org, body)
+            version, names = stored["version"], len(stored["mappings"])
+        else:
+            with _registry(data, sparql_query, sparql_update) as registry:
+                service = registry.domain.mappings
+                table = service.put(org, read_table_file(file, registry.concepts), LOADER.name)
+            version, names = table.version, len(table.mappings)
+        out.print(f"material mappings of {org}: version {version}, {names} names")
 
     return mappings_app
 

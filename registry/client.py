@@ -94,6 +94,24 @@ class RegistryClient:
                                             headers_extra={"Slug": slug}).json()
         return answer
 
+    def check_tender(self, request: dict[str, Any], csv: bool) -> bytes:
+        """POST /tenders/check: the report as JSON, or as the route's CSV."""
+        return self._send("POST", "/tenders/check", "text/csv" if csv else "application/json", json=request).content
+
+    def mappings(self, organisation: str, turtle: bool) -> bytes:
+        return self._send("GET", f"/organisations/{quote(organisation, safe='')}/material-mappings",
+                          "text/turtle" if turtle else "application/json").content
+
+    def put_mappings(self, organisation: str, table: dict[str, Any]) -> dict[str, Any]:
+        answer: dict[str, Any] = self._send("PUT", f"/organisations/{quote(organisation, safe='')}/material-mappings",
+                                            json=table).json()
+        return answer
+
+    def verify(self, credential: bytes) -> dict[str, Any]:
+        answer: dict[str, Any] = self._send("POST", "/credentials/verify", content=credential,
+                                            headers_extra={"Content-Type": "application/vc+jwt"}).json()
+        return answer
+
     def create_token(self, organisation: str, role: str, expires: date | None, label: str | None) -> dict[str, Any]:
         request = {"organisation": organisation, "role": role,
                    "expires": expires.isoformat() if expires else None, "label": label}

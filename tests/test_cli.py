@@ -324,6 +324,58 @@ def test_import_beside_a_running_server_without_a_token_is_refused(serving):
     assert httpx.get(f"{serving.url}/passports/slab-standard-case", timeout=120).status_code == 404
 
 
+def test_tender_check_beside_a_running_server_asks_the_server(serving):
+    table = beside(serving, "tender", "check", "eu-gpp-computers-monitors", "pavilion")
+    assert table.returncode == 0, table.stderr
+    assert "pavilion v1" in table.stdout and f"asking it at {serving.url}" in table.stderr
+    answer = json.loads(beside(serving, "tender", "check", "eu-gpp-computers-monitors", "pavilion", "-f",
+                               "json").stdout)
+    assert answer["profile"].endswith("eu-gpp-computers-monitors") and len(answer["offers"]) == 1
+    csv = beside(serving, "tender", "check", "eu-gpp-computers-monitors", "pavilion", "-f", "csv").stdout
+    assert csv.startswith("rank,passport,version,admissible,score,criterion")
+
+
+def test_tender_check_beside_a_running_server_passes_on_its_refusal(serving):
+    result = beside(serving, "tender", "check", "no-such-profile", "pavilion")
+    assert result.returncode == 1 and "404" in result.stderr and "holds this store" not in result.stderr
+
+
+def test_mappings_beside_a_running_server_set_and_show_through_it(serving, tmp_path):
+    table = tmp_path / "acme.csv"
+    table.write_text("name,concept\nAquapanel,fibre-cement\nVloer kanaalplaat 200,hollow-core-slab,close\n")
+    stored = beside(serving, "mappings", "set", "acme", str(table))
+    assert stored.returncode == 0, stored.stderr
+    assert "version 1, 2 names" in stored.stdout
+    served = httpx.get(f"{serving.url}/organisations/acme/material-mappings", headers=AUTH, timeout=120).json()
+    assert {m["name"] for m in served["mappings"]} == {"Aquapanel", "Vloer kanaalplaat 200"}
+    shown = beside(serving, "mappings", "show", "acme", "--turtle")
+    assert shown.returncode == 0, shown.stderr
+    assert "skos:closeMatch <https://w3id.org/mpr/materials/hollow-core-slab>" in shown.stdout
+    assert json.loads(beside(serving, "mappings", "show", "acme").stdout)["version"] == 1
+
+
+def test_mappings_set_beside_a_running_server_refuses_an_unknown_concept_and_stores_nothing(serving, tmp_path):
+    table = tmp_path / "bad.csv"
+    table.write_text("Aquapanel,no-such-material\n")
+    result = beside(serving, "mappings", "set", "bad-org", str(table))
+    assert result.returncode == 1 and "400" in result.stderr and "no-such-material" in result.stderr
+    assert httpx.get(f"{serving.url}/organisations/bad-org/material-mappings", headers=AUTH,
+                     timeout=120).json()["version"] == 0
+
+
+def test_verify_beside_a_running_server_asks_the_server(serving, tmp_path):
+    credential = httpx.get(f"{serving.url}/passports/pavilion/credential", headers=AUTH, timeout=120)
+    assert credential.status_code == 200, credential.text
+    path = tmp_path / "pavilion.jwt"
+    path.write_bytes(credential.content)
+    result = beside(serving, "verify", str(path), token=None)  # verifying needs no token
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["verified"] is True
+    path.write_bytes(credential.content[:-4] + b"AAAA")  # a forged signature
+    forged = beside(serving, "verify", str(path), token=None)
+    assert forged.returncode == 1 and "holds this store" not in forged.stderr
+
+
 def test_a_command_that_needs_the_store_beside_a_running_server_says_to_stop_it(serving):
     result = beside(serving, "tender", "profiles")  # no HTTP path in the CLI: it opens the store
     assert result.returncode == 2

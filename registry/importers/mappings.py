@@ -96,12 +96,13 @@ def parse_table(body: Any, concepts: ConceptScheme) -> dict[str, NameMapping]:
     return table
 
 
-def read_table_file(path: Path, concepts: ConceptScheme) -> dict[str, NameMapping]:
-    """A table from a file: the JSON of the API, or CSV rows `name,concept[,relation]` (a header row is skipped)."""
+def read_table_body(path: Path) -> Any:
+    """A table file as the API's JSON body: the JSON itself, or CSV rows `name,concept[,relation]` (a header
+    row is skipped). Not yet checked: parse_table does that, here or in the server a command sends it to."""
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() == ".json":
         try:
-            return parse_table(json.loads(text), concepts)
+            return json.loads(text)
         except json.JSONDecodeError as exc:
             raise MalformedInput(f"{path.name} is not JSON: {exc}") from exc
     rows = [row for row in csv.reader(io.StringIO(text)) if row and any(cell.strip() for cell in row)]
@@ -110,7 +111,12 @@ def read_table_file(path: Path, concepts: ConceptScheme) -> dict[str, NameMappin
     entries = [{"name": r[0], "concept": r[1] if len(r) > 1 else "", "relation": (r[2].strip() if len(r) > 2
                                                                                  and r[2].strip() else "exact")}
                for r in rows]
-    return parse_table({"mappings": entries}, concepts)
+    return {"mappings": entries}
+
+
+def read_table_file(path: Path, concepts: ConceptScheme) -> dict[str, NameMapping]:
+    """A table from a file: the JSON of the API, or CSV rows `name,concept[,relation]` (a header row is skipped)."""
+    return parse_table(read_table_body(path), concepts)
 
 
 class MaterialMappings:
