@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -230,3 +231,14 @@ def test_the_results_page_escapes_every_value(loaded):
 def test_programs_keep_getting_the_results_formats(loaded, accept, media_type):
     answer = httpx.get(f"{loaded.url}/sparql", params={"query": COUNT_COLUMNS}, headers={"Accept": accept})
     assert answer.headers["content-type"].startswith(media_type) and "#column-1" in answer.text
+
+
+def test_the_results_page_shows_at_most_its_row_limit_and_says_so():
+    from registry.api.sparql_results import MAX_ROWS, render_results_page, solutions_table
+
+    bindings = [{"n": {"type": "literal", "value": str(i), "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}
+                for i in range(MAX_ROWS + 5)]
+    table = solutions_table(json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": bindings}}).encode())
+    assert (table.total, len(table.rows), table.rows[0][0].note) == (MAX_ROWS + 5, MAX_ROWS, "xsd:integer")
+    page = render_results_page("SELECT ?n {}", table)
+    assert f"{MAX_ROWS + 5} rows; the first {MAX_ROWS} are shown" in page

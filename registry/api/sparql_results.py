@@ -38,6 +38,11 @@ class Table:
     answer: bool | None = None  # ASK
 
 
+def _datatype(iri: str) -> str:
+    """Nothing for plain strings; `xsd:integer` rather than the whole XSD IRI."""
+    return "" if iri in ("", STRING) else "xsd:" + iri[len(XSD):] if iri.startswith(XSD) else iri
+
+
 def _iri(value: str) -> Cell:
     return Cell(value, href=value if value.startswith(("http://", "https://")) else "")
 
@@ -51,8 +56,7 @@ def _json_cell(term: dict[str, Any] | None) -> Cell:
     if kind == "bnode":
         return Cell(f"_:{value}", "blank node")
     if kind in ("literal", "typed-literal"):
-        datatype = term.get("datatype", "")
-        note = f"@{term['xml:lang']}" if "xml:lang" in term else ("" if datatype in ("", STRING) else datatype)
+        note = f"@{term['xml:lang']}" if "xml:lang" in term else _datatype(str(term.get("datatype", "")))
         return Cell(str(value), note)
     return Cell(json.dumps(value), str(kind))  # a quoted triple (RDF-star)
 
@@ -63,8 +67,7 @@ def _term_cell(term: NamedNode | BlankNode | Literal | Triple) -> Cell:
     if isinstance(term, BlankNode):
         return Cell(f"_:{term.value}", "blank node")
     if isinstance(term, Literal):
-        note = f"@{term.language}" if term.language else ("" if term.datatype.value == STRING else term.datatype.value)
-        return Cell(term.value, note)
+        return Cell(term.value, f"@{term.language}" if term.language else _datatype(term.datatype.value))
     return Cell(str(term), "triple")
 
 
