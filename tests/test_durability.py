@@ -269,33 +269,3 @@ def test_a_chunked_write_the_store_refuses_midway_is_taken_back_at_once(tmp_path
         assert store.count(graph) == store.count() == BULK_FROM
     finally:
         store.close()
-
-
-@pytest.mark.parametrize("blank", [False, True], ids=["as-text", "with-blank-nodes"])
-def test_a_bulk_write_stores_exactly_the_triples_given(tmp_path, blank):
-    """Bulk writes go in as N-Quads text pyoxigraph writes (`_n_quads`), or as quads when a blank node occurs
-    (a parser would give it a new label): either way the store holds the very terms given, in their graphs,
-    with literals whose text looks like N-Triples syntax (" .", newlines, quotes, "_:") and triple terms."""
-    graph, record, p = NamedNode("urn:test:g"), NamedNode("urn:test:g/record"), NamedNode("urn:test:p")
-    tricky = [Literal('ends like a line .\n<urn:x> <urn:y> "z" .\n'), Literal('a "quoted" \\ back\tslash\r'),
-              Literal("no blank node", language="en-GB"), Literal("héllo ✓ \U0001F600"),
-              Literal("11.0", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
-              Literal("x", datatype=NamedNode("urn:test:type"))]
-    content = [Triple(NamedNode(f"urn:test:s{i}"), p, tricky[i % len(tricky)] if i % 7 == 0 else Literal(str(i)))
-               for i in range(BULK_FROM)]
-    content.append(Triple(NamedNode("urn:test:s0"), p, Triple(NamedNode("urn:test:a"), p, Literal("in a term"))))
-    if blank:
-        content += [Triple(BlankNode("kept0"), p, BlankNode("kept1")), Triple(BlankNode("kept0"), p, Literal("_:x"))]
-    assert (oxigraph._n_quads([(graph, content)]) is None) == blank  # the way this case tests
-    store = OxigraphStore(tmp_path / "store")
-    try:
-        assert store.apply(Changeset([GraphChange(graph, add=content), GraphChange(record, add=content[:3])]))
-        stored = store.triples(graph)
-        # Stored literals come back in canonical form ("11.0"^^xsd:decimal as "11"), as after any write.
-        want = {t if t.object != tricky[4] else Triple(t.subject, p, Literal("11", datatype=tricky[4].datatype))
-                for t in content}
-        assert len(stored) == len(want) and set(stored) == want
-        assert set(store.triples(record)) == set(content[:3])
-        assert (Triple(BlankNode("kept0"), p, BlankNode("kept1")) in stored) == blank
-    finally:
-        store.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from pyoxigraph import (
@@ -56,23 +56,6 @@ PENDING_GRAPH = NamedNode("urn:mpr:pending-writes")
 FILLS = NamedNode("urn:mpr:fills")
 FILLED = NamedNode("urn:mpr:filled")
 log = logging.getLogger("registry.store")
-
-
-def _n_quads(parts: Sequence[tuple[NamedNode, Sequence[Triple]]]) -> bytes | None:
-    """The triples in their graphs as N-Quads, or None if a blank node occurs (a parser gives it a new label).
-
-    N-Triples ends every triple with " .\n" and nowhere else (a newline in a literal is written `\n`), so the
-    graph goes in before it. "_:" inside a literal also gives None: the caller then takes the slower way."""
-    texts = []
-    for graph, triples in parts:
-        if not triples:
-            continue
-        text = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
-        if b"_:" in text:
-            return None
-        texts.append(text.replace(b" .\n", f" {graph} .\n".encode()))
-        del text  # one copy of a chunk's text at a time (~26 MB for 200k triples)
-    return texts[0] if len(texts) == 1 else b"".join(texts)
 
 
 def _variables(substitutions: Mapping[str, Term] | None) -> dict[Variable, Term | Triple] | None:
@@ -237,7 +220,8 @@ class OxigraphStore(TripleStore):
         than BULK_CHUNK quads (bounded memory; `_ingest_in_chunks`)."""
         chunked = [c for c in changes if len(c.add) > BULK_CHUNK and self._empty(c.graph)]
         if not chunked:
-            self._bulk_extend([(change.graph, change.add) for change in changes])
+            self._bulk_extend(Quad(t.subject, t.predicate, t.object, change.graph)
+                              for change in changes for t in change.add)
             return
         self._ingest_in_chunks(chunked, [c for c in changes if not any(c is big for big in chunked)])
 
@@ -262,9 +246,10 @@ class OxigraphStore(TripleStore):
             self._update_data([GraphChange(PENDING_GRAPH, add=[fills for _, fills, _ in notes])])
             for change in chunked:
                 for start in range(0, len(change.add), BULK_CHUNK):
-                    self._bulk_extend([(change.graph, change.add[start:start + BULK_CHUNK])])
+                    self._bulk_extend(Quad(t.subject, t.predicate, t.object, change.graph)
+                                      for t in change.add[start:start + BULK_CHUNK])
             last = [*rest, GraphChange(PENDING_GRAPH, add=[filled for _, _, filled in notes])]
-            self._bulk_extend([(c.graph, c.add) for c in last])
+            self._bulk_extend(Quad(t.subject, t.predicate, t.object, c.graph) for c in last for t in c.add)
         except StoreError:
             self._abandon()
             raise
@@ -301,24 +286,16 @@ class OxigraphStore(TripleStore):
         self._update_data([GraphChange(PENDING_GRAPH, remove=done)])
         return dropped
 
-    def _bulk_extend(self, parts: Sequence[tuple[NamedNode, Sequence[Triple]]]) -> None:
+    def _bulk_extend(self, quads: Iterable[Quad]) -> None:
         """All-or-nothing since pyoxigraph 0.5 ("Bulk loading is now atomic", CHANGELOG 0.5.0): the loader
         writes sorted files and RocksDB ingests all of them, over every column family, in one step at the
         end, so a crash or an error before that step leaves nothing. It checks no guard and sees no
         transaction; the write lock held around it is what serialises it with the other writes. Blank nodes keep
-        their labels (an `INSERT DATA` would mint new ones); passports reach the store skolemised.
-
-        The quads go in as N-Quads text that pyoxigraph writes from its own terms (`_n_quads`): a Python `Quad`
-        per triple, each term read out to Python and back, cost ~15 % more CPU per 100k-triple ingest."""
+        their labels (an `INSERT DATA` would mint new ones); passports reach the store skolemised."""
         self.generation += 1
-        text = _n_quads(parts)
         try:
-            if text is not None:
-                self._store.bulk_load(text, RdfFormat.N_QUADS)
-            else:
-                self._store.bulk_extend(Quad(t.subject, t.predicate, t.object, graph)
-                                        for graph, triples in parts for t in triples)
-        except (ValueError, SyntaxError, OSError) as exc:
+            self._store.bulk_extend(quads)
+        except (ValueError, OSError) as exc:
             raise StoreError(f"the store refused the write: {exc}") from exc
 
     def count(self, graph: NamedNode | None = None) -> int:
