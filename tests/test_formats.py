@@ -156,6 +156,16 @@ def test_validation_report_names_a_blank_focus_node_by_its_part(client):
     assert result["focus_label"] == "Column C1 > composedOf (reinforced-concrete)"
 
 
+def test_a_refused_upload_names_its_focus_nodes_too(client):
+    """A write that conforms skips naming (it reports only a count of warnings); one it refuses names them."""
+    body = PAVILION.replace(b"mpr:recycledContent 0.1", b"mpr:recycledContent 1.5")
+    answer = client.post("/passports", content=body, headers={"Content-Type": "text/turtle", **AUTH})
+    assert answer.status_code == 422
+    results = answer.json()["report"]["results"]
+    result = next(r for r in results if r["path"] == "https://w3id.org/mpr#recycledContent")
+    assert result["focus_label"] == "Column C1 > composedOf (reinforced-concrete)"
+
+
 def test_diff_names_subjects_and_properties(client):
     headers = {"Content-Type": "text/turtle", **AUTH}
     client.put("/passports/pavilion", content=PAVILION, headers=headers)

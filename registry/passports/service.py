@@ -38,6 +38,7 @@ from registry.store.base import Changeset, GraphChange, Row, Term, TripleStore
 from registry.store.guards import Guard
 from registry.store.sparql_text import values_clause
 from registry.validation import ValidationReport, ValidationResult, Validator
+from registry.validation.validator import named
 
 CREATED = NamedNode(DCTERMS + "created")
 IDENTIFIER = NamedNode(DCTERMS + "identifier")
@@ -157,11 +158,11 @@ class PassportService:
 
     def _validated(self, data: bytes, fmt: RdfFormat, names: PassportNames) -> tuple[list[Triple], int]:
         triples = self.prepare(data, fmt, names)
-        report = self.validator.validate(triples)
+        report = self.validator.validate(triples, names=False)
         if not report.conforms:
             raise InvalidPassport(
                 f"the {self.noun} has {len(report.violations)} SHACL violation(s); nothing was stored",
-                report=report,
+                report=named(report, triples),
             )
         if self.check_content is not None:
             self.check_content(triples)

@@ -70,7 +70,10 @@ class Validator:
             return self._engines[name]
 
     def validate(
-        self, triples: Sequence[Triple], profiles: Sequence[str] = (), engine: str | None = None
+        self, triples: Sequence[Triple], profiles: Sequence[str] = (), engine: str | None = None,
+        *, names: bool = True,
     ) -> ValidationReport:
+        """`names=False` leaves focus nodes unnamed: naming reads the whole graph (~0.3 s at 100k triples), and a
+        write that conforms only counts the warnings; it names a report it refuses with (`named`)."""
         report = self.engine(engine).validate(triples, profiles)
-        return named(report, triples)
+        return named(report, triples) if names else report
