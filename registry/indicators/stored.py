@@ -25,6 +25,7 @@ summary holds restricted residual values), one node per method:
         mpr:computedFromVersion 3 ; mpr:computationBasis "sha256 hex" ;
         mpr:includesShaclWarnings true ; mpr:indicatorData "{...}"^^rdf:JSON ;
         mpr:indicatorParts "[...]"^^rdf:JSON ;   # per-part figures, read only for ?parts=true
+        mpr:baselineEntry "{...}"^^rdf:JSON ;    # the passport's entry in an organisation baseline
         mpr:dependsOn <{passport}/indicators#emf-dep-0> .
     <{passport}/indicators#emf-dep-0> mpr:dependencyGraph <{base}/passports/chair> ; mpr:dependencyVersion 2 .
 """
@@ -54,6 +55,7 @@ COMPUTATION_BASIS = mpr("computationBasis")
 INCLUDES_WARNINGS = mpr("includesShaclWarnings")
 INDICATOR_DATA = mpr("indicatorData")
 INDICATOR_PARTS = mpr("indicatorParts")
+BASELINE_ENTRY = mpr("baselineEntry")
 DEPENDS_ON = mpr("dependsOn")
 DEPENDENCY_GRAPH = mpr("dependencyGraph")
 DEPENDENCY_VERSION = mpr("dependencyVersion")
@@ -81,6 +83,9 @@ STATE = P + """SELECT ?rg ?p ?ig ?n ?v ?s ?from ?basis ?warn ?data WHERE {
 SUMMARIES = P + """SELECT ?ig ?n ?from ?basis ?data ?parts WHERE { GRAPH ?ig {
   ?n a mpr:IndicatorSet ; mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ;
      mpr:includesShaclWarnings ?warn ; mpr:indicatorData ?data OPTIONAL { ?n mpr:indicatorParts ?parts } } }"""
+# The same, with the compact baseline entry instead of the summary and its parts (registry/reports/baseline.py).
+ENTRIES = P + """SELECT ?ig ?n ?from ?basis ?entry WHERE { GRAPH ?ig {
+  ?n a mpr:IndicatorSet ; mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ; mpr:baselineEntry ?entry } }"""
 ALL_DEPENDENCIES = P + """SELECT ?ig ?n ?dg ?dv WHERE { GRAPH ?ig {
   ?n mpr:dependsOn ?d . ?d mpr:dependencyGraph ?dg ; mpr:dependencyVersion ?dv } }"""
 
@@ -117,19 +122,18 @@ def _by_passport(rows: list[dict[str, Term]], method: str, wanted: set[str]) -> 
     return found
 
 
-def _exact(versions: Mapping[str, int], summaries: dict[str, list[dict[str, Term]]], basis: str, stale: set[str]
-           ) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """The summaries state() would serve: one per passport, of its current version and basis, with parts."""
-    found: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+def _exact(versions: Mapping[str, int], summaries: dict[str, list[dict[str, Term]]], basis: str, stale: set[str],
+           needed: str) -> dict[str, dict[str, Term]]:
+    """The rows of the summaries state() would serve: one per passport, of its current version and basis, with
+    `needed` (parts, or the baseline entry)."""
+    found: dict[str, dict[str, Term]] = {}
     for iri, mine in summaries.items():
         row = mine[0]
         # Several rows: concurrent writers each left a summary (as in state()).
-        if (len(mine) > 1 or iri in stale or iri not in versions or "parts" not in row
+        if (len(mine) > 1 or iri in stale or iri not in versions or needed not in row
                 or _version(row["from"]) != versions[iri] or row["basis"].value != basis):
             continue
-        parts = _loads(row["parts"].value)
-        if isinstance(parts, list):
-            found[iri] = (_loads(row["data"].value), parts)
+        found[iri] = row
     return found
 
 
@@ -176,6 +180,7 @@ class IndicatorSet:
     dependencies: list[Dependency]
     # Per-part figures of the same computation; None: keep those stored (a save that only adds warnings).
     parts: list[dict[str, Any]] | None = None
+    entry: dict[str, Any] | None = None  # the baseline entry, kept with the parts when None and parts are None
 
 
 @dataclass
@@ -250,19 +255,39 @@ class StoredIndicators:
         the rules of state() and has its parts; the others are left out (compute() them). `versions`: the active
         passports' current versions, read from their records before this call (the order of state(): a write
         in between makes a summary look stale, never the reverse). Two passes over the store's summaries."""
+        found: dict[str, Exact] = {}
+        for iri, (row, dependencies) in self._exact_many(versions, method, basis, SUMMARIES, "parts").items():
+            parts = _loads(row["parts"].value)
+            if isinstance(parts, list):
+                found[iri] = (_loads(row["data"].value), parts, dependencies)
+        return found
+
+    def exact_entries(self, versions: Mapping[str, int], method: str, basis: str
+                      ) -> dict[str, tuple[dict[str, Any], list[Dependency]]]:
+        """As exact_with_parts, the baseline entries stored with the summaries instead (much smaller to read)."""
+        found: dict[str, tuple[dict[str, Any], list[Dependency]]] = {}
+        for iri, (row, dependencies) in self._exact_many(versions, method, basis, ENTRIES, "entry").items():
+            entry = _loads(row["entry"].value)
+            if isinstance(entry, dict):
+                found[iri] = (entry, dependencies)
+        return found
+
+    def _exact_many(self, versions: Mapping[str, int], method: str, basis: str, query: str, needed: str
+                    ) -> dict[str, tuple[dict[str, Term], list[Dependency]]]:
+        """The exact summaries' rows of `query` (SUMMARIES or ENTRIES) holding `needed`, with their dependencies."""
         wanted = set(versions)
         if not wanted:
             return {}
         basis = self.effective_basis(basis)
-        summaries = _by_passport(self.store.select(SUMMARIES), method, wanted)
+        summaries = _by_passport(self.store.select(query), method, wanted)
         dependencies: dict[str, list[Dependency]] = {}
         for iri, rows in _by_passport(self.store.select(ALL_DEPENDENCIES), method, set(summaries)).items():
             dependencies[iri] = [Dependency(row["dg"].value, _version(row["dv"])) for row in rows]
         current = records.versions(self.store, {d.graph for found in dependencies.values() for d in found})
         stale = {iri for iri, found in dependencies.items()
                  if any(d.version != current.get(d.graph, ABSENT) for d in found)}
-        return {iri: (summary, parts, dependencies.get(iri, []))
-                for iri, (summary, parts) in _exact(versions, summaries, basis, stale).items()}
+        return {iri: (row, dependencies.get(iri, []))
+                for iri, row in _exact(versions, summaries, basis, stale, needed).items()}
 
     def versions(self, graphs: Iterable[str]) -> list[Dependency]:
         """Current versions of other passports' graphs, read before their content (see the module's note)."""
@@ -275,7 +300,7 @@ class StoredIndicators:
         dep_prefix = node.value + "-dep-"
         keep_parts = result.parts is None
         old = [t for t in self.store.triples(graph)
-               if (t.subject == node and not (keep_parts and t.predicate == INDICATOR_PARTS))
+               if (t.subject == node and not (keep_parts and t.predicate in (INDICATOR_PARTS, BASELINE_ENTRY)))
                or (isinstance(t.subject, NamedNode) and t.subject.value.startswith(dep_prefix))]
         new = [
             Triple(node, RDF_TYPE, INDICATOR_SET),
@@ -287,6 +312,8 @@ class StoredIndicators:
         ]
         if result.parts is not None:
             new.append(Triple(node, INDICATOR_PARTS, Literal(json.dumps(result.parts), datatype=RDF_JSON)))
+        if result.parts is not None and result.entry is not None:
+            new.append(Triple(node, BASELINE_ENTRY, Literal(json.dumps(result.entry), datatype=RDF_JSON)))
         for n, dep in enumerate(result.dependencies):
             dep_node = NamedNode(f"{dep_prefix}{n}")
             version = (Literal(str(dep.version), datatype=XSD_INTEGER) if isinstance(dep.version, int)

@@ -18,7 +18,6 @@ from pyoxigraph import NamedNode, Triple
 from registry.concepts import ConceptScheme
 from registry.errors import Gone, NotFound
 from registry.indicators.data import graph_of
-from registry.indicators.result import Indicators
 from registry.indicators.service import IndicatorService
 from registry.namespaces import sparql_prefixes
 from registry.passports import records
@@ -27,7 +26,7 @@ from registry.passports.service import PassportService
 from registry.passports.timeline import VersionAt, versions_at
 from registry.regions.boundaries import dutch_regions
 from registry.regions.placing import Place, place
-from registry.reports.past import PastEntry, PastIndicators
+from registry.reports.past import PastEntry, PastIndicators, Tally
 from registry.store.base import Changeset, GraphChange, Row, TripleStore
 from registry.store.oxigraph import OxigraphStore
 
@@ -40,6 +39,7 @@ PLACES = P + """SELECT ?g ?wkt ?locality ?region WHERE {{ {among} GRAPH ?g {{
              OPTIONAL {{ ?address schema:addressLocality ?locality }}
              OPTIONAL {{ ?address schema:addressRegion ?region }} }}
 }} }}"""
+NO_PLACE = Place(note="the passport does not say what it describes")
 TYPES = P + "SELECT DISTINCT ?g ?t WHERE { GRAPH ?g { ?part mpr:instanceOf ?t } }"
 
 
@@ -66,16 +66,16 @@ class Scope:
     def ids(self) -> list[str]:
         return sorted(iri.rsplit("/", 1)[-1] for iri in self.versions)
 
-    def remember(self, iri: str, result: Indicators, entry: dict[str, object]) -> None:
+    def remember(self, iri: str, tally: Tally, entry: dict[str, object]) -> None:
         """Keep a passport's figures for later requests, when what they depend on is known (`types`)."""
         if self.past is not None and iri in self.types:
             types = tuple((t, self.then.get(t)) for t in sorted(self.types.get(iri, ())))
-            self.past.put((iri, self.versions[iri], self.indicators.basis), PastEntry(types, result, entry))
+            self.past.put((iri, self.versions[iri], self.indicators.basis), PastEntry(types, tally, entry))
 
     def place_of(self, iri: str) -> Place:
         if not self.places:
             self.places = passport_places(self)
-        return self.places.get(iri, Place(note="the passport does not say what it describes"))
+        return self.places.get(iri, NO_PLACE)
 
     def rows(self, template: str, graphs: Iterable[str]) -> list[Row]:
         """Rows of `template` (`{among}` binds ?g) for these graphs: one pass over the scope's selection, rows
@@ -86,15 +86,26 @@ class Scope:
         rows = [row for row in self.store.select(template.format(among=self.selection.binding("?g")))
                 if row["g"].value in wanted]
         covered = wanted if self.selection.every_graph else wanted & set(self.versions)
-        for graph in sorted(wanted - covered):
-            rows += self.store.select(template.format(among=""), {"g": NamedNode(graph)})
-        return rows
+        return rows + bound_rows(self.store, template, wanted - covered)
+
+
+def bound_rows(store: TripleStore, template: str, graphs: Iterable[str]) -> list[Row]:
+    """Rows of `template` for these graphs, one query bound to each (for a few graphs: one passport's)."""
+    rows: list[Row] = []
+    for graph in sorted(graphs):
+        rows += store.select(template.format(among=""), {"g": NamedNode(graph)})
+    return rows
 
 
 def passport_places(scope: Scope) -> dict[str, Place]:
+    return places_of(scope.rows(PLACES, scope.versions))
+
+
+def places_of(rows: Iterable[Row]) -> dict[str, Place]:
+    """Each graph's place, from rows of PLACES (a point before an address)."""
     index = dutch_regions()
     found: dict[str, Place] = {}
-    for row in scope.rows(PLACES, scope.versions):
+    for row in rows:
         iri = row["g"].value
         if iri in found and found[iri].source == "point":
             continue
