@@ -40,7 +40,7 @@ from registry.indicators.service import Indicators
 from registry.indicators.stored import Dependency
 from registry.namespaces import sparql_prefixes
 from registry.regions.placing import Place
-from registry.reports.past import Tally
+from registry.reports.past import Tally, stored_entry
 from registry.reports.scope import NO_PLACE, PLACES, Scope, bound_rows, places_of
 from registry.store.base import Row, Term, TripleStore
 
@@ -178,9 +178,7 @@ def _described(scope: Scope, iri: str, described: dict[str, tuple[dict[str, Any]
         return None
     stored, dependencies = found
     _note(scope, iri, dependencies)
-    entry = {"passport": iri.rsplit("/", 1)[-1], "version": scope.versions[iri], **stored["entry"]}
-    entry["rows"] = [tuple(row) for row in stored["entry"]["rows"]]
-    return Tally(**stored["tally"]), entry
+    return stored_entry(iri, scope.versions[iri], stored)
 
 
 def _stored(scope: Scope, iri: str, stored: dict[str, tuple[Indicators, list[Dependency]]]) -> Indicators | None:

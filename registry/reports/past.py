@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from threading import Lock
+from typing import Any
 
 from registry.indicators.result import Indicators
 
@@ -36,6 +37,13 @@ class Tally:
     def of(cls, result: Indicators) -> Tally:
         return cls(result.total_mass_kg, result.mci, result.mci_mass_kg, dict(result.carbon_kg_co2e_by_module),
                    {year: sum(materials.values()) for year, materials in result.mass_kg_by_year_and_material.items()})
+
+
+def stored_entry(iri: str, version: int, stored: dict[str, Any]) -> tuple[Tally, dict[str, object]]:
+    """A tally and baseline entry as stored with a summary (registry/reports/baseline.py `describe`)."""
+    entry: dict[str, object] = {"passport": iri.rsplit("/", 1)[-1], "version": version, **stored["entry"]}
+    entry["rows"] = [tuple(row) for row in stored["entry"]["rows"]]
+    return Tally(**stored["tally"]), entry
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from registry.concepts import ConceptScheme
 from registry.errors import Gone, NotFound
 from registry.indicators.data import graph_of
 from registry.indicators.service import IndicatorService
+from registry.indicators.stored import ABSENT
 from registry.namespaces import sparql_prefixes
 from registry.passports import records
 from registry.passports.model import Page
@@ -26,7 +27,7 @@ from registry.passports.service import PassportService
 from registry.passports.timeline import VersionAt, versions_at
 from registry.regions.boundaries import dutch_regions
 from registry.regions.placing import Place, place
-from registry.reports.past import PastEntry, PastIndicators, Tally
+from registry.reports.past import PastEntry, PastIndicators, Tally, stored_entry
 from registry.store.base import Changeset, GraphChange, Row, TripleStore
 from registry.store.oxigraph import OxigraphStore
 
@@ -151,15 +152,24 @@ def _content_at(service: PassportService, iri: str, version: int) -> list[Triple
 def snapshot_scope(
     service: PassportService, concepts: ConceptScheme, chosen: Mapping[str, VersionAt], moment: datetime,
     past: PastIndicators | None = None, everything: Mapping[str, VersionAt] | None = None,
+    full: IndicatorService | None = None,
 ) -> Scope:
     """The chosen versions, rebuilt into a store of their own with the product types they refer to
-    (`everything`: versions_at(moment), when the caller has read it already)."""
+    (`everything`: versions_at(moment), when the caller has read it already), except those whose figures hold
+    from earlier requests (`past`) or were kept in the registry's store with that version (`full`: its
+    indicator service; a baseline)."""
     store = OxigraphStore()
     indicators = IndicatorService(store, service.base, concepts)
     everything = versions_at(service, moment) if everything is None else everything
     then = {iri: v.version for iri, v in everything.items() if not v.withdrawn}
     then.update((iri, at.version) for iri, at in chosen.items())
     known = _still_holding(past, chosen, then, indicators.basis) if past is not None else {}
+    if full is not None:
+        kept = _kept_in_store(full, {iri: at.version for iri, at in chosen.items() if iri not in known}, then)
+        for iri, entry in kept.items():
+            if past is not None:
+                past.put((iri, chosen[iri].version, indicators.basis), entry)
+        known.update(kept)
     for iri, at in chosen.items():
         if iri not in known:
             _load(store, iri, _content_at(service, iri, at.version))
@@ -182,6 +192,17 @@ def _still_holding(past: PastIndicators, chosen: Mapping[str, VersionAt], then: 
         entry = past.get((iri, at.version, basis))
         if entry is not None and all(then.get(t) == v for t, v in entry.types):
             found[iri] = entry
+    return found
+
+
+def _kept_in_store(full: IndicatorService, versions: dict[str, int], then: dict[str, int]) -> dict[str, PastEntry]:
+    """Baseline entries the registry's store kept for these versions (stored.py `version_entries`) whose product
+    types were at the same versions then as when the entry was computed (absent then and then: the same)."""
+    found: dict[str, PastEntry] = {}
+    for iri, (stored, dependencies) in full.stored.version_entries(versions, "emf", full.basis).items():
+        if all(d.version == then.get(d.graph, ABSENT) for d in dependencies):
+            tally, entry = stored_entry(iri, versions[iri], stored)
+            found[iri] = PastEntry(tuple(sorted((d.graph, then.get(d.graph)) for d in dependencies)), tally, entry)
     return found
 
 

@@ -40,8 +40,9 @@ class ReportService:
            everything: Mapping[str, VersionAt] | None = None) -> Scope:
         """These versions as they were at `moment`, rebuilt from the history; `owner` set: a baseline.
         `everything`: every record's version at `moment` (versions_at), when the caller has read it already."""
-        return snapshot_scope(self.passports, self.concepts, chosen, moment, self.past if owner is not None else None,
-                              everything)
+        baseline = owner is not None
+        return snapshot_scope(self.passports, self.concepts, chosen, moment, self.past if baseline else None,
+                              everything, self.indicators if baseline else None)
 
     def urban_mine(self, scope: Scope, regions: RegionFilter | None = None) -> UrbanMine:
         return urban_mine_over(scope, regions or RegionFilter())
