@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from registry.reports.past import PastIndicators
 from tests.conftest import AUTH
 from tests.region_data import Clock, school
 
@@ -131,3 +132,26 @@ def test_mpr_report_baseline_prints_the_figures(tmp_path):
     done = mpr("report", "baseline", "registry", "--data", data)  # `mpr load` writes as organisation registry
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["baseline"]["primary_kg"] == pytest.approx(880.0)  # as worked above
+
+
+def test_entries_stored_with_the_summaries_give_the_figures_of_the_other_paths(org):
+    """The same figures three ways: from the entries stored with each summary, computed afresh, and from
+    summaries stored without an entry (by older code): each passport's own figures, not only the totals."""
+    client, headers = org
+    registry = client.app.state.registry
+    indicators, ids = registry.domain.indicators, {"school": 1, "hidden-school": 1}
+
+    def served() -> dict[str, object]:
+        registry.domain.reports.past = PastIndicators()  # nothing kept between requests
+        return _baseline(client, headers["auditor"])
+
+    _baseline(client, headers["auditor"])  # every summary stored, with its entry
+    assert set(indicators.stored_entries(ids)) == set(ids)
+    from_entries = served()
+    indicators.describe = None  # summaries stored from now on have no entry
+    indicators.content_changed_in_place()  # every stored summary stale: the next baseline computes them all
+    computed = served()
+    assert indicators.stored_entries(ids) == {} and set(indicators.stored_with_parts(ids)) == set(ids)
+    from_summaries = served()
+    assert from_entries == computed == from_summaries
+    assert from_entries["baseline"]["primary_kg"] == pytest.approx(1760.0)

@@ -40,13 +40,14 @@ from registry.indicators.tallies import (
 from registry.indicators.value import residual_value
 from registry.namespaces import MPR
 from registry.passports.naming import PassportNames, check_id
+from registry.regions.boundaries import MUNICIPALITIES_FILE, PROVINCES_FILE
 from registry.store.base import TripleStore
 from registry.validation import Validator
 
 __all__ = ["IndicatorService", "Indicators", "MaterialMass", "PartResult"]
 # Part of every stored summary's computation basis: bump it with any change to what the computation
 # yields or to the fields of Indicators, so summaries stored by older code are recomputed, not served.
-METHOD_REVISION = 6
+METHOD_REVISION = 7
 
 
 class IndicatorService:
@@ -60,12 +61,17 @@ class IndicatorService:
         self.validator = validator
         self.stored = StoredIndicators(store, self.base)
         # The concepts' files are the whole ontology, which is also what the validator mixes into the data.
-        inputs = [*concepts.sources, factors_file]
+        # The region boundaries place the passport in a stored baseline entry (`describe`).
+        inputs = [*concepts.sources, factors_file, MUNICIPALITIES_FILE, PROVINCES_FILE]
         if validator is not None:  # the warnings depend on the shapes too
             inputs += sorted(p for p in validator.shapes_dir.rglob("*") if p.is_file())
         self.basis = computation_basis(inputs, f"method revision {METHOD_REVISION}",
                                        f"validator {validator is not None}")
         self.background: BackgroundSummaries | None = None
+        # What a report stores with each summary it may later read in bulk (the organisation baseline's entry
+        # of the passport, registry/reports/service.py sets it): passport IRI and its indicators with parts ->
+        # JSON. Called when a summary is stored, in the same computation (at write time with background summaries).
+        self.describe: Callable[[str, Indicators], dict[str, Any]] | None = None
 
     def summarise_after_writes(self) -> BackgroundSummaries:
         """Turn on background summaries; the answer's `after_write` is the passport service's on_change hook."""
@@ -170,6 +176,15 @@ class IndicatorService:
             found[names[iri]] = (result, dependencies)
         return found
 
+    def stored_entries(self, versions: Mapping[str, int], method: mci.Method = "emf"
+                       ) -> dict[str, tuple[dict[str, Any], list[Dependency]]]:
+        """Passport id -> (what `describe` stored with its exact summary, the product types' graphs it was computed
+        from and their versions), for the passports (id -> current version, read from the records before this
+        call) that have one; the others are left out: stored_with_parts() or compute() them."""
+        names = {PassportNames(self.base, check_id(i)).iri: i for i in versions}
+        exact = self.stored.exact_entries({iri: versions[i] for iri, i in names.items()}, method, self.basis)
+        return {names[iri]: found for iri, found in exact.items()}
+
     def _fresh(self, names: PassportNames, state: PassportState, method: mci.Method, warnings: bool,
                factors: FactorSet | None = None, watch: Callable[[int, int], None] | None = None
                ) -> tuple[Indicators, list[Dependency], int | None]:
@@ -189,9 +204,10 @@ class IndicatorService:
         require_finite(names.id, full)
         if state.version is not None and factors is None:
             summary = {k: v for k, v in full.items() if k != "parts"}
+            entry = self.describe(names.iri, result) if self.describe is not None else None
             self.stored.save(names, method, IndicatorSet(
                 state.version, state.basis, warnings, summary, dependencies,
-                parts=cast("list[dict[str, Any]]", full["parts"])))
+                parts=cast("list[dict[str, Any]]", full["parts"]), entry=entry))
         return result, dependencies, state.version
 
     def _warnings(self, names: PassportNames) -> list[dict[str, object]]:

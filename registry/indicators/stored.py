@@ -25,8 +25,12 @@ summary holds restricted residual values), one node per method:
         mpr:computedFromVersion 3 ; mpr:computationBasis "sha256 hex" ;
         mpr:includesShaclWarnings true ; mpr:indicatorData "{...}"^^rdf:JSON ;
         mpr:indicatorParts "[...]"^^rdf:JSON ;   # per-part figures, read only for ?parts=true
+        mpr:baselineEntry "{...}"^^rdf:JSON ;    # the passport's entry in an organisation baseline
         mpr:dependsOn <{passport}/indicators#emf-dep-0> .
     <{passport}/indicators#emf-dep-0> mpr:dependencyGraph <{base}/passports/chair> ; mpr:dependencyVersion 2 .
+    # the baseline entry of each version, kept after later ones (a baseline at a past moment reads it)
+    <{passport}/indicators#emf-v3> mpr:computedFromVersion 3 ; mpr:computationBasis "..." ;
+        mpr:baselineEntry "{...}"^^rdf:JSON ; mpr:dependsOn <{passport}/indicators#emf-v3-dep-0> .
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ COMPUTATION_BASIS = mpr("computationBasis")
 INCLUDES_WARNINGS = mpr("includesShaclWarnings")
 INDICATOR_DATA = mpr("indicatorData")
 INDICATOR_PARTS = mpr("indicatorParts")
+BASELINE_ENTRY = mpr("baselineEntry")
 DEPENDS_ON = mpr("dependsOn")
 DEPENDENCY_GRAPH = mpr("dependencyGraph")
 DEPENDENCY_VERSION = mpr("dependencyVersion")
@@ -81,6 +86,13 @@ STATE = P + """SELECT ?rg ?p ?ig ?n ?v ?s ?from ?basis ?warn ?data WHERE {
 SUMMARIES = P + """SELECT ?ig ?n ?from ?basis ?data ?parts WHERE { GRAPH ?ig {
   ?n a mpr:IndicatorSet ; mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ;
      mpr:includesShaclWarnings ?warn ; mpr:indicatorData ?data OPTIONAL { ?n mpr:indicatorParts ?parts } } }"""
+# The same, with the compact baseline entry instead of the summary and its parts (registry/reports/baseline.py).
+ENTRIES = P + """SELECT ?ig ?n ?from ?basis ?entry WHERE { GRAPH ?ig {
+  ?n a mpr:IndicatorSet ; mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ; mpr:baselineEntry ?entry } }"""
+# Baseline entries of every version kept (nodes #{method}-v{version}; the current summaries' match too, and are
+# told apart by their node).
+VERSION_ENTRIES = P + """SELECT ?ig ?n ?from ?basis ?entry WHERE { GRAPH ?ig {
+  ?n mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ; mpr:baselineEntry ?entry } }"""
 ALL_DEPENDENCIES = P + """SELECT ?ig ?n ?dg ?dv WHERE { GRAPH ?ig {
   ?n mpr:dependsOn ?d . ?d mpr:dependencyGraph ?dg ; mpr:dependencyVersion ?dv } }"""
 
@@ -117,19 +129,18 @@ def _by_passport(rows: list[dict[str, Term]], method: str, wanted: set[str]) -> 
     return found
 
 
-def _exact(versions: Mapping[str, int], summaries: dict[str, list[dict[str, Term]]], basis: str, stale: set[str]
-           ) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """The summaries state() would serve: one per passport, of its current version and basis, with parts."""
-    found: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+def _exact(versions: Mapping[str, int], summaries: dict[str, list[dict[str, Term]]], basis: str, stale: set[str],
+           needed: str) -> dict[str, dict[str, Term]]:
+    """The rows of the summaries state() would serve: one per passport, of its current version and basis, with
+    `needed` (parts, or the baseline entry)."""
+    found: dict[str, dict[str, Term]] = {}
     for iri, mine in summaries.items():
         row = mine[0]
         # Several rows: concurrent writers each left a summary (as in state()).
-        if (len(mine) > 1 or iri in stale or iri not in versions or "parts" not in row
+        if (len(mine) > 1 or iri in stale or iri not in versions or needed not in row
                 or _version(row["from"]) != versions[iri] or row["basis"].value != basis):
             continue
-        parts = _loads(row["parts"].value)
-        if isinstance(parts, list):
-            found[iri] = (_loads(row["data"].value), parts)
+        found[iri] = row
     return found
 
 
@@ -176,6 +187,7 @@ class IndicatorSet:
     dependencies: list[Dependency]
     # Per-part figures of the same computation; None: keep those stored (a save that only adds warnings).
     parts: list[dict[str, Any]] | None = None
+    entry: dict[str, Any] | None = None  # the baseline entry, kept with the parts when None and parts are None
 
 
 @dataclass
@@ -250,19 +262,39 @@ class StoredIndicators:
         the rules of state() and has its parts; the others are left out (compute() them). `versions`: the active
         passports' current versions, read from their records before this call (the order of state(): a write
         in between makes a summary look stale, never the reverse). Two passes over the store's summaries."""
+        found: dict[str, Exact] = {}
+        for iri, (row, dependencies) in self._exact_many(versions, method, basis, SUMMARIES, "parts").items():
+            parts = _loads(row["parts"].value)
+            if isinstance(parts, list):
+                found[iri] = (_loads(row["data"].value), parts, dependencies)
+        return found
+
+    def exact_entries(self, versions: Mapping[str, int], method: str, basis: str
+                      ) -> dict[str, tuple[dict[str, Any], list[Dependency]]]:
+        """As exact_with_parts, the baseline entries stored with the summaries instead (much smaller to read)."""
+        found: dict[str, tuple[dict[str, Any], list[Dependency]]] = {}
+        for iri, (row, dependencies) in self._exact_many(versions, method, basis, ENTRIES, "entry").items():
+            entry = _loads(row["entry"].value)
+            if isinstance(entry, dict):
+                found[iri] = (entry, dependencies)
+        return found
+
+    def _exact_many(self, versions: Mapping[str, int], method: str, basis: str, query: str, needed: str
+                    ) -> dict[str, tuple[dict[str, Term], list[Dependency]]]:
+        """The exact summaries' rows of `query` (SUMMARIES or ENTRIES) holding `needed`, with their dependencies."""
         wanted = set(versions)
         if not wanted:
             return {}
         basis = self.effective_basis(basis)
-        summaries = _by_passport(self.store.select(SUMMARIES), method, wanted)
+        summaries = _by_passport(self.store.select(query), method, wanted)
         dependencies: dict[str, list[Dependency]] = {}
         for iri, rows in _by_passport(self.store.select(ALL_DEPENDENCIES), method, set(summaries)).items():
             dependencies[iri] = [Dependency(row["dg"].value, _version(row["dv"])) for row in rows]
         current = records.versions(self.store, {d.graph for found in dependencies.values() for d in found})
         stale = {iri for iri, found in dependencies.items()
                  if any(d.version != current.get(d.graph, ABSENT) for d in found)}
-        return {iri: (summary, parts, dependencies.get(iri, []))
-                for iri, (summary, parts) in _exact(versions, summaries, basis, stale).items()}
+        return {iri: (row, dependencies.get(iri, []))
+                for iri, row in _exact(versions, summaries, basis, stale, needed).items()}
 
     def versions(self, graphs: Iterable[str]) -> list[Dependency]:
         """Current versions of other passports' graphs, read before their content (see the module's note)."""
@@ -270,27 +302,68 @@ class StoredIndicators:
         return [Dependency(g, found.get(g, ABSENT)) for g in sorted(set(graphs))]
 
     def save(self, names: PassportNames, method: str, result: IndicatorSet) -> None:
-        """Replace this method's summary (and only it) in one atomic write."""
+        """Replace this method's summary (and only it) in one atomic write; with a baseline entry, keep that entry
+        for this version too (`version_node`), beside those of earlier versions (read by version_entries)."""
         graph, node = self.graph(names), self.node(names, method)
-        dep_prefix = node.value + "-dep-"
+        kept = self.version_node(names, method, result.version) if result.entry is not None else None
+        prefixes = tuple(f"{n.value}-dep-" for n in (node, kept) if n is not None)
         keep_parts = result.parts is None
         old = [t for t in self.store.triples(graph)
-               if (t.subject == node and not (keep_parts and t.predicate == INDICATOR_PARTS))
-               or (isinstance(t.subject, NamedNode) and t.subject.value.startswith(dep_prefix))]
+               if (t.subject == node and not (keep_parts and t.predicate in (INDICATOR_PARTS, BASELINE_ENTRY)))
+               or (kept is not None and t.subject == kept)
+               or (isinstance(t.subject, NamedNode) and t.subject.value.startswith(prefixes))]
         new = [
             Triple(node, RDF_TYPE, INDICATOR_SET),
-            Triple(node, COMPUTED_FROM_VERSION, Literal(str(result.version), datatype=XSD_INTEGER)),
-            Triple(node, COMPUTATION_BASIS, Literal(result.basis)),
             Triple(node, INCLUDES_WARNINGS, Literal("true" if result.includes_warnings else "false",
                                                     datatype=XSD_BOOLEAN)),
             Triple(node, INDICATOR_DATA, Literal(json.dumps(result.data), datatype=RDF_JSON)),
+            *_stamped(node, result),
         ]
         if result.parts is not None:
             new.append(Triple(node, INDICATOR_PARTS, Literal(json.dumps(result.parts), datatype=RDF_JSON)))
-        for n, dep in enumerate(result.dependencies):
-            dep_node = NamedNode(f"{dep_prefix}{n}")
-            version = (Literal(str(dep.version), datatype=XSD_INTEGER) if isinstance(dep.version, int)
-                       else Literal(ABSENT))
-            new += [Triple(node, DEPENDS_ON, dep_node), Triple(dep_node, DEPENDENCY_GRAPH, NamedNode(dep.graph)),
-                    Triple(dep_node, DEPENDENCY_VERSION, version)]
+        if result.parts is not None and result.entry is not None:
+            new.append(Triple(node, BASELINE_ENTRY, Literal(json.dumps(result.entry), datatype=RDF_JSON)))
+        if kept is not None and result.parts is not None:
+            new += [*_stamped(kept, result), Triple(kept, BASELINE_ENTRY, Literal(json.dumps(result.entry),
+                                                                                  datatype=RDF_JSON))]
         self.store.apply(Changeset([GraphChange(graph, remove=old, add=new)]))
+
+    def version_node(self, names: PassportNames, method: str, version: int) -> NamedNode:
+        """The baseline entry of one version, kept after later versions (a baseline `?at=` a past moment)."""
+        return NamedNode(f"{names.iri}/indicators#{method}-v{version}")
+
+    def version_entries(self, versions: Mapping[str, int], method: str, basis: str
+                        ) -> dict[str, tuple[dict[str, Any], list[Dependency]]]:
+        """Passport IRI -> (baseline entry of that version, the product types' graphs and versions it was computed
+        from) for the passports (IRI -> a version, current or not) whose entry of that version was kept under
+        `basis`; the caller checks the product types' versions against its moment. Two passes over the store."""
+        if not versions:
+            return {}
+        basis = self.effective_basis(basis)
+        rows: dict[str, list[dict[str, Term]]] = {}
+        for row in self.store.select(VERSION_ENTRIES):
+            graph, node = row["ig"].value, row["n"].value
+            iri = graph.removesuffix("/indicators")
+            if (iri in versions and node == f"{graph}#{method}-v{versions[iri]}"
+                    and _version(row["from"]) == versions[iri] and row["basis"].value == basis):
+                rows.setdefault(iri, []).append(row)
+        entries = {iri: _loads(mine[0]["entry"].value) for iri, mine in rows.items() if len(mine) == 1}
+        nodes = {f"{iri}/indicators#{method}-v{versions[iri]}": iri for iri in entries}
+        dependencies: dict[str, list[Dependency]] = {}
+        for row in self.store.select(ALL_DEPENDENCIES):
+            if (of := nodes.get(row["n"].value)) is not None and row["ig"].value == of + "/indicators":
+                dependencies.setdefault(of, []).append(Dependency(row["dg"].value, _version(row["dv"])))
+        return {iri: (entry, dependencies.get(iri, [])) for iri, entry in entries.items() if isinstance(entry, dict)}
+
+
+def _stamped(node: NamedNode, result: IndicatorSet) -> list[Triple]:
+    """What makes a stored computation exact (the version and basis it is of, the other graphs it read)."""
+    triples = [Triple(node, COMPUTED_FROM_VERSION, Literal(str(result.version), datatype=XSD_INTEGER)),
+               Triple(node, COMPUTATION_BASIS, Literal(result.basis))]
+    for n, dep in enumerate(result.dependencies):
+        dep_node = NamedNode(f"{node.value}-dep-{n}")
+        version = (Literal(str(dep.version), datatype=XSD_INTEGER) if isinstance(dep.version, int)
+                   else Literal(ABSENT))
+        triples += [Triple(node, DEPENDS_ON, dep_node), Triple(dep_node, DEPENDENCY_GRAPH, NamedNode(dep.graph)),
+                    Triple(dep_node, DEPENDENCY_VERSION, version)]
+    return triples

@@ -29,7 +29,8 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from pyoxigraph import Literal
 
@@ -38,8 +39,10 @@ from registry.indicators.data import graph_of
 from registry.indicators.service import Indicators
 from registry.indicators.stored import Dependency
 from registry.namespaces import sparql_prefixes
-from registry.reports.scope import Scope
-from registry.store.base import Term
+from registry.regions.placing import Place
+from registry.reports.past import Tally, stored_entry
+from registry.reports.scope import NO_PLACE, PLACES, Scope, bound_rows, places_of
+from registry.store.base import Row, Term, TripleStore
 
 P = sparql_prefixes()
 UNASSIGNED = "unassigned"
@@ -114,31 +117,68 @@ def progress(base: Figures, later: Figures) -> dict[str, object]:
 
 
 def figures(scope: Scope) -> Figures:
+    """Each passport's entry, from the figures kept by earlier requests (reports/past.py), else the entry stored
+    with its exact summary (`describe`, at write time), else its stored summary or a fresh computation with the
+    layers, fractions and places read for all of those at once."""
     out = Figures(at=scope.at)
-    results: dict[str, Indicators] = {}
-    entries = {iri: known.entry for iri, known in scope.known.items()}  # earlier requests' (reports/past.py)
+    tallies: dict[str, Tally] = {}
+    entries = {iri: known.entry for iri, known in scope.known.items()}
+    tallies.update((iri, known.tally) for iri, known in scope.known.items())
     unknown = {iri.rsplit("/", 1)[-1]: v for iri, v in scope.versions.items() if iri not in entries}
     # A snapshot store (`?at=`) holds content only: no records, so no stored summaries.
-    stored = {} if scope.selection.every_graph else scope.indicators.stored_with_parts(unknown)
+    described = {} if scope.selection.every_graph else scope.indicators.stored_entries(unknown)
+    for iri in sorted(scope.versions):
+        if (found := _described(scope, iri, described)) is not None:
+            tallies[iri], entries[iri] = found
+            scope.remember(iri, *found)
+    rest = {i: v for i, v in unknown.items() if i not in described}
+    stored = {} if scope.selection.every_graph or not rest else scope.indicators.stored_with_parts(rest)
+    computed: dict[str, Indicators] = {}
     for iri in sorted(scope.versions):
         passport_id = iri.rsplit("/", 1)[-1]
+        if iri in entries:
+            continue
         try:
-            results[iri] = scope.known[iri].result if iri in scope.known else _stored(scope, iri, stored) \
-                or _computed(scope, iri)
+            computed[iri] = _stored(scope, iri, stored) or _computed(scope, iri)
         except NotComputable as exc:
             out.left_out[passport_id] = str(exc.extra.get("reason", exc.message))
         except NotFound as exc:  # withdrawn after the scope was listed: counted at the next call
             out.left_out[passport_id] = exc.message
-    computed = {iri: result for iri, result in results.items() if iri not in entries}
     layers = _layers(scope, computed)
     types = {graph_of(p.product_type) for r in computed.values() for p in r.parts if p.product_type}
     fractions = _fractions(scope, set(computed) | types)
     for iri, result in computed.items():
-        entries[iri] = _passport(scope, iri, result, layers, fractions)
-        scope.remember(iri, result, entries[iri])
-    out.passports = [entries[iri] for iri in results]
-    _sum(out, results)
+        entries[iri] = _entry(iri, scope.versions[iri], scope.place_of(iri), result, layers, fractions)
+        tallies[iri] = Tally.of(result)
+        scope.remember(iri, tallies[iri], entries[iri])
+    order = [iri for iri in sorted(scope.versions) if iri in tallies]
+    out.passports = [entries[iri] for iri in order]
+    _sum(out, [tallies[iri] for iri in order])
     return out
+
+
+def describe(store: TripleStore, iri: str, result: Indicators) -> dict[str, Any]:
+    """A passport's baseline entry and tally, stored with its indicator summary (IndicatorService.describe) so a
+    baseline reads them instead of the layers, fractions and places of every passport. The same code as a
+    baseline's own (`_entry`), from the same graphs: the passport's, for its layers and place, and its product
+    types', which the summary's dependencies cover (a summary is served only while they hold)."""
+    types = {graph_of(p.product_type) for p in result.parts if p.product_type}
+    layers = {row["part"].value: row["layer"].value for row in bound_rows(store, LAYERS, [iri])}
+    where = places_of(bound_rows(store, PLACES, [iri])).get(iri, NO_PLACE)
+    entry = _entry(iri, 0, where, result, layers, _fractions_of(bound_rows(store, FRACTIONS, {iri} | types)))
+    return {"entry": {k: v for k, v in entry.items() if k not in ("passport", "version")},
+            "tally": asdict(Tally.of(result))}
+
+
+def _described(scope: Scope, iri: str, described: dict[str, tuple[dict[str, Any], list[Dependency]]]
+               ) -> tuple[Tally, dict[str, object]] | None:
+    """The stored entry of `describe`, its product types noted so it can be kept (Scope.remember)."""
+    found = described.get(iri.rsplit("/", 1)[-1])
+    if found is None:
+        return None
+    stored, dependencies = found
+    _note(scope, iri, dependencies)
+    return stored_entry(iri, scope.versions[iri], stored)
 
 
 def _stored(scope: Scope, iri: str, stored: dict[str, tuple[Indicators, list[Dependency]]]) -> Indicators | None:
@@ -172,7 +212,7 @@ def _note(scope: Scope, iri: str, dependencies: list[Dependency]) -> None:
     scope.then.update((graph, version) for graph, version in versions.items() if version is not None)
 
 
-def _sum(out: Figures, results: dict[str, Indicators]) -> None:
+def _sum(out: Figures, tallies: list[Tally]) -> None:
     sums: dict[str, dict[str, float]] = {k: defaultdict(float) for k in ("material", "layer", "carbon", "year")}
     mci_weighted = 0.0
     for entry in out.passports:
@@ -181,15 +221,15 @@ def _sum(out: Figures, results: dict[str, Indicators]) -> None:
             sums["layer"][layer] += kg
         out.primary_kg += float(entry["primary_kg"])  # type: ignore[arg-type]
         out.primary_unstated_kg += float(entry["primary_unstated_kg"])  # type: ignore[arg-type]
-    for result in results.values():
+    for result in tallies:
         out.total_mass_kg += result.total_mass_kg
         if result.mci is not None and result.mci_mass_kg > 0:
             mci_weighted += result.mci * result.mci_mass_kg
             out.mci_mass_kg += result.mci_mass_kg
         for module, kg in result.carbon_kg_co2e_by_module.items():
             sums["carbon"][module] += kg
-        for year, materials in result.mass_kg_by_year_and_material.items():
-            sums["year"][year] += sum(materials.values())
+        for year, kg in result.available_kg_by_year.items():
+            sums["year"][year] += kg
     out.mass_by_material = dict(sorted(sums["material"].items(), key=lambda kv: -kv[1]))
     out.mass_by_layer = dict(sorted(sums["layer"].items()))
     out.carbon_kg_co2e_by_module = dict(sorted(sums["carbon"].items()))
@@ -203,9 +243,8 @@ def _sum(out: Figures, results: dict[str, Indicators]) -> None:
 Fractions = dict[tuple[str, str], tuple[float, bool]]  # (graph, material) -> (non-virgin share, all stated)
 
 
-def _passport(scope: Scope, iri: str, result: Indicators, layers: dict[str, str],
-              fractions: Fractions) -> dict[str, object]:
-    where = scope.place_of(iri)
+def _entry(iri: str, version: int, where: Place, result: Indicators, layers: dict[str, str],
+           fractions: Fractions) -> dict[str, object]:
     rows: list[tuple[str, str, float, float]] = []
     primary = unstated = 0.0
     for part in result.parts:
@@ -217,7 +256,7 @@ def _passport(scope: Scope, iri: str, result: Indicators, layers: dict[str, str]
             primary += virgin
             unstated += 0.0 if stated else kg
             rows.append((layers.get(part.iri, UNASSIGNED), material, kg, virgin))
-    return {"passport": iri.rsplit("/", 1)[-1], "version": scope.versions[iri], "municipality": where.municipality,
+    return {"passport": iri.rsplit("/", 1)[-1], "version": version, "municipality": where.municipality,
             "province": where.province, "mass_kg": result.total_mass_kg, "primary_kg": primary,
             "primary_unstated_kg": unstated, "mci": result.mci, "mci_mass_kg": result.mci_mass_kg,
             "carbon_kg_co2e": sum(kg for m, kg in result.carbon_kg_co2e_by_module.items() if m != "D"),
@@ -236,12 +275,16 @@ def _number(term: Term | None) -> float | None:
 
 
 def _fractions(scope: Scope, graphs: Iterable[str]) -> Fractions:
+    return _fractions_of(scope.rows(FRACTIONS, graphs))
+
+
+def _fractions_of(rows: Iterable[Row]) -> Fractions:
     """Mass-weighted mean of recycled + reused + renewable content per graph and material (unweighted
-    where no composition states its mass in kg)."""
+    where no composition states its mass in kg), from rows of FRACTIONS."""
     weight: dict[tuple[str, str], float] = defaultdict(float)
     recovered: dict[tuple[str, str], float] = defaultdict(float)
     stated: dict[tuple[str, str], bool] = {}
-    for row in scope.rows(FRACTIONS, graphs):
+    for row in rows:
         key = (row["g"].value, row["m"].value)
         kg = _number(row.get("kg"))
         kg = 1.0 if kg is None else kg

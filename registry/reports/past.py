@@ -14,20 +14,49 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from threading import Lock
+from typing import Any
 
 from registry.indicators.result import Indicators
 
-# One entry weighs 1 + its number of parts; a small building passport holds tens, a large one thousands.
+# One entry weighs 1 + its number of rows (layer x material per part); a small building passport holds tens,
+# a large one thousands.
 MAX_WEIGHT = 500_000
 
 
 @dataclass(frozen=True)
+class Tally:
+    """What an organisation baseline sums of one passport's indicators besides its entry's rows."""
+
+    total_mass_kg: float
+    mci: float | None
+    mci_mass_kg: float
+    carbon_kg_co2e_by_module: dict[str, float]
+    available_kg_by_year: dict[str, float]
+
+    @classmethod
+    def of(cls, result: Indicators) -> Tally:
+        return cls(result.total_mass_kg, result.mci, result.mci_mass_kg, dict(result.carbon_kg_co2e_by_module),
+                   {year: sum(materials.values()) for year, materials in result.mass_kg_by_year_and_material.items()})
+
+
+def stored_entry(iri: str, version: int, stored: dict[str, Any]) -> tuple[Tally, dict[str, object]]:
+    """A tally and baseline entry as stored with a summary (registry/reports/baseline.py `describe`)."""
+    entry: dict[str, object] = {"passport": iri.rsplit("/", 1)[-1], "version": version, **stored["entry"]}
+    entry["rows"] = [tuple(row) for row in stored["entry"]["rows"]]
+    return Tally(**stored["tally"]), entry
+
+
+@dataclass(frozen=True)
 class PastEntry:
-    """One past version's indicators (with parts) and its baseline entry (registry/reports/baseline.py)."""
+    """One past version's tally and its baseline entry (registry/reports/baseline.py)."""
 
     types: tuple[tuple[str, int | None], ...]  # product-type graphs it refers to, and their versions then
-    result: Indicators
+    tally: Tally
     entry: dict[str, object]
+
+    @property
+    def weight(self) -> int:
+        return 1 + len(self.entry["rows"])  # type: ignore[arg-type]
 
 
 class PastIndicators:
@@ -47,14 +76,14 @@ class PastIndicators:
             return found
 
     def put(self, key: Hashable, found: PastEntry) -> None:
-        weight = 1 + len(found.result.parts)
+        weight = found.weight
         if weight > self.max_weight:
             return
         with self._lock:
             old = self._entries.pop(key, None)
-            self.weight -= 0 if old is None else 1 + len(old.result.parts)
+            self.weight -= 0 if old is None else old.weight
             self._entries[key] = found
             self.weight += weight
             while self.weight > self.max_weight:
                 _, dropped = self._entries.popitem(last=False)
-                self.weight -= 1 + len(dropped.result.parts)
+                self.weight -= dropped.weight

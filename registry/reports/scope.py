@@ -18,8 +18,8 @@ from pyoxigraph import NamedNode, Triple
 from registry.concepts import ConceptScheme
 from registry.errors import Gone, NotFound
 from registry.indicators.data import graph_of
-from registry.indicators.result import Indicators
 from registry.indicators.service import IndicatorService
+from registry.indicators.stored import ABSENT
 from registry.namespaces import sparql_prefixes
 from registry.passports import records
 from registry.passports.model import Page
@@ -27,7 +27,7 @@ from registry.passports.service import PassportService
 from registry.passports.timeline import VersionAt, versions_at
 from registry.regions.boundaries import dutch_regions
 from registry.regions.placing import Place, place
-from registry.reports.past import PastEntry, PastIndicators
+from registry.reports.past import PastEntry, PastIndicators, Tally, stored_entry
 from registry.store.base import Changeset, GraphChange, Row, TripleStore
 from registry.store.oxigraph import OxigraphStore
 
@@ -40,6 +40,7 @@ PLACES = P + """SELECT ?g ?wkt ?locality ?region WHERE {{ {among} GRAPH ?g {{
              OPTIONAL {{ ?address schema:addressLocality ?locality }}
              OPTIONAL {{ ?address schema:addressRegion ?region }} }}
 }} }}"""
+NO_PLACE = Place(note="the passport does not say what it describes")
 TYPES = P + "SELECT DISTINCT ?g ?t WHERE { GRAPH ?g { ?part mpr:instanceOf ?t } }"
 
 
@@ -66,16 +67,16 @@ class Scope:
     def ids(self) -> list[str]:
         return sorted(iri.rsplit("/", 1)[-1] for iri in self.versions)
 
-    def remember(self, iri: str, result: Indicators, entry: dict[str, object]) -> None:
+    def remember(self, iri: str, tally: Tally, entry: dict[str, object]) -> None:
         """Keep a passport's figures for later requests, when what they depend on is known (`types`)."""
         if self.past is not None and iri in self.types:
             types = tuple((t, self.then.get(t)) for t in sorted(self.types.get(iri, ())))
-            self.past.put((iri, self.versions[iri], self.indicators.basis), PastEntry(types, result, entry))
+            self.past.put((iri, self.versions[iri], self.indicators.basis), PastEntry(types, tally, entry))
 
     def place_of(self, iri: str) -> Place:
         if not self.places:
             self.places = passport_places(self)
-        return self.places.get(iri, Place(note="the passport does not say what it describes"))
+        return self.places.get(iri, NO_PLACE)
 
     def rows(self, template: str, graphs: Iterable[str]) -> list[Row]:
         """Rows of `template` (`{among}` binds ?g) for these graphs: one pass over the scope's selection, rows
@@ -86,15 +87,26 @@ class Scope:
         rows = [row for row in self.store.select(template.format(among=self.selection.binding("?g")))
                 if row["g"].value in wanted]
         covered = wanted if self.selection.every_graph else wanted & set(self.versions)
-        for graph in sorted(wanted - covered):
-            rows += self.store.select(template.format(among=""), {"g": NamedNode(graph)})
-        return rows
+        return rows + bound_rows(self.store, template, wanted - covered)
+
+
+def bound_rows(store: TripleStore, template: str, graphs: Iterable[str]) -> list[Row]:
+    """Rows of `template` for these graphs, one query bound to each (for a few graphs: one passport's)."""
+    rows: list[Row] = []
+    for graph in sorted(graphs):
+        rows += store.select(template.format(among=""), {"g": NamedNode(graph)})
+    return rows
 
 
 def passport_places(scope: Scope) -> dict[str, Place]:
+    return places_of(scope.rows(PLACES, scope.versions))
+
+
+def places_of(rows: Iterable[Row]) -> dict[str, Place]:
+    """Each graph's place, from rows of PLACES (a point before an address)."""
     index = dutch_regions()
     found: dict[str, Place] = {}
-    for row in scope.rows(PLACES, scope.versions):
+    for row in rows:
         iri = row["g"].value
         if iri in found and found[iri].source == "point":
             continue
@@ -140,15 +152,24 @@ def _content_at(service: PassportService, iri: str, version: int) -> list[Triple
 def snapshot_scope(
     service: PassportService, concepts: ConceptScheme, chosen: Mapping[str, VersionAt], moment: datetime,
     past: PastIndicators | None = None, everything: Mapping[str, VersionAt] | None = None,
+    full: IndicatorService | None = None,
 ) -> Scope:
     """The chosen versions, rebuilt into a store of their own with the product types they refer to
-    (`everything`: versions_at(moment), when the caller has read it already)."""
+    (`everything`: versions_at(moment), when the caller has read it already), except those whose figures hold
+    from earlier requests (`past`) or were kept in the registry's store with that version (`full`: its
+    indicator service; a baseline)."""
     store = OxigraphStore()
     indicators = IndicatorService(store, service.base, concepts)
     everything = versions_at(service, moment) if everything is None else everything
     then = {iri: v.version for iri, v in everything.items() if not v.withdrawn}
     then.update((iri, at.version) for iri, at in chosen.items())
     known = _still_holding(past, chosen, then, indicators.basis) if past is not None else {}
+    if full is not None:
+        kept = _kept_in_store(full, {iri: at.version for iri, at in chosen.items() if iri not in known}, then)
+        for iri, entry in kept.items():
+            if past is not None:
+                past.put((iri, chosen[iri].version, indicators.basis), entry)
+        known.update(kept)
     for iri, at in chosen.items():
         if iri not in known:
             _load(store, iri, _content_at(service, iri, at.version))
@@ -171,6 +192,17 @@ def _still_holding(past: PastIndicators, chosen: Mapping[str, VersionAt], then: 
         entry = past.get((iri, at.version, basis))
         if entry is not None and all(then.get(t) == v for t, v in entry.types):
             found[iri] = entry
+    return found
+
+
+def _kept_in_store(full: IndicatorService, versions: dict[str, int], then: dict[str, int]) -> dict[str, PastEntry]:
+    """Baseline entries the registry's store kept for these versions (stored.py `version_entries`) whose product
+    types were at the same versions then as when the entry was computed (absent then and then: the same)."""
+    found: dict[str, PastEntry] = {}
+    for iri, (stored, dependencies) in full.stored.version_entries(versions, "emf", full.basis).items():
+        if all(d.version == then.get(d.graph, ABSENT) for d in dependencies):
+            tally, entry = stored_entry(iri, versions[iri], stored)
+            found[iri] = PastEntry(tuple(sorted((d.graph, then.get(d.graph)) for d in dependencies)), tally, entry)
     return found
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import partial
 
 from registry.concepts import ConceptScheme
 from registry.indicators.service import IndicatorService
 from registry.passports.service import PassportService
 from registry.passports.timeline import VersionAt
-from registry.reports.baseline import Baseline, figures, progress
+from registry.reports.baseline import Baseline, describe, figures, progress
 from registry.reports.past import PastIndicators
 from registry.reports.scope import Scope, current_scope, snapshot_scope
 from registry.reports.urban_mine import RegionFilter, UrbanMine, urban_mine_over
@@ -27,6 +28,9 @@ class ReportService:
         self.indicators = indicators
         self.concepts = concepts
         self.past = PastIndicators()  # baseline figures of passport versions, kept between requests
+        # Every summary stored from now on carries its passport's baseline entry, so a baseline's first call
+        # reads those instead of every passport's layers, fractions and places (bench/RESULTS.md).
+        indicators.describe = partial(describe, indicators.store)
 
     def now(self, versions: dict[str, int], owner: str | None = None) -> Scope:
         """These passports (IRI -> current version) now; `owner` set: a baseline, all of them its passports."""
@@ -36,8 +40,9 @@ class ReportService:
            everything: Mapping[str, VersionAt] | None = None) -> Scope:
         """These versions as they were at `moment`, rebuilt from the history; `owner` set: a baseline.
         `everything`: every record's version at `moment` (versions_at), when the caller has read it already."""
-        return snapshot_scope(self.passports, self.concepts, chosen, moment, self.past if owner is not None else None,
-                              everything)
+        baseline = owner is not None
+        return snapshot_scope(self.passports, self.concepts, chosen, moment, self.past if baseline else None,
+                              everything, self.indicators if baseline else None)
 
     def urban_mine(self, scope: Scope, regions: RegionFilter | None = None) -> UrbanMine:
         return urban_mine_over(scope, regions or RegionFilter())
