@@ -202,13 +202,19 @@ class IndicatorService:
             raise not_computable(names.id, str(exc)) from exc
         full = result.as_dict(with_parts=True, with_restricted=True)
         require_finite(names.id, full)
-        if state.version is not None and factors is None:
+        if state.version is not None and factors is None and self._still_at(names, state.version):
             summary = {k: v for k, v in full.items() if k != "parts"}
             entry = self.describe(names.iri, result) if self.describe is not None else None
             self.stored.save(names, method, IndicatorSet(
                 state.version, state.basis, warnings, summary, dependencies,
                 parts=cast("list[dict[str, Any]]", full["parts"]), entry=entry))
         return result, dependencies, state.version
+
+    def _still_at(self, names: PassportNames, version: int) -> bool:
+        """Whether the content just read was that of `version`: only if the record still says so after reading it
+        (versions only grow). A write landing between state() and the read would otherwise store the newer
+        content's figures as the older version's, and its baseline entry is kept for good (`?at=` reads it)."""
+        return [d.version for d in self.stored.versions([names.iri])] == [version]
 
     def _warnings(self, names: PassportNames) -> list[dict[str, object]]:
         if self.validator is None:
