@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -172,13 +171,3 @@ def check_offers(profile: Profile, offers: Sequence[Offer], vocabulary: Sequence
         result.rank = rank
     return TenderReport(profile.name, profile.version, results)
 
-
-def counts(report: TenderReport) -> dict[str, dict[str, int]]:
-    """Per offer, how many criteria passed, failed and were not shown (for pages and the CLI)."""
-    out: dict[str, dict[str, int]] = {}
-    for o in report.offers:
-        tally: dict[str, int] = defaultdict(int)
-        for v in o.verdicts:
-            tally[v.status] += 1
-        out[o.passport] = dict(tally)
-    return out
