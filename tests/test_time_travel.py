@@ -94,3 +94,36 @@ def test_a_version_published_restricted_stays_hidden_at_its_moment(client):
 def test_a_moment_before_year_one_in_utc_is_a_400(timeline):
     answer = _read(timeline, "0001-01-01T00:00:00+01:00")
     assert answer.status_code == 400 and "outside the years" in answer.json()["detail"]
+
+
+def test_an_outsider_sees_a_version_published_before_the_passport_was_restricted(client):
+    clock = Clock()
+    client.app.state.registry.domain.passports.clock = clock
+    clock.set("2024-01-10T12:00:00")
+    assert client.put("/passports/p", content=school("Open first"), headers=TURTLE).status_code == 201
+    clock.set("2024-06-10T12:00:00")
+    assert client.put("/passports/p", content=school("Secret later", restricted=True), headers=TURTLE).status_code == 200
+    before = client.get("/passports", params={"at": "2024-03-01"}).json()
+    assert [(i["id"], i["version"]) for i in before["items"]] == [("p", 1)]
+    assert client.get("/passports", params={"at": "2024-07-01"}).json()["total"] == 0
+
+
+def test_every_records_published_visibilities_read_at_once_agree_with_one_at_a_time(client):
+    clock = Clock()
+    service = client.app.state.registry.domain.passports
+    service.clock = clock
+    histories = {"opened": [True, False], "closed": [False, True], "gone": [True, None], "plain": [False],
+                 "twice": [True, False, True]}
+    for step in range(3):
+        clock.set(f"2024-0{step + 1}-10T12:00:00")
+        for name, steps in histories.items():
+            if step < len(steps) and steps[step] is None:
+                assert client.delete(f"/passports/{name}", headers=AUTH).status_code == 200
+            elif step < len(steps):
+                body = school(name, restricted=steps[step])
+                assert client.put(f"/passports/{name}", content=body, headers=TURTLE).status_code in (200, 201)
+    published = service.published()
+    one_at_a_time = {service.names(n).iri: service.visibilities(n) for n in histories}
+    assert {iri: p.visibilities for iri, p in published.items()} == one_at_a_time
+    assert published[service.names("twice").iri].visibilities == {1: "restricted", 2: "public", 3: "restricted"}
+    assert published[service.names("gone").iri].visibilities == {1: "restricted", 2: "restricted"}

@@ -102,18 +102,13 @@ class AccessControlledPassports(GuardedRecords):
                    everything: Mapping[str, VersionAt] | None = None) -> dict[str, VersionAt]:
         """Passports active at `moment` whose version then the caller may read (of `owner` only, if given);
         `everything`: versions_at(moment), when the caller has read it already."""
-        owned = self.passports.records_owned(owner) if owner is not None else None
-        chosen = {}
-        for iri, at in (versions_at(self.passports, moment) if everything is None else everything).items():
-            if at.withdrawn or (owned is not None and iri not in owned):
-                continue
-            try:
-                record = owned[iri] if owned is not None else self.passports.record(iri.rsplit("/", 1)[-1])
-            except NotFound:
-                continue
-            if at.version not in self.hidden_versions(agent, record):
-                chosen[iri] = at
-        return chosen
+        live = {iri: at for iri, at in (versions_at(self.passports, moment) if everything is None
+                                        else everything).items() if not at.withdrawn}
+        if owner is not None:
+            owned = self.passports.owned_ids(owner)
+            live = {iri: at for iri, at in live.items() if iri in owned}
+        hidden = self.hidden_of(agent, owner)
+        return {iri: at for iri, at in live.items() if at.version not in hidden.get(iri, ())}
 
     def page_at(self, agent: Agent, moment: datetime, offset: int = 0, limit: int = 50) -> Page:
         """The list as it stood at `moment`: each passport at its version then (title and owner as now)."""

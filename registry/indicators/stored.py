@@ -89,10 +89,11 @@ SUMMARIES = P + """SELECT ?ig ?n ?from ?basis ?data ?parts WHERE { GRAPH ?ig {
 # The same, with the compact baseline entry instead of the summary and its parts (registry/reports/baseline.py).
 ENTRIES = P + """SELECT ?ig ?n ?from ?basis ?entry WHERE { GRAPH ?ig {
   ?n a mpr:IndicatorSet ; mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ; mpr:baselineEntry ?entry } }"""
-# Baseline entries of every version kept (nodes #{method}-v{version}; the current summaries' match too, and are
-# told apart by their node).
-VERSION_ENTRIES = P + """SELECT ?ig ?n ?from ?basis ?entry WHERE { GRAPH ?ig {
-  ?n mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ; mpr:baselineEntry ?entry } }"""
+# Baseline entries of every version kept (nodes #{method}-v{version}), `kept` "#{method}-v" as an N-Triples literal:
+# the current summaries hold entries too, and are left out before their entry is read (a third less time).
+VERSION_ENTRIES = P + """SELECT ?ig ?n ?from ?basis ?entry WHERE {{ GRAPH ?ig {{
+  ?n mpr:computedFromVersion ?from ; mpr:computationBasis ?basis . FILTER(CONTAINS(STR(?n), {kept}))
+  ?n mpr:baselineEntry ?entry }} }}"""
 ALL_DEPENDENCIES = P + """SELECT ?ig ?n ?dg ?dv WHERE { GRAPH ?ig {
   ?n mpr:dependsOn ?d . ?d mpr:dependencyGraph ?dg ; mpr:dependencyVersion ?dv } }"""
 
@@ -341,7 +342,7 @@ class StoredIndicators:
             return {}
         basis = self.effective_basis(basis)
         rows: dict[str, list[dict[str, Term]]] = {}
-        for row in self.store.select(VERSION_ENTRIES):
+        for row in self.store.select(VERSION_ENTRIES.format(kept=Literal(f"#{method}-v"))):
             graph, node = row["ig"].value, row["n"].value
             iri = graph.removesuffix("/indicators")
             if (iri in versions and node == f"{graph}#{method}-v{versions[iri]}"

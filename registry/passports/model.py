@@ -58,6 +58,14 @@ class PassportRecord:
 
 
 @dataclass(frozen=True)
+class Published:
+    """Who owns a record and the visibility ("public" or "restricted") each of its versions was published with."""
+
+    owner: str | None
+    visibilities: dict[int, str]
+
+
+@dataclass(frozen=True)
 class ChangeInfo:
     version: int
     kind: str  # "created" | "updated" | "withdrawn"

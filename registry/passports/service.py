@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import builtins
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -29,7 +29,16 @@ from registry.namespaces import (
     sparql_prefixes,
 )
 from registry.passports import records
-from registry.passports.model import Agent, ChangeInfo, Diff, Page, PassportRecord, WriteResult, diff_of
+from registry.passports.model import (
+    Agent,
+    ChangeInfo,
+    Diff,
+    Page,
+    PassportRecord,
+    Published,
+    WriteResult,
+    diff_of,
+)
 from registry.passports.naming import PassportNames, check_id, new_id
 from registry.passports.patches import apply_backwards, patch_text, touches
 from registry.passports.records import ACTIVE, CURRENT_VERSION, MODIFIED, STATUS, WITHDRAWN, RecordState
@@ -412,21 +421,56 @@ class PassportService:
         rows = self.store.select(P + f"SELECT {projected} ?p ?v WHERE {{ {where} }}", bindings)
         return {r["p"].value: int(r["v"].value) for r in rows}
 
-    def records_owned(self, owner: str) -> builtins.dict[str, PassportRecord]:
-        """Every record of one organisation, active or withdrawn, by IRI, in one query (as `record` reads one)."""
+    def owned_ids(self, owner: str) -> builtins.set[str]:
+        """The IRIs of every record of one organisation, active or withdrawn, in one query of the record graphs
+        alone (a baseline `?at=` a moment keeps the versions then of these; bench/baseline.py)."""
         prefix = f"{self.base}/{self.collection}/"
         rows = self.store.select(
-            P + "SELECT ?rg ?p ?v ?s ?c ?m ?owner ?prefix ?vis WHERE { "
-            + records.pattern(also="; dcterms:created ?c ; dcterms:modified ?m "
-                                   "; prov:wasAttributedTo/rdfs:label ?owner")
-            + " OPTIONAL { GRAPH ?p { ?p mpr:visibility ?vis } } FILTER(STRSTARTS(STR(?p), ?prefix)) }",
+            P + "SELECT ?rg ?p ?owner ?prefix WHERE { GRAPH ?rg { ?p mpr:currentVersion ?v ; "
+            "prov:wasAttributedTo/rdfs:label ?owner } FILTER(STRSTARTS(STR(?p), ?prefix)) }",
             {"owner": Literal(owner), "prefix": Literal(prefix)},
         )
-        found: builtins.dict[str, PassportRecord] = {}
+        return {row["p"].value for row in rows if self._is_record(row["p"].value[len(prefix):], row["rg"])}
+
+    def _is_record(self, local: str, graph: Term) -> bool:
+        """Is `graph` the record graph of the collection's record `local`? (A passport's own content may say
+        anything of itself, in its own graph.)"""
+        return "/" not in local and graph == self.names(local).record_graph
+
+    def published(self, owner: str | None = None) -> builtins.dict[str, Published]:
+        """Every record (of `owner`, if given), active or withdrawn, by IRI: its owner and the visibility each
+        version was published with (`visibilities`), in two queries for all of them, where one record at a
+        time cost two queries each (a report `?at=` a moment for a caller who may not see restricted ones)."""
+        prefix = f"{self.base}/{self.collection}/"
+        bindings: builtins.dict[str, Term] = {"prefix": Literal(prefix)}
+        attributed = "OPTIONAL { ?p prov:wasAttributedTo/rdfs:label ?owner }"
+        if owner is not None:
+            bindings["owner"], attributed = Literal(owner), "; prov:wasAttributedTo/rdfs:label ?owner"
+        found = {}
+        for row in self.store.select(
+            P + "SELECT ?rg ?p ?v ?s ?owner ?vis ?prefix WHERE { " + records.pattern(also=attributed)
+            + " OPTIONAL { GRAPH ?p { ?p mpr:visibility ?vis } } FILTER(STRSTARTS(STR(?p), ?prefix)) }", bindings,
+        ):
+            if self._is_record(row["p"].value[len(prefix):], row["rg"]):
+                found[row["p"].value] = row
+        patches = self._marker_patches(prefix)
+        return {iri: Published(row["owner"].value if "owner" in row else None, _published(
+            int(row["v"].value), row["s"] == WITHDRAWN, row.get("vis") == mpr("Restricted"),
+            patches.get(iri, {}), Triple(NamedNode(iri), VISIBILITY, mpr("Restricted"))))
+            for iri, row in found.items()}
+
+    def _marker_patches(self, prefix: str) -> builtins.dict[str, builtins.dict[int, str]]:
+        """Record IRI -> version -> patch, of the patches that may add or delete a restricted marker: those
+        holding its object (a patch that touches the marker holds that line, so holds the IRI; `touches` decides)."""
+        rows = self.store.select(
+            P + "SELECT ?g ?p ?v ?patch ?prefix ?marker WHERE { GRAPH ?g { ?c mpr:changeOf ?p ; mpr:version ?v ; "
+            "mpr:patch ?patch } FILTER(STRSTARTS(STR(?p), ?prefix) && CONTAINS(?patch, ?marker)) }",
+            {"prefix": Literal(prefix), "marker": Literal(str(mpr("Restricted")))},
+        )
+        found: builtins.dict[str, builtins.dict[int, str]] = {}
         for row in rows:
-            local = row["p"].value[len(prefix):]
-            if "/" not in local and row["rg"] == self.names(local).record_graph:
-                found[row["p"].value] = self._record_from_row(self.names(local), row)
+            if self._is_record(row["p"].value[len(prefix):], row["g"]):
+                found.setdefault(row["p"].value, {})[int(row["v"].value)] = row["patch"].value
         return found
 
     def summary_triples(self, records_listed: Sequence[PassportRecord]) -> builtins.dict[str, builtins.list[Triple]]:
@@ -492,21 +536,13 @@ class PassportService:
         """
         record = self.record(passport_id)
         names = self.names(passport_id)
-        marker = Triple(names.node, VISIBILITY, mpr("Restricted"))
         rows = self.store.select(
             P + "SELECT ?g ?p ?v ?patch WHERE { GRAPH ?g { ?c mpr:changeOf ?p ; mpr:version ?v ; mpr:patch ?patch } }",
             {"g": names.record_graph, "p": names.node},
         )
-        patches = {int(r["v"].value): r["patch"].value for r in rows}
-        restricted = record.visibility == "restricted"
-        seen: dict[int, str] = {}
-        for version in range(record.version, 0, -1):
-            seen[version] = "restricted" if restricted else "public"
-            operation = touches(patches.get(version, ""), marker)
-            restricted = {"A": False, "D": True}.get(operation or "", restricted)
-        if record.status == "withdrawn" and record.version > 1:
-            seen[record.version] = seen[record.version - 1]
-        return seen
+        return _published(record.version, record.status == "withdrawn", record.visibility == "restricted",
+                          {int(r["v"].value): r["patch"].value for r in rows},
+                          Triple(names.node, VISIBILITY, mpr("Restricted")))
 
     def history(self, passport_id: str) -> builtins.list[ChangeInfo]:
         names = self.names(passport_id)
@@ -546,3 +582,17 @@ class PassportService:
         old = self._rebuild(names, record.version, from_version)
         new = self._rebuild(names, record.version, to_version)
         return diff_of(from_version, to_version, old, new)
+
+
+def _published(version: int, withdrawn: bool, restricted: bool, patches: Mapping[int, str], marker: Triple
+               ) -> builtins.dict[int, str]:
+    """Version -> "public" or "restricted": walked back from the current visibility through the patches that
+    add or delete the restricted `marker`; a withdrawal keeps the visibility of the version it withdrew."""
+    seen: builtins.dict[int, str] = {}
+    for number in range(version, 0, -1):
+        seen[number] = "restricted" if restricted else "public"
+        operation = touches(patches.get(number, ""), marker)
+        restricted = {"A": False, "D": True}.get(operation or "", restricted)
+    if withdrawn and version > 1:
+        seen[version] = seen[version - 1]
+    return seen

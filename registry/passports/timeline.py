@@ -22,13 +22,12 @@ XSD_DATETIME = NamedNode(XSD + "dateTime")
 WITHDRAWN_KIND = CHANGE_KINDS["withdrawn"]
 AT_FORM = "YYYY-MM-DD or an xsd:dateTime such as 2025-01-31T12:00:00Z"
 
-# One row per record: its highest version that ended at or before the moment, and that change's kind.
-# The moment and prefix are written into the text as N-Triples literals (made here, never from input
-# text): substituted variables are bound at the top level only, not inside the sub-select.
+# One row per change that ended at or before the moment (its kind and end); the highest version of each
+# record is kept in Python: a MAX sub-select joined back to the changes took twice as long (10k records).
+# The moment and prefix are written into the text as N-Triples literals (made here, never from input text).
 VERSIONS_AT = P + """SELECT ?p ?v ?kind ?t WHERE {{
-  {{ SELECT ?p (MAX(?ver) AS ?v) WHERE {{ GRAPH ?g {{ ?c mpr:changeOf ?p ; mpr:version ?ver ; prov:endedAtTime ?end }}
-      FILTER(?end <= {at} && STRSTARTS(STR(?p), {prefix})) }} GROUP BY ?p }}
-  GRAPH ?g2 {{ ?c2 mpr:changeOf ?p ; mpr:version ?v ; mpr:changeKind ?kind ; prov:endedAtTime ?t }}
+  GRAPH ?g {{ ?c mpr:changeOf ?p ; mpr:version ?v ; mpr:changeKind ?kind ; prov:endedAtTime ?t }}
+  FILTER(?t <= {at} && STRSTARTS(STR(?p), {prefix}))
 }}"""
 
 
@@ -64,12 +63,12 @@ def versions_at(service: PassportService, moment: datetime) -> dict[str, Version
     """Every record of the service's collection that existed at `moment`, by IRI (withdrawn ones marked)."""
     prefix = f"{service.base}/{service.collection}/"
     rows = service.store.select(VERSIONS_AT.format(at=_stamp(moment), prefix=Literal(prefix)))
-    found = {}
+    found: dict[str, VersionAt] = {}
     for row in rows:
-        iri = row["p"].value
-        if "/" in iri[len(prefix):]:
-            continue  # not a record of this collection (a sub-resource)
-        found[iri] = VersionAt(iri, int(row["v"].value), row["kind"] == WITHDRAWN_KIND, row["t"].value)
+        iri, version = row["p"].value, int(row["v"].value)
+        if "/" in iri[len(prefix):] or (iri in found and found[iri].version >= version):
+            continue  # not a record of this collection (a sub-resource), or an earlier version
+        found[iri] = VersionAt(iri, version, row["kind"] == WITHDRAWN_KIND, row["t"].value)
     return found
 
 
