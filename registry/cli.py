@@ -870,15 +870,21 @@ def tender_check(
 @tender_app.command("profiles")
 def tender_profiles(
     data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+    url: str | None = UrlOption, token: str | None = TokenOption,
 ) -> None:
-    """List the shipped criteria profiles and the stored ones."""
-    with _registry(data, sparql_query, sparql_update) as registry:
-        shipped = registry.profiles.shipped()
-        stored = registry.profiles.page(LOADER, 0, 500).items
+    """List the shipped criteria profiles and the stored ones; beside `mpr serve`, through it (GET /profiles)."""
+    server = _server(url, token, data, sparql_query)
+    if server is not None:
+        answer = _ask(server.profiles)
+        shipped, stored = answer["shipped"], [(r["id"], r["version"], r["owner"]) for r in answer["items"]]
+    else:
+        with _registry(data, sparql_query, sparql_update) as registry:
+            shipped = registry.profiles.shipped()
+            stored = [(r.id, r.version, r.owner) for r in registry.profiles.page(LOADER, 0, 500).items]
     for name in shipped:
         out.print(f"{name} (shipped)")
-    for record in stored:
-        out.print(f"{record.id} v{record.version} ({record.owner or 'no owner'})")
+    for profile_id, version, owner in stored:
+        out.print(f"{profile_id} v{version} ({owner or 'no owner'})")
 
 # --- material mappings (issue 15): one function, apart from the other commands, to ease merging ---------------
 
@@ -970,8 +976,17 @@ def _factors_commands() -> typer.Typer:
         version: int | None = typer.Option(None, "--version", min=1, help="An earlier version"),
         turtle: bool = typer.Option(False, "--turtle", help="Print the set as Turtle instead of JSON"),
         data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+        url: str | None = UrlOption, token: str | None = TokenOption,
     ) -> None:
         """Print a carbon factor set (JSON, or Turtle)."""
+        server = _server(url, token, data, sparql_query)
+        if server is not None:
+            answer = _ask(server.factor_set, org, name, version, turtle)
+            if turtle:
+                sys.stdout.buffer.write(answer)
+            else:
+                out.print_json(answer.decode("utf-8"))
+            return
         with _registry(data, sparql_query, sparql_update) as registry:
             sets = registry.domain.factor_sets
             if turtle:
@@ -989,20 +1004,26 @@ def _factors_commands() -> typer.Typer:
         visibility: str | None = typer.Option(None, "--visibility", help="public or restricted (a new set: "
                                                                           "restricted; a new version keeps it)"),
         data: Path | None = DataOption, sparql_query: str | None = QueryUrl, sparql_update: str | None = UpdateUrl,
+        url: str | None = UrlOption, token: str | None = TokenOption,
     ) -> None:
-        """Store FILE as a new version of an organisation's carbon factor set."""
+        """Store FILE as a new version of an organisation's carbon factor set; beside `mpr serve`, through it."""
         from pyoxigraph import RdfFormat
 
         from registry.indicators.factorsets import read_upload
 
         fmt = RdfFormat.from_extension(file.suffix.lstrip("."))
         media_type = "text/csv" if file.suffix.lower() == ".csv" else fmt.media_type if fmt else ""
-        with _registry(data, sparql_query, sparql_update) as registry:
-            sets = registry.domain.factor_sets
-            rows = read_upload(file.read_bytes(), media_type, registry.concepts, sets.graph(org, name).value)
-            stored = sets.put(org, name, rows, visibility, LOADER.name)
-        out.print(f"carbon factor set {org}/{name}: version {stored.ref.version}, {len(stored.rows)} values, "
-                  f"{stored.visibility}")
+        server = _server(url, token, data, sparql_query)
+        if server is not None:
+            stored = _ask(server.put_factor_set, org, name, file.read_bytes(), media_type, visibility)
+            version, values, seen = stored["version"], stored["values"], stored["visibility"]
+        else:
+            with _registry(data, sparql_query, sparql_update) as registry:
+                sets = registry.domain.factor_sets
+                rows = read_upload(file.read_bytes(), media_type, registry.concepts, sets.graph(org, name).value)
+                kept = sets.put(org, name, rows, visibility, LOADER.name)
+            version, values, seen = kept.ref.version, len(kept.rows), kept.visibility
+        out.print(f"carbon factor set {org}/{name}: version {version}, {values} values, {seen}")
 
     return factors_app
 

@@ -107,6 +107,23 @@ class RegistryClient:
                                             json=table).json()
         return answer
 
+    def profiles(self) -> dict[str, Any]:
+        answer: dict[str, Any] = self._send("GET", "/profiles", params={"limit": 500}).json()
+        return answer
+
+    def factor_set(self, organisation: str, name: str, version: int | None, turtle: bool) -> bytes:
+        return self._send("GET", f"/organisations/{quote(organisation, safe='')}/carbon-factors/{quote(name, safe='')}",
+                          "text/turtle" if turtle else "application/json",
+                          params={"version": version} if version is not None else None).content
+
+    def put_factor_set(self, organisation: str, name: str, body: bytes, media_type: str,
+                       visibility: str | None) -> dict[str, Any]:
+        answer: dict[str, Any] = self._send(
+            "PUT", f"/organisations/{quote(organisation, safe='')}/carbon-factors/{quote(name, safe='')}",
+            content=body, headers_extra={"Content-Type": media_type},
+            params={"visibility": visibility} if visibility is not None else None).json()
+        return answer
+
     def verify(self, credential: bytes) -> dict[str, Any]:
         answer: dict[str, Any] = self._send("POST", "/credentials/verify", content=credential,
                                             headers_extra={"Content-Type": "application/vc+jwt"}).json()

@@ -376,11 +376,43 @@ def test_verify_beside_a_running_server_asks_the_server(serving, tmp_path):
     assert forged.returncode == 1 and "holds this store" not in forged.stderr
 
 
-def test_a_command_that_needs_the_store_beside_a_running_server_says_to_stop_it(serving):
-    result = beside(serving, "tender", "profiles")  # no HTTP path in the CLI: it opens the store
-    assert result.returncode == 2
-    assert f"`mpr serve` at {serving.url} holds this store" in result.stderr
-    assert "--url" not in result.stderr  # this command has no --url to give
+def test_tender_profiles_beside_a_running_server_lists_them_through_it(serving):
+    result = beside(serving, "tender", "profiles")
+    assert result.returncode == 0, result.stderr
+    assert f"asking it at {serving.url}" in result.stderr
+    assert "eu-gpp-computers-monitors (shipped)" in result.stdout
+
+
+def test_factors_beside_a_running_server_set_and_show_through_it(serving):
+    table = EXAMPLES / "tour" / "concrete-epds.csv"
+    stored = beside(serving, "factors", "set", "acme", "concrete-epds", str(table), "--visibility", "public")
+    assert stored.returncode == 0, stored.stderr
+    assert "carbon factor set acme/concrete-epds: version 1," in stored.stdout and stored.stdout.strip().endswith(
+        "public")
+    served = httpx.get(f"{serving.url}/organisations/acme/carbon-factors/concrete-epds", timeout=120).json()
+    assert served["version"] == 1 and served["visibility"] == "public"
+    shown = json.loads(beside(serving, "factors", "show", "acme", "concrete-epds", "--version", "1").stdout)
+    assert shown["factors"] == served["factors"]
+    assert "@prefix" in beside(serving, "factors", "show", "acme", "concrete-epds", "--turtle").stdout
+
+
+def test_factors_set_beside_a_running_server_passes_on_its_refusal_and_stores_nothing(serving, tmp_path):
+    table = tmp_path / "bad.csv"
+    table.write_text("material,module,value\nconcrete,A1-A3,not-a-number\n")
+    result = beside(serving, "factors", "set", "bad-org", "bad-set", str(table))
+    assert result.returncode == 1 and "holds this store" not in result.stderr
+    assert "4" in result.stderr.split("answered ", 1)[1][:3]  # a 4xx, passed on
+    assert httpx.get(f"{serving.url}/organisations/bad-org/carbon-factors/bad-set", headers=AUTH,
+                     timeout=120).status_code == 404
+
+
+def test_the_locked_store_hint_names_the_announced_server(tmp_path):
+    from registry.cli import _locked_hint
+    from registry.client import SERVER_FILE
+
+    (tmp_path / SERVER_FILE).write_text(json.dumps({"url": "http://127.0.0.1:8009", "pid": os.getpid()}))
+    hint = _locked_hint("IO error: While lock file: data/full/LOCK", tmp_path)
+    assert "`mpr serve` at http://127.0.0.1:8009 holds this store" in hint
 
 
 def test_urban_mine_report_beside_a_running_server_keeps_its_filters(serving):
