@@ -50,6 +50,7 @@ from registry.namespaces import RDF, RDF_TYPE, XSD, XSD_INTEGER, mpr, sparql_pre
 from registry.passports import records
 from registry.passports.naming import PassportNames
 from registry.store.base import Changeset, GraphChange, Term, TripleStore
+from registry.store.sparql_text import values_clause
 
 P = sparql_prefixes()
 INDICATOR_SET = mpr("IndicatorSet")
@@ -83,19 +84,26 @@ STATE = P + """SELECT ?rg ?p ?ig ?n ?v ?s ?from ?basis ?warn ?data WHERE {
 # and node(). Why not one join in SPARQL: Oxigraph evaluated the join on an IRI built with BIND(IRI(CONCAT()))
 # 5-10 times slower than reading both sides whole (and a VALUES list of passports once per list over the whole
 # store): bench/RESULTS.md, organisation baseline.
-SUMMARIES = P + """SELECT ?ig ?n ?from ?basis ?data ?parts WHERE { GRAPH ?ig {
+# `{among}`: nothing (every summary stored), or a VALUES list of the indicator graphs wanted (`_indicator_rows`).
+SUMMARIES = P + """SELECT ?ig ?n ?from ?basis ?data ?parts WHERE {{ {among} GRAPH ?ig {{
   ?n a mpr:IndicatorSet ; mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ;
-     mpr:includesShaclWarnings ?warn ; mpr:indicatorData ?data OPTIONAL { ?n mpr:indicatorParts ?parts } } }"""
+     mpr:includesShaclWarnings ?warn ; mpr:indicatorData ?data OPTIONAL {{ ?n mpr:indicatorParts ?parts }} }} }}"""
 # The same, with the compact baseline entry instead of the summary and its parts (registry/reports/baseline.py).
-ENTRIES = P + """SELECT ?ig ?n ?from ?basis ?entry WHERE { GRAPH ?ig {
-  ?n a mpr:IndicatorSet ; mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ; mpr:baselineEntry ?entry } }"""
+ENTRIES = P + """SELECT ?ig ?n ?from ?basis ?entry WHERE {{ {among} GRAPH ?ig {{
+  ?n a mpr:IndicatorSet ; mpr:computedFromVersion ?from ; mpr:computationBasis ?basis ;
+     mpr:baselineEntry ?entry }} }}"""
 # Baseline entries of every version kept (nodes #{method}-v{version}), `kept` "#{method}-v" as an N-Triples literal:
 # the current summaries hold entries too, and are left out before their entry is read (a third less time).
-VERSION_ENTRIES = P + """SELECT ?ig ?n ?from ?basis ?entry WHERE {{ GRAPH ?ig {{
+VERSION_ENTRIES = P + """SELECT ?ig ?n ?from ?basis ?entry WHERE {{ {among} GRAPH ?ig {{
   ?n mpr:computedFromVersion ?from ; mpr:computationBasis ?basis . FILTER(CONTAINS(STR(?n), {kept}))
   ?n mpr:baselineEntry ?entry }} }}"""
-ALL_DEPENDENCIES = P + """SELECT ?ig ?n ?dg ?dv WHERE { GRAPH ?ig {
-  ?n mpr:dependsOn ?d . ?d mpr:dependencyGraph ?dg ; mpr:dependencyVersion ?dv } }"""
+ALL_DEPENDENCIES = P + """SELECT ?ig ?n ?dg ?dv WHERE {{ {among} GRAPH ?ig {{
+  ?n mpr:dependsOn ?d . ?d mpr:dependencyGraph ?dg ; mpr:dependencyVersion ?dv }} }}"""
+
+# Up to this many passports, their summaries are read by a VALUES list of their graphs (0.3 ms a passport in
+# Oxigraph), above it in one pass over every summary stored (0.15 ms a summary, whoever owns it): a small
+# organisation's baseline in a registry of many reads its own summaries only (bench/RESULTS.md).
+FEW_PASSPORTS = 500
 
 EPOCH = P + "SELECT ?g ?e WHERE { GRAPH ?g { ?g mpr:summaryEpoch ?e } } ORDER BY ?e LIMIT 1"
 
@@ -287,15 +295,26 @@ class StoredIndicators:
         if not wanted:
             return {}
         basis = self.effective_basis(basis)
-        summaries = _by_passport(self.store.select(query), method, wanted)
+        summaries = _by_passport(self._indicator_rows(query, wanted), method, wanted)
         dependencies: dict[str, list[Dependency]] = {}
-        for iri, rows in _by_passport(self.store.select(ALL_DEPENDENCIES), method, set(summaries)).items():
+        for iri, rows in _by_passport(self._indicator_rows(ALL_DEPENDENCIES, set(summaries)), method,
+                                      set(summaries)).items():
             dependencies[iri] = [Dependency(row["dg"].value, _version(row["dv"])) for row in rows]
         current = records.versions(self.store, {d.graph for found in dependencies.values() for d in found})
         stale = {iri for iri, found in dependencies.items()
                  if any(d.version != current.get(d.graph, ABSENT) for d in found)}
         return {iri: (row, dependencies.get(iri, []))
                 for iri, row in _exact(versions, summaries, basis, stale, needed).items()}
+
+    def _indicator_rows(self, template: str, passports: set[str], **terms: Term) -> list[dict[str, Term]]:
+        """Rows of `template` (`{among}` before `GRAPH ?ig`, other fields `terms` as N-Triples) of these passports'
+        indicator graphs, and maybe of others (the caller keeps its own rows): a few passports by a VALUES list
+        of their graphs, more in one pass over the store."""
+        if not passports:
+            return []
+        graphs = [f"{iri}/indicators" for iri in sorted(passports)]
+        among = "" if len(passports) > FEW_PASSPORTS else values_clause("ig", graphs)
+        return self.store.select(template.format(among=among, **{name: str(t) for name, t in terms.items()}))
 
     def versions(self, graphs: Iterable[str]) -> list[Dependency]:
         """Current versions of other passports' graphs, read before their content (see the module's note)."""
@@ -342,7 +361,7 @@ class StoredIndicators:
             return {}
         basis = self.effective_basis(basis)
         rows: dict[str, list[dict[str, Term]]] = {}
-        for row in self.store.select(VERSION_ENTRIES.format(kept=Literal(f"#{method}-v"))):
+        for row in self._indicator_rows(VERSION_ENTRIES, set(versions), kept=Literal(f"#{method}-v")):
             graph, node = row["ig"].value, row["n"].value
             iri = graph.removesuffix("/indicators")
             if (iri in versions and node == f"{graph}#{method}-v{versions[iri]}"
@@ -351,7 +370,7 @@ class StoredIndicators:
         entries = {iri: _loads(mine[0]["entry"].value) for iri, mine in rows.items() if len(mine) == 1}
         nodes = {f"{iri}/indicators#{method}-v{versions[iri]}": iri for iri in entries}
         dependencies: dict[str, list[Dependency]] = {}
-        for row in self.store.select(ALL_DEPENDENCIES):
+        for row in self._indicator_rows(ALL_DEPENDENCIES, set(entries)):
             if (of := nodes.get(row["n"].value)) is not None and row["ig"].value == of + "/indicators":
                 dependencies.setdefault(of, []).append(Dependency(row["dg"].value, _version(row["dv"])))
         return {iri: (entry, dependencies.get(iri, [])) for iri, entry in entries.items() if isinstance(entry, dict)}

@@ -41,6 +41,16 @@ def pattern(passport: str = "?p", version: str = "?v", status: str = "?s", graph
     return f"GRAPH {graph} {{ {passport} mpr:currentVersion {version} ; mpr:status {status} {also} }}"
 
 
+def owned_pattern(owner: str, passport: str = "?p", version: str = "?v", status: str = "?s", graph: str = "?rg",
+                  agent: str = "?owner_agent") -> str:
+    """`pattern()` kept to the records of one organisation, its label first and written into the text (pyoxigraph
+    escapes it): Oxigraph then starts from that organisation's records. With the owner as a bound variable or
+    after the record (`prov:wasAttributedTo/rdfs:label`), it read every record first: 0.28 s in a registry of
+    10,000 records for an organisation with none, 0.00 s this way (bench/RESULTS.md)."""
+    return (f"GRAPH {graph} {{ {agent} rdfs:label {Literal(owner)} . {passport} prov:wasAttributedTo {agent} ; "
+            f"mpr:currentVersion {version} ; mpr:status {status} }}")
+
+
 def bind_record_graph(passport: str, graph: str) -> str:
     """Binds `graph` to the record graph of `passport` inside a query (the rule of PassportNames.record_graph)."""
     return f'BIND(IRI(CONCAT(STR({passport}), "{RECORD_SUFFIX}")) AS {graph})'
@@ -63,10 +73,9 @@ class Selection:
         """A pattern binding `var` to each selected record's IRI (nothing for every graph)."""
         if self.every_graph:
             return ""
-        # The owner is written into the text as an N-Triples literal (pyoxigraph escapes it): a bound variable
-        # would have to be projected by every query that joins this pattern.
-        owner = f" ; prov:wasAttributedTo/rdfs:label {Literal(self.owner)}" if self.owner is not None else ""
-        return f"GRAPH ?selection_rg {{ {var} mpr:currentVersion ?selection_v ; mpr:status {IS_ACTIVE}{owner} }}"
+        if self.owner is not None:
+            return owned_pattern(self.owner, var, "?selection_v", IS_ACTIVE, "?selection_rg", "?selection_agent")
+        return f"GRAPH ?selection_rg {{ {var} mpr:currentVersion ?selection_v ; mpr:status {IS_ACTIVE} }}"
 
 
 def version_literal(version: int) -> Literal:

@@ -408,17 +408,11 @@ class PassportService:
     def owned(self, owner: str, visible_to: str | bool | None = True) -> builtins.dict[str, int]:
         """Active records of one organisation, IRI -> current version: what `list` would yield for `visible_to`,
         kept to `owner`, in one query (a report over thousands; paging by OFFSET re-sorted the lot per page)."""
-        where = (records.pattern(status=records.IS_ACTIVE, graph="?g",
-                                 also="; prov:wasAttributedTo/rdfs:label ?owner")
+        where = (records.owned_pattern(owner, status=records.IS_ACTIVE, graph="?g")
                  + f" {self._in_collection} OPTIONAL {{ GRAPH ?p {{ ?p mpr:visibility ?vis }} }}")
-        bindings: builtins.dict[str, Term] = {"owner": Literal(owner)}
-        if visible_to is not True:
-            where += " FILTER(!BOUND(?vis) || ?vis != mpr:Restricted"
-            where += " || ?owner = ?viewer)" if isinstance(visible_to, str) else ")"
-            if isinstance(visible_to, str):
-                bindings["viewer"] = Literal(visible_to)
-        projected = " ".join(f"?{name}" for name in bindings)  # bound variables must be projected (pyoxigraph)
-        rows = self.store.select(P + f"SELECT {projected} ?p ?v WHERE {{ {where} }}", bindings)
+        if visible_to is not True and visible_to != owner:  # the owner's members see its restricted ones
+            where += " FILTER(!BOUND(?vis) || ?vis != mpr:Restricted)"
+        rows = self.store.select(P + f"SELECT ?p ?v WHERE {{ {where} }}")
         return {r["p"].value: int(r["v"].value) for r in rows}
 
     def owned_ids(self, owner: str) -> builtins.set[str]:
@@ -426,9 +420,8 @@ class PassportService:
         alone (a baseline `?at=` a moment keeps the versions then of these; bench/baseline.py)."""
         prefix = f"{self.base}/{self.collection}/"
         rows = self.store.select(
-            P + "SELECT ?rg ?p ?owner ?prefix WHERE { GRAPH ?rg { ?p mpr:currentVersion ?v ; "
-            "prov:wasAttributedTo/rdfs:label ?owner } FILTER(STRSTARTS(STR(?p), ?prefix)) }",
-            {"owner": Literal(owner), "prefix": Literal(prefix)},
+            P + "SELECT ?rg ?p ?prefix WHERE { " + records.owned_pattern(owner)
+            + " FILTER(STRSTARTS(STR(?p), ?prefix)) }", {"prefix": Literal(prefix)},
         )
         return {row["p"].value for row in rows if self._is_record(row["p"].value[len(prefix):], row["rg"])}
 
