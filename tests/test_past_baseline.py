@@ -156,3 +156,21 @@ def test_figures_computed_while_a_new_version_lands_are_not_kept_as_the_older_ve
     assert indicators.stored.version_entries({names.iri: 1}, "emf", indicators.basis) == stale_entries
     office.domain.reports.past = PastIndicators()
     assert _mass_at(office, "2024-07-01") == pytest.approx(2 * (10 + 3))
+
+
+def test_a_passport_claiming_another_organisations_record_in_its_content_is_not_in_its_past_baseline(
+        office: Registry):
+    """Records and changes count from a record graph only: a passport may say anything of itself in its own graph,
+    here that it is a record of the organisation's with a change before the moment; 2 x (10 + 3) = 26 kg still."""
+    claim = b"""@prefix mpr: <https://w3id.org/mpr#> . @prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<> a mpr:Passport ; mpr:describes <#b> ; prov:wasAttributedTo [ rdfs:label "gemeente-zwolle" ] ;
+  mpr:currentVersion 1 ; mpr:status mpr:StatusActive .
+<#b> a <https://w3id.org/bot#Building> .
+[] mpr:changeOf <> ; mpr:version 1 ; mpr:changeKind mpr:Created ;
+  prov:endedAtTime "2024-01-01T00:00:00Z"^^xsd:dateTime .
+"""
+    office.domain.passports.create(claim, RdfFormat.TURTLE, MAKER, passport_id="intruder")
+    answer = office.reports.baseline(ADMIN, ORG, datetime(2024, 9, 1, tzinfo=UTC))
+    assert [p["passport"] for p in answer.figures.passports] == ["office"]
+    assert answer.figures.total_mass_kg == pytest.approx(2 * (10 + 3))

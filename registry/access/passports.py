@@ -101,12 +101,9 @@ class AccessControlledPassports(GuardedRecords):
     def visible_at(self, agent: Agent, moment: datetime, owner: str | None = None,
                    everything: Mapping[str, VersionAt] | None = None) -> dict[str, VersionAt]:
         """Passports active at `moment` whose version then the caller may read (of `owner` only, if given);
-        `everything`: versions_at(moment), when the caller has read it already."""
-        live = {iri: at for iri, at in (versions_at(self.passports, moment) if everything is None
-                                        else everything).items() if not at.withdrawn}
-        if owner is not None:
-            owned = self.passports.owned_ids(owner)
-            live = {iri: at for iri, at in live.items() if iri in owned}
+        `everything`: versions_at(moment, owner), when the caller has read it already."""
+        found = versions_at(self.passports, moment, owner) if everything is None else everything
+        live = {iri: at for iri, at in found.items() if not at.withdrawn}
         hidden = self.hidden_of(agent, owner)
         return {iri: at for iri, at in live.items() if at.version not in hidden.get(iri, ())}
 

@@ -33,7 +33,7 @@ class AccessControlledReports:
             if owner is None:
                 return self.reports.now(all_pages(partial(self.passports.page, agent)))
             return self.reports.now(self.passports.owned(agent, owner), owner)
-        everything = versions_at(self.passports.passports, moment)  # read once, for both
+        everything = versions_at(self.passports.passports, moment, owner)  # read once, for both
         return self.reports.at(self.passports.visible_at(agent, moment, owner, everything), moment, owner, everything)
 
     def urban_mine(self, agent: Agent, moment: datetime | None = None,

@@ -39,7 +39,7 @@ from registry.passports.model import (
     WriteResult,
     diff_of,
 )
-from registry.passports.naming import PassportNames, check_id, new_id
+from registry.passports.naming import ID_PATTERN, PassportNames, check_id, new_id
 from registry.passports.patches import apply_backwards, patch_text, touches
 from registry.passports.records import ACTIVE, CURRENT_VERSION, MODIFIED, STATUS, WITHDRAWN, RecordState
 from registry.rdf import datetime_literal, parse_triples, skolemize
@@ -415,20 +415,10 @@ class PassportService:
         rows = self.store.select(P + f"SELECT ?p ?v WHERE {{ {where} }}")
         return {r["p"].value: int(r["v"].value) for r in rows}
 
-    def owned_ids(self, owner: str) -> builtins.set[str]:
-        """The IRIs of every record of one organisation, active or withdrawn, in one query of the record graphs
-        alone (a baseline `?at=` a moment keeps the versions then of these; bench/baseline.py)."""
-        prefix = f"{self.base}/{self.collection}/"
-        rows = self.store.select(
-            P + "SELECT ?rg ?p ?prefix WHERE { " + records.owned_pattern(owner)
-            + " FILTER(STRSTARTS(STR(?p), ?prefix)) }", {"prefix": Literal(prefix)},
-        )
-        return {row["p"].value for row in rows if self._is_record(row["p"].value[len(prefix):], row["rg"])}
-
-    def _is_record(self, local: str, graph: Term) -> bool:
+    def is_record(self, local: str, graph: Term) -> bool:
         """Is `graph` the record graph of the collection's record `local`? (A passport's own content may say
-        anything of itself, in its own graph.)"""
-        return "/" not in local and graph == self.names(local).record_graph
+        anything of itself, in its own graph, and name any IRI: one that is no record id is no record.)"""
+        return ID_PATTERN.match(local) is not None and graph == self.names(local).record_graph
 
     def published(self, owner: str | None = None) -> builtins.dict[str, Published]:
         """Every record (of `owner`, if given), active or withdrawn, by IRI: its owner and the visibility each
@@ -444,7 +434,7 @@ class PassportService:
             P + "SELECT ?rg ?p ?v ?s ?owner ?vis ?prefix WHERE { " + records.pattern(also=attributed)
             + " OPTIONAL { GRAPH ?p { ?p mpr:visibility ?vis } } FILTER(STRSTARTS(STR(?p), ?prefix)) }", bindings,
         ):
-            if self._is_record(row["p"].value[len(prefix):], row["rg"]):
+            if self.is_record(row["p"].value[len(prefix):], row["rg"]):
                 found[row["p"].value] = row
         patches = self._marker_patches(prefix)
         return {iri: Published(row["owner"].value if "owner" in row else None, _published(
@@ -462,7 +452,7 @@ class PassportService:
         )
         found: builtins.dict[str, builtins.dict[int, str]] = {}
         for row in rows:
-            if self._is_record(row["p"].value[len(prefix):], row["g"]):
+            if self.is_record(row["p"].value[len(prefix):], row["g"]):
                 found.setdefault(row["p"].value, {})[int(row["v"].value)] = row["patch"].value
         return found
 

@@ -8,6 +8,7 @@ backwards. A withdrawal is a change too: a record withdrawn at or before T had n
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
@@ -15,7 +16,9 @@ from pyoxigraph import Literal, NamedNode
 
 from registry.errors import Gone, InvalidParameter, NotFound
 from registry.namespaces import XSD, sparql_prefixes
+from registry.passports import records
 from registry.passports.service import CHANGE_KINDS, PassportService
+from registry.store.sparql_text import values_clause
 
 P = sparql_prefixes()
 XSD_DATETIME = NamedNode(XSD + "dateTime")
@@ -24,8 +27,9 @@ AT_FORM = "YYYY-MM-DD or an xsd:dateTime such as 2025-01-31T12:00:00Z"
 
 # One row per change that ended at or before the moment (its kind and end); the highest version of each
 # record is kept in Python: a MAX sub-select joined back to the changes took twice as long (10k records).
-# The moment and prefix are written into the text as N-Triples literals (made here, never from input text).
-VERSIONS_AT = P + """SELECT ?p ?v ?kind ?t WHERE {{
+# The moment and prefix are written into the text as N-Triples literals (made here, never from input text);
+# `among`: nothing (every record), one organisation's records, or a VALUES list of records.
+VERSIONS_AT = P + """SELECT ?g ?p ?v ?kind ?t WHERE {{ {among}
   GRAPH ?g {{ ?c mpr:changeOf ?p ; mpr:version ?v ; mpr:changeKind ?kind ; prov:endedAtTime ?t }}
   FILTER(?t <= {at} && STRSTARTS(STR(?p), {prefix}))
 }}"""
@@ -59,17 +63,45 @@ def _stamp(moment: datetime) -> Literal:
     return Literal(moment.astimezone(UTC).isoformat().replace("+00:00", "Z"), datatype=XSD_DATETIME)
 
 
-def versions_at(service: PassportService, moment: datetime) -> dict[str, VersionAt]:
-    """Every record of the service's collection that existed at `moment`, by IRI (withdrawn ones marked)."""
+def versions_at(service: PassportService, moment: datetime, owner: str | None = None,
+                among: Iterable[str] | None = None) -> dict[str, VersionAt]:
+    """Every record of the service's collection that existed at `moment`, by IRI (withdrawn ones marked); of one
+    `owner` only, or of the records `among`, if given (a small organisation's baseline reads its own records'
+    changes, not everyone's)."""
     prefix = f"{service.base}/{service.collection}/"
-    rows = service.store.select(VERSIONS_AT.format(at=_stamp(moment), prefix=Literal(prefix)))
+    clause = ""
+    if owner is not None:
+        clause = records.owned_pattern(owner, "?p", "?owned_v", "?owned_s", "?g")
+    elif among is not None:
+        clause = values_clause("p", sorted(among))
+    rows = service.store.select(VERSIONS_AT.format(among=clause, at=_stamp(moment), prefix=Literal(prefix)))
     found: dict[str, VersionAt] = {}
     for row in rows:
         iri, version = row["p"].value, int(row["v"].value)
-        if "/" in iri[len(prefix):] or (iri in found and found[iri].version >= version):
-            continue  # not a record of this collection (a sub-resource), or an earlier version
+        if not service.is_record(iri[len(prefix):], row["g"]) or (iri in found and found[iri].version >= version):
+            continue  # not a record's change in its record graph (a sub-resource, a passport's own claim), or older
         found[iri] = VersionAt(iri, version, row["kind"] == WITHDRAWN_KIND, row["t"].value)
     return found
+
+
+class VersionsThen(dict[str, int]):
+    """Record IRI -> its version at a moment (absent: not there yet, or withdrawn then), from `versions_at`; when
+    that read one organisation's records only (`complete` False), `cover` reads other records (product types of
+    other owners) as they are needed, a list at a time."""
+
+    def __init__(self, service: PassportService, moment: datetime, found: Mapping[str, VersionAt],
+                 complete: bool = True) -> None:
+        super().__init__((iri, at.version) for iri, at in found.items() if not at.withdrawn)
+        self.service, self.moment, self.complete = service, moment, complete
+        self.asked = set(found)
+
+    def cover(self, graphs: Iterable[str]) -> None:
+        missing = set(graphs) - self.asked
+        if self.complete or not missing:
+            return
+        self.asked |= missing
+        found = versions_at(self.service, self.moment, among=missing)
+        self.update((iri, at.version) for iri, at in found.items() if not at.withdrawn)
 
 
 def version_at(service: PassportService, record_id: str, moment: datetime) -> int:

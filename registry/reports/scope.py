@@ -24,7 +24,7 @@ from registry.namespaces import sparql_prefixes
 from registry.passports import records
 from registry.passports.model import Page
 from registry.passports.service import PassportService
-from registry.passports.timeline import VersionAt, versions_at
+from registry.passports.timeline import VersionAt, VersionsThen, versions_at
 from registry.regions.boundaries import dutch_regions
 from registry.regions.placing import Place, place
 from registry.reports.past import PastEntry, PastIndicators, Tally, stored_entry
@@ -152,16 +152,17 @@ def _content_at(service: PassportService, iri: str, version: int) -> list[Triple
 def snapshot_scope(
     service: PassportService, concepts: ConceptScheme, chosen: Mapping[str, VersionAt], moment: datetime,
     past: PastIndicators | None = None, everything: Mapping[str, VersionAt] | None = None,
-    full: IndicatorService | None = None,
+    full: IndicatorService | None = None, complete: bool = True,
 ) -> Scope:
     """The chosen versions, rebuilt into a store of their own with the product types they refer to
-    (`everything`: versions_at(moment), when the caller has read it already), except those whose figures hold
-    from earlier requests (`past`) or were kept in the registry's store with that version (`full`: its
-    indicator service; a baseline)."""
+    (`everything`: versions_at(moment), when the caller has read it already; `complete` False: of the chosen
+    passports' owner only, other records' versions then read as needed), except those whose figures hold from
+    earlier requests (`past`) or were kept in the registry's store with that version (`full`: its indicator
+    service; a baseline)."""
     store = OxigraphStore()
     indicators = IndicatorService(store, service.base, concepts)
-    everything = versions_at(service, moment) if everything is None else everything
-    then = {iri: v.version for iri, v in everything.items() if not v.withdrawn}
+    then = VersionsThen(service, moment, versions_at(service, moment) if everything is None else everything,
+                        complete or everything is None)
     then.update((iri, at.version) for iri, at in chosen.items())
     known = _still_holding(past, chosen, then, indicators.basis) if past is not None else {}
     if full is not None:
@@ -176,7 +177,9 @@ def snapshot_scope(
     types: dict[str, set[str]] = {iri: set() for iri in chosen if iri not in known}
     for row in store.select(TYPES):
         types.setdefault(row["g"].value, set()).add(graph_of(row["t"].value))
-    for iri in sorted(set().union(*types.values()) - (set(chosen) - set(known))):
+    referred = set().union(*types.values()) - (set(chosen) - set(known))
+    then.cover(referred)
+    for iri in sorted(referred):
         if iri in then:
             _load(store, iri, _content_at(service, iri, then[iri]))
     return Scope(store, indicators, {iri: at.version for iri, at in chosen.items()},
@@ -184,22 +187,21 @@ def snapshot_scope(
                  then=then)
 
 
-def _still_holding(past: PastIndicators, chosen: Mapping[str, VersionAt], then: dict[str, int],
+def _still_holding(past: PastIndicators, chosen: Mapping[str, VersionAt], then: VersionsThen,
                    basis: str) -> dict[str, PastEntry]:
     """Entries of earlier requests for these versions whose product types were at the same versions then."""
-    found: dict[str, PastEntry] = {}
-    for iri, at in chosen.items():
-        entry = past.get((iri, at.version, basis))
-        if entry is not None and all(then.get(t) == v for t, v in entry.types):
-            found[iri] = entry
-    return found
+    entries = {iri: entry for iri, at in chosen.items() if (entry := past.get((iri, at.version, basis))) is not None}
+    then.cover(t for entry in entries.values() for t, _ in entry.types)
+    return {iri: entry for iri, entry in entries.items() if all(then.get(t) == v for t, v in entry.types)}
 
 
-def _kept_in_store(full: IndicatorService, versions: dict[str, int], then: dict[str, int]) -> dict[str, PastEntry]:
+def _kept_in_store(full: IndicatorService, versions: dict[str, int], then: VersionsThen) -> dict[str, PastEntry]:
     """Baseline entries the registry's store kept for these versions (stored.py `version_entries`) whose product
     types were at the same versions then as when the entry was computed (absent then and then: the same)."""
+    kept = full.stored.version_entries(versions, "emf", full.basis)
+    then.cover(d.graph for _, dependencies in kept.values() for d in dependencies)
     found: dict[str, PastEntry] = {}
-    for iri, (stored, dependencies) in full.stored.version_entries(versions, "emf", full.basis).items():
+    for iri, (stored, dependencies) in kept.items():
         if all(d.version == then.get(d.graph, ABSENT) for d in dependencies):
             tally, entry = stored_entry(iri, versions[iri], stored)
             found[iri] = PastEntry(tuple(sorted((d.graph, then.get(d.graph)) for d in dependencies)), tally, entry)

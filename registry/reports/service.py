@@ -39,10 +39,11 @@ class ReportService:
     def at(self, chosen: Mapping[str, VersionAt], moment: datetime, owner: str | None = None,
            everything: Mapping[str, VersionAt] | None = None) -> Scope:
         """These versions as they were at `moment`, rebuilt from the history; `owner` set: a baseline.
-        `everything`: every record's version at `moment` (versions_at), when the caller has read it already."""
+        `everything`: the records' versions at `moment` (versions_at), when the caller has read them already:
+        every record's, or with `owner` set that owner's (other records' are then read as needed)."""
         baseline = owner is not None
         return snapshot_scope(self.passports, self.concepts, chosen, moment, self.past if baseline else None,
-                              everything, self.indicators if baseline else None)
+                              everything, self.indicators if baseline else None, complete=not baseline)
 
     def urban_mine(self, scope: Scope, regions: RegionFilter | None = None) -> UrbanMine:
         return urban_mine_over(scope, regions or RegionFilter())
