@@ -65,7 +65,7 @@ def main() -> None:
 
             def baseline(r=registry) -> bytes:
                 view = r.passports.content(READER, "bench")
-                return serialize_triples(view.triples, RdfFormat.JSON_LD, view.record.iri)
+                return serialize_triples(view.triples, RdfFormat.JSON_LD)
 
             token = registry.credentials.issue(READER, "bench")
             assert registry.credentials.verify(READER, token.encode()).verified

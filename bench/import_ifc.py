@@ -5,6 +5,7 @@
 `--real` adds the public models of tests/data/ifc (plain and gzip-compressed) and prints, per model, the share of
 the volume with a readable material name that got a concept and a mass (the issue's target: >= 90 %), and every
 distinct name with the concept, method and score it got, so the absence of wrong matches can be checked by hand.
+`--real NAME ...` takes only the models named (file names in tests/data/ifc), for a quick run.
 
 Models are authored with ifcopenshell.api (tests/ifc_authoring.py): N cavity walls (3 layers) in one storey.
 "qto" models give every wall a Qto_WallBaseQuantities NetVolume (the importer skips the geometry engine);
@@ -110,7 +111,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 50000])
     parser.add_argument("--geometry-sizes", type=int, nargs="*", default=[1000, 10000])
-    parser.add_argument("--real", action="store_true", help="also the public models of tests/data/ifc")
+    parser.add_argument("--real", nargs="*", metavar="NAME",
+                        help="also the public models of tests/data/ifc (all, or the ones named)")
     parser.add_argument("--step", nargs=2, metavar=("MODE", "FILE"), help=argparse.SUPPRESS)
     parser.add_argument("--generate", nargs=3, metavar=("KIND", "SIZE", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -120,6 +122,7 @@ def main() -> None:
     if args.step:
         print(json.dumps(step(args.step[0], Path(args.step[1]))))
         return
+    real = real_models(args.real, parser)
     print("| model | elements | file MB | baseline s | import s | import / baseline | import s per 1k "
           "| baseline peak RSS MB | import peak RSS MB | readable volume mapped with mass |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
@@ -131,13 +134,23 @@ def main() -> None:
             subprocess.run([sys.executable, __file__, "--generate", kind, str(size), str(path)], check=True,
                            capture_output=True)
             row(kind, path)
-        real = sorted((ROOT / "tests" / "data" / "ifc").glob("*.ifc*")) if args.real else []
         for path in real:
             row(path.name, path)
         for path in real:
             print(f"\n{path.name}:")
             for line in names(path):
                 print(f"- {line}")
+
+
+def real_models(named: list[str] | None, parser: argparse.ArgumentParser) -> list[Path]:
+    """The public models `--real` asks for: none without it, every one with it alone, else the ones named."""
+    if named is None:
+        return []
+    models = sorted((ROOT / "tests" / "data" / "ifc").glob("*.ifc*"))
+    unknown = set(named) - {path.name for path in models}
+    if unknown:
+        parser.error(f"no model {', '.join(sorted(unknown))} in tests/data/ifc")
+    return [path for path in models if not named or path.name in named]
 
 
 def row(kind: str, path: Path) -> None:

@@ -141,7 +141,7 @@ def bench_store(passports: int, items: int, queries: int, baseline_runs: int, se
         try:
             t_gen, count = timed(lambda: generate(core, passports, items, rng))
             matching = core.domain.matching
-            vocab = matching.vocabulary
+            vocab = matching.concepts
             rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             t_build, _ = timed(matching.supply.refresh)
             rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
