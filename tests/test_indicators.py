@@ -257,6 +257,32 @@ def test_embodied_carbon_declared_then_type_then_reference(stored: Registry):
     [factor] = r.carbon_reference_factors
     assert factor["material"] == MAT + "concrete" and "ÖKOBAUDAT" in str(factor["dataset"])
     assert "ioer" in str(factor["source"]).lower()
+    assert "ÖKOBAUDAT terms of use" in str(factor["licence"])
+
+
+def test_every_reference_factor_states_its_source_and_licence():
+    from registry.indicators.carbon import load_factors
+
+    factors = [f for fs in load_factors().values() for f in fs]
+    assert factors
+    for f in factors:
+        assert "ioer-isbe.de" in f.source and f.dataset.startswith("ÖKOBAUDAT 2020")
+        assert f.licence is not None and "oekobaudat.de" in f.licence
+
+
+def test_reference_factors_apply_per_material_and_the_rest_is_mass_not_covered():
+    from registry.indicators.carbon import load_factors, part_carbon
+    from registry.indicators.data import Composition
+
+    wall = [Composition("c1", "wall", MAT + "concrete", 1000.0), Composition("c2", "wall", MAT + "brick", 500.0),
+            Composition("c3", "wall", MAT + "structural-steel", 500.0),
+            Composition("c4", "wall", MAT + "reinforced-concrete", 2000.0)]
+    result = part_carbon([], None, {}, wall, load_factors(), {})
+    # concrete 1000 kg x 0.090 = 90; clay brick 500 kg x 0.241 = 120.5; 90 + 120.5 = 210.5 kg CO2e A1-A3
+    assert result.by_module == {"A1-A3": pytest.approx(210.5)}
+    # no reference factor for structural steel, nor for reinforced concrete (plain concrete's factor is not
+    # inherited): 500 + 2000 = 2500 kg not covered
+    assert result.uncovered_mass_kg == pytest.approx(2500.0)
 
 
 def test_detachability_reuse_potential_and_completeness(stored: Registry):

@@ -84,13 +84,14 @@ class Factor:
 
 def load_factors(path: Path = FACTORS_FILE) -> dict[str, list[Factor]]:
     """Reference factors by material IRI. Exact material only: a factor for plain concrete says
-    nothing about reinforced concrete, so factors are deliberately not inherited down the hierarchy."""
+    nothing about reinforced concrete, so factors are deliberately not inherited down the hierarchy.
+    Each row states its licence (the data source's terms of use), as an organisation's set must."""
     factors: dict[str, list[Factor]] = defaultdict(list)
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             factors[row["material"]].append(Factor(
                 row["material"], row["module"], float(row["kg_co2e_per_kg"]), row["dataset"], row["source"],
-                carbon_basis(row["en15804_version"], row["gwp_indicator"])))
+                carbon_basis(row["en15804_version"], row["gwp_indicator"]), licence=row.get("licence") or None))
     return dict(factors)
 
 
