@@ -585,6 +585,14 @@ report_app = typer.Typer(help="Reports over all passports", no_args_is_help=True
 app.add_typer(report_app, name="report")
 
 
+def _print_report(text: str, as_csv: bool) -> None:
+    """A report as the server or the store gave it: CSV raw, for a spreadsheet or a pipe; JSON pretty-printed."""
+    if as_csv:
+        sys.stdout.write(text)
+    else:
+        out.print_json(text)
+
+
 @report_app.command("urban-mine")
 def urban_mine_command(
     format: str = typer.Option("json", "--format", "-f", help="json or csv"),
@@ -600,22 +608,16 @@ def urban_mine_command(
     """Mass by material, municipality, province and year of availability over all active building passports."""
     import json
 
+    as_csv = format == "csv"
     server = _server(url, token, data, sparql_query)
     if server is not None:
-        answer = _ask(server.urban_mine, format == "csv", at, municipality, province).decode()
-        if format == "csv":
-            sys.stdout.write(answer)
-        else:
-            out.print_json(answer)
+        _print_report(_ask(server.urban_mine, as_csv, at, municipality, province).decode(), as_csv)
         return
     with _registry(data, sparql_query, sparql_update) as registry:
         moment = parse_at(at) if at else None
         report = registry.reports.urban_mine(LOADER, moment, RegionFilter(municipality, province))
         label = registry.concepts.label
-    if format == "csv":
-        sys.stdout.write(report.csv(label))
-    else:
-        out.print_json(json.dumps(report.as_dict()))
+    _print_report(report.csv(label) if as_csv else json.dumps(report.as_dict()), as_csv)
 
 
 @report_app.command("baseline")
@@ -632,20 +634,14 @@ def baseline_command(
     """An organisation's baseline: mass by material and layer, primary input, MCI, carbon, progress to 2030."""
     import json
 
+    as_csv = format == "csv"
     server = _server(url, token, data, sparql_query)
     if server is not None:
-        answer = _ask(server.baseline, organisation, format == "csv", at).decode()
-        if format == "csv":
-            sys.stdout.write(answer)
-        else:
-            out.print_json(answer)
+        _print_report(_ask(server.baseline, organisation, as_csv, at).decode(), as_csv)
         return
     with _registry(data, sparql_query, sparql_update) as registry:
         baseline = registry.reports.baseline(LOADER, organisation, parse_at(at) if at else None)
-    if format == "csv":
-        sys.stdout.write(baseline.csv())
-    else:
-        out.print_json(json.dumps(baseline.as_dict()))
+    _print_report(baseline.csv() if as_csv else json.dumps(baseline.as_dict()), as_csv)
 
 
 @app.command()
