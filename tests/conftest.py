@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +18,10 @@ from fastapi.testclient import TestClient
 from registry.api.app import create_app
 from registry.core import Registry, build_registry
 from registry.settings import PROJECT_ROOT, Settings
+from tests.browsers import chromium
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ADMIN = "test-admin-token"
 AUTH = {"Authorization": f"Bearer {ADMIN}"}
@@ -114,6 +119,15 @@ class Server:
                 ready.set()
         ready.set()  # the process ended: start() sees it exited
 
+    def create_token(self, organisation: str, role: str = "builder") -> str:
+        """A token made by `mpr token create` in this server's store: before start(), as the running server
+        locks the store."""
+        made = subprocess.run(
+            [sys.executable, "-m", "registry.cli", "token", "create", "--org", organisation, "--role", role,
+             "--data", str(self.data)], env={**os.environ, "MPR_BASE_URL": self.url}, capture_output=True, text=True)
+        assert made.returncode == 0, made.stderr
+        return made.stdout.strip()
+
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.kill()
@@ -133,3 +147,10 @@ def server(tmp_path: Path) -> Iterator[Server]:
     running = Server(tmp_path / "server-data", "--no-examples").start()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium for one module's page tests (the module calls skip_without_chromium first)."""
+    with chromium() as launched:
+        yield launched
