@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,17 @@ def settled(registry: Registry) -> Registry:
     if background is not None:
         background.settle_all()
     return registry
+
+
+@contextmanager
+def empty_registry(folder: Path) -> Iterator[Registry]:
+    """A registry without the examples, its store in `folder`/data, closed after: what the `core` fixture
+    gives one test, for the module-scoped fixtures that share one store."""
+    registry = build_registry(Settings(data=folder / "data", admin_token=ADMIN, load_examples=False, base_url=BASE))
+    try:
+        yield registry
+    finally:
+        registry.close()
 
 
 @pytest.fixture
