@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
+from pyoxigraph import RdfFormat, Store
 
 from registry.api.app import create_app
 from registry.core import Registry, build_registry
@@ -23,6 +24,9 @@ from tests.browsers import chromium
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
+
+    from registry.importers.ifc import ImportResult
+    from registry.importers.spreadsheet import SheetResult
 
 ADMIN = "test-admin-token"
 AUTH = {"Authorization": f"Bearer {ADMIN}"}
@@ -44,6 +48,14 @@ def settled(registry: Registry) -> Registry:
     if background is not None:
         background.settle_all()
     return registry
+
+
+def draft_store(result: ImportResult | SheetResult) -> Store:
+    """An importer's passport read back into a store, its relative IRIs resolved where a dry run puts them:
+    tests check what the passport says, not what the import report claims."""
+    store = Store()
+    store.load(result.turtle, RdfFormat.TURTLE, base_iri=f"{BASE}/passports/draft")
+    return store
 
 
 @contextmanager
