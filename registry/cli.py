@@ -142,6 +142,19 @@ def _problem_line(problem: dict[str, Any]) -> str:
     return f"  {problem.get('field', '')}: {problem.get('message', '')}"
 
 
+@contextmanager
+def _refused_import() -> Iterator[None]:
+    """An importer's refusal ends the command: each refused row or field on a line of its own, then the error."""
+    try:
+        yield
+    except InvalidPassport as exc:
+        for problem in exc.extra.get("problems") or []:
+            err.print(_problem_line(problem), soft_wrap=True)
+        _fail(exc.message, 1)
+    except RegistryError as exc:
+        _fail(exc.message, 1)
+
+
 def _ask(call: Callable[..., T], *args: Any) -> T:
     """A request to the running server; its refusal ends the command like a local error does."""
     try:
@@ -441,14 +454,8 @@ def _import_into_store(
     from pyoxigraph import RdfFormat as Fmt
 
     settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
-    try:
+    with _refused_import():
         result = convert(ConceptScheme.load(settings.ontology_dir), settings.base)
-    except InvalidPassport as exc:
-        for problem in exc.extra.get("problems") or []:
-            err.print(_problem_line(problem), soft_wrap=True)
-        _fail(exc.message, 1)
-    except RegistryError as exc:
-        _fail(exc.message, 1)
     err.print_json(json.dumps(result.report.as_dict(), ensure_ascii=False))
     if dry_run:
         sys.stdout.buffer.write(result.turtle)
@@ -556,21 +563,13 @@ def import_epd(
     raw = file.read_bytes()
     slug = passport_id or file.name.split(".")[0]
     server = _server(url, token, data, sparql_query)
-    try:
+    with _refused_import():
         kind = epd.detect(raw, file.name, "")
         if server is not None:
             media_type = epd.JSON_TYPES[0] if kind == "openepd" else epd.XML_TYPES[0]
             _import_through(server, "epd", file, media_type, slug, dry_run)
             return
         result = epd.import_bytes(raw, file.name, kind)
-    except InvalidPassport as exc:
-        for problem in exc.extra.get("problems") or []:
-            err.print(_problem_line(problem), soft_wrap=True)
-        _fail(exc.message, 1)
-        raise
-    except RegistryError as exc:
-        _fail(exc.message, 1)
-        raise
     err.print_json(json.dumps(result.report, ensure_ascii=False))
     if dry_run:
         sys.stdout.buffer.write(result.turtle)
