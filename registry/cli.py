@@ -142,6 +142,19 @@ def _problem_line(problem: dict[str, Any]) -> str:
     return f"  {problem.get('field', '')}: {problem.get('message', '')}"
 
 
+@contextmanager
+def _refused_import() -> Iterator[None]:
+    """An importer's refusal ends the command: each refused row or field on a line of its own, then the error."""
+    try:
+        yield
+    except InvalidPassport as exc:
+        for problem in exc.extra.get("problems") or []:
+            err.print(_problem_line(problem), soft_wrap=True)
+        _fail(exc.message, 1)
+    except RegistryError as exc:
+        _fail(exc.message, 1)
+
+
 def _ask(call: Callable[..., T], *args: Any) -> T:
     """A request to the running server; its refusal ends the command like a local error does."""
     try:
@@ -441,14 +454,8 @@ def _import_into_store(
     from pyoxigraph import RdfFormat as Fmt
 
     settings = _settings(data=data, sparql_query=sparql_query, sparql_update=sparql_update, load_examples=False)
-    try:
+    with _refused_import():
         result = convert(ConceptScheme.load(settings.ontology_dir), settings.base)
-    except InvalidPassport as exc:
-        for problem in exc.extra.get("problems") or []:
-            err.print(_problem_line(problem), soft_wrap=True)
-        _fail(exc.message, 1)
-    except RegistryError as exc:
-        _fail(exc.message, 1)
     err.print_json(json.dumps(result.report.as_dict(), ensure_ascii=False))
     if dry_run:
         sys.stdout.buffer.write(result.turtle)
@@ -556,21 +563,13 @@ def import_epd(
     raw = file.read_bytes()
     slug = passport_id or file.name.split(".")[0]
     server = _server(url, token, data, sparql_query)
-    try:
+    with _refused_import():
         kind = epd.detect(raw, file.name, "")
         if server is not None:
             media_type = epd.JSON_TYPES[0] if kind == "openepd" else epd.XML_TYPES[0]
             _import_through(server, "epd", file, media_type, slug, dry_run)
             return
         result = epd.import_bytes(raw, file.name, kind)
-    except InvalidPassport as exc:
-        for problem in exc.extra.get("problems") or []:
-            err.print(_problem_line(problem), soft_wrap=True)
-        _fail(exc.message, 1)
-        raise
-    except RegistryError as exc:
-        _fail(exc.message, 1)
-        raise
     err.print_json(json.dumps(result.report, ensure_ascii=False))
     if dry_run:
         sys.stdout.buffer.write(result.turtle)
@@ -583,6 +582,14 @@ def import_epd(
 
 report_app = typer.Typer(help="Reports over all passports", no_args_is_help=True)
 app.add_typer(report_app, name="report")
+
+
+def _print_report(text: str, as_csv: bool) -> None:
+    """A report as the server or the store gave it: CSV raw, for a spreadsheet or a pipe; JSON pretty-printed."""
+    if as_csv:
+        sys.stdout.write(text)
+    else:
+        out.print_json(text)
 
 
 @report_app.command("urban-mine")
@@ -600,22 +607,16 @@ def urban_mine_command(
     """Mass by material, municipality, province and year of availability over all active building passports."""
     import json
 
+    as_csv = format == "csv"
     server = _server(url, token, data, sparql_query)
     if server is not None:
-        answer = _ask(server.urban_mine, format == "csv", at, municipality, province).decode()
-        if format == "csv":
-            sys.stdout.write(answer)
-        else:
-            out.print_json(answer)
+        _print_report(_ask(server.urban_mine, as_csv, at, municipality, province).decode(), as_csv)
         return
     with _registry(data, sparql_query, sparql_update) as registry:
         moment = parse_at(at) if at else None
         report = registry.reports.urban_mine(LOADER, moment, RegionFilter(municipality, province))
         label = registry.concepts.label
-    if format == "csv":
-        sys.stdout.write(report.csv(label))
-    else:
-        out.print_json(json.dumps(report.as_dict()))
+    _print_report(report.csv(label) if as_csv else json.dumps(report.as_dict()), as_csv)
 
 
 @report_app.command("baseline")
@@ -632,20 +633,14 @@ def baseline_command(
     """An organisation's baseline: mass by material and layer, primary input, MCI, carbon, progress to 2030."""
     import json
 
+    as_csv = format == "csv"
     server = _server(url, token, data, sparql_query)
     if server is not None:
-        answer = _ask(server.baseline, organisation, format == "csv", at).decode()
-        if format == "csv":
-            sys.stdout.write(answer)
-        else:
-            out.print_json(answer)
+        _print_report(_ask(server.baseline, organisation, as_csv, at).decode(), as_csv)
         return
     with _registry(data, sparql_query, sparql_update) as registry:
         baseline = registry.reports.baseline(LOADER, organisation, parse_at(at) if at else None)
-    if format == "csv":
-        sys.stdout.write(baseline.csv())
-    else:
-        out.print_json(json.dumps(baseline.as_dict()))
+    _print_report(baseline.csv() if as_csv else json.dumps(baseline.as_dict()), as_csv)
 
 
 @app.command()

@@ -9,14 +9,24 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
+from pyoxigraph import RdfFormat, Store
 
 from registry.api.app import create_app
 from registry.core import Registry, build_registry
 from registry.settings import PROJECT_ROOT, Settings
+from tests.browsers import chromium
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+    from registry.importers.ifc import ImportResult
+    from registry.importers.spreadsheet import SheetResult
 
 ADMIN = "test-admin-token"
 AUTH = {"Authorization": f"Bearer {ADMIN}"}
@@ -38,6 +48,25 @@ def settled(registry: Registry) -> Registry:
     if background is not None:
         background.settle_all()
     return registry
+
+
+def draft_store(result: ImportResult | SheetResult) -> Store:
+    """An importer's passport read back into a store, its relative IRIs resolved where a dry run puts them:
+    tests check what the passport says, not what the import report claims."""
+    store = Store()
+    store.load(result.turtle, RdfFormat.TURTLE, base_iri=f"{BASE}/passports/draft")
+    return store
+
+
+@contextmanager
+def empty_registry(folder: Path) -> Iterator[Registry]:
+    """A registry without the examples, its store in `folder`/data, closed after: what the `core` fixture
+    gives one test, for the module-scoped fixtures that share one store."""
+    registry = build_registry(Settings(data=folder / "data", admin_token=ADMIN, load_examples=False, base_url=BASE))
+    try:
+        yield registry
+    finally:
+        registry.close()
 
 
 @pytest.fixture
@@ -114,6 +143,15 @@ class Server:
                 ready.set()
         ready.set()  # the process ended: start() sees it exited
 
+    def create_token(self, organisation: str, role: str = "builder") -> str:
+        """A token made by `mpr token create` in this server's store: before start(), as the running server
+        locks the store."""
+        made = subprocess.run(
+            [sys.executable, "-m", "registry.cli", "token", "create", "--org", organisation, "--role", role,
+             "--data", str(self.data)], env={**os.environ, "MPR_BASE_URL": self.url}, capture_output=True, text=True)
+        assert made.returncode == 0, made.stderr
+        return made.stdout.strip()
+
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.kill()
@@ -133,3 +171,10 @@ def server(tmp_path: Path) -> Iterator[Server]:
     running = Server(tmp_path / "server-data", "--no-examples").start()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium for one module's page tests (the module calls skip_without_chromium first)."""
+    with chromium() as launched:
+        yield launched

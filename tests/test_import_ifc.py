@@ -7,13 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from pyoxigraph import RdfFormat, Store
 
 from registry.concepts import ConceptScheme
 from registry.importers.ifc import IfcImporter, ImportResult
 from registry.settings import PROJECT_ROOT
 from tests import ifc_authoring as authoring
-from tests.conftest import AUTH, BASE
+from tests.conftest import AUTH, BASE, draft_store
 
 IFC = Path(__file__).parent / "data" / "ifc"
 MPR = "https://w3id.org/mpr#"
@@ -30,16 +29,10 @@ def importer() -> IfcImporter:
     return IfcImporter(ConceptScheme.load(PROJECT_ROOT / "ontology"), BASE)
 
 
-def graph(result: ImportResult) -> Store:
-    store = Store()
-    store.load(result.turtle, RdfFormat.TURTLE, base_iri=f"{BASE}/passports/draft")
-    return store
-
-
 def material_volumes(result: ImportResult) -> dict[str, float]:
     """Sum of composition volumes by material slug, read back from the Turtle (not from the report)."""
-    rows = graph(result).query(P + "SELECT ?m (SUM(?v) AS ?total) WHERE { ?c mpr:material ?m ; mpr:volume "
-                               "[ qudt:numericValue ?v ; qudt:unit unit:M3 ] } GROUP BY ?m")
+    rows = draft_store(result).query(P + "SELECT ?m (SUM(?v) AS ?total) WHERE { ?c mpr:material ?m ; mpr:volume "
+                                     "[ qudt:numericValue ?v ; qudt:unit unit:M3 ] } GROUP BY ?m")
     return {row["m"].value.removeprefix(MAT): float(row["total"].value) for row in rows}
 
 
@@ -119,8 +112,8 @@ def test_entities_that_break_the_schema_are_a_clear_400(client, entities):
 
 def test_mass_from_typical_density_names_its_source(importer):
     result = importer.import_bytes(cavity_wall_model("IFC4"), "m")
-    rows = list(graph(result).query(P + "SELECT ?kg ?src WHERE { ?c mpr:material <" + MAT + "calcium-silicate> ; "
-                                    "mpr:mass [ qudt:numericValue ?kg ; dcterms:source ?src ] }"))
+    rows = list(draft_store(result).query(P + "SELECT ?kg ?src WHERE { ?c mpr:material <" + MAT + "calcium-silicate> ; "
+                                          "mpr:mass [ qudt:numericValue ?kg ; dcterms:source ?src ] }"))
     assert sorted(float(r["kg"].value) for r in rows) == pytest.approx([3600.0, 5400.0])  # 2.0 and 3.0 m3 x 1800
     assert all("EN 771-2" in r["src"].value for r in rows)
 
@@ -134,7 +127,7 @@ def test_stated_mass_quantity_is_used_for_a_single_material(importer):
 
 
 def test_passport_property_set_is_read(importer):
-    store = graph(importer.import_bytes(cavity_wall_model("IFC4"), "m"))
+    store = draft_store(importer.import_bytes(cavity_wall_model("IFC4"), "m"))
     ask = P + """PREFIX schema: <https://schema.org/> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
         ASK { ?e rdfs:label "W1" ; mpr:connectionType <https://w3id.org/mpr/connections/mortared> ;
               mpr:availableFrom "2040-01-01"^^xsd:date ; schema:gtin "08712345678906" ;
@@ -152,7 +145,7 @@ def test_feet_are_converted(importer):
 
 
 def test_spatial_structure_becomes_bot(importer):
-    store = graph(importer.import_bytes(cavity_wall_model("IFC2X3"), "m"))
+    store = draft_store(importer.import_bytes(cavity_wall_model("IFC2X3"), "m"))
     assert store.query(P + "ASK { ?p a mpr:Passport ; mpr:describes ?b . ?s a bot:Site ; bot:hasBuilding ?b . "
                        "?b a bot:Building ; bot:hasStorey ?st . ?st a bot:Storey ; bot:hasElement ?e1, ?e2 . "
                        "?e1 a bot:Element ; dcterms:type \"IfcWall\" . FILTER(?e1 != ?e2) }")
@@ -175,7 +168,7 @@ def test_profile_set_beams_are_structural_steel(importer):
 def test_geometry_in_file_units_is_scaled_when_the_engine_cannot_tell(importer):
     # Two IfcContexts: the engine returns mm; SOURCES.md gives the wall as 1.5 m3 (1.8 minus a 0.3 opening).
     result = importer.import_path(IFC / "building_element_configuration_wall.ifc")
-    store = graph(result)
+    store = draft_store(result)
     rows = list(store.query(P + "SELECT ?v WHERE { ?e dcterms:type \"IfcWallStandardCase\" ; "
                             "mpr:volume [ qudt:numericValue ?v ] }"))
     assert float(rows[0]["v"].value) == pytest.approx(1.5, rel=1e-6)
@@ -183,8 +176,8 @@ def test_geometry_in_file_units_is_scaled_when_the_engine_cannot_tell(importer):
 
 def test_qto_gross_volume_from_revit(importer):
     result = importer.import_path(IFC / "WallInstance_IFC4Add2.ifc")
-    rows = list(graph(result).query(P + "SELECT ?v ?src WHERE { ?e a bot:Element ; "
-                                    "mpr:volume [ qudt:numericValue ?v ; dcterms:source ?src ] }"))
+    rows = list(draft_store(result).query(P + "SELECT ?v ?src WHERE { ?e a bot:Element ; "
+                                          "mpr:volume [ qudt:numericValue ?v ; dcterms:source ?src ] }"))
     assert float(rows[0]["v"].value) == pytest.approx(18.23022)
     assert rows[0]["src"].value == "IFC quantity set"
 
@@ -205,7 +198,8 @@ def test_unmapped_names_are_listed_with_volume_and_count(importer):
 
 def test_net_volume_is_preferred_over_gross(importer):
     result = importer.import_path(IFC / "380--wall--missing-subtraction--2--augmented.ifc")
-    (row,) = list(graph(result).query(P + "SELECT ?v WHERE { ?e a bot:Element ; mpr:volume [ qudt:numericValue ?v ] }"))
+    (row,) = list(draft_store(result).query(P + "SELECT ?v WHERE { ?e a bot:Element ; "
+                                            "mpr:volume [ qudt:numericValue ?v ] }"))
     assert float(row["v"].value) == pytest.approx(11.9686)  # ARCHICAD BaseQuantities: Net 11.9686, Gross 13.1318
 
 
@@ -217,8 +211,9 @@ def test_material_list_without_fractions_is_split_equally_as_a_stated_assumption
     # Massivtre (CLT) solid: 11.9686 / 5 = 2.39372 m3; Sløyfe and Lekt battens 8 %: 2.39372 x 0.08 = 0.191498 each;
     # Bindingsverk (studs) 15 %: 2.39372 x 0.15 = 0.359058; softwood 0.191498 x 2 + 0.359058 = 0.742054.
     assert volumes == pytest.approx({"clt": 2.39372, "softwood": 0.742054}, rel=1e-5)
-    assert graph(result).query(P + 'ASK { ?c rdfs:label "Massivtre" ; <http://www.w3.org/ns/prov#qualifiedDerivation> '
-                               '[ mpr:matchRule ?rule ] FILTER(CONTAINS(?rule, "split equally")) }')
+    assert draft_store(result).query(P + 'ASK { ?c rdfs:label "Massivtre" ; '
+                                     '<http://www.w3.org/ns/prov#qualifiedDerivation> '
+                                     '[ mpr:matchRule ?rule ] FILTER(CONTAINS(?rule, "split equally")) }')
 
 
 def test_revit_layers_map_through_aliases(importer):
@@ -309,7 +304,7 @@ def test_cli_import_ifc_stores_into_the_local_store(tmp_path):
 
 
 def test_site_reference_location_becomes_wkt(importer):
-    store = graph(importer.import_path(IFC / "WallInstance_IFC4Add2.ifc"))
+    store = draft_store(importer.import_path(IFC / "WallInstance_IFC4Add2.ifc"))
     (row,) = list(store.query(P + "PREFIX geo: <http://www.opengis.net/ont/geosparql#> SELECT ?wkt WHERE { "
                               "?p mpr:describes [ geo:hasGeometry [ geo:asWKT ?wkt ] ] }"))
     lon, lat = (float(x) for x in row["wkt"].value.removeprefix("POINT(").rstrip(")").split())

@@ -11,13 +11,12 @@ import gzip
 from pathlib import Path
 
 import pytest
-from pyoxigraph import RdfFormat, Store
 
 from registry.concepts import ConceptScheme
 from registry.importers.ifc import IfcImporter, ImportResult
 from registry.settings import PROJECT_ROOT
 from tests import ifc_authoring as authoring
-from tests.conftest import BASE
+from tests.conftest import BASE, draft_store
 
 IFC = Path(__file__).parent / "data" / "ifc"
 MAT = "https://w3id.org/mpr/materials/"
@@ -42,16 +41,10 @@ def duplex(importer: IfcImporter) -> ImportResult:
     return importer.import_bytes(gzip.decompress((IFC / "duplex.ifc.gz").read_bytes()), "duplex.ifc")
 
 
-def graph(result: ImportResult) -> Store:
-    store = Store()
-    store.load(result.turtle, RdfFormat.TURTLE, base_iri=f"{BASE}/passports/draft")
-    return store
-
-
 def masses(result: ImportResult) -> dict[str, float]:
     """Mass by material slug, read back from the passport (not from the report)."""
-    rows = graph(result).query(P + "SELECT ?m (SUM(?kg) AS ?t) WHERE { ?c mpr:material ?m ; "
-                               "mpr:mass [ qudt:numericValue ?kg ] } GROUP BY ?m")
+    rows = draft_store(result).query(P + "SELECT ?m (SUM(?kg) AS ?t) WHERE { ?c mpr:material ?m ; "
+                                     "mpr:mass [ qudt:numericValue ?kg ] } GROUP BY ?m")
     return {row["m"].value.removeprefix(MAT): float(row["t"].value) for row in rows}
 
 
@@ -78,7 +71,7 @@ def test_archicad_fills_are_not_material_names(fzk):
 
 
 def test_archicad_match_is_recorded_in_the_passport(fzk):
-    assert graph(fzk).query(P + """ASK { ?c rdfs:label "Leichtbeton 102890359" ; prov:qualifiedDerivation
+    assert draft_store(fzk).query(P + """ASK { ?c rdfs:label "Leichtbeton 102890359" ; prov:qualifiedDerivation
         [ a mpr:MaterialMatch ; mpr:matchedText "Leichtbeton" ; mpr:matchMethod "label" ; mpr:matchScore 1.0 ;
           mpr:matchRule "ArchiCAD trailing id removed" ] }""")
 
@@ -87,7 +80,7 @@ def test_archicad_match_is_recorded_in_the_passport(fzk):
 
 
 def test_concrete_block_is_not_plain_concrete(duplex):
-    store = graph(duplex)
+    store = draft_store(duplex)
     assert not store.query(P + f'ASK {{ ?c rdfs:label "Masonry - Concrete Block" ; mpr:material <{MAT}concrete> }}')
     assert store.query(P + f'ASK {{ ?c rdfs:label "Masonry - Concrete Block" ; mpr:material <{MAT}concrete-block> ; '
                        'prov:qualifiedDerivation [ mpr:matchedText "Concrete Block" ; mpr:matchMethod "name part" ; '
@@ -105,7 +98,7 @@ def test_steel_stud_layers_are_mostly_cavity(duplex):
 def test_air_layers_carry_no_material(duplex):
     cavities = {c["name"]: c for c in duplex.report.as_dict()["cavities"]}
     assert cavities["Misc. Air Layers - Air Space"]["elements"] == 16
-    assert not graph(duplex).query(P + 'ASK { ?c rdfs:label "Misc. Air Layers - Air Space" }')
+    assert not draft_store(duplex).query(P + 'ASK { ?c rdfs:label "Misc. Air Layers - Air Space" }')
 
 
 def test_roof_assemblies_are_not_gaps(duplex):
@@ -186,7 +179,7 @@ def test_classification_is_kept_and_places_the_layer(importer):
     authoring.add_element(model, storey, "IfcWall", "Binnenwand", "Kalkzandsteen", 1.0, common={"IsExternal": False})
     authoring.add_element(model, storey, "IfcFurniture", "Kast", "Hout", 0.1)
     result = importer.import_bytes(authoring.to_bytes(model), "nlsfb.ifc")
-    store = graph(result)
+    store = draft_store(result)
     assert store.query(P + 'ASK { ?e rdfs:label "Gevel" ; dcterms:subject [ skos:notation "21.12" ; '
                        'skos:prefLabel "Buitenwanden; massief" ; skos:inScheme [ dcterms:title "NL-SfB" ] ] ; '
                        'mpr:shearingLayer <https://w3id.org/mpr/layers/skin> }')

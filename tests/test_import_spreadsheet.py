@@ -9,12 +9,11 @@ import zipfile
 
 import openpyxl
 import pytest
-from pyoxigraph import RdfFormat, Store
 
 from registry.concepts import ConceptScheme
 from registry.importers.spreadsheet import HEADERS, SheetImporter, template_bytes
 from registry.settings import PROJECT_ROOT
-from tests.conftest import AUTH, BASE
+from tests.conftest import AUTH, BASE, draft_store
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = {"Content-Type": "text/csv"}
@@ -50,8 +49,7 @@ def problems_of(response) -> list[dict]:
 
 def test_csv_becomes_topology_and_compositions(importer):
     result = importer.import_bytes(GOOD_CSV.encode(), "sheet.csv", "csv")
-    store = Store()
-    store.load(result.turtle, RdfFormat.TURTLE, base_iri=f"{BASE}/passports/draft")
+    store = draft_store(result)
     assert store.query(P + "ASK { ?p a mpr:Passport ; mpr:describes ?b . ?b a bot:Building ; bot:hasStorey ?s . "
                        "?s bot:hasElement ?c . ?c mpr:composedOf [ mpr:recycledContent 0.1 ; "
                        "mpr:material <https://w3id.org/mpr/materials/reinforced-concrete> ] }")
@@ -187,8 +185,7 @@ W-1,Facade,S-0,element,Kalkzandsteen,,2.0,,,,,,NL-SfB 21.12,
 W-2,Partition,S-0,element,Kalkzandsteen,,1.0,,,,,,NL-SfB 22.11,structure
 """
     result = importer.import_bytes(text.encode(), "s.csv", "csv")
-    store = Store()
-    store.load(result.turtle, RdfFormat.TURTLE, base_iri="http://testserver/passports/draft")
+    store = draft_store(result)
     layer = "https://w3id.org/mpr/layers/"
     query = ("PREFIX mpr: <https://w3id.org/mpr#> PREFIX dcterms: <http://purl.org/dc/terms/> "
              "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?id ?code ?layer WHERE { "

@@ -7,16 +7,13 @@ one 2.0 m3 wall of 12.5 mm "Aquapanel" (unmapped by the vocabulary) and 87.5 mm 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.browsers import chromium, skip_without_chromium
+from tests.browsers import skip_without_chromium
 from tests.conftest import Server
 from tests.test_material_mappings import aquapanel_wall
 
@@ -29,21 +26,11 @@ PATH = "/organisations/acme/material-mappings"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[tuple[Server, str]]:
-    data = tmp_path_factory.mktemp("mappings") / "data"
-    server = Server(data, "--no-examples")
-    made = subprocess.run(  # before the server starts: it locks the store
-        [sys.executable, "-m", "registry.cli", "token", "create", "--org", "acme", "--role", "builder",
-         "--data", str(data)], env={**os.environ, "MPR_BASE_URL": server.url}, capture_output=True, text=True)
-    assert made.returncode == 0, made.stderr
+    server = Server(tmp_path_factory.mktemp("mappings") / "data", "--no-examples")
+    token = server.create_token("acme")
     server.start()
-    yield server, made.stdout.strip()
+    yield server, token
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

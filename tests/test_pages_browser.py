@@ -18,7 +18,7 @@ import rdflib
 import zxingcpp
 from PIL import Image
 
-from tests.browsers import chromium, skip_without_chromium
+from tests.browsers import skip_without_chromium
 from tests.conftest import ADMIN, Server
 
 skip_without_chromium()
@@ -34,12 +34,6 @@ def site(tmp_path_factory) -> Iterator[Server]:
     server = Server(tmp_path_factory.mktemp("pages") / "data").start()  # examples loaded
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ the module, the generated passport replaced (PUT) at each example so the store d
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -24,9 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from registry.api.app import create_app
-from registry.core import Registry, build_registry
-from registry.settings import Settings
-from tests.conftest import ADMIN, AUTH, BASE, EXAMPLES
+from tests.conftest import AUTH, BASE, EXAMPLES, empty_registry
 from tests.matching_data import TURTLE, demand
 
 PREFIXES = """@prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.org/bot#> .
@@ -149,16 +146,11 @@ def building(draw: st.DrawFn) -> bytes:
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    folder: Path = tmp_path_factory.mktemp("properties")
-    core: Registry = build_registry(Settings(data=folder / "data", admin_token=ADMIN, load_examples=False,
-                                             base_url=BASE))
-    try:
-        with TestClient(create_app(core=core), base_url=BASE) as test_client:
-            chair = (EXAMPLES / "passports" / "ergo-chair.ttl").read_bytes()
-            assert test_client.put("/passports/ergo-chair", content=chair, headers=TURTLE).status_code in (200, 201)
-            yield test_client
-    finally:
-        core.close()
+    with empty_registry(tmp_path_factory.mktemp("properties")) as core, \
+            TestClient(create_app(core=core), base_url=BASE) as test_client:
+        chair = (EXAMPLES / "passports" / "ergo-chair.ttl").read_bytes()
+        assert test_client.put("/passports/ergo-chair", content=chair, headers=TURTLE).status_code in (200, 201)
+        yield test_client
 
 
 def ok(response: Response) -> None:

@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 from registry.api.app import create_app
 from registry.core import Registry, build_registry
 from registry.settings import PROJECT_ROOT, Settings
-from tests.conftest import ADMIN, AUTH, BASE, settled
+from tests.conftest import ADMIN, AUTH, BASE, empty_registry, settled
 
 TURTLE = {**AUTH, "Content-Type": "text/turtle"}
 PREFIXES = """@prefix mpr: <https://w3id.org/mpr#> . @prefix bot: <https://w3id.org/bot#> .
@@ -57,11 +57,8 @@ def passport(part: str = "", composition: str = "", building: str = "", extra: s
 
 @pytest.fixture(scope="module")
 def core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    folder: Path = tmp_path_factory.mktemp("rules")
-    registry = build_registry(Settings(data=folder / "data", admin_token=ADMIN, load_examples=False,
-                                       base_url=BASE))
-    yield registry
-    registry.close()
+    with empty_registry(tmp_path_factory.mktemp("rules")) as registry:
+        yield registry
 
 
 @pytest.fixture(scope="module")

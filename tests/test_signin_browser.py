@@ -8,16 +8,13 @@ Also here: /docs and /redoc render with every request outside the registry refus
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.browsers import chromium, skip_without_chromium
+from tests.browsers import skip_without_chromium
 from tests.conftest import Server
 
 skip_without_chromium()
@@ -36,22 +33,11 @@ def _visible_text(page: Page) -> str:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[tuple[Server, str]]:
-    data = tmp_path_factory.mktemp("signin") / "data"
-    server = Server(data)
-    made = subprocess.run(  # before the server starts: it locks the store
-        [sys.executable, "-m", "registry.cli", "token", "create", "--org", "registry", "--role", "builder",
-         "--data", str(data)], env={**os.environ, "MPR_BASE_URL": server.url}, capture_output=True, text=True)
-    assert made.returncode == 0, made.stderr
-    owner = made.stdout.strip()
+    server = Server(tmp_path_factory.mktemp("signin") / "data")
+    owner = server.create_token("registry")
     server.start()  # examples loaded
     yield server, owner
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from registry.core import Registry, build_registry
 from registry.settings import Settings
 from registry.store.base import Changeset, GraphChange
 from registry.store.oxigraph import OxigraphStore
-from tests.conftest import ADMIN, AUTH, BASE
+from tests.conftest import ADMIN, AUTH, BASE, empty_registry
 from tests.matching_data import TURTLE, demand, passport, put
 
 MPR = "https://w3id.org/mpr#"
@@ -28,11 +28,8 @@ MPR = "https://w3id.org/mpr#"
 
 @pytest.fixture(scope="module")
 def core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    folder: Path = tmp_path_factory.mktemp("stored")
-    registry = build_registry(Settings(data=folder / "data", admin_token=ADMIN, load_examples=False,
-                                       base_url=BASE))
-    yield registry
-    registry.close()
+    with empty_registry(tmp_path_factory.mktemp("stored")) as registry:
+        yield registry
 
 
 @pytest.fixture(scope="module")

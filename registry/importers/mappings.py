@@ -19,9 +19,8 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +31,9 @@ from registry.concepts import ConceptScheme, normalise
 from registry.errors import MalformedInput, PreconditionFailed
 from registry.namespaces import DCTERMS, MATERIALS, OWL, PROV, RDF_TYPE, SKOS, XSD
 from registry.rdf import datetime_literal
-from registry.store.base import Changeset, GraphChange, TripleStore
+from registry.store.base import Changeset, GraphChange
 from registry.store.guards import Absent, Contains
+from registry.store.organisations import OrganisationGraphs
 
 #: SKOS mapping properties an organisation may state, by the short name the API accepts.
 RELATIONS = {"exact": SKOS + "exactMatch", "close": SKOS + "closeMatch", "broad": SKOS + "broadMatch"}
@@ -119,15 +119,8 @@ def read_table_file(path: Path, concepts: ConceptScheme) -> dict[str, NameMappin
     return parse_table(read_table_body(path), concepts)
 
 
-class MaterialMappings:
+class MaterialMappings(OrganisationGraphs):
     """The tables of all organisations, in the store; no access rule here (see registry/access/mappings.py)."""
-
-    def __init__(self, store: TripleStore, base: str, concepts: ConceptScheme,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.store = store
-        self.base = base.rstrip("/")
-        self.concepts = concepts
-        self.clock = clock
 
     def graph(self, organisation: str) -> NamedNode:
         if not ORG_PATTERN.match(organisation):

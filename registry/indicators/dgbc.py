@@ -16,7 +16,7 @@ mpr:detachabilityScore, with their sources):
 
     connection  LV = 4 / (1/TV + 1/TO + 1/DK + 1/VV)     the harmonic mean: the weakest factor counts most
     element     LE = min over its connections of LV      it comes loose only when every connection does
-    layer, building  sum(m_e LE_e) / sum(m_e)             over the scored elements in it
+    layer, building  sum(m_e LE_e) / sum(m_e)             over the scored elements in it (mci.mass_weighted)
 
 What is checked and how (docs/methods.md, "Detachability"): the method's text could not be read from here.
 The class values agree with a public implementation of the same four factors (CircularEcoBIM), except
@@ -54,12 +54,3 @@ def element_score(connections: Iterable[float]) -> float:
     if not scores:
         raise ValueError("an element needs at least one scored connection")
     return min(scores)
-
-
-def weighted(values: Iterable[tuple[float, float]]) -> float | None:
-    """sum(m LE) / sum(m) over (mass, score) pairs; None without mass."""
-    total = weighted_sum = 0.0
-    for mass, score in values:
-        total += mass
-        weighted_sum += mass * score
-    return weighted_sum / total if total > 0 else None

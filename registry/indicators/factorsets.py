@@ -24,7 +24,6 @@ import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -46,8 +45,9 @@ from registry.indicators.data import carbon_basis, module_code
 from registry.namespaces import DCTERMS, MATERIALS, MPR, OWL, PROV, QUDT, RDF_TYPE, UNIT, XSD
 from registry.quantities import declared_quantity, finite
 from registry.rdf import datetime_literal, parse_triples, upload_format
-from registry.store.base import Changeset, GraphChange, TripleStore
+from registry.store.base import Changeset, GraphChange
 from registry.store.guards import Absent, Contains
+from registry.store.organisations import OrganisationGraphs
 
 #: A set holds at most this many values; texts are bounded too (what one request can store).
 MAX_FACTORS = 5000
@@ -361,15 +361,8 @@ LIST = """PREFIX mpr: <https://w3id.org/mpr#> PREFIX owl: <http://www.w3.org/200
 SELECT ?set WHERE { GRAPH ?set { ?set a mpr:CarbonFactorSet ; owl:versionInfo ?v } } ORDER BY ?set"""
 
 
-class FactorSets:
+class FactorSets(OrganisationGraphs):
     """The factor sets of all organisations, in the store; no access rule here (registry/access/factors.py)."""
-
-    def __init__(self, store: TripleStore, base: str, concepts: ConceptScheme,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.store = store
-        self.base = base.rstrip("/")
-        self.concepts = concepts
-        self.clock = clock
 
     def graph(self, organisation: str, name: str) -> NamedNode:
         check_name(organisation, "organisation")

@@ -207,7 +207,8 @@ def product_mci(flows: Flows, x: float = 1.0) -> float:
 
 
 def mass_weighted(values: Iterable[tuple[float, float]]) -> float | None:
-    """Sum(M_i MCI_i) / Sum(M_i) over (mass, mci) pairs; None when there is no mass at all."""
+    """Sum(M_i x_i) / Sum(M_i) over (mass, x) pairs: a product's or building's MCI from its parts', and the DGBC
+    detachability of a layer or building from its elements'; None when there is no mass at all."""
     total = weighted = 0.0
     for mass, value in values:
         total += mass

@@ -231,8 +231,8 @@ class DgbcTally:
             "formula": "connection 4/(1/TV + 1/TO + 1/DK + 1/VV); element: lowest of its connections; "
                        "layer and building: weighted mean of element scores",
             "weighting": dgbc.WEIGHTING,
-            "building": dgbc.weighted(everything),
-            "by_layer": {layer: {"label": vocab.labels.get(layer, layer), "score": dgbc.weighted(pairs),
+            "building": mass_weighted(everything),
+            "by_layer": {layer: {"label": vocab.labels.get(layer, layer), "score": mass_weighted(pairs),
                                  "mass_kg": sum(m for m, _ in pairs), "elements": len(pairs)}
                          for layer, pairs in sorted(self.by_layer.items())},
             "elements_scored": len(everything),
