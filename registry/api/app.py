@@ -86,6 +86,9 @@ def create_app(settings: Settings | None = None, core: Registry | None = None) -
         app.state.registry = core if core is not None else await run_in_threadpool(build_registry, settings)
         core = None  # held by app.state only, which shutdown clears (_let_go)
         await run_in_threadpool(load_examples_if_empty, app.state.registry)
+        # Summaries made stale by an upgrade (method, reference data) are recomputed behind the writes, so the
+        # first baseline after it does not compute them all (registry/indicators/background.py).
+        app.state.registry.domain.indicators.catch_up(app.state.registry.domain.passports.active)
         # The supply index is built in the background, so a large registry starts serving at once;
         # the first supply search waits for it. A failure is logged; that search then tries again.
         warm = asyncio.get_running_loop().run_in_executor(None, app.state.registry.domain.matching.supply.refresh)

@@ -89,6 +89,18 @@ class IndicatorService:
         assert self.background is not None
         self._fresh(names, state, "emf", False, watch=self.background.watch(names.id))
 
+    def catch_up(self, active: Callable[[], Mapping[str, int]]) -> None:
+        """With background summaries on, queue the active passports (IRI -> current version: `active`) whose stored
+        summary is not exact now: written before summaries were stored at write time, or under an older method
+        or other reference data (`basis`). The search runs in the worker, not in the caller (a server starting)."""
+        if self.background is not None:
+            self.background.catch_up(lambda: self.stale(active()))
+
+    def stale(self, versions: Mapping[str, int]) -> list[str]:
+        """Ids of these passports (IRI -> current version) without an exact stored summary and baseline entry."""
+        exact = self.stored.exact_entries(versions, "emf", self.basis)
+        return [iri.rsplit("/", 1)[-1] for iri in sorted(versions) if iri not in exact]
+
     def content_changed_in_place(self) -> None:
         """A raw SPARQL update changed stored content without new versions: no stored summary is exact now."""
         self.stored.new_epoch()

@@ -415,6 +415,14 @@ class PassportService:
         rows = self.store.select(P + f"SELECT ?p ?v WHERE {{ {where} }}")
         return {r["p"].value: int(r["v"].value) for r in rows}
 
+    def active(self) -> builtins.dict[str, int]:
+        """Every active record, IRI -> current version, in one query of the record graphs."""
+        prefix = f"{self.base}/{self.collection}/"
+        rows = self.store.select(P + "SELECT ?rg ?p ?v ?prefix WHERE { " + records.pattern(status=records.IS_ACTIVE)
+                                 + " FILTER(STRSTARTS(STR(?p), ?prefix)) }", {"prefix": Literal(prefix)})
+        return {row["p"].value: int(row["v"].value) for row in rows
+                if self.is_record(row["p"].value[len(prefix):], row["rg"])}
+
     def is_record(self, local: str, graph: Term) -> bool:
         """Is `graph` the record graph of the collection's record `local`? (A passport's own content may say
         anything of itself, in its own graph, and name any IRI: one that is no record id is no record.)"""
