@@ -496,3 +496,75 @@ def test_a_lease_left_by_a_dead_writer_expires(oxigraph_server, base):
     assert store.triples(g) == [Triple(s, P, Literal("after the lease"))]
     assert store.triples(LEASE_GRAPH) == []
     store.close()
+
+
+class RollingBackProxy:
+    """A loopback HTTP hop in front of a real SPARQL server's update endpoint that answers the first `rollbacks`
+    updates as Virtuoso answers a deadlock victim (200, `x-sql-state: 40001`, nothing applied) and passes the
+    rest on: the answer the registry got when its write met the background summaries' (CI, stop 23)."""
+
+    def __init__(self, target: str, rollbacks: int) -> None:
+        import socket
+
+        import uvicorn
+        from starlette.applications import Starlette
+        from starlette.requests import Request
+        from starlette.responses import Response
+        from starlette.routing import Route
+
+        self.seen: list[bytes] = []
+
+        async def update(request: Request) -> Response:
+            body = await request.body()
+            self.seen.append(body)
+            if len(self.seen) <= rollbacks:
+                return Response(headers={"x-sql-state": "40001", "x-sql-message": "SR172: Transaction deadlocked"})
+            import httpx
+            async with httpx.AsyncClient() as client:
+                answer = await client.post(target, content=body,
+                                           headers={"Content-Type": request.headers["content-type"]})
+            return Response(answer.content, answer.status_code)
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        config = uvicorn.Config(Starlette(routes=[Route("/update", update, methods=["POST"])]),
+                                host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/update"
+
+    def __enter__(self) -> RollingBackProxy:
+        self.thread.start()
+        while not self.server.started:  # uvicorn sets it once it listens
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join()
+
+
+@pytest.mark.parametrize("rollbacks", [1, 3])
+def test_an_update_rolled_back_as_a_deadlock_victim_is_sent_again_and_applied_once(oxigraph_server, base,
+                                                                                  rollbacks):
+    g, s = node(base, "g"), node(base, "s")
+    with RollingBackProxy(oxigraph_server.update_url, rollbacks) as proxy:
+        store = SparqlStore(oxigraph_server.query_url, proxy.url)
+        store.apply(Changeset([GraphChange(g, add=[Triple(s, P, Literal("written"))])]))
+        assert store.triples(g) == [Triple(s, P, Literal("written"))]
+        assert len(set(proxy.seen[:rollbacks + 1])) == 1  # the first update (the write's lease), sent again
+        store.close()
+
+
+def test_a_users_update_rolled_back_as_a_deadlock_victim_is_a_503_and_not_sent_again(oxigraph_server, base):
+    with RollingBackProxy(oxigraph_server.update_url, 1) as proxy:
+        store = SparqlStore(oxigraph_server.query_url, proxy.url)
+        with pytest.raises(StoreUnavailable) as failure:
+            store.update(f"INSERT DATA {{ GRAPH {node(base, 'g')} {{ {node(base, 's')} {P} 1 }} }}")
+        assert "deadlock" in failure.value.message and status_of(failure.value) == 503
+        assert len(proxy.seen) == 1
+        store.close()

@@ -11,6 +11,7 @@ the user's mistake (400); the registry's own query refused is a fault of the reg
 
 from __future__ import annotations
 
+import random
 import re
 import time
 from dataclasses import dataclass
@@ -24,6 +25,11 @@ from registry.errors import MalformedInput, QueryTimeout, StoreError, StoreUnava
 
 MAX_ROWS_HEADER = "x-sparql-maxrows"
 PARTIAL_HEADER = "x-sql-state"  # Virtuoso "anytime" answers: partial results after its time limit
+# SQLSTATEs of a transaction Virtuoso rolled back, e.g. as the victim of a deadlock (SR172): two writers at once
+# (a request's write and the background summaries', seen in CI). The registry's own updates are DELETE DATA /
+# INSERT DATA, the same after a second sending, so they are sent again; a user's update is not retried.
+ROLLED_BACK = "40"  # SQLSTATE class 40, transaction rollback (40001: the deadlock victim)
+UPDATE_ATTEMPTS = 5
 _QUERY_ECHO = re.compile(r"\n\s*SPARQL query:.*", re.DOTALL)
 READ_ATTEMPTS = 3
 CONNECT_TIMEOUT_S = 5.0
@@ -114,6 +120,9 @@ class SparqlClient:
         """The response if it is a complete success; otherwise the error that says whose fault it is."""
         status = response.status_code
         if status < 300:
+            if _rolled_back(response):
+                raise StoreUnavailable(f"the SPARQL server at {safe_url(url)} rolled the request back as the victim "
+                                       "of a deadlock with another writer; retry shortly")
             if response.headers.get(PARTIAL_HEADER):
                 raise QueryTimeout(
                     f"the SPARQL server stopped the query at its own time limit and sent a partial answer "
@@ -170,11 +179,15 @@ class SparqlClient:
         url = self.endpoints.update
         if not url:
             raise StoreError("no SPARQL update endpoint configured (--sparql-update / MPR_SPARQL_UPDATE)")
-        try:
-            response = self._http.post(url, content=text.encode("utf-8"),
-                                       headers={"Content-Type": "application/sparql-update; charset=utf-8"})
-        except httpx.HTTPError as exc:
-            raise self.unavailable(url, exc) from exc
+        for attempt in range(1 if user_text else UPDATE_ATTEMPTS):
+            try:
+                response = self._http.post(url, content=text.encode("utf-8"),
+                                           headers={"Content-Type": "application/sparql-update; charset=utf-8"})
+            except httpx.HTTPError as exc:
+                raise self.unavailable(url, exc) from exc
+            if not _rolled_back(response):
+                break
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))  # the other writer finishes meanwhile
         self.check(response, url, user_text)
 
     def write_idempotent(self, text: str) -> None:
@@ -196,3 +209,8 @@ class SparqlClient:
 
     def close(self) -> None:
         self._http.close()
+
+
+def _rolled_back(response: httpx.Response) -> bool:
+    state: str = response.headers.get(PARTIAL_HEADER, "")
+    return state.startswith(ROLLED_BACK)
