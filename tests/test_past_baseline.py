@@ -102,10 +102,13 @@ def test_a_baseline_from_stored_summaries_needs_no_more_queries_for_more_passpor
     assert office.reports.baseline(ADMIN, ORG).figures.total_mass_kg == pytest.approx(4 * 2 * (10 + 3))
 
 
-def test_a_past_version_is_read_from_the_entry_kept_in_the_store(office: Registry, monkeypatch):
+@pytest.mark.parametrize("few", [0, stored.FEW_PASSPORTS], ids=["pass-over-the-store", "list-of-graphs"])
+def test_a_past_version_is_read_from_the_entry_kept_in_the_store(office: Registry, monkeypatch, few: int):
     """The office's v1 entry, stored with its summary (chair v2), is kept after the office's v2 (3 chairs): a
     baseline at a moment of office v1 and chair v2 reads it, rebuilding no passport from its history;
-    2 x (10 + 3) = 26 kg then, 3 x 13 = 39 kg now. Before chair v2 (chair v1 then), it is not the same entry."""
+    2 x (10 + 3) = 26 kg then, 3 x 13 = 39 kg now. Before chair v2 (chair v1 then), it is not the same entry.
+    Read alike by a VALUES list of a few passports' graphs and by one pass over the store (more than `few`)."""
+    monkeypatch.setattr(stored, "FEW_PASSPORTS", few)
     office.reports.baseline(ADMIN, ORG)  # office v1's summary and entry stored, with chair v2
     office.domain.passports.clock = lambda: datetime(2024, 8, 1, 12, tzinfo=UTC)
     office.domain.passports.replace("office", OFFICE.replace(b"count 2", b"count 3"), RdfFormat.TURTLE, OWNER)
@@ -117,27 +120,6 @@ def test_a_past_version_is_read_from_the_entry_kept_in_the_store(office: Registr
     assert answer.figures.total_mass_kg == pytest.approx(2 * (10 + 3)) and rebuilt == []
     assert answer.current is not None and answer.current.total_mass_kg == pytest.approx(3 * (10 + 3))
     assert _mass_at(office, "2024-03-01") == pytest.approx(2 * (4 + 3)) and rebuilt  # chair v1 then: rebuilt
-
-
-@pytest.mark.parametrize("few", [0, stored.FEW_PASSPORTS], ids=["pass-over-the-store", "list-of-graphs"])
-def test_stored_entries_read_by_a_list_of_graphs_or_by_a_pass_over_the_store_agree(office: Registry, monkeypatch,
-                                                                                     few: int):
-    """A few passports' summaries and kept entries are read by a VALUES list of their graphs, more in one pass over
-    the store: both give office v1's kept entry at 2024-07-01 (2 x 13 = 26 kg, nothing rebuilt) and 3 x 13 = 39 kg
-    now."""
-    monkeypatch.setattr(stored, "FEW_PASSPORTS", few)
-    office.reports.baseline(ADMIN, ORG)
-    office.domain.passports.clock = lambda: datetime(2024, 8, 1, 12, tzinfo=UTC)
-    office.domain.passports.replace("office", OFFICE.replace(b"count 2", b"count 3"), RdfFormat.TURTLE, OWNER)
-    office.reports.baseline(ADMIN, ORG)
-    settled(office)
-    office.domain.reports.past = PastIndicators()
-    rebuilt = []
-    content = office.domain.passports.content
-    monkeypatch.setattr(office.domain.passports, "content", lambda *a, **k: rebuilt.append(a) or content(*a, **k))
-    answer = office.reports.baseline(ADMIN, ORG, datetime(2024, 7, 1, tzinfo=UTC))
-    assert answer.figures.total_mass_kg == pytest.approx(2 * (10 + 3)) and rebuilt == []
-    assert answer.current is not None and answer.current.total_mass_kg == pytest.approx(3 * (10 + 3))
 
 
 def test_figures_computed_while_a_new_version_lands_are_not_kept_as_the_older_versions(office: Registry):
