@@ -17,6 +17,7 @@ from pyoxigraph import Literal, NamedNode
 from registry.errors import Gone, InvalidParameter, NotFound
 from registry.namespaces import XSD, sparql_prefixes
 from registry.passports import records
+from registry.passports.naming import ID_PATTERN
 from registry.passports.service import CHANGE_KINDS, PassportService
 from registry.store.sparql_text import values_clause
 
@@ -96,7 +97,10 @@ class VersionsThen(dict[str, int]):
         self.asked = set(found)
 
     def cover(self, graphs: Iterable[str]) -> None:
-        missing = set(graphs) - self.asked
+        """Read the versions then of these graphs not read yet: those that name a record of the collection (a
+        passport's `mpr:instanceOf` may name anything)."""
+        prefix = f"{self.service.base}/{self.service.collection}/"
+        missing = {g for g in set(graphs) - self.asked if g.startswith(prefix) and ID_PATTERN.match(g[len(prefix):])}
         if self.complete or not missing:
             return
         self.asked |= missing
