@@ -412,8 +412,11 @@ class PassportService:
                  + f" {self._in_collection} OPTIONAL {{ GRAPH ?p {{ ?p mpr:visibility ?vis }} }}")
         if visible_to is not True and visible_to != owner:  # the owner's members see its restricted ones
             where += " FILTER(!BOUND(?vis) || ?vis != mpr:Restricted)"
-        rows = self.store.select(P + f"SELECT ?p ?v WHERE {{ {where} }}")
-        return {r["p"].value: int(r["v"].value) for r in rows}
+        prefix = f"{self.base}/{self.collection}/"
+        rows = self.store.select(P + f"SELECT ?g ?p ?v WHERE {{ {where} }}")
+        # From record graphs only: a passport may claim an owner, a version and a status in its own content.
+        return {r["p"].value: int(r["v"].value) for r in rows
+                if r["p"].value.startswith(prefix) and self.is_record(r["p"].value[len(prefix):], r["g"])}
 
     def active(self) -> builtins.dict[str, int]:
         """Every active record, IRI -> current version, in one query of the record graphs."""
