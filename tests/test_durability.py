@@ -49,7 +49,7 @@ def test_kill_9_during_a_stream_of_writes_leaves_a_whole_version(tmp_path):
         while not stop.is_set():
             try:
                 response = httpx.put(url, content=version_body(n),
-                                     headers={"Content-Type": "text/turtle", **AUTH}, timeout=5)
+                                     headers={"Content-Type": "text/turtle", **AUTH}, timeout=120)
             except httpx.TransportError:
                 return
             if response.status_code == 200:

@@ -264,6 +264,40 @@ def test_history_as_prov_o_turtle(client, passport_ttl):
     assert {"Accept", "Authorization"} <= {v.strip() for v in response.headers["Vary"].split(",")}
 
 
+MANAGED = {
+    "status": (b"<> <https://w3id.org/mpr#status> <https://w3id.org/mpr#StatusWithdrawn> .",
+               ["https://w3id.org/mpr#status"]),
+    "version": (b"<> <https://w3id.org/mpr#currentVersion> 7 .", ["https://w3id.org/mpr#currentVersion"]),
+    "change": (b"<#c> <https://w3id.org/mpr#changeOf> <> ; <https://w3id.org/mpr#version> 1 .",
+               ["https://w3id.org/mpr#changeOf", "https://w3id.org/mpr#version"]),  # each of its triples
+    "typed change": (b"<#c> a <https://w3id.org/mpr#PassportChange> .",
+                     ["http://www.w3.org/1999/02/22-rdf-syntax-ns#type"]),
+}
+
+
+@pytest.mark.parametrize("fact", MANAGED)
+def test_an_upload_claiming_registry_managed_facts_is_422_and_not_stored(client, passport_ttl, fact):
+    """Status, versions and history are the record graph's, written by the registry at each write: a passport
+    that states them of itself (or of another) would mislead whoever reads its triples."""
+    claim, paths = MANAGED[fact]
+    before = store_quads(client)
+    response = post(client, passport_ttl + b"\n" + claim + b"\n", slug="claims")
+    assert response.status_code == 422, response.text
+    violations = [r for r in response.json()["report"]["results"] if r["severity"] == "Violation"]
+    assert sorted(r["path"] for r in violations) == paths
+    assert all("by the registry" in r["message"] and "remove" in r["message"] for r in violations)
+    assert store_quads(client) == before and client.get("/passports/claims").status_code == 404
+
+
+def test_a_downloaded_passport_uploads_again_unchanged(client, passport_ttl):
+    """What GET answers is the content only (the record facts are at /history), so it passes the gate again."""
+    post(client, passport_ttl, slug="round-trip")
+    for accept in ("text/turtle", "application/ld+json", "application/n-triples"):
+        body = client.get("/passports/round-trip", headers={"Accept": accept}).content
+        again = client.put("/passports/round-trip", content=body, headers={**AUTH, "Content-Type": accept})
+        assert again.status_code == 200 and again.json()["version"] == 1, again.text
+
+
 def test_unknown_version_is_404(client, passport_ttl):
     post(client, passport_ttl, slug="pavilion")
     assert client.get("/passports/pavilion?version=5").status_code == 404
