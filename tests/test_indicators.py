@@ -11,17 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from pyoxigraph import NamedNode, RdfFormat
 
-from registry.api.app import create_app
 from registry.core import LOADER, Registry, build_registry
 from registry.errors import NotFound
 from registry.indicators import dgbc, mci
 from registry.indicators.background import BackgroundSummaries, Stopped
 from registry.settings import Settings
 from tests import servers
-from tests.conftest import AUTH, BASE, DATA, settled
+from tests.conftest import AUTH, BASE, DATA
 
 oxigraph_server = servers.oxigraph_server  # fixtures, used by name
 remote_core = servers.remote_core
@@ -899,24 +897,6 @@ def test_adding_warnings_to_a_summary_keeps_its_per_part_figures(stored: Registr
     stored.domain.indicators.compute("bldg", warnings=True)  # validates, saves the summary with its warnings
     monkeypatch.setattr("registry.indicators.service.read_graph", None)
     assert len(stored.domain.indicators.compute("bldg", parts=True).parts) == 6
-
-
-def test_a_server_start_recomputes_the_summaries_an_upgrade_made_stale(settings: Settings):
-    """Summaries stored under another computation basis (a new method revision or reference data) are recomputed
-    in the background once the server starts, not by the first reader: the first baseline after an upgrade
-    computed every passport itself (175 s at 10,000 passports)."""
-    with_summaries = settings.model_copy(update={"indicators_at_write": True})
-    first = build_registry(with_summaries)
-    first.domain.passports.create(CHAIR, RdfFormat.TURTLE, LOADER, passport_id="chair")
-    settled(first).close()
-    upgraded = build_registry(with_summaries)
-    indicators, names = upgraded.domain.indicators, upgraded.domain.passports.names("chair")
-    indicators.basis = "after an upgrade"
-    assert indicators.stored.state(names, "emf", indicators.basis).current is None
-    with TestClient(create_app(core=upgraded), base_url=BASE):
-        settled(upgraded)
-        assert indicators.stored.state(names, "emf", indicators.basis).current is not None
-    upgraded.close()
 
 
 def test_summary_stored_at_write_is_not_served_after_a_raw_sparql_update(core: Registry, client):

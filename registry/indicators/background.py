@@ -50,6 +50,7 @@ class Stopped(Exception):
 
 
 CATCH_UP = " catch-up"  # the search of `catch_up`, among the jobs `settle_all` waits for (no passport id)
+CATCH_UP_DONE = " catch-up done"  # what runs after the passports the search queued
 
 
 class BackgroundSummaries:
@@ -76,19 +77,25 @@ class BackgroundSummaries:
             self._latest[passport_id] = future
         future.add_done_callback(self._report)
 
-    def catch_up(self, stale: Callable[[], Iterable[str]]) -> None:
+    def catch_up(self, stale: Callable[[], Iterable[str]], then: Callable[[], None] = lambda: None) -> None:
         """Queue every passport `stale` names, found by the worker itself so the caller does not wait for the
-        search; each is then computed unless a reader or a write has meanwhile (`refresh` looks first)."""
+        search; each is then computed unless a reader or a write has meanwhile (`refresh` looks first).
+        `then` runs once they have been (the jobs run in order: it is queued behind them)."""
         def queue_stale() -> None:
             for passport_id in stale():
                 if self.stopping.is_set():
                     return
                 self.after_write(passport_id, 0, ())
+            self._submit(CATCH_UP_DONE, then)
+        self._submit(CATCH_UP, queue_stale)
+
+    def _submit(self, key: str, job: Callable[[], None]) -> None:
+        """Queue a job that is no passport's computation (`settle_all` waits for it all the same)."""
         with self._lock:
             if self._closed:
                 return
-            future = self._executor.submit(queue_stale)
-            self._latest[CATCH_UP] = future
+            future = self._executor.submit(job)
+            self._latest[key] = future
         future.add_done_callback(self._report)
 
     def settle(self, passport_id: str) -> None:

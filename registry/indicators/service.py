@@ -12,6 +12,7 @@ a full computation of a large building costs seconds, a stored summary two looku
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
@@ -19,13 +20,14 @@ from typing import Any, cast
 from pyoxigraph import NamedNode
 
 from registry.concepts import ConceptScheme
-from registry.errors import NotFound
+from registry.errors import NotFound, StoreUnavailable
 from registry.indicators import mci
 from registry.indicators.background import BackgroundSummaries
 from registry.indicators.carbon import FACTORS_FILE, REFERENCE, load_factors
 from registry.indicators.data import GraphData, counts_in_total, graph_of, read_graph
 from registry.indicators.factorsets import FactorSet
 from registry.indicators.guard import not_computable, require_finite
+from registry.indicators.lease import CatchUpLease
 from registry.indicators.parts import PartMeasurer, container_carbon, part_list
 from registry.indicators.result import Indicators, MaterialMass, PartResult
 from registry.indicators.stored import Dependency, IndicatorSet, PassportState, StoredIndicators, computation_basis
@@ -44,6 +46,7 @@ from registry.regions.boundaries import MUNICIPALITIES_FILE, PROVINCES_FILE
 from registry.store.base import TripleStore
 from registry.validation import Validator
 
+log = logging.getLogger(__name__)
 __all__ = ["IndicatorService", "Indicators", "MaterialMass", "PartResult"]
 # Part of every stored summary's computation basis: bump it with any change to what the computation
 # yields or to the fields of Indicators, so summaries stored by older code are recomputed, not served.
@@ -68,6 +71,7 @@ class IndicatorService:
         self.basis = computation_basis(inputs, f"method revision {METHOD_REVISION}",
                                        f"validator {validator is not None}")
         self.background: BackgroundSummaries | None = None
+        self.lease = CatchUpLease(store, self.base)
         # What a report stores with each summary it may later read in bulk (the organisation baseline's entry
         # of the passport, registry/reports/service.py sets it): passport IRI and its indicators with parts ->
         # JSON. Called when a summary is stored, in the same computation (at write time with background summaries).
@@ -92,9 +96,15 @@ class IndicatorService:
     def catch_up(self, active: Callable[[], Mapping[str, int]]) -> None:
         """With background summaries on, queue the active passports (IRI -> current version: `active`) whose stored
         summary is not exact now: written before summaries were stored at write time, or under an older method
-        or other reference data (`basis`). The search runs in the worker, not in the caller (a server starting)."""
-        if self.background is not None:
-            self.background.catch_up(lambda: self.stale(active()))
+        or other reference data (`basis`). The search runs in the worker, not in the caller (a server starting),
+        and in one of the processes sharing the store only: the one that takes the lease (registry/indicators/
+        lease.py)."""
+        if self.background is None:
+            return
+
+        def stale() -> list[str]:
+            return self.stale(active()) if self.lease.take(self.basis) else []
+        self.background.catch_up(stale, then=self.lease.release)
 
     def stale(self, versions: Mapping[str, int]) -> list[str]:
         """Ids of these passports (IRI -> current version) without an exact stored summary and baseline entry."""
@@ -108,6 +118,10 @@ class IndicatorService:
     def close(self) -> None:
         if self.background is not None:
             self.background.close()
+            try:
+                self.lease.release()  # a catch-up cut short: the next process to start takes it up
+            except StoreUnavailable:
+                log.info("catch-up lease not given back (store unavailable); it expires on its own")
 
     def compute(self, passport_id: str, method: mci.Method = "emf", warnings: bool = True,
                 parts: bool = False, factors: FactorSet | None = None) -> Indicators:
