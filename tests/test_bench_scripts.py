@@ -38,6 +38,14 @@ def test_the_baseline_bench_runs_small_and_its_answers_agree_with_the_aggregate(
     assert "| small-org baseline ?at=2024-06-01, first call |" in printed
 
 
+def test_the_summary_reads_bench_reads_a_kept_store_both_ways_with_one_answer(tmp_path: Path) -> None:
+    bench("baseline.py", "--passports", "12", "--elements", "2", "--runs", "0", "--at-write", "--keep", str(tmp_path))
+    printed = bench("summary_reads.py", "--keep", str(tmp_path), "--sizes", "5,12", "--runs", "1")
+
+    assert "| oxigraph serve | 5 of 12 |" in printed and "| embedded | 12 of 12 |" in printed  # answers checked
+    assert "FEW_PASSPORTS in the code" in printed
+
+
 def test_the_credentials_bench_issues_and_verifies_a_small_passport() -> None:
     printed = bench("credentials.py", "--triples", "200", "--runs", "1")
 

@@ -100,9 +100,10 @@ VERSION_ENTRIES = P + """SELECT ?ig ?n ?from ?basis ?entry WHERE {{ {among} GRAP
 ALL_DEPENDENCIES = P + """SELECT ?ig ?n ?dg ?dv WHERE {{ {among} GRAPH ?ig {{
   ?n mpr:dependsOn ?d . ?d mpr:dependencyGraph ?dg ; mpr:dependencyVersion ?dv }} }}"""
 
-# Up to this many passports, their summaries are read by a VALUES list of their graphs (0.3 ms a passport in
-# Oxigraph), above it in one pass over every summary stored (0.15 ms a summary, whoever owns it): a small
-# organisation's baseline in a registry of many reads its own summaries only (bench/RESULTS.md).
+# Up to this many passports, their summaries are read by a VALUES list of their graphs (0.1 ms a passport in
+# Oxigraph, embedded or served), above it in one pass over every summary stored (0.05 ms a summary, whoever owns
+# it): a small organisation's baseline in a registry of many reads its own summaries only. Not higher: a list of
+# more than about 1,000 graphs costs ten times as much (bench/summary_reads.py, bench/RESULTS.md).
 FEW_PASSPORTS = 500
 
 EPOCH = P + "SELECT ?g ?e WHERE { GRAPH ?g { ?g mpr:summaryEpoch ?e } } ORDER BY ?e LIMIT 1"
