@@ -375,7 +375,8 @@ class PassportService:
         """
         also = "; dcterms:identifier ?id " + _RECORD_DETAILS
         where = (records.pattern(status=records.IS_ACTIVE, graph="?g", also=also)
-                 + f" {self._in_collection} OPTIONAL {{ GRAPH ?p {{ ?p mpr:visibility ?vis }} }}")
+                 + f" {records.in_record_graph('?p', '?g')} {self._in_collection}"
+                 " OPTIONAL { GRAPH ?p { ?p mpr:visibility ?vis } }")
         bindings: dict[str, Term] = {}
         if visible_to is not True:
             where += " FILTER(!BOUND(?vis) || ?vis != mpr:Restricted"
@@ -493,7 +494,7 @@ class PassportService:
     def count(self) -> int:
         rows = self.store.select(
             P + f"SELECT (COUNT(*) AS ?n) WHERE {{ {records.pattern(status=records.IS_ACTIVE, graph='?g')} "
-            f"{self._in_collection} }}"
+            f"{records.in_record_graph('?p', '?g')} {self._in_collection} }}"
         )
         return int(rows[0]["n"].value)
 
