@@ -35,6 +35,7 @@ PASSPORTS = P + f"""
 SELECT ?g ?v ?vis ?owner WHERE {{
   {records.pattern("?g", status=records.IS_ACTIVE, graph="?record",
                    also=". OPTIONAL { ?g prov:wasAttributedTo/rdfs:label ?owner }")}
+  {records.in_record_graph("?g", "?record")}
   GRAPH ?g {{ ?g a mpr:Passport . OPTIONAL {{ ?g mpr:visibility ?vis }} }}
 }}"""
 RESTRICTED = MPR + "Restricted"

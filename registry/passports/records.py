@@ -51,6 +51,13 @@ def owned_pattern(owner: str, passport: str = "?p", version: str = "?v", status:
             f"mpr:currentVersion {version} ; mpr:status {status} }}")
 
 
+def in_record_graph(passport: str, graph: str) -> str:
+    """Keeps the rows of `pattern()` (or `owned_pattern()`) whose `graph` is the record graph of `passport`: a
+    record's own content may say anything of itself or of others, currentVersion, status and owner too. A filter
+    on variables already bound, after the pattern: no join on a built IRI (see `Selection`)."""
+    return f'FILTER({graph} = IRI(CONCAT(STR({passport}), "{RECORD_SUFFIX}")))'
+
+
 def bind_record_graph(passport: str, graph: str) -> str:
     """Binds `graph` to the record graph of `passport` inside a query (the rule of PassportNames.record_graph)."""
     return f'BIND(IRI(CONCAT(STR({passport}), "{RECORD_SUFFIX}")) AS {graph})'
@@ -74,8 +81,10 @@ class Selection:
         if self.every_graph:
             return ""
         if self.owner is not None:
-            return owned_pattern(self.owner, var, "?selection_v", IS_ACTIVE, "?selection_rg", "?selection_agent")
-        return f"GRAPH ?selection_rg {{ {var} mpr:currentVersion ?selection_v ; mpr:status {IS_ACTIVE} }}"
+            found = owned_pattern(self.owner, var, "?selection_v", IS_ACTIVE, "?selection_rg", "?selection_agent")
+        else:
+            found = f"GRAPH ?selection_rg {{ {var} mpr:currentVersion ?selection_v ; mpr:status {IS_ACTIVE} }}"
+        return f"{found} {in_record_graph(var, '?selection_rg')}"
 
 
 def version_literal(version: int) -> Literal:
@@ -129,7 +138,7 @@ def _is_integer(term: Term) -> bool:
 def active_versions(store: TripleStore, anchor: str = "mpr:Passport") -> dict[str, int]:
     """Current version of every active record of this type, by IRI."""
     rows = store.select(P + f"SELECT ?p ?v WHERE {{ {pattern(status=IS_ACTIVE, graph='?g')} "
-                        f"GRAPH ?p {{ ?p a {anchor} }} }}")
+                        f"{in_record_graph('?p', '?g')} GRAPH ?p {{ ?p a {anchor} }} }}")
     return {row["p"].value: int(row["v"].value) for row in rows}
 
 
@@ -137,5 +146,5 @@ def changed_since(store: TripleStore, since: datetime) -> set[str]:
     """Records (active or not) that say they changed at or after `since`."""
     stamp = datetime_literal(since)
     rows = store.select(P + f"SELECT ?g WHERE {{ GRAPH ?record {{ ?g dcterms:modified ?m FILTER(?m >= {stamp}) "
-                        "?g mpr:currentVersion ?v } }")
+                        f"?g mpr:currentVersion ?v }} {in_record_graph('?g', '?record')} }}")
     return {r["g"].value for r in rows}

@@ -375,7 +375,8 @@ class PassportService:
         """
         also = "; dcterms:identifier ?id " + _RECORD_DETAILS
         where = (records.pattern(status=records.IS_ACTIVE, graph="?g", also=also)
-                 + f" {self._in_collection} OPTIONAL {{ GRAPH ?p {{ ?p mpr:visibility ?vis }} }}")
+                 + f" {records.in_record_graph('?p', '?g')} {self._in_collection}"
+                 " OPTIONAL { GRAPH ?p { ?p mpr:visibility ?vis } }")
         bindings: dict[str, Term] = {}
         if visible_to is not True:
             where += " FILTER(!BOUND(?vis) || ?vis != mpr:Restricted"
@@ -412,24 +413,24 @@ class PassportService:
                  + f" {self._in_collection} OPTIONAL {{ GRAPH ?p {{ ?p mpr:visibility ?vis }} }}")
         if visible_to is not True and visible_to != owner:  # the owner's members see its restricted ones
             where += " FILTER(!BOUND(?vis) || ?vis != mpr:Restricted)"
-        prefix = f"{self.base}/{self.collection}/"
         rows = self.store.select(P + f"SELECT ?g ?p ?v WHERE {{ {where} }}")
         # From record graphs only: a passport may claim an owner, a version and a status in its own content.
-        return {r["p"].value: int(r["v"].value) for r in rows
-                if r["p"].value.startswith(prefix) and self.is_record(r["p"].value[len(prefix):], r["g"])}
+        return {r["p"].value: int(r["v"].value) for r in rows if self.is_record(r["p"].value, r["g"])}
 
     def active(self) -> builtins.dict[str, int]:
         """Every active record, IRI -> current version, in one query of the record graphs."""
         prefix = f"{self.base}/{self.collection}/"
         rows = self.store.select(P + "SELECT ?rg ?p ?v ?prefix WHERE { " + records.pattern(status=records.IS_ACTIVE)
                                  + " FILTER(STRSTARTS(STR(?p), ?prefix)) }", {"prefix": Literal(prefix)})
-        return {row["p"].value: int(row["v"].value) for row in rows
-                if self.is_record(row["p"].value[len(prefix):], row["rg"])}
+        return {row["p"].value: int(row["v"].value) for row in rows if self.is_record(row["p"].value, row["rg"])}
 
-    def is_record(self, local: str, graph: Term) -> bool:
-        """Is `graph` the record graph of the collection's record `local`? (A passport's own content may say
-        anything of itself, in its own graph, and name any IRI: one that is no record id is no record.)"""
-        return ID_PATTERN.match(local) is not None and graph == self.names(local).record_graph
+    def is_record(self, iri: str, graph: Term) -> bool:
+        """Is `iri` a record of this collection and `graph` its record graph? (A passport's own content may say
+        anything of itself, in its own graph, and name any IRI: one that is no record of the collection is none.)"""
+        prefix = f"{self.base}/{self.collection}/"
+        if not iri.startswith(prefix) or ID_PATTERN.match(iri[len(prefix):]) is None:
+            return False
+        return graph == PassportNames(self.base, iri[len(prefix):], self.collection).record_graph
 
     def published(self, owner: str | None = None) -> builtins.dict[str, Published]:
         """Every record (of `owner`, if given), active or withdrawn, by IRI: its owner and the visibility each
@@ -445,7 +446,7 @@ class PassportService:
             P + "SELECT ?rg ?p ?v ?s ?owner ?vis ?prefix WHERE { " + records.pattern(also=attributed)
             + " OPTIONAL { GRAPH ?p { ?p mpr:visibility ?vis } } FILTER(STRSTARTS(STR(?p), ?prefix)) }", bindings,
         ):
-            if self.is_record(row["p"].value[len(prefix):], row["rg"]):
+            if self.is_record(row["p"].value, row["rg"]):
                 found[row["p"].value] = row
         patches = self._marker_patches(prefix)
         return {iri: Published(row["owner"].value if "owner" in row else None, _published(
@@ -463,7 +464,7 @@ class PassportService:
         )
         found: builtins.dict[str, builtins.dict[int, str]] = {}
         for row in rows:
-            if self.is_record(row["p"].value[len(prefix):], row["g"]):
+            if self.is_record(row["p"].value, row["g"]):
                 found.setdefault(row["p"].value, {})[int(row["v"].value)] = row["patch"].value
         return found
 
@@ -493,7 +494,7 @@ class PassportService:
     def count(self) -> int:
         rows = self.store.select(
             P + f"SELECT (COUNT(*) AS ?n) WHERE {{ {records.pattern(status=records.IS_ACTIVE, graph='?g')} "
-            f"{self._in_collection} }}"
+            f"{records.in_record_graph('?p', '?g')} {self._in_collection} }}"
         )
         return int(rows[0]["n"].value)
 

@@ -79,7 +79,7 @@ def versions_at(service: PassportService, moment: datetime, owner: str | None = 
     found: dict[str, VersionAt] = {}
     for row in rows:
         iri, version = row["p"].value, int(row["v"].value)
-        if not service.is_record(iri[len(prefix):], row["g"]) or (iri in found and found[iri].version >= version):
+        if not service.is_record(iri, row["g"]) or (iri in found and found[iri].version >= version):
             continue  # not a record's change in its record graph (a sub-resource, a passport's own claim), or older
         found[iri] = VersionAt(iri, version, row["kind"] == WITHDRAWN_KIND, row["t"].value)
     return found
