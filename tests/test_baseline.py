@@ -61,7 +61,10 @@ def test_mass_by_brand_layer_with_unassigned_parts(org):
 def test_carbon_and_availability_are_summed(org):
     client, headers = org
     figures = _baseline(client, headers["owner"])["baseline"]
-    assert figures["carbon_kg_co2e"] == pytest.approx(400.0)  # 2 x 200 kg CO2e in A1-A3
+    # per school: the column's declared 200 kg CO2e in A1-A3 + the anchor's 50 kg structural steel
+    # x 0.994443589117387 (reference factor, ÖKOBAUDAT Stahlprofil) = 200 + 49.72217945586935 = 249.72217945586935;
+    # two schools: 2 x 249.72217945586935 = 499.4443589117387
+    assert figures["carbon_kg_co2e"] == pytest.approx(499.4443589117387)
     assert figures["available_kg_by_year"] == {"2040": pytest.approx(2300.0)}
 
 

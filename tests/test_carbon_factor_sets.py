@@ -100,9 +100,10 @@ def test_figure_from_an_organisation_set_names_the_set_and_scales_by_volume_and_
     assert body["carbon_sources_by_basis"]["EN 15804+A2 GWP-total"] == [
         "Beton C30/37 (carbon factor set acme/concrete-epds v1)",
         "EPD NL-0002 (fictional) (carbon factor set acme/concrete-epds v1)"]  # steel names no data set: its source
-    # without ?factors the shipped reference set: 4800 kg concrete x 0.090 = 432 (+A1 GWP); steel has none
+    # without ?factors the shipped reference set (+A1 GWP): 4800 kg concrete x 0.090 = 432; beam 500 kg structural
+    # steel x 0.994443589117387 (ÖKOBAUDAT Stahlprofil) = 497.2217945586935; 432 + 497.2217945586935 = 929.2217945586935
     default = client.get("/passports/pavilion/indicators").json()
-    assert default["carbon_kg_co2e_by_basis"] == {"EN 15804+A1 GWP": {"A1-A3": pytest.approx(432.0)}}
+    assert default["carbon_kg_co2e_by_basis"] == {"EN 15804+A1 GWP": {"A1-A3": pytest.approx(929.2217945586935)}}
     assert default["carbon_factor_set"] == {"organisation": None, "name": "reference", "version": None}
 
 

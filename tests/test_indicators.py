@@ -261,13 +261,19 @@ def test_embodied_carbon_declared_then_type_then_reference(stored: Registry):
 
 
 def test_every_reference_factor_states_its_source_and_licence():
-    from registry.indicators.carbon import load_factors
+    import csv
 
-    factors = [f for fs in load_factors().values() for f in fs]
-    assert factors
-    for f in factors:
-        assert "ioer-isbe.de" in f.source and f.dataset.startswith("ÖKOBAUDAT 2020")
-        assert f.licence is not None and "oekobaudat.de" in f.licence
+    from registry.indicators.carbon import FACTORS_FILE
+
+    with FACTORS_FILE.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows
+    for row in rows:
+        # the address where the value was read: the IÖR table, or the ÖKOBAUDAT data set named by its UUID
+        read_at = ("ioer-isbe.de", f"oekobaudat.de/OEKOBAU.DAT/resource/processes/{row['dataset_uuid']}")
+        assert any(address in row["source"] for address in read_at), row["material"]
+        assert row["dataset"].startswith("ÖKOBAUDAT 2020") and row["dataset_uuid"]
+        assert "oekobaudat.de" in row["licence"]
 
 
 def test_reference_factors_apply_per_material_and_the_rest_is_mass_not_covered():
@@ -275,12 +281,12 @@ def test_reference_factors_apply_per_material_and_the_rest_is_mass_not_covered()
     from registry.indicators.data import Composition
 
     wall = [Composition("c1", "wall", MAT + "concrete", 1000.0), Composition("c2", "wall", MAT + "brick", 500.0),
-            Composition("c3", "wall", MAT + "structural-steel", 500.0),
+            Composition("c3", "wall", MAT + "galvanised-steel", 500.0),
             Composition("c4", "wall", MAT + "reinforced-concrete", 2000.0)]
     result = part_carbon([], None, {}, wall, load_factors(), {})
     # concrete 1000 kg x 0.090 = 90; clay brick 500 kg x 0.241 = 120.5; 90 + 120.5 = 210.5 kg CO2e A1-A3
     assert result.by_module == {"A1-A3": pytest.approx(210.5)}
-    # no reference factor for structural steel, nor for reinforced concrete (plain concrete's factor is not
+    # no reference factor for galvanised steel, nor for reinforced concrete (plain concrete's factor is not
     # inherited): 500 + 2000 = 2500 kg not covered
     assert result.uncovered_mass_kg == pytest.approx(2500.0)
 
